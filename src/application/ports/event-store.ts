@@ -1,0 +1,90 @@
+import type { JsonObject } from '../../domain/shared/json.js';
+
+/**
+ * A global position in the log. The embedded store uses one sequence (commit = prepare);
+ * EventStoreDB has a commit and a prepare position. Ordered by commit, then prepare.
+ */
+export interface Position {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+export interface EventMetadata {
+  readonly userId?: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  /** ISO 8601 UTC time the command was handled. */
+  readonly timestamp: string;
+  /** Schema version of `data` for this event type (see upcasting). */
+  readonly schemaVersion: number;
+}
+
+export interface NewEvent {
+  /** A uuid; appending the same ids again is a no-op (idempotent append). */
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent extends NewEvent {
+  readonly streamId: string;
+  /** 0-based revision of the event within its stream. */
+  readonly revision: number;
+  readonly position: Position;
+}
+
+/** What the appender believes about the stream: as in EventStoreDB. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export type AppendResult =
+  | { readonly _tag: 'Appended'; readonly nextRevision: number; readonly position: Position }
+  | {
+      readonly _tag: 'Conflict';
+      readonly streamId: string;
+      readonly expected: ExpectedRevision;
+      /** The stream's current revision, or 'no_stream'. */
+      readonly actual: number | 'no_stream';
+    };
+
+/** Server-side filter for reads and subscriptions over the whole log. */
+export interface EventFilter {
+  readonly streamPrefixes?: readonly string[];
+  readonly eventTypes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive lower bound; undefined reads from the start of the log. */
+  readonly after?: Position;
+  readonly filter?: EventFilter;
+  readonly maxCount?: number;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive first revision to read. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+/** A catch-up-then-live subscription; iterate it, and close it to stop. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive lower bound (a checkpoint); undefined starts at the beginning of the log. */
+  readonly after?: Position;
+  readonly filter?: EventFilter;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** The stream's events in revision order; empty when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]>;
+  /** One page of the log in position order. */
+  readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]>;
+  subscribeAll(options?: SubscribeOptions): Subscription;
+  /** Position of the last event in the log, or undefined when it is empty. */
+  headPosition(): Promise<Position | undefined>;
+  close(): Promise<void>;
+}
