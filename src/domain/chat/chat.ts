@@ -1,0 +1,14 @@
+import type { Decider } from '../shared/decider.js';
+import type { ChatCommand } from './commands.js';
+import { decideChat } from './decide.js';
+import type { ChatEvent } from './events.js';
+import { evolveChat } from './evolve.js';
+import { initialChatState, type ChatState } from './state.js';
+
+export const chatDecider: Decider<ChatCommand, ChatState, ChatEvent> = {
+  initialState: initialChatState,
+  decide: decideChat,
+  evolve: evolveChat,
+};
+
+export const chatStream = (chatId: string): string => `chat-${chatId}`;

@@ -1,0 +1,66 @@
+import { refuse, type Refusal } from '../shared/decision.js';
+import type { ChatCommand } from './commands.js';
+import { normaliseContent } from './content.js';
+import type { ChatEvent } from './events.js';
+import { isMember, type ChatState } from './state.js';
+
+type Decision = readonly ChatEvent[] | Refusal;
+
+const notMember = (): Refusal => refuse('not_a_member', 'You are not a member of this chat');
+
+export const decideChat = (c: ChatCommand, s: ChatState): Decision => {
+  switch (c.kind) {
+    case 'CreateChat':
+      if (c.initiatorId === c.peerId) return refuse('cannot_chat_with_self', 'You cannot open a chat with yourself');
+      if (s.exists) return [];
+      if (c.blocked) return refuse('blocked', 'One of you blocked the other');
+      return [{ type: 'ChatCreated', data: { chatId: c.chatId, members: [c.initiatorId, c.peerId], createdBy: c.initiatorId, at: c.at } }];
+    case 'SendMessage': {
+      if (!s.exists || !isMember(s, c.senderId)) return notMember();
+      const content = normaliseContent(c.content);
+      if (content === undefined) return refuse('invalid_content', 'Message content must be 1 to 256 characters');
+      if (c.blocked) return refuse('blocked', 'One of you blocked the other');
+      return [
+        {
+          type: 'MessageSent',
+          data: {
+            chatId: s.chatId,
+            messageId: c.messageId,
+            senderId: c.senderId,
+            content,
+            seq: s.messageCount + 1,
+            date: c.at,
+            clientTimestamp: c.clientTimestamp,
+          },
+        },
+      ];
+    }
+    case 'LikeMessage':
+    case 'UnlikeMessage': {
+      if (!s.exists || !isMember(s, c.userId)) return notMember();
+      const message = s.messages.get(c.messageId);
+      if (message === undefined) return refuse('message_not_found', 'No such message in this chat');
+      if (message.senderId === c.userId) return refuse('cannot_like_own_message', 'You cannot like your own message');
+      const like = c.kind === 'LikeMessage';
+      if (message.liked === like) return [];
+      const data = { chatId: s.chatId, messageId: c.messageId, userId: c.userId, at: c.at };
+      return [like ? { type: 'MessageLiked', data } : { type: 'MessageUnliked', data }];
+    }
+    case 'ReadMessage': {
+      if (!s.exists || !isMember(s, c.readerId)) return notMember();
+      const message = s.messages.get(c.messageId);
+      if (message === undefined) return refuse('message_not_found', 'No such message in this chat');
+      if (message.senderId === c.readerId) return refuse('not_recipient', 'Only the recipient can mark a message read');
+      if (message.seq <= (s.readThrough.get(c.readerId) ?? 0)) return [];
+      return [
+        {
+          type: 'MessagesRead',
+          data: { chatId: s.chatId, readerId: c.readerId, senderId: message.senderId, messageId: c.messageId, throughSeq: message.seq, at: c.at },
+        },
+      ];
+    }
+    case 'AnnounceRoom':
+      if (!s.exists || !isMember(s, c.userId)) return notMember();
+      return [{ type: 'RoomAnnounced', data: { chatId: s.chatId, by: c.userId, at: c.at } }];
+  }
+};

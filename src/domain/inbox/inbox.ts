@@ -1,0 +1,40 @@
+import { Set as ISet } from 'immutable';
+import type { Decider, DomainEvent } from '../shared/decider.js';
+import { refuse } from '../shared/decision.js';
+
+/**
+ * A user's notification inbox. Stored notifications themselves are derived by a projection
+ * from the events that cause them (invitations, friendships, tournaments); the inbox records
+ * what the user did with them, and ephemeral notifications meant for their own sockets.
+ */
+export type InboxEvent =
+  | DomainEvent<'NotificationRead', { readonly userId: string; readonly notificationId: string; readonly at: string }>
+  | DomainEvent<'AllNotificationsRead', { readonly userId: string; readonly at: string }>
+  | DomainEvent<'EphemeralNotificationSent', { readonly userId: string; readonly message: string; readonly notificationType: string; readonly at: string }>;
+
+export type InboxCommand =
+  | { readonly kind: 'ReadNotification'; readonly userId: string; readonly notificationId: string; readonly owned: boolean; readonly at: string }
+  | { readonly kind: 'MarkAllNotificationsRead'; readonly userId: string; readonly at: string }
+  | { readonly kind: 'SendEphemeralNotification'; readonly userId: string; readonly message: string; readonly notificationType: string; readonly at: string };
+
+export interface InboxState {
+  readonly read: ISet<string>;
+}
+
+export const inboxDecider: Decider<InboxCommand, InboxState, InboxEvent> = {
+  initialState: { read: ISet() },
+  decide: (c, s) => {
+    switch (c.kind) {
+      case 'ReadNotification':
+        if (!c.owned) return refuse('notification_not_found', 'No such notification');
+        return s.read.has(c.notificationId) ? [] : [{ type: 'NotificationRead', data: { userId: c.userId, notificationId: c.notificationId, at: c.at } }];
+      case 'MarkAllNotificationsRead':
+        return [{ type: 'AllNotificationsRead', data: { userId: c.userId, at: c.at } }];
+      case 'SendEphemeralNotification':
+        return [{ type: 'EphemeralNotificationSent', data: { userId: c.userId, message: c.message, notificationType: c.notificationType, at: c.at } }];
+    }
+  },
+  evolve: (s, e) => (e.type === 'NotificationRead' ? { read: s.read.add(e.data.notificationId) } : s),
+};
+
+export const inboxStream = (userId: string): string => `inbox-${userId}`;

@@ -1,0 +1,14 @@
+import type { Decider } from '../shared/decider.js';
+import type { PresenceCommand } from './commands.js';
+import { decidePresence } from './decide.js';
+import type { PresenceEvent } from './events.js';
+import { evolvePresence } from './evolve.js';
+import { initialPresence, type PresenceState } from './state.js';
+
+export const presenceDecider: Decider<PresenceCommand, PresenceState, PresenceEvent> = {
+  initialState: initialPresence,
+  decide: decidePresence,
+  evolve: evolvePresence,
+};
+
+export const presenceStream = (userId: string): string => `presence-${userId}`;

@@ -1,0 +1,205 @@
+import Database from 'better-sqlite3';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../../../application/ports/event-store.js';
+import { positionOf } from '../../../application/ports/position.js';
+import { AppendWriter } from './append-writer.js';
+import { assertValidExpected } from './expected-revision.js';
+import { compileFilter, type CompiledFilter } from './filter.js';
+import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
+import { configure, type Synchronous } from './schema.js';
+import { SqliteSubscription, type LogSource } from './subscription.js';
+
+export interface SqliteEventStoreOptions {
+  /** Database file; several processes may open the same file. */
+  readonly path: string;
+  /** FULL (default) also survives power loss; NORMAL survives a process crash only. See schema.ts. */
+  readonly synchronous?: Synchronous;
+  /** How often subscriptions look for events appended by other processes. Default 250 ms. */
+  readonly pollIntervalMs?: number;
+  /** Wait for another process's write lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** Appends written per transaction at most. Default 1000. */
+  readonly maxGroupSize?: number;
+  /** Events read per catch-up page. Default 500. */
+  readonly pageSize?: number;
+}
+
+type Bindable = string | number;
+
+const limitOf = (maxCount: number | undefined): number =>
+  maxCount === undefined ? -1 : Math.max(0, Math.trunc(maxCount)); // LIMIT -1: no limit
+
+const seqOf = (p: Position | undefined): number => (p === undefined ? 0 : Number(p.commit));
+
+/** The embedded event store: one SQLite file, WAL, group commit, in-process live fan-out. */
+export class SqliteEventStore implements EventStore, LogSource {
+  private readonly committer: GroupCommitter;
+  private readonly readStreamStmt: Database.Statement<[string, number, number], EventRow>;
+  private readonly headStmt: Database.Statement<[], number | null>;
+  private readonly readAllStmts = new Map<string, Database.Statement<Bindable[], EventRow>>();
+  private readonly readPageTx: (after: number, filter: CompiledFilter, limit: number) => {
+    events: RecordedEvent[];
+    scannedTo: number;
+  };
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private poller: NodeJS.Timeout | undefined;
+  private head: number;
+  private closed = false;
+
+  private constructor(private readonly db: Database.Database, options: SqliteEventStoreOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.pageSize = options.pageSize ?? 500;
+    const writer = new AppendWriter(db);
+    this.committer = new GroupCommitter(
+      (requests) => writer.writeGroup(requests),
+      (rows) => this.committed(rows),
+      options.maxGroupSize ?? 1000,
+    );
+    this.readStreamStmt = db.prepare<[string, number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    );
+    this.headStmt = db.prepare<[], number | null>('SELECT MAX(position) FROM events').pluck();
+    // A read transaction: the head and the page come from the same WAL snapshot.
+    this.readPageTx = db.transaction((after: number, filter: CompiledFilter, limit: number) => {
+      const head = this.headStmt.get() ?? 0;
+      const rows = this.readAllStatement(filter, true).all(after, head, ...filter.params, limit);
+      const last = rows[rows.length - 1];
+      const scannedTo = rows.length < limit || last === undefined ? Math.max(after, head) : last.position;
+      return { events: rows.map(toRecordedEvent), scannedTo };
+    });
+    this.head = this.headStmt.get() ?? 0;
+  }
+
+  static open(options: SqliteEventStoreOptions): SqliteEventStore {
+    const db = new Database(options.path);
+    try {
+      configure(db, options.synchronous ?? 'FULL', options.busyTimeoutMs ?? 5000);
+      return new SqliteEventStore(db, options);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Group-commit counters (for tests and benchmarks). */
+  get stats(): GroupCommitStats {
+    return this.committer.stats;
+  }
+
+  get knownHead(): number {
+    return this.head;
+  }
+
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    try {
+      assertValidExpected(expected);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.committer.enqueue({ streamId, events, expected });
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]> {
+    const from = Math.max(0, options?.fromRevision ?? 0);
+    return this.readStreamStmt.all(streamId, from, limitOf(options?.maxCount)).map(toRecordedEvent);
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]> {
+    const filter = compileFilter(options?.filter);
+    const rows = this.readAllStatement(filter, false).all(seqOf(options?.after), ...filter.params, limitOf(options?.maxCount));
+    return rows.map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    const head = this.headStmt.get();
+    return head === null || head === undefined ? undefined : positionOf(head);
+  }
+
+  subscribeAll(options?: SubscribeOptions): Subscription {
+    const sub = new SqliteSubscription(
+      this,
+      seqOf(options?.after),
+      compileFilter(options?.filter),
+      { pageSize: this.pageSize, maxBuffered: Math.max(this.pageSize, 1000) },
+      (s) => this.unsubscribe(s),
+    );
+    if (this.closed) {
+      void sub.close();
+      return sub;
+    }
+    this.subscriptions.add(sub);
+    this.poller ??= setInterval(() => this.poll(), this.pollIntervalMs);
+    return sub;
+  }
+
+  readPage(after: number, filter: CompiledFilter, limit: number): { events: RecordedEvent[]; scannedTo: number } {
+    return this.readPageTx(after, filter, limit);
+  }
+
+  /** Writes pending appends, ends subscriptions, then closes the database. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.committer.flush();
+    for (const s of [...this.subscriptions]) await s.close();
+    this.stopPolling();
+    this.db.close();
+  }
+
+  private readAllStatement(filter: CompiledFilter, bounded: boolean): Database.Statement<Bindable[], EventRow> {
+    const key = `${filter.shapeKey}:${bounded ? 'b' : 'u'}`;
+    let stmt = this.readAllStmts.get(key);
+    if (stmt === undefined) {
+      const upper = bounded ? 'AND position <= ?' : '';
+      stmt = this.db.prepare<Bindable[], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ${upper} ${filter.sql} ORDER BY position LIMIT ?`,
+      );
+      this.readAllStmts.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  /** After a local commit: hand the new events straight to live subscribers (no re-read). */
+  private committed(rows: readonly EventRow[]): void {
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (first === undefined || last === undefined) return;
+    this.head = Math.max(this.head, last.position);
+    if (this.subscriptions.size === 0) return;
+    const events = rows.map(toRecordedEvent);
+    for (const s of this.subscriptions) s.offer(events, first.position, last.position);
+  }
+
+  /** Fallback for appends made by other processes on the same file. */
+  private poll(): void {
+    if (this.closed) return;
+    const head = this.headStmt.get() ?? 0;
+    if (head <= this.head) return;
+    this.head = head;
+    for (const s of this.subscriptions) s.notify();
+  }
+
+  private unsubscribe(sub: SqliteSubscription): void {
+    this.subscriptions.delete(sub);
+    if (this.subscriptions.size === 0) this.stopPolling();
+  }
+
+  private stopPolling(): void {
+    if (this.poller !== undefined) clearInterval(this.poller);
+    this.poller = undefined;
+  }
+}
