@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, type Config } from '../config/config.js';
+
+export const DEV_SECRET_FILE = 'jwt-secret';
+
+const readSecret = (path: string): string => {
+  const secret = readFileSync(path, 'utf8').trim();
+  // Never silently replace a corrupt secret: that would invalidate every issued token.
+  if (secret.length === 0) throw new ConfigError(`${path} is empty; delete it to generate a new development secret`);
+  return secret;
+};
+
+/** Development HS256 secret kept in `<dataDir>/jwt-secret` (0600) so tokens survive restarts. */
+export const ensureDevSecret = (dataDir: string): { secret: string; created: boolean } => {
+  const path = join(dataDir, DEV_SECRET_FILE);
+  try {
+    return { secret: readSecret(path), created: false };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  // Write a private temp file, then link it into place: link fails if another process won the race,
+  // and readers never observe a half-written secret.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, path);
+    return { secret, created: true };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return { secret: readSecret(path), created: false };
+  } finally {
+    unlinkSync(tmp);
+  }
+};
+
+const present = (s: string | undefined): string | undefined => (s !== undefined && s.trim() !== '' ? s : undefined);
+
+export type JwtKeys = { secret?: string; publicKey?: string; generated: boolean };
+
+/** Picks the verification key: JWT_SECRET, JWT_PUBLIC_KEY, or (neither) the generated dev secret. */
+export const resolveJwtKeys = (config: Pick<Config, 'jwtSecret' | 'jwtPublicKey' | 'dataDir'>): JwtKeys => {
+  const secret = present(config.jwtSecret);
+  // Env files often carry PEMs on one line with literal "\n".
+  const publicKey = present(config.jwtPublicKey)?.replace(/\\n/g, '\n');
+  if (secret !== undefined && publicKey !== undefined) {
+    throw new ConfigError('Set only one of JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256)');
+  }
+  if (secret !== undefined) return { secret, generated: false };
+  if (publicKey !== undefined) return { publicKey, generated: false };
+  return { secret: ensureDevSecret(config.dataDir).secret, generated: true };
+};
