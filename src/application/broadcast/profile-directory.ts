@@ -1,0 +1,17 @@
+import { userDecider, userStream } from '../../domain/user/user.js';
+import type { AggregateRepository } from '../commands/aggregate-repository.js';
+import type { ProfileView } from './frames.js';
+
+/** Profiles for frames, read from the users' own streams (through the repository's cache), not a lagging read model. */
+export class ProfileDirectory {
+  constructor(private readonly repo: AggregateRepository) {}
+
+  async resolve(userIds: readonly string[]): Promise<(userId: string) => ProfileView> {
+    const found = new Map<string, ProfileView>();
+    for (const userId of new Set(userIds)) {
+      const { state } = await this.repo.load(userDecider, userStream(userId));
+      if (state.known) found.set(userId, { userId, username: state.username, nickname: state.nickname, avatar: state.avatar });
+    }
+    return (userId) => found.get(userId) ?? { userId, username: userId, nickname: userId, avatar: '' };
+  }
+}

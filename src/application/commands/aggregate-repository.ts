@@ -1,0 +1,83 @@
+import { LRUCache } from 'lru-cache';
+import type { AnyDomainEvent } from '../../domain/events.js';
+import type { Decider } from '../../domain/shared/decider.js';
+import { isRefusal, type Refusal } from '../../domain/shared/decision.js';
+import { fromRecorded, toNewEvent, type CommandMeta } from '../events/event-serde.js';
+import type { EventStore, Position } from '../ports/event-store.js';
+
+export interface Executed<S, E> {
+  readonly _tag: 'Executed';
+  readonly state: S;
+  readonly events: readonly E[];
+  /** Position of the last appended event; undefined when the decision was a no-op. */
+  readonly position: Position | undefined;
+}
+
+interface Snapshot {
+  readonly state: unknown;
+  /** Revision of the last folded event; -1 for a stream that does not exist. */
+  readonly revision: number;
+}
+
+export class ConcurrencyExhaustedError extends Error {
+  override readonly name = 'ConcurrencyExhaustedError';
+}
+
+/**
+ * Load → decide → append with the expected revision, retrying on conflict. States are cached
+ * and caught up from their revision before each decision, so another node's appends are always
+ * seen: the cache is an optimisation derived from events, never a source of truth.
+ */
+export class AggregateRepository {
+  private readonly cache: LRUCache<string, Snapshot>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: { readonly cacheSize: number; readonly maxAttempts: number } = { cacheSize: 20_000, maxAttempts: 8 },
+  ) {
+    this.cache = new LRUCache({ max: options.cacheSize });
+  }
+
+  /** The current state of a stream, caught up with the store. */
+  async load<C, S, E extends AnyDomainEvent>(decider: Decider<C, S, E>, streamId: string): Promise<{ state: S; revision: number }> {
+    const cached = this.cache.get(streamId);
+    // A cached snapshot always belongs to the decider of its stream's prefix.
+    let state = cached === undefined ? decider.initialState : (cached.state as S);
+    let revision = cached?.revision ?? -1;
+    for (;;) {
+      const page = await this.store.readStream(streamId, { fromRevision: revision + 1, maxCount: 4096 });
+      for (const recorded of page) {
+        const event = fromRecorded(recorded);
+        if (event !== undefined) state = decider.evolve(state, event as E);
+        revision = recorded.revision;
+      }
+      if (page.length < 4096) break;
+    }
+    if (revision >= 0) this.cache.set(streamId, { state, revision });
+    return { state, revision };
+  }
+
+  async execute<C, S, E extends AnyDomainEvent>(
+    decider: Decider<C, S, E>,
+    streamId: string,
+    command: C,
+    meta: CommandMeta,
+  ): Promise<Executed<S, E> | Refusal> {
+    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+      const { state, revision } = await this.load(decider, streamId);
+      const decision = decider.decide(command, state);
+      if (isRefusal(decision)) return decision;
+      if (decision.length === 0) return { _tag: 'Executed', state, events: [], position: undefined };
+      const result = await this.store.append(
+        streamId,
+        decision.map((e) => toNewEvent(e, meta)),
+        revision < 0 ? 'no_stream' : revision,
+      );
+      if (result._tag === 'Conflict') continue;
+      const next = decision.reduce(decider.evolve, state);
+      this.cache.set(streamId, { state: next, revision: result.nextRevision });
+      return { _tag: 'Executed', state: next, events: decision, position: result.position };
+    }
+    throw new ConcurrencyExhaustedError(`Gave up on ${streamId} after ${this.options.maxAttempts} conflicting attempts`);
+  }
+}

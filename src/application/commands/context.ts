@@ -1,0 +1,41 @@
+import type { Refusal } from '../../domain/shared/decision.js';
+import type { CommandMeta } from '../events/event-serde.js';
+import type { Position } from '../ports/event-store.js';
+import type { ReadModelQueries } from '../ports/read-model.js';
+import type { AggregateRepository } from './aggregate-repository.js';
+
+/** Who is acting: decoded from a verified token, and the socket it acts through (if any). */
+export interface Actor {
+  readonly userId: string;
+  readonly username: string;
+  readonly nickname: string;
+  readonly avatar: string;
+  readonly connectionId?: string;
+}
+
+export interface Policies {
+  readonly nodeId: string;
+  readonly inviteTtlMs: number;
+  readonly inviteRateLimit: { readonly max: number; readonly windowMs: number };
+  readonly gameGraceMs: number;
+  readonly activityThrottleMs: number;
+}
+
+export interface CommandDeps {
+  readonly repo: AggregateRepository;
+  readonly queries: ReadModelQueries;
+  readonly policies: Policies;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+export type Ok<T = object> = { readonly _tag: 'Ok'; readonly position: Position | undefined } & T;
+export type Outcome<T = object> = Ok<T> | Refusal;
+
+export const ok = <T extends object>(position: Position | undefined, extra: T): Ok<T> => ({ _tag: 'Ok', position, ...extra });
+
+export const metaOf = (deps: CommandDeps, actor: Actor | undefined, correlationId: string, at: string): CommandMeta => ({
+  ...(actor === undefined ? {} : { userId: actor.userId }),
+  correlationId,
+  timestamp: at,
+});

@@ -1,0 +1,142 @@
+import type { Position } from './event-store.js';
+
+/**
+ * Read-model changes: what a projection asks a store to do for one event. Projections are
+ * pure functions from events to these; each store (SQLite, MongoDB) applies a batch together
+ * with its checkpoint, so replay and live runs share one code path.
+ */
+export type ReadModelChange =
+  | { readonly kind: 'UpsertUser'; readonly userId: string; readonly username: string; readonly nickname: string; readonly avatar: string; readonly at: string }
+  | { readonly kind: 'SetOnline'; readonly userId: string; readonly online: boolean; readonly at: string }
+  | { readonly kind: 'CreateChat'; readonly chatId: string; readonly members: readonly [string, string]; readonly at: string }
+  | {
+      readonly kind: 'AddMessage';
+      readonly chatId: string;
+      readonly messageId: string;
+      readonly senderId: string;
+      readonly content: string;
+      readonly seq: number;
+      readonly date: string;
+    }
+  | { readonly kind: 'SetLiked'; readonly chatId: string; readonly messageId: string; readonly liked: boolean }
+  /** `readerId` has read every message of `senderId` in the chat with seq ≤ `throughSeq`. */
+  | { readonly kind: 'MarkMessagesRead'; readonly chatId: string; readonly readerId: string; readonly senderId: string; readonly throughSeq: number }
+  | {
+      readonly kind: 'AddNotification';
+      readonly userId: string;
+      readonly notificationId: string;
+      readonly action: NotificationAction;
+      readonly data: Readonly<Record<string, unknown>>;
+      readonly date: string;
+    }
+  /** One notification for every known user but `exceptUserId`, all with the same id: set-based, not one write per user in the command path. */
+  | {
+      readonly kind: 'AddNotificationForAllUsers';
+      readonly exceptUserId: string;
+      readonly notificationId: string;
+      readonly action: NotificationAction;
+      readonly data: Readonly<Record<string, unknown>>;
+      readonly date: string;
+    }
+  | { readonly kind: 'MarkNotificationRead'; readonly userId: string; readonly notificationId: string }
+  /** For the invitee's invitation notification once answered or withdrawn. */
+  | { readonly kind: 'MarkNotificationReadById'; readonly notificationId: string }
+  | { readonly kind: 'MarkAllNotificationsRead'; readonly userId: string; readonly at: string }
+  | { readonly kind: 'Block'; readonly userId: string; readonly blockedId: string; readonly at: string }
+  | { readonly kind: 'Unblock'; readonly userId: string; readonly blockedId: string };
+
+export interface PositionedChanges {
+  readonly position: Position;
+  readonly changes: readonly ReadModelChange[];
+}
+
+export type NotificationAction = 'game_invite' | 'new_tournament' | 'new_friend';
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly count: number;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface UserRecord {
+  readonly userId: string;
+  readonly username: string;
+  readonly nickname: string;
+  readonly avatar: string;
+  readonly isOnline: boolean;
+}
+
+/** As on the wire (PROTOCOL.md `ChatMessage`), from the point of view of one reader. */
+export interface ChatMessageView {
+  readonly id: string;
+  readonly content: string;
+  readonly date: string;
+  readonly sender: string;
+  readonly is_read: boolean;
+  readonly is_liked: boolean;
+}
+
+export interface ChatPreviewView {
+  readonly chat_id: string;
+  readonly username: string;
+  readonly nickname: string;
+  readonly avatar: string;
+  readonly is_online: boolean;
+  readonly unread_messages_count: number;
+  readonly last_message: ChatMessageView | null;
+  readonly is_blocked_user: boolean;
+  readonly is_blocked_by_user: boolean;
+}
+
+export interface NotificationView {
+  readonly id: string;
+  readonly action: NotificationAction;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly is_read: boolean;
+  readonly date: string;
+}
+
+export type ReadFilter = 'all' | 'unread' | 'read';
+
+export interface ChatRecord {
+  readonly chatId: string;
+  readonly members: readonly [string, string];
+}
+
+export interface ReadModelQueries {
+  userById(userId: string): Promise<UserRecord | undefined>;
+  userByUsername(username: string): Promise<UserRecord | undefined>;
+  chat(chatId: string): Promise<ChatRecord | undefined>;
+  chatIdsOf(userId: string): Promise<readonly string[]>;
+  /** The viewer's chats, most recent activity first. */
+  chatPreviews(viewerId: string, page: PageRequest): Promise<Page<ChatPreviewView>>;
+  /** One preview (for `PUT /chats/{username}`). */
+  chatPreview(viewerId: string, chatId: string): Promise<ChatPreviewView | undefined>;
+  /** Newest first. */
+  messages(chatId: string, page: PageRequest): Promise<Page<ChatMessageView>>;
+  chatOfMessage(messageId: string): Promise<string | undefined>;
+  /** Newest first. */
+  notifications(userId: string, filter: ReadFilter, page: PageRequest): Promise<Page<NotificationView>>;
+  hasNotification(userId: string, notificationId: string): Promise<boolean>;
+  /** Users `userId` blocked, most recent first. */
+  blocks(userId: string, page: PageRequest): Promise<Page<UserRecord>>;
+  /** Every known user id (for sweeps), in pages by id. */
+  userIdsAfter(afterUserId: string | undefined, limit: number): Promise<readonly string[]>;
+  onlineUserIds(): Promise<readonly string[]>;
+}
+
+export interface ReadModelStore extends ReadModelQueries {
+  /**
+   * Applies the changes of consecutive events and moves the projection's checkpoint to the
+   * last position: in one transaction (SQLite), or idempotently under redelivery (MongoDB).
+   */
+  apply(projection: string, batch: readonly PositionedChanges[]): Promise<void>;
+  checkpoint(projection: string): Promise<Position | undefined>;
+  /** Drops every read-model row and checkpoint (for rebuilds and tests). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}

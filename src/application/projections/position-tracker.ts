@@ -1,0 +1,52 @@
+import { comparePositions } from '../ports/position.js';
+import type { Position } from '../ports/event-store.js';
+
+interface Waiter {
+  readonly target: Position;
+  readonly resolve: (reached: boolean) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Tracks how far a consumer of the log has got, and lets callers wait for a position (read-your-writes). */
+export class PositionTracker {
+  private current: Position | undefined;
+  private waiters: Waiter[] = [];
+
+  get position(): Position | undefined {
+    return this.current;
+  }
+
+  reached(target: Position): boolean {
+    return this.current !== undefined && comparePositions(this.current, target) >= 0;
+  }
+
+  advance(to: Position): void {
+    if (this.current !== undefined && comparePositions(to, this.current) <= 0) return;
+    this.current = to;
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (comparePositions(to, w.target) >= 0) {
+        clearTimeout(w.timer);
+        w.resolve(true);
+      } else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /** Resolves true once `target` is reached, false after `timeoutMs`. */
+  waitFor(target: Position, timeoutMs: number): Promise<boolean> {
+    if (this.reached(target)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        target,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { isLeft } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { PageRequest, ReadFilter } from '../../application/ports/read-model.js';
+
+const intParam = (name: string, min: number, max: number) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      if (typeof u !== 'string' || !/^\d{1,9}$/.test(u)) return t.failure(u, c, `${name} must be an integer`);
+      const n = Number(u);
+      return n >= min && n <= max ? t.success(n) : t.failure(u, c, `${name} must be between ${min} and ${max}`);
+    },
+    String,
+  );
+
+const PageQuery = t.partial({ limit: intParam('limit', 1, 100), offset: intParam('offset', 0, 1_000_000_000) });
+
+const IsReadQuery = t.partial({
+  is_read: t.keyof({ all: null, unread: null, false: null, read: null, true: null }),
+});
+
+export type ParamResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly msg: string };
+
+const firstMessage = (errors: t.Errors): string => {
+  const e = errors[0];
+  const key = e?.context.find((c) => c.key !== '')?.key;
+  return e?.message ?? `invalid query parameter${key === undefined ? '' : ` ${key}`}`;
+};
+
+export const parsePage = (query: unknown): ParamResult<PageRequest> => {
+  const decoded = PageQuery.decode(query);
+  if (isLeft(decoded)) return { ok: false, msg: firstMessage(decoded.left) };
+  return { ok: true, value: { limit: decoded.right.limit ?? 10, offset: decoded.right.offset ?? 0 } };
+};
+
+export const parseReadFilter = (query: unknown): ParamResult<ReadFilter> => {
+  const decoded = IsReadQuery.decode(query);
+  if (isLeft(decoded)) return { ok: false, msg: 'is_read must be one of all, unread, false, read, true' };
+  const v = decoded.right.is_read ?? 'all';
+  return { ok: true, value: v === 'unread' || v === 'false' ? 'unread' : v === 'read' || v === 'true' ? 'read' : 'all' };
+};
+
+const USERNAME_RE = /^[A-Za-z0-9_.-]{1,50}$/;
+export const isUsername = (s: string): boolean => USERNAME_RE.test(s);

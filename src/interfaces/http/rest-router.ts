@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { openChat } from '../../application/commands/chats.js';
+import { setBlock } from '../../application/commands/blocks.js';
+import type { CommandDeps } from '../../application/commands/context.js';
+import { chatIdFor } from '../../application/commands/ids.js';
+import { markAllNotificationsRead } from '../../application/commands/notifications.js';
+import type { Position } from '../../application/ports/event-store.js';
+import type { UserRecord } from '../../application/ports/read-model.js';
+import { isRefusal } from '../../domain/shared/decision.js';
+import type { AuthenticatedLocals } from './auth-middleware.js';
+import { sendError, sendRefusal } from './errors.js';
+import { isUsername, parsePage, parseReadFilter } from './params.js';
+
+export interface RestDeps {
+  readonly deps: CommandDeps;
+  /** Waits (bounded) until this node's read models include `position`, or the log's head when undefined. */
+  readonly caughtUp: (position?: Position) => Promise<void>;
+}
+
+type Res = Response<unknown, AuthenticatedLocals>;
+
+const CHAT_MESSAGES = 30;
+
+const blockedView = (u: UserRecord) => ({ username: u.username, nickname: u.nickname, avatar: u.avatar });
+
+/** The REST API of PROTOCOL.md. Reads wait for the read models to catch up, so a client sees what it was told about. */
+export const restRouter = ({ deps, caughtUp }: RestDeps): Router => {
+  const router = Router();
+  const { queries } = deps;
+
+  const peerByParam = async (req: Request, res: Res): Promise<UserRecord | undefined> => {
+    const username = String(req.params['username'] ?? '');
+    const peer = isUsername(username) ? await queries.userByUsername(username) : undefined;
+    if (peer === undefined) sendError(res, 404, 'No such user');
+    return peer;
+  };
+
+  router.get('/chats', async (req, res: Res) => {
+    const page = parsePage(req.query);
+    if (!page.ok) return sendError(res, 400, page.msg);
+    await caughtUp();
+    res.json(await queries.chatPreviews(res.locals.actor.userId, page.value));
+  });
+
+  router.put('/chats/:username', async (req, res: Res) => {
+    const actor = res.locals.actor;
+    const username = String(req.params['username'] ?? '');
+    if (!isUsername(username)) return sendError(res, 404, 'No such user');
+    await caughtUp();
+    const outcome = await openChat(deps, actor, username, randomUUID());
+    if (isRefusal(outcome)) return sendRefusal(res, outcome);
+    if (outcome.position !== undefined) await caughtUp(outcome.position);
+    const preview = await queries.chatPreview(actor.userId, outcome.chatId);
+    if (preview === undefined) return sendError(res, 503, 'The chat is not readable yet: retry');
+    const messages = await queries.messages(outcome.chatId, { limit: CHAT_MESSAGES, offset: 0 });
+    const { unread_messages_count: _unread, last_message: _last, ...chat } = preview;
+    res.status(outcome.created ? 201 : 200).json({ ...chat, messages: messages.items });
+  });
+
+  router.get('/chats/:username/messages', async (req, res: Res) => {
+    const page = parsePage(req.query);
+    if (!page.ok) return sendError(res, 400, page.msg);
+    await caughtUp();
+    const peer = await peerByParam(req, res);
+    if (peer === undefined) return;
+    const chatId = chatIdFor(res.locals.actor.userId, peer.userId);
+    if ((await queries.chat(chatId)) === undefined) return sendError(res, 404, 'No chat with this user');
+    res.json(await queries.messages(chatId, page.value));
+  });
+
+  router.get('/notifications', async (req, res: Res) => {
+    const page = parsePage(req.query);
+    if (!page.ok) return sendError(res, 400, page.msg);
+    const filter = parseReadFilter(req.query);
+    if (!filter.ok) return sendError(res, 400, filter.msg);
+    await caughtUp();
+    res.json(await queries.notifications(res.locals.actor.userId, filter.value, page.value));
+  });
+
+  router.post('/notifications/mark_all_as_read', async (_req, res: Res) => {
+    const outcome = await markAllNotificationsRead(deps, res.locals.actor, randomUUID());
+    if (isRefusal(outcome)) return sendRefusal(res, outcome);
+    await caughtUp(outcome.position);
+    res.json({ msg: 'All notifications marked as read' });
+  });
+
+  router.get('/blocks', async (req, res: Res) => {
+    const page = parsePage(req.query);
+    if (!page.ok) return sendError(res, 400, page.msg);
+    await caughtUp();
+    const blocks = await queries.blocks(res.locals.actor.userId, page.value);
+    res.json({ items: blocks.items.map(blockedView), count: blocks.count });
+  });
+
+  for (const [method, block] of [['put', true], ['delete', false]] as const) {
+    router[method]('/blocks/:username', async (req, res: Res) => {
+      const username = String(req.params['username'] ?? '');
+      if (!isUsername(username)) return sendError(res, 404, 'No such user');
+      await caughtUp();
+      const outcome = await setBlock(deps, res.locals.actor, username, block, randomUUID());
+      if (isRefusal(outcome)) return sendRefusal(res, outcome);
+      await caughtUp(outcome.position);
+      res.json({ msg: block ? `${username} is blocked` : `${username} is unblocked` });
+    });
+  }
+
+  return router;
+};

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { left, right, isLeft } from 'fp-ts/lib/Either.js';
+import type { Logger } from 'pino';
+import { Broadcaster } from '../application/broadcast/broadcaster.js';
+import { ProfileDirectory } from '../application/broadcast/profile-directory.js';
+import { AggregateRepository } from '../application/commands/aggregate-repository.js';
+import type { CommandDeps } from '../application/commands/context.js';
+import { registerUser } from '../application/commands/users.js';
+import type { EventStore, Position } from '../application/ports/event-store.js';
+import type { ReadModelStore } from '../application/ports/read-model.js';
+import { ProjectionRunner } from '../application/projections/projection-runner.js';
+import { projectReadModel } from '../application/projections/read-model-projection.js';
+import { resolveJwtKeys } from '../infrastructure/auth/dev-secret.js';
+import { tokenFromRequest } from '../infrastructure/auth/token-from-request.js';
+import { TokenVerifier } from '../infrastructure/auth/token-verifier.js';
+import type { Config } from '../infrastructure/config/config.js';
+import { createLogger } from '../infrastructure/logging/logger.js';
+import { openEventStore } from '../infrastructure/stores/open-event-store.js';
+import { openReadModels } from '../infrastructure/stores/open-read-models.js';
+import { requireAuth, type Authenticate } from './http/auth-middleware.js';
+import { sendError } from './http/errors.js';
+import { restRouter } from './http/rest-router.js';
+import { Gateway } from './ws/gateway.js';
+import { Hub } from './ws/hub.js';
+
+export interface RunningService {
+  readonly url: string;
+  readonly port: number;
+  readonly config: Config;
+  readonly store: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly deps: CommandDeps;
+  readonly projections: ProjectionRunner;
+  readonly broadcaster: Broadcaster;
+  readonly hub: Hub;
+  readonly logger: Logger;
+  /** Stop accepting, close sockets with 1001, finish in-flight commands, flush, close stores. */
+  stop(): Promise<void>;
+}
+
+export const READ_MODEL_PROJECTION = 'read-models';
+
+/** Wires stores, application and interfaces: the one place that knows every adapter. */
+export const startService = async (config: Config, logger: Logger = createLogger(config.logLevel, { node: config.nodeId })): Promise<RunningService> => {
+  const keys = resolveJwtKeys(config);
+  const verifier = new TokenVerifier(keys);
+  const store = await openEventStore(config);
+  const readModels = await openReadModels(config);
+  const repo = new AggregateRepository(store);
+  const deps: CommandDeps = {
+    repo,
+    queries: readModels,
+    policies: {
+      nodeId: config.nodeId,
+      inviteTtlMs: config.invites.ttlMs,
+      inviteRateLimit: { max: config.invites.rateMax, windowMs: config.invites.rateWindowMs },
+      gameGraceMs: config.invites.gameGraceMs,
+      activityThrottleMs: config.presence.activityThrottleMs,
+    },
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+
+  const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
+  await projections.start();
+  const hub = new Hub();
+  const profiles = new ProfileDirectory(repo);
+  const broadcaster = new Broadcaster(store, profiles, hub, logger);
+  await broadcaster.start();
+
+  const authenticateWs = (req: Parameters<Authenticate>[0]) => {
+    const token = tokenFromRequest(req, { allowQuery: true });
+    if (token === undefined) return left({ code: 'missing_token', msg: 'A token is required' });
+    return verifier.verify(token);
+  };
+  const authenticateRest: Authenticate = (req) => {
+    const token = tokenFromRequest(req, { allowQuery: false });
+    if (token === undefined) return left({ code: 'missing_token', msg: 'A token is required' });
+    const identity = verifier.verify(token);
+    return isLeft(identity) ? identity : right(identity.right);
+  };
+
+  const caughtUp = async (position?: Position): Promise<void> => {
+    const target = position ?? (await store.headPosition());
+    if (target !== undefined) await projections.tracker.waitFor(target, config.readYourWritesTimeoutMs);
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  app.get(['/healthz', '/healthz/'], (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get(['/readyz', '/readyz/'], async (_req, res) => {
+    try {
+      const head = await store.headPosition();
+      const caught = head === undefined || (await projections.tracker.waitFor(head, 1000));
+      if (projections.error !== undefined) return sendError(res, 503, `projection stopped: ${projections.error.message}`);
+      if (!caught) return sendError(res, 503, 'read models are catching up');
+      res.json({ status: 'ready' });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      sendError(res, 503, 'stores unreachable');
+    }
+  });
+  const register = async (actor: Parameters<typeof registerUser>[1]) => {
+    await registerUser(deps, actor, randomUUID());
+  };
+  app.use('/api', requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }));
+  app.use((_req, res) => sendError(res, 404, 'Not found'));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    if (status >= 500) logger.error({ err }, 'request failed');
+    sendError(res, status, status >= 500 ? 'Internal server error' : 'Bad request');
+  });
+
+  const gateway = new Gateway({
+    deps,
+    store,
+    profiles,
+    hub,
+    authenticate: authenticateWs,
+    broadcasterTracker: broadcaster.tracker,
+    readModelTracker: projections.tracker,
+    limits: {
+      maxBufferedBytes: config.ws.maxBufferedBytes,
+      ratePerSecond: config.ws.ratePerSecond,
+      rateBurst: config.ws.rateBurst,
+      rateWarnings: config.ws.rateWarnings,
+      activityThrottleMs: config.presence.activityThrottleMs,
+      readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+    },
+    logger,
+  });
+
+  const server: Server = createServer(app);
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  logger.info({ port, host: config.host, store: config.eventStoreUrl === undefined ? 'sqlite' : 'eventstoredb', readModels: config.mongoUrl === undefined ? 'sqlite' : 'mongodb' }, 'chat service listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.drain();
+      server.closeAllConnections();
+      await closed;
+      await broadcaster.stop();
+      await projections.stop();
+      await store.close();
+      await readModels.close();
+      logger.info('chat service stopped');
+    })();
+    return stopping;
+  };
+
+  return { url: `http://${host}:${port}`, port, config, store, readModels, deps, projections, broadcaster, hub, logger, stop };
+};

@@ -1,0 +1,96 @@
+import type { WebSocket } from 'ws';
+import type { Frame, Group } from '../../application/broadcast/frames.js';
+import type { Actor } from '../../application/commands/context.js';
+import { comparePositions, parsePosition } from '../../application/ports/position.js';
+import type { Position } from '../../application/ports/event-store.js';
+import { CloseCode } from './close-codes.js';
+
+export interface SocketLimits {
+  readonly maxBufferedBytes: number;
+  /** How long a socket may stay over the bound before it is dropped. */
+  readonly overBoundGraceMs: number;
+}
+
+/**
+ * One connected tab. Frames from events go through `push`, which keeps the socket's order
+ * and, while a resume replay runs, holds live frames back so none is lost or repeated.
+ */
+export class ClientSocket {
+  readonly groups = new Set<Group>();
+  private held: Frame[] | undefined;
+  private replayedThrough: Position | undefined;
+  private overBoundSince: number | undefined;
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly actor: Actor,
+    private readonly limits: SocketLimits,
+  ) {}
+
+  get userId(): string {
+    return this.actor.userId;
+  }
+
+  /** Hold live frames until `endReplay`. */
+  beginReplay(): void {
+    this.held = [];
+  }
+
+  /** Replayed frames go straight out; their positions mark the hand-over point. */
+  pushReplayed(frame: Frame): void {
+    if (frame.position !== undefined) this.replayedThrough = parsePosition(frame.position) ?? this.replayedThrough;
+    this.sendText(JSON.stringify(frame));
+  }
+
+  /** Releases held live frames, skipping those the replay already sent: no gap, no duplicate. */
+  endReplay(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    const through = this.replayedThrough;
+    for (const frame of held) {
+      const p = frame.position === undefined ? undefined : parsePosition(frame.position);
+      if (through !== undefined && p !== undefined && comparePositions(p, through) <= 0) continue;
+      this.push(frame);
+    }
+  }
+
+  /** A frame from a stored event, in log order (the broadcaster's). */
+  push(frame: Frame, serialised?: string): void {
+    if (this.held !== undefined) {
+      this.held.push(frame);
+      return;
+    }
+    this.sendText(serialised ?? JSON.stringify(frame));
+  }
+
+  /** A direct reply (errors, join_chat acknowledgements): not from an event, no position. */
+  reply(frame: Frame): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  private sendText(text: string): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(text);
+    this.checkBound(Date.now());
+  }
+
+  /** A consumer that stays over the buffered-bytes bound is dropped, so it cannot hold memory or slow others. */
+  checkBound(now: number): void {
+    if (this.ws.bufferedAmount <= this.limits.maxBufferedBytes) {
+      this.overBoundSince = undefined;
+      return;
+    }
+    this.overBoundSince ??= now;
+    const hardLimit = this.ws.bufferedAmount > 4 * this.limits.maxBufferedBytes;
+    if (hardLimit || now - this.overBoundSince >= this.limits.overBoundGraceMs) this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer');
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason);
+    // A consumer that does not read will never complete the closing handshake.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+}
