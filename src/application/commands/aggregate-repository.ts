@@ -30,6 +30,8 @@ export class ConcurrencyExhaustedError extends Error {
  */
 export class AggregateRepository {
   private readonly cache: LRUCache<string, Snapshot>;
+  /** Tail of each stream's local command queue. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: EventStore,
@@ -57,7 +59,23 @@ export class AggregateRepository {
     return { state, revision };
   }
 
-  async execute<C, S, E extends AnyDomainEvent>(
+  /**
+   * Commands on one stream run one at a time on this node, so local commands never conflict
+   * with each other (a hot chat would otherwise livelock its optimistic retries); conflicts
+   * left are with other nodes, and are retried with a short jittered back-off.
+   */
+  execute<C, S, E extends AnyDomainEvent>(decider: Decider<C, S, E>, streamId: string, command: C, meta: CommandMeta): Promise<Executed<S, E> | Refusal> {
+    const previous = this.queues.get(streamId) ?? Promise.resolve();
+    const run = previous.then(() => this.decideAndAppend(decider, streamId, command, meta));
+    const tail = run.catch(() => undefined);
+    this.queues.set(streamId, tail);
+    void tail.then(() => {
+      if (this.queues.get(streamId) === tail) this.queues.delete(streamId);
+    });
+    return run;
+  }
+
+  private async decideAndAppend<C, S, E extends AnyDomainEvent>(
     decider: Decider<C, S, E>,
     streamId: string,
     command: C,
@@ -73,7 +91,10 @@ export class AggregateRepository {
         decision.map((e) => toNewEvent(e, meta)),
         revision < 0 ? 'no_stream' : revision,
       );
-      if (result._tag === 'Conflict') continue;
+      if (result._tag === 'Conflict') {
+        await backOff(attempt);
+        continue;
+      }
       const next = decision.reduce(decider.evolve, state);
       this.cache.set(streamId, { state: next, revision: result.nextRevision });
       return { _tag: 'Executed', state: next, events: decision, position: result.position };
@@ -81,3 +102,6 @@ export class AggregateRepository {
     throw new ConcurrencyExhaustedError(`Gave up on ${streamId} after ${this.options.maxAttempts} conflicting attempts`);
   }
 }
+
+const backOff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
+import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
+import { isRefusal } from '../../src/domain/shared/decision.js';
+import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+
+const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
+const CHAT = '11111111-1111-4111-8111-111111111111';
+
+describe('AggregateRepository', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'repo-test-'));
+    store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const create = (repo: AggregateRepository) =>
+    repo.execute(chatDecider, chatStream(CHAT), { kind: 'CreateChat', chatId: CHAT, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp }, meta);
+
+  const send = (repo: AggregateRepository, i: number) =>
+    repo.execute(
+      chatDecider,
+      chatStream(CHAT),
+      { kind: 'SendMessage', chatId: CHAT, senderId: i % 2 === 0 ? 'a' : 'b', messageId: `m-${i}`, content: `hello ${i}`, clientTimestamp: meta.timestamp, blocked: false, at: meta.timestamp },
+      meta,
+    );
+
+  it('retries on conflict so that concurrent commands from two nodes all land, in one order', async () => {
+    // Two repositories with their own caches over one store act as two nodes.
+    const nodeA = new AggregateRepository(store);
+    const nodeB = new AggregateRepository(store);
+    await create(nodeA);
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => send(i % 2 === 0 ? nodeA : nodeB, i)));
+    expect(results.filter(isRefusal)).to.deep.equal([]);
+    const events = await store.readStream(chatStream(CHAT));
+    const seqs = events.filter((e) => e.type === 'MessageSent').map((e) => e.data['seq']);
+    expect(seqs).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it("sees another node's appends before deciding (the cache is caught up, never trusted)", async () => {
+    const nodeA = new AggregateRepository(store);
+    const nodeB = new AggregateRepository(store);
+    await create(nodeA);
+    await send(nodeA, 0);
+    await nodeB.load(chatDecider, chatStream(CHAT));
+    await send(nodeA, 1);
+    const { state, revision } = await nodeB.load(chatDecider, chatStream(CHAT));
+    expect(revision).to.equal(2);
+    expect(state.exists && state.messageCount).to.equal(2);
+  });
+
+  it('returns refusals as values and appends nothing', async () => {
+    const repo = new AggregateRepository(store);
+    const refused = await send(repo, 0);
+    expect(isRefusal(refused) && refused.code).to.equal('not_a_member');
+    expect(await store.readStream(chatStream(CHAT))).to.have.length(0);
+  });
+});

@@ -1,0 +1,98 @@
+import WebSocket from 'ws';
+
+export interface ReceivedFrame {
+  readonly action: string;
+  readonly data: Record<string, unknown>;
+  readonly position?: string;
+}
+
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/**
+ * A WebSocket client for tests: frames are queued from the first byte (so none is missed
+ * between `open` and a handler being attached) and taken with `next`.
+ */
+export class TestClient {
+  private readonly queue: ReceivedFrame[] = [];
+  private waiters: Array<() => void> = [];
+  readonly closed: Promise<CloseInfo>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.queue.push(JSON.parse(data.toString()) as ReceivedFrame);
+      this.wake();
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() });
+      this.wake();
+    }));
+  }
+
+  static connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers: options.headers ?? {} });
+      const client = new TestClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { statusCode: res.statusCode })));
+      ws.once('error', reject);
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  send(action: string, data: unknown): void {
+    this.ws.send(JSON.stringify({ action, data }));
+  }
+
+  sendRaw(text: string | Buffer): void {
+    this.ws.send(text);
+  }
+
+  /** The next frame matching `predicate` (earlier non-matching frames are skipped and kept out). */
+  async next(predicate: (f: ReceivedFrame) => boolean = () => true, timeoutMs = 3000): Promise<ReceivedFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.queue.findIndex(predicate);
+      if (i >= 0) return this.queue.splice(i, 1)[0] as ReceivedFrame;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) {
+        throw new Error(`no matching frame within ${timeoutMs} ms; queued: ${JSON.stringify(this.queue).slice(0, 500)}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  nextAction(action: string, timeoutMs?: number): Promise<ReceivedFrame> {
+    return this.next((f) => f.action === action, timeoutMs);
+  }
+
+  /** Resolves with the frames matching `predicate` that arrived within `ms` (consumed). */
+  async collect(ms: number, predicate: (f: ReceivedFrame) => boolean = () => true): Promise<ReceivedFrame[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    const taken = this.queue.filter(predicate);
+    for (const f of taken) this.queue.splice(this.queue.indexOf(f), 1);
+    return taken;
+  }
+
+  pending(): readonly ReceivedFrame[] {
+    return this.queue;
+  }
+
+  async close(): Promise<CloseInfo> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(1000);
+    return this.closed;
+  }
+}

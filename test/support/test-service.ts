@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../src/infrastructure/logging/logger.js';
+import { signDevToken } from '../../src/infrastructure/auth/token-signer.js';
+import { loadConfig, type Config } from '../../src/infrastructure/config/config.js';
+import { startService, type RunningService } from '../../src/interfaces/service.js';
+import { TestClient } from './test-client.js';
+
+export const TEST_SECRET = 'test-secret-for-mocha-only';
+
+export interface TestService {
+  readonly service: RunningService;
+  readonly dataDir: string;
+  readonly wsUrl: string;
+  /** A token for `username` (user id `id-<username>` unless given). */
+  token(username: string, options?: { sub?: string; nickname?: string; avatar?: string; expiresInSeconds?: number }): string;
+  connect(username: string, options?: { since?: string; token?: string }): Promise<TestClient>;
+  http(method: string, path: string, options?: { token?: string; username?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+/** A real server on an ephemeral port with its own data directory: tests go through real sockets. */
+export const startTestService = async (overrides: Partial<Config> = {}, shared?: { dataDir: string }): Promise<TestService> => {
+  const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-test-'));
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }, overrides);
+  const service = await startService(config, createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'));
+  const wsUrl = service.url.replace('http', 'ws') + '/ws/events';
+  const token: TestService['token'] = (username, o = {}) =>
+    signDevToken({
+      secret: TEST_SECRET,
+      userId: o.sub ?? `id-${username}`,
+      username,
+      ...(o.nickname === undefined ? {} : { nickname: o.nickname }),
+      ...(o.avatar === undefined ? {} : { avatar: o.avatar }),
+      expiresInSeconds: o.expiresInSeconds ?? 3600,
+    });
+  return {
+    service,
+    dataDir,
+    wsUrl,
+    token,
+    connect: (username, o = {}) => {
+      const params = new URLSearchParams({ token: o.token ?? token(username) });
+      if (o.since !== undefined) params.set('since', o.since);
+      return TestClient.connect(`${wsUrl}?${params.toString()}`);
+    },
+    http: async (method, path, o = {}) => {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      const tok = o.token ?? (o.username === undefined ? undefined : token(o.username));
+      if (tok !== undefined) headers['authorization'] = `Bearer ${tok}`;
+      if (o.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(service.url + path, { method, headers, ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }) });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Non-JSON bodies are returned as text so a test can assert they never happen.
+      }
+      return { status: res.status, body };
+    },
+    stop: async () => {
+      await service.stop();
+      if (shared === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
