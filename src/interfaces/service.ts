@@ -22,6 +22,7 @@ import { openEventStore } from '../infrastructure/stores/open-event-store.js';
 import { openReadModels } from '../infrastructure/stores/open-read-models.js';
 import { requireAuth, type Authenticate } from './http/auth-middleware.js';
 import { sendError } from './http/errors.js';
+import { historyRouter } from './http/history-router.js';
 import { restRouter } from './http/rest-router.js';
 import { Gateway } from './ws/gateway.js';
 import { Hub } from './ws/hub.js';
@@ -109,7 +110,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const register = async (actor: Parameters<typeof registerUser>[1]) => {
     await registerUser(deps, actor, randomUUID());
   };
-  app.use('/api', requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }));
+  app.use('/api', requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }), historyRouter(deps, store, profiles));
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;

@@ -1,0 +1,48 @@
+import { isLeft } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import type { JsonObject } from '../../domain/shared/json.js';
+import type { NewEvent, RecordedEvent } from '../ports/event-store.js';
+import { formatPosition } from '../ports/position.js';
+
+/** One line of an exported log (newline-delimited JSON), in log order. */
+const LogLine = t.type({
+  id: t.string,
+  stream: t.string,
+  revision: t.number,
+  type: t.string,
+  data: t.UnknownRecord,
+  metadata: t.intersection([
+    t.type({ correlationId: t.string, timestamp: t.string }),
+    t.partial({ userId: t.string, causationId: t.string, schemaVersion: t.number }),
+  ]),
+  position: t.string,
+});
+export type LogLine = t.TypeOf<typeof LogLine>;
+
+export const toLogLine = (e: RecordedEvent): string =>
+  JSON.stringify({ id: e.id, stream: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, position: formatPosition(e.position) });
+
+export class LogLineError extends Error {
+  override readonly name = 'LogLineError';
+}
+
+export const parseLogLine = (text: string, lineNumber: number): LogLine => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new LogLineError(`line ${lineNumber}: not JSON`);
+  }
+  const decoded = LogLine.decode(json);
+  if (isLeft(decoded)) throw new LogLineError(`line ${lineNumber}: ${PathReporter.report(decoded).join('; ')}`);
+  return decoded.right;
+};
+
+/** Lines carry what the store stores; events written before versioning count as version 1. */
+export const toNewEventFromLine = (line: LogLine): NewEvent => ({
+  id: line.id,
+  type: line.type,
+  data: line.data as JsonObject,
+  metadata: { ...line.metadata, schemaVersion: line.metadata.schemaVersion ?? 1 },
+});

@@ -1,0 +1,69 @@
+import { Router, type Request } from 'express';
+import { chatAt, historyEntry, type PointInTime } from '../../application/audit/chat-history.js';
+import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
+import type { CommandDeps } from '../../application/commands/context.js';
+import { chatIdFor } from '../../application/commands/ids.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { parsePosition } from '../../application/ports/position.js';
+import { chatStream } from '../../domain/chat/chat.js';
+import type { AuthenticatedLocals } from './auth-middleware.js';
+import { sendError } from './errors.js';
+import { isUsername, parsePage } from './params.js';
+import type { Response } from 'express';
+
+type Res = Response<unknown, AuthenticatedLocals>;
+
+const pointOf = (raw: unknown): PointInTime | undefined | 'invalid' => {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') return 'invalid';
+  const position = parsePosition(raw);
+  if (position !== undefined) return { kind: 'position', position };
+  return Number.isNaN(Date.parse(raw)) ? 'invalid' : { kind: 'time', time: new Date(raw).toISOString() };
+};
+
+/**
+ * The audit trail of a chat, read from its own stream (not a read model): every event in order,
+ * or with `?at=` the chat as it was at an ISO time or log position.
+ */
+export const historyRouter = (deps: CommandDeps, store: EventStore, profiles: ProfileDirectory): Router => {
+  const router = Router();
+  router.get('/chats/:username/history', async (req: Request, res: Res) => {
+    const page = parsePage(req.query);
+    if (!page.ok) return sendError(res, 400, page.msg);
+    const point = pointOf(req.query['at']);
+    if (point === 'invalid') return sendError(res, 400, 'at must be an ISO 8601 time or a log position');
+    const username = String(req.params['username'] ?? '');
+    const peer = isUsername(username) ? await deps.queries.userByUsername(username) : undefined;
+    if (peer === undefined) return sendError(res, 404, 'No such user');
+    // Members only: the chat id is derived from the caller and the peer, so no one reaches another pair's chat.
+    const chatId = chatIdFor(res.locals.actor.userId, peer.userId);
+    const stream = chatStream(chatId);
+    if (point === undefined) {
+      const head = await store.readStream(stream, { fromRevision: page.value.offset, maxCount: page.value.limit });
+      const last = await store.readStream(stream, { fromRevision: 0, maxCount: 1 });
+      if (last.length === 0) return sendError(res, 404, 'No chat with this user');
+      const usernames = await profiles.resolve(head.map((e) => e.metadata.userId).filter((u): u is string => u !== undefined));
+      const count = await streamLength(store, stream);
+      return res.json({ items: head.map((e) => historyEntry(e, (id) => usernames(id).username)), count });
+    }
+    const events = await store.readStream(stream);
+    if (events.length === 0) return sendError(res, 404, 'No chat with this user');
+    const members = events[0]?.data['members'];
+    const ids = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+    const usernames = await profiles.resolve(ids);
+    res.json(chatAt(chatId, events, point, (id) => usernames(id).username));
+  });
+  return router;
+};
+
+/** A stream's event count: its last revision + 1, found by paging from the end of what we know. */
+const streamLength = async (store: EventStore, stream: string): Promise<number> => {
+  let from = 0;
+  for (;;) {
+    const page = await store.readStream(stream, { fromRevision: from, maxCount: 10_000 });
+    const last = page[page.length - 1];
+    if (last === undefined) return from;
+    if (page.length < 10_000) return last.revision + 1;
+    from = last.revision + 1;
+  }
+};
