@@ -7,7 +7,7 @@ const intParam = (name: string, min: number, max: number) =>
     name,
     (u): u is number => typeof u === 'number',
     (u, c) => {
-      if (typeof u !== 'string' || !/^\d{1,9}$/.test(u)) return t.failure(u, c, `${name} must be an integer`);
+      if (typeof u !== 'string' || !/^\d+$/.test(u)) return t.failure(u, c, `${name} must be a non-negative integer`);
       const n = Number(u);
       return n >= min && n <= max ? t.success(n) : t.failure(u, c, `${name} must be between ${min} and ${max}`);
     },
