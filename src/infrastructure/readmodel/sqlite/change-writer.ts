@@ -1,0 +1,139 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { notificationSubjectId } from '../../../application/projections/notification-data.js';
+import type { ReadModelChange } from '../../../application/ports/read-model.js';
+
+type Params = Record<string, string | number | null>;
+
+/** Applies one change with cached statements; the caller provides the transaction. */
+export class SqliteChangeWriter {
+  private readonly s: Record<
+    | 'upsertUser'
+    | 'setOnline'
+    | 'insertChat'
+    | 'insertMember'
+    | 'insertMessage'
+    | 'countMessage'
+    | 'touchMembers'
+    | 'bumpUnread'
+    | 'setLiked'
+    | 'markMessagesRead'
+    | 'insertNotification'
+    | 'fanOutNotification'
+    | 'markNotificationRead'
+    | 'markNotificationReadById'
+    | 'markAllNotificationsRead'
+    | 'block'
+    | 'unblock',
+    Statement<[Params]>
+  >;
+
+  constructor(db: Database) {
+    const p = (sql: string): Statement<[Params]> => db.prepare<[Params]>(sql);
+    this.s = {
+      upsertUser: p(`INSERT INTO users (id, username, nickname, avatar, online, pos) VALUES (@userId, @username, @nickname, @avatar, 0, @pos)
+        ON CONFLICT (id) DO UPDATE SET username = excluded.username, nickname = excluded.nickname, avatar = excluded.avatar, pos = excluded.pos`),
+      setOnline: p('UPDATE users SET online = @online WHERE id = @userId'),
+      insertChat: p('INSERT OR IGNORE INTO chats (id, member_a, member_b, created_at) VALUES (@chatId, @a, @b, @at)'),
+      insertMember: p(`INSERT OR IGNORE INTO chat_members (chat_id, user_id, peer_id, last_activity, activity_pos)
+        VALUES (@chatId, @userId, @peerId, @at, @pos)`),
+      insertMessage: p(`INSERT OR IGNORE INTO messages (id, chat_id, seq, sender_id, content, date)
+        VALUES (@messageId, @chatId, @seq, @senderId, @content, @date)`),
+      countMessage: p('UPDATE chats SET message_count = message_count + 1, last_seq = MAX(last_seq, @seq) WHERE id = @chatId'),
+      touchMembers: p('UPDATE chat_members SET last_activity = @date, activity_pos = @pos WHERE chat_id = @chatId'),
+      // A new message's seq is above every watermark: it is unread for the recipient.
+      bumpUnread: p('UPDATE chat_members SET unread_count = unread_count + 1 WHERE chat_id = @chatId AND user_id <> @senderId'),
+      setLiked: p('UPDATE messages SET is_liked = @liked WHERE id = @messageId AND chat_id = @chatId'),
+      // The watermark only moves forward; what stays unread is recounted from it (index messages_sender).
+      markMessagesRead: p(`UPDATE chat_members SET read_through = @throughSeq,
+          unread_count = (SELECT COUNT(*) FROM messages WHERE chat_id = @chatId AND sender_id = @senderId AND seq > @throughSeq)
+        WHERE chat_id = @chatId AND user_id = @readerId AND read_through < @throughSeq`),
+      insertNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
+        VALUES (@userId, @notificationId, @action, @data, @subjectId, @date, @pos)`),
+      fanOutNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
+        SELECT id, @notificationId, @action, @data, @subjectId, @date, @pos FROM users WHERE id <> @exceptUserId`),
+      markNotificationRead: p('UPDATE notifications SET is_read = 1 WHERE user_id = @userId AND id = @notificationId AND is_read = 0'),
+      markNotificationReadById: p('UPDATE notifications SET is_read = 1 WHERE id = @notificationId AND is_read = 0'),
+      markAllNotificationsRead: p('UPDATE notifications SET is_read = 1 WHERE user_id = @userId AND is_read = 0'),
+      block: p('INSERT OR IGNORE INTO blocks (user_id, blocked_id, at, pos) VALUES (@userId, @blockedId, @at, @pos)'),
+      unblock: p('DELETE FROM blocks WHERE user_id = @userId AND blocked_id = @blockedId'),
+    };
+  }
+
+  /** `pos` is the change key (position-key.ts) of this change. */
+  apply(c: ReadModelChange, pos: string): void {
+    const s = this.s;
+    switch (c.kind) {
+      case 'UpsertUser':
+        s.upsertUser.run({ userId: c.userId, username: c.username, nickname: c.nickname, avatar: c.avatar, pos });
+        return;
+      case 'SetOnline':
+        s.setOnline.run({ userId: c.userId, online: c.online ? 1 : 0 });
+        return;
+      case 'CreateChat': {
+        const [a, b] = c.members;
+        s.insertChat.run({ chatId: c.chatId, a, b, at: c.at });
+        s.insertMember.run({ chatId: c.chatId, userId: a, peerId: b, at: c.at, pos });
+        s.insertMember.run({ chatId: c.chatId, userId: b, peerId: a, at: c.at, pos });
+        return;
+      }
+      case 'AddMessage': {
+        const inserted = s.insertMessage.run({
+          messageId: c.messageId,
+          chatId: c.chatId,
+          seq: c.seq,
+          senderId: c.senderId,
+          content: c.content,
+          date: c.date,
+        });
+        if (inserted.changes === 0) return;
+        s.countMessage.run({ chatId: c.chatId, seq: c.seq });
+        s.touchMembers.run({ chatId: c.chatId, date: c.date, pos });
+        s.bumpUnread.run({ chatId: c.chatId, senderId: c.senderId });
+        return;
+      }
+      case 'SetLiked':
+        s.setLiked.run({ messageId: c.messageId, chatId: c.chatId, liked: c.liked ? 1 : 0 });
+        return;
+      case 'MarkMessagesRead':
+        s.markMessagesRead.run({ chatId: c.chatId, readerId: c.readerId, senderId: c.senderId, throughSeq: c.throughSeq });
+        return;
+      case 'AddNotification':
+        s.insertNotification.run({
+          userId: c.userId,
+          notificationId: c.notificationId,
+          action: c.action,
+          data: JSON.stringify(c.data),
+          subjectId: notificationSubjectId(c.action, c.data) ?? null,
+          date: c.date,
+          pos,
+        });
+        return;
+      case 'AddNotificationForAllUsers':
+        s.fanOutNotification.run({
+          exceptUserId: c.exceptUserId,
+          notificationId: c.notificationId,
+          action: c.action,
+          data: JSON.stringify(c.data),
+          subjectId: notificationSubjectId(c.action, c.data) ?? null,
+          date: c.date,
+          pos,
+        });
+        return;
+      case 'MarkNotificationRead':
+        s.markNotificationRead.run({ userId: c.userId, notificationId: c.notificationId });
+        return;
+      case 'MarkNotificationReadById':
+        s.markNotificationReadById.run({ notificationId: c.notificationId });
+        return;
+      case 'MarkAllNotificationsRead':
+        s.markAllNotificationsRead.run({ userId: c.userId });
+        return;
+      case 'Block':
+        s.block.run({ userId: c.userId, blockedId: c.blockedId, at: c.at, pos });
+        return;
+      case 'Unblock':
+        s.unblock.run({ userId: c.userId, blockedId: c.blockedId });
+        return;
+    }
+  }
+}
