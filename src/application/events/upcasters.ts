@@ -10,8 +10,8 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<KnownEventType, number>> = 
   UserProfileUpdated: 1,
   UserBlocked: 1,
   UserUnblocked: 1,
-  ChatCreated: 1,
-  MessageSent: 1,
+  ChatCreated: 2,
+  MessageSent: 2,
   MessageLiked: 1,
   MessageUnliked: 1,
   MessagesRead: 1,
@@ -33,8 +33,22 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<KnownEventType, number>> = 
   TournamentAnnounced: 1,
 };
 
+const str = (data: JsonObject, key: string): string => {
+  const v = data[key];
+  return typeof v === 'string' ? v : '';
+};
+
 /** `UPCASTERS[type][v]` turns version v data into version v + 1. */
-export const UPCASTERS: Partial<Record<KnownEventType, Readonly<Record<number, (data: JsonObject) => JsonObject>>>> = {};
+export const UPCASTERS: Partial<Record<KnownEventType, Readonly<Record<number, (data: JsonObject) => JsonObject>>>> = {
+  /** v1 named the two members `userA`/`userB`; v2 keeps them as a pair and records who opened the chat. */
+  ChatCreated: {
+    1: (d) => ({ chatId: str(d, 'chatId'), members: [str(d, 'userA'), str(d, 'userB')], createdBy: str(d, 'userA'), at: str(d, 'at') }),
+  },
+  /** v1 did not echo the sender's own timestamp; the server time is the best stand-in. */
+  MessageSent: {
+    1: (d) => ({ ...d, clientTimestamp: str(d, 'date') }),
+  },
+};
 
 export const upcast = (type: KnownEventType, version: number, data: JsonObject): JsonObject => {
   let current = data;

@@ -136,7 +136,10 @@ export interface ReadModelStore extends ReadModelQueries {
    */
   apply(projection: string, batch: readonly PositionedChanges[]): Promise<void>;
   checkpoint(projection: string): Promise<Position | undefined>;
-  /** Drops every read-model row and checkpoint (for rebuilds and tests). */
-  reset(): Promise<void>;
+  /**
+   * Drops every read-model row and checkpoint (for rebuilds and tests); with `groups`, only the
+   * rows of those read models (see projections/groups.ts) and the checkpoints.
+   */
+  reset(groups?: readonly ('users' | 'chats' | 'notifications' | 'blocks')[]): Promise<void>;
   close(): Promise<void>;
 }

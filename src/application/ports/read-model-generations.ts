@@ -1,0 +1,18 @@
+import type { ReadModelStore } from './read-model.js';
+
+/**
+ * Read models live in generations (a SQLite file, a MongoDB database). A rebuild fills a new
+ * generation beside the one being served and then makes it current; every node watches the
+ * pointer and switches, so a rebuild needs no downtime and loses no live event.
+ */
+export interface ReadModelGenerations {
+  /** The generation to serve now. */
+  current(): Promise<string>;
+  open(generation: string): Promise<ReadModelStore>;
+  /** A new generation, empty, or a consistent copy of `copyFrom` (rows and checkpoint). */
+  create(copyFrom?: string): Promise<string>;
+  /** Makes `generation` current, atomically, for every node sharing the store. */
+  switchTo(generation: string): Promise<void>;
+  drop(generation: string): Promise<void>;
+  close(): Promise<void>;
+}
