@@ -47,19 +47,24 @@ export class ClientSocket {
   endReplay(): void {
     const held = this.held ?? [];
     this.held = undefined;
-    const through = this.replayedThrough;
-    for (const frame of held) {
-      const p = frame.position === undefined ? undefined : parsePosition(frame.position);
-      if (through !== undefined && p !== undefined && comparePositions(p, through) <= 0) continue;
-      this.push(frame);
-    }
+    for (const frame of held) this.push(frame);
   }
 
-  /** A frame from a stored event, in log order (the broadcaster's). */
+  /**
+   * A frame from a stored event, in log order (the broadcaster's). The replay reads the store, which
+   * may be ahead of the broadcaster: live frames it already sent are skipped even after it ended.
+   */
   push(frame: Frame, serialised?: string): void {
     if (this.held !== undefined) {
       this.held.push(frame);
       return;
+    }
+    const through = this.replayedThrough;
+    if (through !== undefined && frame.position !== undefined) {
+      const p = parsePosition(frame.position);
+      if (p !== undefined && comparePositions(p, through) <= 0) return;
+      // Live frames come in log order: none after this one can have been replayed.
+      this.replayedThrough = undefined;
     }
     this.sendText(serialised ?? JSON.stringify(frame));
   }

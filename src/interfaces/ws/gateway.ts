@@ -118,18 +118,20 @@ export class Gateway {
     const expiry = this.armExpiry(socket, identity.expiresAt);
 
     const setup = (async () => {
-      if (since !== undefined) socket.beginReplay();
+      // Every socket resumes: from `since` when given, else from what this node had broadcast
+      // when the socket joined the hub. Frames broadcast while its chat list is being read are
+      // then replayed instead of missed, and the hand-over drops what the replay already sent.
+      socket.beginReplay();
+      const joinedAt = this.o.broadcasterTracker.position;
       hub.add(socket);
       hub.join(socket, userGroup(actor.userId));
       hub.join(socket, ONLINE_USERS);
       await registerUser(deps, actor, correlationId);
-      const broadcastAt = this.o.broadcasterTracker.position;
-      if (broadcastAt !== undefined) await this.o.readModelTracker.waitFor(broadcastAt, limits.readYourWritesTimeoutMs);
+      if (joinedAt !== undefined) await this.o.readModelTracker.waitFor(joinedAt, limits.readYourWritesTimeoutMs);
       for (const chatId of await deps.queries.chatIdsOf(actor.userId)) hub.join(socket, chatGroup(chatId));
-      if (since !== undefined) {
-        await replaySince(this.o.store, this.o.profiles, hub, socket, since);
-        socket.endReplay();
-      }
+      const from = since ?? joinedAt;
+      if (from !== undefined) await replaySince(this.o.store, this.o.profiles, hub, socket, from);
+      socket.endReplay();
       await openConnection(deps, actor, correlationId);
     })();
     queue = setup;

@@ -16,7 +16,8 @@ export const Uuid = refined('uuid', (s) => UUID_RE.test(s));
 export const Username = refined('username', (s) => USERNAME_RE.test(s));
 /** 1–256 characters after trimming; longer content is BAD_DATA, not a business refusal. */
 export const MessageContent = refined('message content of 1-256 characters', (s) => normaliseContent(s) !== undefined);
-export const IsoTimestamp = refined('ISO 8601 timestamp', (s) => s.length <= 64 && !Number.isNaN(Date.parse(s)));
+const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+export const IsoTimestamp = refined('ISO 8601 timestamp', (s) => ISO_RE.test(s) && !Number.isNaN(Date.parse(s)));
 export const UserId = refined('user id', (s) => s.length >= 1 && s.length <= 128);
 export const ShortText = (max: number) => refined(`text of 1-${max} characters`, (s) => s.trim().length >= 1 && s.length <= max);
 

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import type { WebSocket } from 'ws';
+import type { Frame } from '../../src/application/broadcast/frames.js';
+import { ClientSocket } from '../../src/interfaces/ws/client-socket.js';
+
+/** Just what ClientSocket uses of a `ws` socket. */
+class StubWs {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: string[] = [];
+  send(text: string): void {
+    this.sent.push(text);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  terminate(): void {
+    this.readyState = 3;
+  }
+}
+
+const frame = (position: string): Frame => ({ action: 'new_message', data: { n: position }, position });
+
+const setup = () => {
+  const ws = new StubWs();
+  const socket = new ClientSocket(ws as unknown as WebSocket, { userId: 'u1', username: 'u1', nickname: 'u1', avatar: '' }, { maxBufferedBytes: 1 << 20, overBoundGraceMs: 1000 });
+  const positions = () => ws.sent.map((t) => (JSON.parse(t) as Frame).position);
+  return { socket, positions };
+};
+
+describe('ClientSocket: the resume hand-over (replayed frames, then live frames)', () => {
+  it('live frames held during the replay are released after it, minus those it sent', () => {
+    const { socket, positions } = setup();
+    socket.beginReplay();
+    socket.push(frame('5')); // live, while the replay runs
+    socket.pushReplayed(frame('4'));
+    socket.pushReplayed(frame('5'));
+    socket.push(frame('6'));
+    socket.endReplay();
+    socket.push(frame('7'));
+    expect(positions()).to.deep.equal(['4', '5', '6', '7']);
+  });
+
+  it('a live frame the replay already sent is dropped even when it arrives after the replay ended (broadcaster behind the store)', () => {
+    const { socket, positions } = setup();
+    socket.beginReplay();
+    // The replay read the store up to 6 while the broadcaster had only delivered up to 4.
+    socket.pushReplayed(frame('5'));
+    socket.pushReplayed(frame('6'));
+    socket.endReplay();
+    // The broadcaster catches up.
+    socket.push(frame('5'));
+    socket.push(frame('6'));
+    socket.push(frame('7'));
+    socket.push(frame('8'));
+    expect(positions()).to.deep.equal(['5', '6', '7', '8']);
+  });
+
+  it('without a replay every frame goes straight out', () => {
+    const { socket, positions } = setup();
+    socket.push(frame('1'));
+    socket.push(frame('2'));
+    expect(positions()).to.deep.equal(['1', '2']);
+  });
+});

@@ -1,0 +1,211 @@
+import { expect } from 'chai';
+import { deliveriesFor, profilesNeeded, type Delivery, type ProfileView } from '../../src/application/broadcast/frames.js';
+import type { AnyDomainEvent, EventType } from '../../src/domain/events.js';
+import { DEFAULT_GAME_OPTIONS } from '../../src/domain/invite/options.js';
+
+const AT = '2025-07-28T09:00:00.000Z';
+const POS = '42';
+const CHAT = '5eafd8eb-5be1-4671-9ff8-ba8fbb798af7';
+const MSG = 'a13c68f0-9358-49b7-8fe0-ac288a793e6c';
+const INVITE = '0b9d4a8e-46d4-4a39-9f7b-3c1f6f0c1d11';
+const GAME = '7f3e2c1a-5b6d-4e8f-9a0b-1c2d3e4f5a6b';
+const CLIENT = 'c0ffee00-1234-4abc-8def-0123456789ab';
+const TOURNAMENT = '11111111-2222-4333-8444-555555555555';
+const OPTIONS = { ...DEFAULT_GAME_OPTIONS, score_to_win: 11 };
+
+const profile = (userId: string): ProfileView => ({ userId, username: `${userId}-name`, nickname: `${userId} Nick`, avatar: `https://img/${userId}.png` });
+
+/** One sample of every event type: adding an event type without a sample fails to compile. */
+const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> } = {
+  UserRegistered: { type: 'UserRegistered', data: { userId: 'alice', username: 'alice', nickname: 'A', avatar: '', at: AT } },
+  UserProfileUpdated: { type: 'UserProfileUpdated', data: { userId: 'alice', username: 'alice', nickname: 'A2', avatar: '', at: AT } },
+  UserBlocked: { type: 'UserBlocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
+  UserUnblocked: { type: 'UserUnblocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
+  ChatCreated: { type: 'ChatCreated', data: { chatId: CHAT, members: ['alice', 'bob'], createdBy: 'alice', at: AT } },
+  MessageSent: {
+    type: 'MessageSent',
+    data: { chatId: CHAT, messageId: MSG, senderId: 'alice', content: 'Hello!', seq: 1, date: AT, clientTimestamp: '2025-07-28T08:59:59Z' },
+  },
+  MessageLiked: { type: 'MessageLiked', data: { chatId: CHAT, messageId: MSG, userId: 'bob', at: AT } },
+  MessageUnliked: { type: 'MessageUnliked', data: { chatId: CHAT, messageId: MSG, userId: 'bob', at: AT } },
+  MessagesRead: { type: 'MessagesRead', data: { chatId: CHAT, readerId: 'bob', senderId: 'alice', messageId: MSG, throughSeq: 1, at: AT } },
+  RoomAnnounced: { type: 'RoomAnnounced', data: { chatId: CHAT, by: 'alice', at: AT } },
+  InvitationSent: {
+    type: 'InvitationSent',
+    data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', options: OPTIONS, clientId: CLIENT, at: AT, expiresAt: AT },
+  },
+  InvitationAccepted: {
+    type: 'InvitationAccepted',
+    data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', gameId: GAME, options: OPTIONS, at: AT, endsAt: AT },
+  },
+  InvitationDeclined: { type: 'InvitationDeclined', data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', at: AT } },
+  InvitationCanceled: { type: 'InvitationCanceled', data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', reason: 'canceled', clientId: CLIENT, at: AT } },
+  GameEnded: { type: 'GameEnded', data: { gameId: GAME, players: ['alice', 'bob'], at: AT } },
+  ConnectionOpened: { type: 'ConnectionOpened', data: { userId: 'alice', connectionId: 'c1', nodeId: 'n1', at: AT } },
+  ConnectionClosed: { type: 'ConnectionClosed', data: { userId: 'alice', connectionId: 'c1', at: AT } },
+  UserWentOnline: { type: 'UserWentOnline', data: { userId: 'alice', at: AT } },
+  UserWentOffline: { type: 'UserWentOffline', data: { userId: 'alice', reason: 'disconnected', at: AT } },
+  ActivityRecorded: { type: 'ActivityRecorded', data: { userId: 'alice', at: AT } },
+  NotificationRead: { type: 'NotificationRead', data: { userId: 'alice', notificationId: MSG, at: AT } },
+  AllNotificationsRead: { type: 'AllNotificationsRead', data: { userId: 'alice', at: AT } },
+  EphemeralNotificationSent: { type: 'EphemeralNotificationSent', data: { userId: 'alice', message: 'Saved', notificationType: 'info', at: AT } },
+  FriendAdded: { type: 'FriendAdded', data: { userId: 'alice', friendId: 'bob', at: AT } },
+  TournamentAnnounced: { type: 'TournamentAnnounced', data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: 'alice', at: AT } },
+};
+
+const send = (group: string, action: string, data: Record<string, unknown>, exceptUserId?: string): Delivery =>
+  ({ kind: 'send', group, frame: { action, data, position: POS }, ...(exceptUserId === undefined ? {} : { exceptUserId }) }) as Delivery;
+
+/** Deliveries of `e`, with a profile lookup that only answers the ids `profilesNeeded` announced. */
+const deliveries = (e: AnyDomainEvent): readonly Delivery[] => {
+  const needed = new Set(profilesNeeded(e));
+  return deliveriesFor(e, POS, (userId) => {
+    expect(needed.has(userId), `${e.type} looked up ${userId} without announcing it in profilesNeeded`).to.equal(true);
+    return profile(userId);
+  });
+};
+
+describe('deliveriesFor: the frames of each event (pure)', () => {
+  it('ChatCreated: both members join the chat group, and each user group gets join_chat', () => {
+    expect(deliveries(samples.ChatCreated)).to.deep.equal([
+      { kind: 'join', userId: 'alice', group: `chat_${CHAT}` },
+      { kind: 'join', userId: 'bob', group: `chat_${CHAT}` },
+      send('user_alice', 'join_chat', { chat_id: CHAT }),
+      send('user_bob', 'join_chat', { chat_id: CHAT }),
+    ]);
+  });
+
+  it('MessageSent: new_message to the chat group, with the sender’s username and the client timestamp', () => {
+    expect(deliveries(samples.MessageSent)).to.deep.equal([
+      send(`chat_${CHAT}`, 'new_message', {
+        chat_id: CHAT,
+        id: MSG,
+        content: 'Hello!',
+        date: AT,
+        sender: 'alice-name',
+        is_read: false,
+        is_liked: false,
+        timestamp: '2025-07-28T08:59:59Z',
+      }),
+    ]);
+  });
+
+  it('MessageLiked / MessageUnliked: chat_like_update to the chat group', () => {
+    expect(deliveries(samples.MessageLiked)).to.deep.equal([send(`chat_${CHAT}`, 'chat_like_update', { chat_id: CHAT, id: MSG, is_liked: true })]);
+    expect(deliveries(samples.MessageUnliked)).to.deep.equal([send(`chat_${CHAT}`, 'chat_like_update', { chat_id: CHAT, id: MSG, is_liked: false })]);
+  });
+
+  it('RoomAnnounced: room_created to the chat group', () => {
+    expect(deliveries(samples.RoomAnnounced)).to.deep.equal([send(`chat_${CHAT}`, 'room_created', { chat_id: CHAT })]);
+  });
+
+  it('InvitationSent: game_invite to the invitee with the inviter’s profile and the full options', () => {
+    expect(deliveries(samples.InvitationSent)).to.deep.equal([
+      send('user_bob', 'game_invite', { id: INVITE, username: 'alice-name', nickname: 'alice Nick', avatar: 'https://img/alice.png', options: OPTIONS }),
+    ]);
+  });
+
+  it('InvitationAccepted: game_accepted to both (the other’s profile), then game_found to both', () => {
+    const accepted = (p: string) => ({ game_id: GAME, username: `${p}-name`, nickname: `${p} Nick`, avatar: `https://img/${p}.png` });
+    expect(deliveries(samples.InvitationAccepted)).to.deep.equal([
+      send('user_alice', 'game_accepted', accepted('bob')),
+      send('user_bob', 'game_accepted', accepted('alice')),
+      send('user_alice', 'game_found', { game_id: GAME, opponent: 'bob-name', options: OPTIONS }),
+      send('user_bob', 'game_found', { game_id: GAME, opponent: 'alice-name', options: OPTIONS }),
+    ]);
+  });
+
+  it('InvitationDeclined: game_declined to the inviter only', () => {
+    expect(deliveries(samples.InvitationDeclined)).to.deep.equal([send('user_alice', 'game_declined', { username: 'bob-name', nickname: 'bob Nick' })]);
+  });
+
+  it('InvitationCanceled: game_invite_canceled to both, naming the other side, echoing client_id, a message per reason', () => {
+    const messages = new Set<unknown>();
+    for (const reason of ['canceled', 'expired', 'inviter_disconnected'] as const) {
+      const out = deliveries({ type: 'InvitationCanceled', data: { ...samples.InvitationCanceled.data, reason } });
+      expect(out).to.have.length(2);
+      const [toInvitee, toInviter] = out as [Extract<Delivery, { kind: 'send' }>, Extract<Delivery, { kind: 'send' }>];
+      const message = toInvitee.frame.data['message'];
+      expect(message).to.be.a('string').and.not.equal('');
+      messages.add(message);
+      expect(out).to.deep.equal([
+        send('user_bob', 'game_invite_canceled', { username: 'alice-name', nickname: 'alice Nick', message, client_id: CLIENT }),
+        send('user_alice', 'game_invite_canceled', { username: 'bob-name', nickname: 'bob Nick', message, client_id: CLIENT }),
+      ]);
+      expect(toInviter.frame.data['message']).to.equal(message);
+    }
+    expect(messages.size, 'each reason has its own message').to.equal(3);
+  });
+
+  it('UserWentOnline / UserWentOffline: user_online / user_offline to online_users', () => {
+    expect(deliveries(samples.UserWentOnline)).to.deep.equal([send('online_users', 'user_online', { username: 'alice-name' })]);
+    expect(deliveries(samples.UserWentOffline)).to.deep.equal([send('online_users', 'user_offline', { username: 'alice-name' })]);
+    for (const reason of ['logout', 'inactive', 'node_lost'] as const) {
+      expect(deliveries({ type: 'UserWentOffline', data: { userId: 'alice', reason, at: AT } })).to.deep.equal([send('online_users', 'user_offline', { username: 'alice-name' })]);
+    }
+  });
+
+  it('FriendAdded: new_friend to the receiver with the sender’s username and nickname', () => {
+    expect(deliveries(samples.FriendAdded)).to.deep.equal([send('user_bob', 'new_friend', { username: 'alice-name', nickname: 'alice Nick' })]);
+  });
+
+  it('TournamentAnnounced: new_tournament to online_users except the organizer', () => {
+    expect(deliveries(samples.TournamentAnnounced)).to.deep.equal([
+      send('online_users', 'new_tournament', { tournament_id: TOURNAMENT, tournament_name: 'Spring Cup', creator: 'alice-name' }, 'alice'),
+    ]);
+  });
+
+  it('EphemeralNotificationSent: notification to the sender’s own user group only', () => {
+    expect(deliveries(samples.EphemeralNotificationSent)).to.deep.equal([send('user_alice', 'notification', { message: 'Saved', type: 'info' })]);
+  });
+
+  const silent: EventType[] = [
+    'UserRegistered',
+    'UserProfileUpdated',
+    'UserBlocked',
+    'UserUnblocked',
+    'MessagesRead',
+    'GameEnded',
+    'ConnectionOpened',
+    'ConnectionClosed',
+    'ActivityRecorded',
+    'NotificationRead',
+    'AllNotificationsRead',
+  ];
+  for (const type of silent) {
+    it(`${type}: no frame`, () => {
+      expect(deliveries(samples[type])).to.deep.equal([]);
+    });
+  }
+
+  it('every frame carries the event position as given, and only the actions of PROTOCOL.md', () => {
+    const protocolActions = new Set([
+      'new_message',
+      'chat_like_update',
+      'game_invite',
+      'game_accepted',
+      'game_found',
+      'game_declined',
+      'game_invite_canceled',
+      'new_friend',
+      'new_tournament',
+      'notification',
+      'user_online',
+      'user_offline',
+      'join_chat',
+      'room_created',
+    ]);
+    for (const e of Object.values(samples)) {
+      for (const d of deliveriesFor(e, '7-5', profile)) {
+        if (d.kind !== 'send') continue;
+        expect(d.frame.position, e.type).to.equal('7-5');
+        expect(protocolActions.has(d.frame.action), `${e.type} → ${d.frame.action}`).to.equal(true);
+      }
+    }
+  });
+
+  it('an unknown user falls back to its id (the caller’s lookup decides), never throws', () => {
+    const fallback = (userId: string): ProfileView => ({ userId, username: userId, nickname: userId, avatar: '' });
+    expect(deliveriesFor(samples.FriendAdded, POS, fallback)).to.deep.equal([send('user_bob', 'new_friend', { username: 'alice', nickname: 'alice' })]);
+  });
+});
