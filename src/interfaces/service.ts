@@ -18,6 +18,7 @@ import { tokenFromRequest } from '../infrastructure/auth/token-from-request.js';
 import { TokenVerifier } from '../infrastructure/auth/token-verifier.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
+import { openScheduling } from '../infrastructure/scheduler/agenda-scheduling.js';
 import { openEventStore } from '../infrastructure/stores/open-event-store.js';
 import { openReadModels } from '../infrastructure/stores/open-read-models.js';
 import { requireAuth, type Authenticate } from './http/auth-middleware.js';
@@ -50,6 +51,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const verifier = new TokenVerifier(keys);
   const store = await openEventStore(config);
   const readModels = await openReadModels(config);
+  // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
+  const scheduling = await openScheduling(config, logger);
   const repo = new AggregateRepository(store);
   const deps: CommandDeps = {
     repo,
@@ -63,6 +66,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     },
     now: () => new Date(),
     newId: randomUUID,
+    scheduler: scheduling.scheduler,
   };
 
   const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
@@ -71,6 +75,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const profiles = new ProfileDirectory(repo);
   const broadcaster = new Broadcaster(store, profiles, hub, logger);
   await broadcaster.start();
+  await scheduling.start(deps);
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
     const token = tokenFromRequest(req, { allowQuery: true });
@@ -154,6 +159,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       await gateway.drain();
       server.closeAllConnections();
       await closed;
+      await scheduling.stop();
       await broadcaster.stop();
       await projections.stop();
       await store.close();

@@ -2,6 +2,7 @@ import type { Refusal } from '../../domain/shared/decision.js';
 import type { CommandMeta } from '../events/event-serde.js';
 import type { Position } from '../ports/event-store.js';
 import type { ReadModelQueries } from '../ports/read-model.js';
+import type { Scheduler } from '../ports/scheduler.js';
 import type { AggregateRepository } from './aggregate-repository.js';
 
 /** Who is acting: decoded from a verified token, and the socket it acts through (if any). */
@@ -27,6 +28,8 @@ export interface CommandDeps {
   readonly policies: Policies;
   readonly now: () => Date;
   readonly newId: () => string;
+  /** Where invitation expiries and game ends are scheduled; absent in tests that do not need them. */
+  readonly scheduler?: Scheduler;
 }
 
 export type Ok<T = object> = { readonly _tag: 'Ok'; readonly position: Position | undefined } & T;

@@ -13,6 +13,20 @@ const run = async (deps: CommandDeps, actor: Actor | undefined, command: InviteC
   return isRefusal(result) ? result : ok(result.position, { events: result.events });
 };
 
+/**
+ * An invitation expires and a game ends on their own: once the events are stored, their follow-up
+ * jobs are scheduled. The jobs' commands no-op when nothing is left to do (answered, canceled,
+ * already ended), so a job is never unscheduled.
+ */
+const scheduleFollowUps = async (deps: CommandDeps, outcome: InviteOutcome): Promise<InviteOutcome> => {
+  if (isRefusal(outcome) || deps.scheduler === undefined) return outcome;
+  for (const e of outcome.events) {
+    if (e.type === 'InvitationSent') await deps.scheduler.scheduleInvitationExpiry(e.data.inviteId, new Date(e.data.expiresAt));
+    else if (e.type === 'InvitationAccepted') await deps.scheduler.scheduleGameEnd(e.data.gameId, new Date(e.data.endsAt));
+  }
+  return outcome;
+};
+
 export const sendInvitation = async (
   deps: CommandDeps,
   actor: Actor,
@@ -24,7 +38,7 @@ export const sendInvitation = async (
   const blocked = invitee.userId !== actor.userId && (await isBlockedEitherWay(deps, actor.userId, invitee.userId));
   const at = deps.now().toISOString();
   const p = deps.policies;
-  return run(
+  const outcome = await run(
     deps,
     actor,
     {
@@ -43,6 +57,7 @@ export const sendInvitation = async (
     correlationId,
     at,
   );
+  return scheduleFollowUps(deps, outcome);
 };
 
 export const replyInvitation = async (
@@ -54,13 +69,14 @@ export const replyInvitation = async (
   const inviter = await deps.queries.userByUsername(input.username);
   if (inviter === undefined) return refuse('user_not_found', 'No such user');
   const at = deps.now().toISOString();
-  return run(
+  const outcome = await run(
     deps,
     actor,
     { kind: 'ReplyInvitation', inviteeId: actor.userId, inviterId: inviter.userId, accept: input.accept, gameId: deps.newId(), at, gameGraceMs: deps.policies.gameGraceMs },
     correlationId,
     at,
   );
+  return scheduleFollowUps(deps, outcome);
 };
 
 export const cancelInvitation = async (deps: CommandDeps, actor: Actor, username: string, correlationId: string): Promise<InviteOutcome> => {

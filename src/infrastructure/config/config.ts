@@ -34,6 +34,8 @@ const Env = t.type({
   INACTIVITY_THRESHOLD_MS: optional(IntFromString),
   ACTIVITY_THROTTLE_MS: optional(IntFromString),
   LEASE_TTL_MS: optional(IntFromString),
+  SCHEDULER_PROCESS_EVERY_MS: optional(IntFromString),
+  SCHEDULER_LOCK_LIFETIME_MS: optional(IntFromString),
   WS_MAX_BUFFERED_BYTES: optional(IntFromString),
   WS_RATE_PER_SECOND: optional(IntFromString),
   WS_RATE_BURST: optional(IntFromString),
@@ -55,6 +57,8 @@ export interface Config {
   readonly nodeId: string;
   readonly invites: { readonly ttlMs: number; readonly rateMax: number; readonly rateWindowMs: number; readonly gameGraceMs: number };
   readonly presence: { readonly sweepIntervalMs: number; readonly inactivityThresholdMs: number; readonly activityThrottleMs: number; readonly leaseTtlMs: number };
+  /** agenda: how often each node polls for due jobs, and how long a job's lock holds before another node may take it over. */
+  readonly scheduler: { readonly processEveryMs: number; readonly lockLifetimeMs: number };
   readonly ws: { readonly maxBufferedBytes: number; readonly ratePerSecond: number; readonly rateBurst: number; readonly rateWarnings: number };
   readonly readYourWritesTimeoutMs: number;
   readonly eventStoreTimeoutMs: number;
@@ -92,6 +96,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
       inactivityThresholdMs: e.INACTIVITY_THRESHOLD_MS ?? 30 * MINUTE,
       activityThrottleMs: e.ACTIVITY_THROTTLE_MS ?? MINUTE,
       leaseTtlMs: e.LEASE_TTL_MS ?? 30_000,
+    },
+    scheduler: {
+      processEveryMs: e.SCHEDULER_PROCESS_EVERY_MS ?? 5_000,
+      lockLifetimeMs: e.SCHEDULER_LOCK_LIFETIME_MS ?? MINUTE,
     },
     ws: {
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES ?? 1024 * 1024,

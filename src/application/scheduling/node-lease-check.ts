@@ -1,0 +1,47 @@
+import type { CommandDeps } from '../commands/context.js';
+import { cancelInvitationsOf } from '../commands/invites.js';
+import { closeNodeConnections } from '../commands/presence.js';
+import type { NodeLeases } from '../ports/node-leases.js';
+import { isRefusal } from '../../domain/shared/decision.js';
+import { forEachConcurrently } from './for-each.js';
+import { JOB_NAMES, type JobContext, type RecurringJob } from './job.js';
+import { SWEEP_CONCURRENCY } from './presence-sweep.js';
+
+/** The connections `nodeId` held for `userId` are gone; if they were the user's last, the user is offline and, as when an inviter's last socket closes, their invitations are withdrawn. */
+const closeOut = async (deps: CommandDeps, userId: string, nodeId: string, correlationId: string): Promise<void> => {
+  const outcome = await closeNodeConnections(deps, userId, nodeId, correlationId);
+  if (!isRefusal(outcome) && outcome.events.some((e) => e.type === 'UserWentOffline')) await cancelInvitationsOf(deps, userId, correlationId);
+};
+
+export const closeOutDeadNodes = async (deps: CommandDeps, leases: NodeLeases, selfId: string, ctx: JobContext): Promise<readonly string[]> => {
+  const now = deps.now();
+  // Never this node: if its own lease looks lapsed, its renewals stalled, but it is alive and running this.
+  const dead = (await leases.lapsed(now)).filter((nodeId) => nodeId !== selfId);
+  if (dead.length === 0) return dead;
+  const online = await deps.queries.onlineUserIds();
+  for (const nodeId of dead) {
+    await forEachConcurrently(online, SWEEP_CONCURRENCY, ctx, (userId) => closeOut(deps, userId, nodeId, ctx.correlationId));
+    // Only after every user was handled (a failure throws above, and the next run retries), and
+    // only if it did not renew meanwhile: a node that was merely paused keeps its lease.
+    await leases.forget(nodeId, now);
+  }
+  return dead;
+};
+
+/**
+ * Every `everyMs` (the lease TTL), on one node at a time: the connections of nodes whose lease
+ * lapsed are closed out. Its lock lifetime is short, so a node that dies holding this job does not
+ * delay the clean-up of its own connections by much.
+ */
+export const nodeLeaseCheckJob = (
+  deps: CommandDeps,
+  leases: NodeLeases,
+  o: { readonly nodeId: string; readonly everyMs: number; readonly lockLifetimeMs: number },
+): RecurringJob => ({
+  name: JOB_NAMES.nodeLeases,
+  everyMs: o.everyMs,
+  lockLifetimeMs: o.lockLifetimeMs,
+  run: async (ctx) => {
+    await closeOutDeadNodes(deps, leases, o.nodeId, ctx);
+  },
+});

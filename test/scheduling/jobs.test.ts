@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
+import type { Actor, CommandDeps } from '../../src/application/commands/context.js';
+import { replyInvitation, sendInvitation } from '../../src/application/commands/invites.js';
+import { openConnection } from '../../src/application/commands/presence.js';
+import type { NodeLeases } from '../../src/application/ports/node-leases.js';
+import type { ReadModelQueries, UserRecord } from '../../src/application/ports/read-model.js';
+import type { Scheduler } from '../../src/application/ports/scheduler.js';
+import { expireInvitationJob } from '../../src/application/scheduling/expire-invitation.js';
+import type { JobContext } from '../../src/application/scheduling/job.js';
+import { closeLapsedInvitations } from '../../src/application/scheduling/lapsed-invitations.js';
+import { LeaseKeeper } from '../../src/application/scheduling/lease-keeper.js';
+import { closeOutDeadNodes } from '../../src/application/scheduling/node-lease-check.js';
+import { INVITES_STREAM, inviteDecider } from '../../src/domain/invite/invite.js';
+import { presenceDecider, presenceStream } from '../../src/domain/presence/presence.js';
+import { isRefusal } from '../../src/domain/shared/decision.js';
+import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+
+const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+const ctx: JobContext = { correlationId: 'test', touch: async () => {} };
+const actor = (name: string, connectionId?: string): Actor => ({ userId: `id-${name}`, username: name, nickname: name, avatar: '', ...(connectionId === undefined ? {} : { connectionId }) });
+
+/** Only what the jobs and the invite commands read from the read models. */
+const queries = (online: () => readonly string[]): ReadModelQueries => {
+  const user = async (username: string): Promise<UserRecord> => ({ userId: `id-${username}`, username, nickname: username, avatar: '', isOnline: true });
+  return { userByUsername: user, onlineUserIds: async () => online() } as Partial<ReadModelQueries> as ReadModelQueries;
+};
+
+/** In-memory leases with a log of what was forgotten. */
+class FakeLeases implements NodeLeases {
+  readonly until = new Map<string, number>();
+  readonly forgotten: string[] = [];
+  async renew(nodeId: string, until: Date): Promise<void> {
+    this.until.set(nodeId, until.getTime());
+  }
+  async lapsed(now: Date): Promise<readonly string[]> {
+    return [...this.until].filter(([, u]) => u < now.getTime()).map(([n]) => n);
+  }
+  async forget(nodeId: string, lapsedAt?: Date): Promise<void> {
+    const u = this.until.get(nodeId);
+    if (u !== undefined && (lapsedAt === undefined || u < lapsedAt.getTime())) {
+      this.until.delete(nodeId);
+      this.forgotten.push(nodeId);
+    }
+  }
+  async close(): Promise<void> {}
+}
+
+describe('scheduling: job handlers over the real commands (embedded store)', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let clock: number;
+  let online: string[];
+  let scheduled: Array<[string, string, number]>;
+
+  const depsOn = (nodeId: string): CommandDeps => {
+    const scheduler: Scheduler = {
+      scheduleInvitationExpiry: async (id, at) => void scheduled.push(['expiry', id, at.getTime()]),
+      scheduleGameEnd: async (id, at) => void scheduled.push(['end', id, at.getTime()]),
+    };
+    return {
+      repo: new AggregateRepository(store),
+      queries: queries(() => online),
+      policies: { nodeId, inviteTtlMs: 1000, inviteRateLimit: { max: 100, windowMs: 1000 }, gameGraceMs: 0, activityThrottleMs: 0 },
+      now: () => new Date(clock),
+      newId: randomUUID,
+      scheduler,
+    };
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jobs-test-'));
+    store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
+    clock = T0;
+    online = [];
+    scheduled = [];
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const invite = async (deps: CommandDeps, from: string, to: string): Promise<string> => {
+    const outcome = await sendInvitation(deps, actor(from), { username: to, clientId: randomUUID(), options: {} }, 'c');
+    if (isRefusal(outcome)) throw new Error(outcome.code);
+    const sent = outcome.events[0];
+    if (sent?.type !== 'InvitationSent') throw new Error('no InvitationSent');
+    return sent.data.inviteId;
+  };
+
+  it('sendInvitation / replyInvitation schedule the expiry at expiresAt and the game end at endsAt', async () => {
+    const deps = depsOn('n1');
+    const inviteId = await invite(deps, 'alice', 'bob');
+    expect(scheduled).to.deep.equal([['expiry', inviteId, T0 + 1000]]);
+    const accepted = await replyInvitation(deps, actor('bob'), { username: 'alice', accept: true }, 'c');
+    if (isRefusal(accepted) || accepted.events[0]?.type !== 'InvitationAccepted') throw new Error('not accepted');
+    expect(scheduled[1]).to.deep.equal(['end', accepted.events[0].data.gameId, T0 + 3 * 60_000]);
+  });
+
+  it('expire-invitation: on time it expires; run by a node whose clock lags, it asks to run again at expiresAt', async () => {
+    const deps = depsOn('n1');
+    const inviteId = await invite(deps, 'alice', 'bob');
+    const job = expireInvitationJob(deps);
+    clock = T0 + 400; // this node's clock is behind the one that scheduled the job
+    expect(await job.run({ inviteId }, ctx)).to.deep.equal({ runAgainAt: new Date(T0 + 1000) });
+    clock = T0 + 1000;
+    expect(await job.run({ inviteId }, ctx)).to.equal(undefined);
+    const board = (await deps.repo.load(inviteDecider, INVITES_STREAM)).state;
+    expect(board.pending.has(inviteId)).to.equal(false);
+    expect(await job.run({ inviteId }, ctx), 'a second run (after a takeover) is a no-op').to.equal(undefined);
+    let threw = false;
+    await job.run({}, ctx).catch(() => (threw = true));
+    expect(threw, 'bad job data is a failure, not a silent success').to.equal(true);
+  });
+
+  it('the safety net expires invitations and ends games whose jobs were lost, and leaves the others', async () => {
+    const deps = depsOn('n1');
+    const lapsedInvite = await invite(deps, 'alice', 'bob');
+    await invite(deps, 'carol', 'dave');
+    await replyInvitation(deps, actor('dave'), { username: 'carol', accept: true }, 'c'); // game ends at T0 + 3 min
+    clock = T0 + 500;
+    const fresh = await invite(deps, 'erin', 'frank'); // expires at T0 + 1500
+    clock = T0 + 1200;
+    expect(await closeLapsedInvitations(deps, 'c')).to.equal(1);
+    let board = (await deps.repo.load(inviteDecider, INVITES_STREAM)).state;
+    expect([...board.pending.keys()]).to.deep.equal([fresh]);
+    expect(board.pending.has(lapsedInvite)).to.equal(false);
+    expect(board.games.size).to.equal(1);
+    clock = T0 + 4 * 60_000;
+    expect(await closeLapsedInvitations(deps, 'c')).to.equal(2);
+    board = (await deps.repo.load(inviteDecider, INVITES_STREAM)).state;
+    expect(board.pending.size + board.games.size).to.equal(0);
+  });
+
+  it("node-leases: closes out a lapsed node's connections (offline if they were the last, invitations withdrawn), never its own", async () => {
+    const a = depsOn('node-a');
+    const b = depsOn('node-b');
+    await openConnection(b, actor('dave', 'dave-on-b'), 'c'); // only on B
+    await openConnection(a, actor('erin', 'erin-on-a'), 'c'); // on A and B
+    await openConnection(b, actor('erin', 'erin-on-b'), 'c');
+    await openConnection(a, actor('carol', 'carol-on-a'), 'c');
+    online = ['id-dave', 'id-erin', 'id-carol'];
+    const daveInvite = await invite(b, 'dave', 'carol');
+    const leases = new FakeLeases();
+    await leases.renew('node-a', new Date(T0 - 1)); // A's own lease looks lapsed: A stalled, it is not dead
+    await leases.renew('node-b', new Date(T0 - 1));
+
+    expect(await closeOutDeadNodes(a, leases, 'node-a', ctx)).to.deep.equal(['node-b']);
+    expect(leases.forgotten).to.deep.equal(['node-b']);
+    const presence = async (u: string) => (await a.repo.load(presenceDecider, presenceStream(`id-${u}`))).state;
+    expect((await presence('dave')).online).to.equal(false);
+    expect([...(await presence('erin')).connections.keys()], 'erin keeps her socket on A').to.deep.equal(['erin-on-a']);
+    expect((await presence('erin')).online).to.equal(true);
+    expect((await presence('carol')).connections.size).to.equal(1);
+    const board = (await a.repo.load(inviteDecider, INVITES_STREAM)).state;
+    expect(board.pending.has(daveInvite), "dave's invitation withdrawn with him").to.equal(false);
+    expect(await closeOutDeadNodes(a, leases, 'node-a', ctx), 'B is forgotten: nothing left to do').to.deep.equal([]);
+  });
+
+  it('the lease keeper takes the lease at start, renews it, and releases it on a clean stop', async () => {
+    const leases = new FakeLeases();
+    const errors: unknown[] = [];
+    const keeper = new LeaseKeeper(leases, 'me', 90, () => new Date(), (e) => errors.push(e));
+    await keeper.start();
+    const first = leases.until.get('me')!;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(leases.until.get('me')!, 'renewed every ttl/3').to.be.above(first);
+    await keeper.stop(true);
+    expect(leases.until.has('me')).to.equal(false);
+    expect(errors).to.deep.equal([]);
+  });
+});
