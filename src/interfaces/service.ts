@@ -11,7 +11,9 @@ import type { CommandDeps } from '../application/commands/context.js';
 import { registerUser } from '../application/commands/users.js';
 import type { EventStore, Position } from '../application/ports/event-store.js';
 import type { ReadModelStore } from '../application/ports/read-model.js';
+import { GenerationFollower } from '../application/projections/generation-follower.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
+import { SwitchableReadModels } from '../application/projections/switchable-read-models.js';
 import { projectReadModel } from '../application/projections/read-model-projection.js';
 import { resolveJwtKeys } from '../infrastructure/auth/dev-secret.js';
 import { tokenFromRequest } from '../infrastructure/auth/token-from-request.js';
@@ -20,7 +22,7 @@ import type { Config } from '../infrastructure/config/config.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { openScheduling } from '../infrastructure/scheduler/agenda-scheduling.js';
 import { openEventStore } from '../infrastructure/stores/open-event-store.js';
-import { openReadModels } from '../infrastructure/stores/open-read-models.js';
+import { openReadModelGenerations } from '../infrastructure/stores/open-read-models.js';
 import { requireAuth, type Authenticate } from './http/auth-middleware.js';
 import { sendError } from './http/errors.js';
 import { historyRouter } from './http/history-router.js';
@@ -33,7 +35,8 @@ export interface RunningService {
   readonly port: number;
   readonly config: Config;
   readonly store: EventStore;
-  readonly readModels: ReadModelStore;
+  readonly readModels: SwitchableReadModels;
+  readonly generations: GenerationFollower;
   readonly deps: CommandDeps;
   readonly projections: ProjectionRunner;
   readonly broadcaster: Broadcaster;
@@ -50,7 +53,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const keys = resolveJwtKeys(config);
   const verifier = new TokenVerifier(keys);
   const store = await openEventStore(config);
-  const readModels = await openReadModels(config);
+  const generations = await openReadModelGenerations(config);
+  const readModels = new SwitchableReadModels(await generations.open(await generations.current()));
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
   const scheduling = await openScheduling(config, logger);
   const repo = new AggregateRepository(store);
@@ -71,6 +75,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
 
   const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
   await projections.start();
+  const follower = new GenerationFollower(await generations.current(), generations, readModels, projections, logger);
+  follower.start();
   const hub = new Hub();
   const profiles = new ProfileDirectory(repo);
   const broadcaster = new Broadcaster(store, profiles, hub, logger);
@@ -161,13 +167,15 @@ export const startService = async (config: Config, logger: Logger = createLogger
       await closed;
       await scheduling.stop();
       await broadcaster.stop();
+      await follower.stop();
       await projections.stop();
       await store.close();
       await readModels.close();
+      await generations.close();
       logger.info('chat service stopped');
     })();
     return stopping;
   };
 
-  return { url: `http://${host}:${port}`, port, config, store, readModels, deps, projections, broadcaster, hub, logger, stop };
+  return { url: `http://${host}:${port}`, port, config, store, readModels, generations: follower, deps, projections, broadcaster, hub, logger, stop };
 };

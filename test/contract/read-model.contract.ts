@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { ReadModelStore } from '../../src/application/ports/read-model.js';
+import type { PositionedChanges, ReadModelStore } from '../../src/application/ports/read-model.js';
+import { ALL_GROUPS, groupOfChange, withDependencies, type ProjectionGroup } from '../../src/application/projections/groups.js';
 import { positionOf } from '../../src/application/ports/position.js';
 import type { AnyDomainEvent } from '../../src/domain/events.js';
 import { DEFAULT_GAME_OPTIONS } from '../../src/domain/invite/options.js';
@@ -409,6 +410,49 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await snapshot(store, script)).to.deep.equal(empty);
         await store.apply(PROJECTION, all);
         expect(await snapshot(store, script)).to.deep.equal(full);
+      });
+
+      it('reset(groups) empties only those read models and every checkpoint; replaying their changes restores them', async () => {
+        const script = scriptedHistory();
+        const all = script.log.batches(1000)[0] ?? [];
+        await store.apply(PROJECTION, all);
+        await store.apply('other', [{ position: positionOf(1), changes: [] }]);
+        const full = await snapshot(store, script);
+        const onlyGroups = (groups: readonly ProjectionGroup[]): PositionedChanges[] =>
+          all.map((e) => ({ position: e.position, changes: e.changes.filter((c) => groups.includes(groupOfChange(c.kind))) }));
+
+        await store.reset(['chats']);
+        expect(await store.checkpoint(PROJECTION)).to.equal(undefined);
+        expect(await store.checkpoint('other'), 'every checkpoint').to.equal(undefined);
+        expect(await store.chat(CHAT_AB)).to.equal(undefined);
+        expect(await store.chatIdsOf(ALICE.id)).to.deep.equal([]);
+        expect(await store.chatPreviews(ALICE.id, ALL)).to.deep.equal({ items: [], count: 0 });
+        expect(await store.messages(CHAT_AB, ALL)).to.deep.equal({ items: [], count: 0 });
+        expect(await store.chatOfMessage(script.messages[0] ?? '')).to.equal(undefined);
+        expect(await store.userById(ALICE.id), 'users kept').to.deep.include({ username: 'alice' });
+        expect(await store.onlineUserIds(), 'presence kept').to.deep.equal([BOB.id]);
+        expect((await store.notifications(DAVE.id, 'all', ALL)).count, 'notifications kept').to.equal(3);
+        expect((await store.blocks(ALICE.id, ALL)).count, 'blocks kept').to.equal(2);
+        await store.apply(PROJECTION, onlyGroups(['chats']));
+        expect(await snapshot(store, script)).to.deep.equal(full);
+
+        // Notifications with the users they read (groups.ts): the fan-out reaches the users known then.
+        await store.reset(['users', 'notifications', 'blocks']);
+        expect(await store.userIdsAfter(undefined, 10)).to.deep.equal([]);
+        expect(await store.notifications(DAVE.id, 'all', ALL)).to.deep.equal({ items: [], count: 0 });
+        expect(await store.blocks(ALICE.id, ALL)).to.deep.equal({ items: [], count: 0 });
+        expect(await store.chatIdsOf(ALICE.id), 'chats kept').to.deep.equal([CHAT_AC, CHAT_AB]);
+        await store.apply(PROJECTION, onlyGroups(['users', 'notifications', 'blocks']));
+        expect(await snapshot(store, script)).to.deep.equal(full);
+
+        // As a rebuild of one read model does it: the group with what it reads, from the start.
+        for (const group of ALL_GROUPS) {
+          const groups = withDependencies(group);
+          await store.reset(groups);
+          await store.apply(PROJECTION, onlyGroups(groups));
+          expect(await snapshot(store, script), group).to.deep.equal(full);
+          expect(await store.checkpoint(PROJECTION)).to.deep.equal(positionOf(script.log.events.length));
+        }
       });
     });
 

@@ -78,8 +78,8 @@ export class MemoryDocumentDb implements DocumentDb {
     if (!duplicate) docs.push(seed);
   }
 
-  async clear(): Promise<void> {
-    for (const c of COLLECTIONS) this.collections[c].length = 0;
+  async clear(names: readonly CollectionName[]): Promise<void> {
+    for (const c of names) this.collections[c].length = 0;
   }
 
   /** Every collection's documents in a canonical order, for comparing two databases. */

@@ -3,6 +3,11 @@ import type { Page, PageRequest, ReadModelQueries } from '../ports/read-model.js
 
 const PAGE = 100;
 
+const show = (v: unknown): string => (JSON.stringify(v) ?? 'nothing').slice(0, 400);
+
+const itemsOf = (v: unknown): readonly unknown[] | undefined =>
+  typeof v === 'object' && v !== null && 'items' in v && Array.isArray(v.items) ? v.items : undefined;
+
 const everything = async <T>(read: (page: PageRequest) => Promise<Page<T>>): Promise<{ items: T[]; count: number }> => {
   const items: T[] = [];
   let count = 0;
@@ -32,9 +37,16 @@ const allUserIds = async (q: ReadModelQueries): Promise<string[]> => {
 export const compareReadModels = async (expected: ReadModelQueries, actual: ReadModelQueries, maxDifferences = 50): Promise<string[]> => {
   const differences: string[] = [];
   const check = (what: string, want: unknown, got: unknown): void => {
-    if (differences.length < maxDifferences && !isDeepStrictEqual(want, got)) {
-      differences.push(`${what}: expected ${JSON.stringify(want)?.slice(0, 300)} but the store has ${JSON.stringify(got)?.slice(0, 300)}`);
+    if (differences.length >= maxDifferences || isDeepStrictEqual(want, got)) return;
+    const [w, g] = [itemsOf(want), itemsOf(got)];
+    if (w !== undefined && g !== undefined) {
+      // Point at the first differing row rather than two long lists.
+      const i = w.findIndex((item, k) => !isDeepStrictEqual(item, g[k]));
+      const at = i < 0 ? Math.min(w.length, g.length) : i;
+      differences.push(`${what}, item ${at}: expected ${show(w[at])} but the store has ${show(g[at])} (${w.length} vs ${g.length} items)`);
+      return;
     }
+    differences.push(`${what}: expected ${show(want)} but the store has ${show(got)}`);
   };
   const users = [...new Set([...(await allUserIds(expected)), ...(await allUserIds(actual))])].sort();
   check('online users', [...(await expected.onlineUserIds())].sort(), [...(await actual.onlineUserIds())].sort());

@@ -31,6 +31,7 @@ export class ProjectionRunner {
   }
 
   async start(): Promise<void> {
+    this.failure = undefined;
     const checkpoint = await this.readModels.checkpoint(this.name);
     if (checkpoint !== undefined) this.tracker.advance(checkpoint);
     const subscription = this.store.subscribeAll(checkpoint === undefined ? {} : { after: checkpoint });

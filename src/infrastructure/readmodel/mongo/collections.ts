@@ -1,4 +1,5 @@
 import type { IndexDescription } from 'mongodb';
+import type { ProjectionGroup } from '../../../application/projections/groups.js';
 import type { NotificationAction } from '../../../application/ports/read-model.js';
 
 /**
@@ -99,6 +100,22 @@ export interface Docs {
 export type CollectionName = keyof Docs;
 
 export const COLLECTIONS: readonly CollectionName[] = ['users', 'chats', 'members', 'messages', 'notifications', 'blocks', 'checkpoints'];
+
+/** The collections of each read-model group (projections/groups.ts); a new group must name its own. */
+export const COLLECTIONS_OF_GROUP: Readonly<Record<ProjectionGroup, readonly CollectionName[]>> = {
+  users: ['users'],
+  chats: ['chats', 'members', 'messages'],
+  notifications: ['notifications'],
+  blocks: ['blocks'],
+};
+
+/**
+ * What `reset(groups)` empties: the groups' collections and the checkpoints. One projection
+ * feeds every group, so a kept checkpoint would skip the very events the emptied collections
+ * need: the store must be re-projected from the start for those groups.
+ */
+export const collectionsToReset = (groups: readonly ProjectionGroup[] | undefined): readonly CollectionName[] =>
+  groups === undefined ? COLLECTIONS : [...new Set([...groups.flatMap((g) => COLLECTIONS_OF_GROUP[g]), 'checkpoints' as const])];
 
 /** Created at start-up. Unique indexes double as the duplicate-key guard of upserts. */
 export const INDEXES: { readonly [C in CollectionName]: readonly IndexDescription[] } = {

@@ -22,6 +22,6 @@ export interface DocumentDb {
   aggregate<T extends Document>(name: CollectionName, pipeline: readonly Document[]): Promise<T[]>;
   /** Must take a duplicate-key error of an upsert as "already applied" (see documents.ts). */
   update(op: AnyUpdateWrite): Promise<void>;
-  /** Deletes every document, keeping the indexes. */
-  clear(): Promise<void>;
+  /** Deletes every document of these collections, keeping the indexes. */
+  clear(names: readonly CollectionName[]): Promise<void>;
 }

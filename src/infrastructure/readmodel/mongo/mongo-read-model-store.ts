@@ -11,19 +11,20 @@ export interface MongoReadModelStoreOptions {
 
 const DUPLICATE_KEY = 11000;
 
+/** Creates the read models' indexes (idempotent); also for a generation copied with `$out`. */
+export const ensureIndexes = async (db: Db): Promise<void> => {
+  for (const name of COLLECTIONS) {
+    const indexes = INDEXES[name];
+    if (indexes.length > 0) await db.collection(name).createIndexes([...indexes]);
+  }
+};
+
 /** DocumentDb on the MongoDB driver: executes what documents.ts builds, nothing more. */
 class DriverDocumentDb implements DocumentDb {
   constructor(private readonly db: Db) {}
 
   private col<C extends CollectionName>(name: C): Collection<Docs[C]> {
     return this.db.collection<Docs[C]>(name);
-  }
-
-  async ensureIndexes(): Promise<void> {
-    for (const name of COLLECTIONS) {
-      const indexes = INDEXES[name];
-      if (indexes.length > 0) await this.col(name).createIndexes([...indexes]);
-    }
   }
 
   find<C extends CollectionName>(name: C, filter: Filter<Docs[C]>, options: FindOptions = {}): Promise<WithId<Docs[C]>[]> {
@@ -61,8 +62,12 @@ class DriverDocumentDb implements DocumentDb {
     }
   }
 
-  async clear(): Promise<void> {
-    for (const name of COLLECTIONS) await this.col(name).deleteMany({});
+  async clear(names: readonly CollectionName[]): Promise<void> {
+    // Checkpoints first (no transaction here): interrupted, a replay from the start then meets
+    // rows it already wrote, which the position guards skip; rows gone under a kept checkpoint
+    // would never come back.
+    const ordered = [...names.filter((n) => n === 'checkpoints'), ...names.filter((n) => n !== 'checkpoints')];
+    for (const name of ordered) await this.col(name).deleteMany({});
   }
 }
 
@@ -81,8 +86,7 @@ export class MongoReadModelStore extends MongoReadModels {
 
   /** On a database whose client the caller owns; indexes are created first. */
   static async on(db: Db, onClose?: () => Promise<void>): Promise<MongoReadModelStore> {
-    const documents = new DriverDocumentDb(db);
-    await documents.ensureIndexes();
-    return new MongoReadModelStore(documents, onClose);
+    await ensureIndexes(db);
+    return new MongoReadModelStore(new DriverDocumentDb(db), onClose);
   }
 }

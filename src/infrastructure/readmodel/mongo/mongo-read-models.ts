@@ -1,5 +1,6 @@
 import type { WithId } from 'mongodb';
 import type { Position } from '../../../application/ports/event-store.js';
+import type { ProjectionGroup } from '../../../application/projections/groups.js';
 import type {
   ChatMessageView,
   ChatPreviewView,
@@ -13,7 +14,7 @@ import type {
   UserRecord,
 } from '../../../application/ports/read-model.js';
 import { applyBatch, readCheckpoint } from './apply-batch.js';
-import type { CollectionName, Docs, MemberDoc, UserDoc } from './collections.js';
+import { collectionsToReset, type CollectionName, type Docs, type MemberDoc, type UserDoc } from './collections.js';
 import type { DocumentDb } from './document-db.js';
 import {
   blocksBetween,
@@ -57,8 +58,8 @@ export class MongoReadModels implements ReadModelStore {
     return readCheckpoint(this.db, projection);
   }
 
-  async reset(): Promise<void> {
-    await this.db.clear();
+  async reset(groups?: readonly ProjectionGroup[]): Promise<void> {
+    await this.db.clear(collectionsToReset(groups));
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { ProjectionGroup } from '../../../application/projections/groups.js';
 
 /**
  * Read-model tables. `pos` columns hold the change key (see position-key.ts) of the change that
@@ -91,6 +92,27 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 
 /** Every table, in an order that deletes cleanly (no foreign keys, but keep it readable). */
 export const TABLES = ['notifications', 'blocks', 'messages', 'chat_members', 'chats', 'users', 'checkpoints'] as const;
+
+export type Table = (typeof TABLES)[number];
+
+/**
+ * The tables of each read-model group (projections/groups.ts), for resetting some of them. A
+ * Record over the groups, so that a new group does not compile until it names its tables.
+ */
+export const TABLES_OF_GROUP: Readonly<Record<ProjectionGroup, readonly Table[]>> = {
+  users: ['users'],
+  chats: ['messages', 'chat_members', 'chats'],
+  notifications: ['notifications'],
+  blocks: ['blocks'],
+};
+
+/**
+ * What `reset(groups)` deletes: the groups' tables and every checkpoint. One projection feeds
+ * every group, so a kept checkpoint would skip the very events the emptied tables need: the
+ * store must be re-projected from the start for those groups (rebuild.ts replays only their changes).
+ */
+export const tablesToReset = (groups: readonly ProjectionGroup[] | undefined): readonly Table[] =>
+  groups === undefined ? TABLES : [...new Set([...groups.flatMap((g) => TABLES_OF_GROUP[g]), 'checkpoints' as const])];
 
 export type Synchronous = 'FULL' | 'NORMAL';
 

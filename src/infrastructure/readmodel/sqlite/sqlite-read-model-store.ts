@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Position } from '../../../application/ports/event-store.js';
+import type { ProjectionGroup } from '../../../application/projections/groups.js';
 import { comparePositions } from '../../../application/ports/position.js';
 import type {
   ChatMessageView,
@@ -19,7 +20,7 @@ import { changeKey } from '../position-key.js';
 import { SqliteChangeWriter } from './change-writer.js';
 import { prepareQueries, type SqliteQueryStatements } from './queries.js';
 import { toMessage, toNotification, toPreview, toUser } from './rows.js';
-import { configure, TABLES, type Synchronous } from './schema.js';
+import { configure, TABLES, tablesToReset, type Synchronous, type Table } from './schema.js';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file, e.g. `${DATA_DIR}/readmodels.db` (its own file, not the event store's). */
@@ -36,7 +37,7 @@ const limitOf = (page: PageRequest): [number, number] => [Math.max(0, Math.trunc
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly q: SqliteQueryStatements;
   private readonly applyTx: (projection: string, batch: readonly PositionedChanges[]) => void;
-  private readonly resetTx: () => void;
+  private readonly resetTx: (tables: readonly Table[]) => void;
   /** Items and count of a page read from one snapshot. */
   private readonly snapshot: <T>(read: () => T) => T;
 
@@ -57,8 +58,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
       if (last !== undefined) saveCheckpoint.run(projection, last.commit.toString(), last.prepare.toString());
     });
-    const deletes = TABLES.map((t) => db.prepare(`DELETE FROM ${t}`));
-    this.resetTx = db.transaction(() => deletes.forEach((d) => d.run()));
+    const deletes = new Map(TABLES.map((t) => [t, db.prepare(`DELETE FROM ${t}`)]));
+    // One transaction: a reader never sees some of the groups emptied and the checkpoint kept.
+    this.resetTx = db.transaction((tables: readonly Table[]) => tables.forEach((t) => deletes.get(t)?.run()));
     const read = db.transaction((f: () => unknown) => f());
     this.snapshot = <T>(f: () => T): T => read(f) as T;
   }
@@ -83,8 +85,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     return this.readCheckpoint(projection);
   }
 
-  async reset(): Promise<void> {
-    this.resetTx();
+  async reset(groups?: readonly ProjectionGroup[]): Promise<void> {
+    this.resetTx(tablesToReset(groups));
   }
 
   async close(): Promise<void> {
