@@ -1,6 +1,7 @@
 import type { ChatEvent } from '../../domain/chat/events.js';
 import { fromRecorded } from '../events/event-serde.js';
 import type { Position, RecordedEvent } from '../ports/event-store.js';
+import type { ChatMessageView } from '../ports/read-model.js';
 import { comparePositions, formatPosition } from '../ports/position.js';
 
 /** One line of a chat's audit trail. */
@@ -23,14 +24,8 @@ export const historyEntry = (recorded: RecordedEvent, usernameOf: (userId: strin
   data: recorded.data,
 });
 
-export interface MessageAt {
-  readonly id: string;
-  readonly content: string;
-  readonly date: string;
-  readonly sender: string;
-  readonly is_read: boolean;
-  readonly is_liked: boolean;
-}
+/** A message as the REST API shows it. */
+export type MessageAt = ChatMessageView;
 
 export interface ChatAt {
   readonly chat_id: string;
