@@ -34,15 +34,30 @@ export class Broadcaster {
     private readonly logger: Logger,
   ) {}
 
+  private stopped = false;
+
   async start(): Promise<void> {
     const head = await this.store.headPosition();
     if (head !== undefined) this.tracker.advance(head);
-    const subscription = this.store.subscribeAll(head === undefined ? {} : { after: head });
-    this.subscription = subscription;
-    this.loop = this.consume(subscription);
+    this.loop = this.follow();
   }
 
-  private async consume(subscription: Subscription): Promise<void> {
+  /** Subscribes from the last broadcast position, and again after a dropped subscription (a server restart, a network fault). */
+  private async follow(): Promise<void> {
+    for (let failures = 0; !this.stopped; ) {
+      const after = this.tracker.position;
+      const subscription = this.store.subscribeAll(after === undefined ? {} : { after });
+      this.subscription = subscription;
+      const delivered = await this.consume(subscription);
+      if (this.stopped) return;
+      failures = delivered ? 0 : failures + 1;
+      await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+    }
+  }
+
+  /** True when the subscription delivered something before it ended. */
+  private async consume(subscription: Subscription): Promise<boolean> {
+    const start = this.tracker.position;
     try {
       for await (const recorded of subscription) {
         try {
@@ -54,8 +69,9 @@ export class Broadcaster {
         this.tracker.advance(recorded.position);
       }
     } catch (err) {
-      this.logger.error({ err }, 'broadcaster subscription ended with an error');
+      if (!this.stopped) this.logger.error({ err }, 'broadcaster subscription ended with an error: resubscribing');
     }
+    return this.tracker.position !== start;
   }
 
   get position(): Position | undefined {
@@ -63,6 +79,7 @@ export class Broadcaster {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.subscription?.close();
     await this.loop;
   }

@@ -30,16 +30,43 @@ export class ProjectionRunner {
     return this.failure;
   }
 
+  private stopped = false;
+
   async start(): Promise<void> {
+    this.stopped = false;
     this.failure = undefined;
-    const checkpoint = await this.readModels.checkpoint(this.name);
-    if (checkpoint !== undefined) this.tracker.advance(checkpoint);
-    const subscription = this.store.subscribeAll(checkpoint === undefined ? {} : { after: checkpoint });
-    this.subscription = subscription;
-    this.loop = this.consume(subscription).catch((err: unknown) => {
-      this.failure = err instanceof Error ? err : new Error(String(err));
-      this.logger.error({ err: this.failure, projection: this.name }, 'projection stopped');
-    });
+    this.loop = this.follow();
+    // Serving starts once the runner knows its checkpoint (read-your-writes waits on it).
+    await this.firstCheckpoint;
+  }
+
+  private firstCheckpoint: Promise<void> = Promise.resolve();
+
+  /**
+   * Runs from the stored checkpoint; after a fault (a busy or unreachable store, a dropped
+   * subscription) it starts again from the checkpoint with back-off. `error` holds the fault
+   * meanwhile, so `/readyz` reports it.
+   */
+  private async follow(): Promise<void> {
+    let ready: () => void = () => {};
+    this.firstCheckpoint = new Promise((resolve) => (ready = resolve));
+    for (let failures = 0; !this.stopped; failures++) {
+      try {
+        const checkpoint = await this.readModels.checkpoint(this.name);
+        ready();
+        if (checkpoint !== undefined) this.tracker.advance(checkpoint);
+        const subscription = this.store.subscribeAll(checkpoint === undefined ? {} : { after: checkpoint });
+        this.subscription = subscription;
+        await this.consume(subscription);
+        if (this.stopped) return;
+      } catch (err) {
+        ready();
+        if (this.stopped) return;
+        this.failure = err instanceof Error ? err : new Error(String(err));
+        this.logger.error({ err: this.failure, projection: this.name, failures }, 'projection failed: restarting from its checkpoint');
+      }
+      await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+    }
   }
 
   private async consume(subscription: Subscription): Promise<void> {
@@ -71,10 +98,12 @@ export class ProjectionRunner {
 
   private async flush(batch: readonly PositionedChanges[], last: Position): Promise<void> {
     if (batch.length > 0) await this.readModels.apply(this.name, batch);
+    this.failure = undefined;
     this.tracker.advance(last);
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.subscription?.close();
     await this.loop;
   }
