@@ -165,6 +165,14 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
       it('returns nothing for a missing stream', async () => {
         expect(await store.readStream(`${prefix}missing`)).to.deep.equal([]);
       });
+
+      it("knows a stream's last revision without reading it", async () => {
+        const s = `${prefix}s`;
+        expect(await store.lastRevision(s)).to.equal(undefined);
+        await store.append(s, range(3).map(() => ev()), 'no_stream');
+        await store.append(`${prefix}other`, range(5).map(() => ev()), 'no_stream');
+        expect(await store.lastRevision(s)).to.equal(2);
+      });
     });
 
     describe('readAll', () => {

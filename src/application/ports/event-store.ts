@@ -81,6 +81,8 @@ export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** The stream's events in revision order; empty when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]>;
+  /** Revision of the stream's last event; undefined when the stream does not exist. */
+  lastRevision(streamId: string): Promise<number | undefined>;
   /** One page of the log in position order. */
   readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]>;
   subscribeAll(options?: SubscribeOptions): Subscription;

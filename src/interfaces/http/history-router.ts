@@ -40,10 +40,10 @@ export const historyRouter = (deps: CommandDeps, store: EventStore, profiles: Pr
     const stream = chatStream(chatId);
     if (point === undefined) {
       const head = await store.readStream(stream, { fromRevision: page.value.offset, maxCount: page.value.limit });
-      const last = await store.readStream(stream, { fromRevision: 0, maxCount: 1 });
-      if (last.length === 0) return sendError(res, 404, 'No chat with this user');
+      const lastRevision = await store.lastRevision(stream);
+      if (lastRevision === undefined) return sendError(res, 404, 'No chat with this user');
       const usernames = await profiles.resolve(head.map((e) => e.metadata.userId).filter((u): u is string => u !== undefined));
-      const count = await streamLength(store, stream);
+      const count = lastRevision + 1;
       return res.json({ items: head.map((e) => historyEntry(e, (id) => usernames(id).username)), count });
     }
     const events = await store.readStream(stream);
@@ -54,16 +54,4 @@ export const historyRouter = (deps: CommandDeps, store: EventStore, profiles: Pr
     res.json(chatAt(chatId, events, point, (id) => usernames(id).username));
   });
   return router;
-};
-
-/** A stream's event count: its last revision + 1, found by paging from the end of what we know. */
-const streamLength = async (store: EventStore, stream: string): Promise<number> => {
-  let from = 0;
-  for (;;) {
-    const page = await store.readStream(stream, { fromRevision: from, maxCount: 10_000 });
-    const last = page[page.length - 1];
-    if (last === undefined) return from;
-    if (page.length < 10_000) return last.revision + 1;
-    from = last.revision + 1;
-  }
 };

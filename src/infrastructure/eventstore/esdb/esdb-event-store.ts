@@ -219,6 +219,11 @@ export class EsdbEventStore implements EventStore {
     );
   }
 
+  async lastRevision(streamId: string): Promise<number | undefined> {
+    const event = await this.lastEvent(streamId);
+    return event === undefined ? undefined : Number(event.revision);
+  }
+
   private async lastEvent(streamId: string): Promise<ResolvedEvent['event']> {
     const read = this.readRaw(
       () => this.client().readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),

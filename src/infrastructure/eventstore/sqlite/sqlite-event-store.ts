@@ -47,6 +47,7 @@ export class SqliteEventStore implements EventStore, LogSource {
   private readonly committer: GroupCommitter;
   private readonly readStreamStmt: Database.Statement<[string, number, number], EventRow>;
   private readonly headStmt: Database.Statement<[], number | null>;
+  private readonly lastRevisionStmt: Database.Statement<[string], number | null>;
   private readonly readAllStmts = new Map<string, Database.Statement<Bindable[], EventRow>>();
   private readonly readPageTx: (after: number, filter: CompiledFilter, limit: number) => {
     events: RecordedEvent[];
@@ -72,6 +73,7 @@ export class SqliteEventStore implements EventStore, LogSource {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     );
     this.headStmt = db.prepare<[], number | null>('SELECT MAX(position) FROM events').pluck();
+    this.lastRevisionStmt = db.prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream_id = ?').pluck();
     // A read transaction: the head and the page come from the same WAL snapshot.
     this.readPageTx = db.transaction((after: number, filter: CompiledFilter, limit: number) => {
       const head = this.headStmt.get() ?? 0;
@@ -116,6 +118,10 @@ export class SqliteEventStore implements EventStore, LogSource {
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]> {
     const from = Math.max(0, options?.fromRevision ?? 0);
     return this.readStreamStmt.all(streamId, from, limitOf(options?.maxCount)).map(toRecordedEvent);
+  }
+
+  async lastRevision(streamId: string): Promise<number | undefined> {
+    return this.lastRevisionStmt.get(streamId) ?? undefined;
   }
 
   async readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]> {
