@@ -1,0 +1,1066 @@
+/**
+ * `npm run bench [-- --quick] [-- --write-md] [-- --profile] [-- --only a,b,c,d,e]`
+ *
+ * Orchestrates the load benchmarks of issue 7. Every server and the load generator run as
+ * separate processes on 127.0.0.1; the same generator drives the service and a bare `ws` relay
+ * (the baseline), and our figures are reported as ratios to it.
+ *   (a) latency at a fixed moderate rate      (b) maximum sustained throughput (ramp)
+ *   (c) RSS per idle connection               (d) read-model rebuild speed on a generated log
+ *   (e) REST GET /api/chats/{username}/messages latency under load
+ * Writes `.bench/results-<timestamp>.json`, prints a markdown table, and with `--write-md`
+ * updates BENCHMARKS.md. Every child is killed at the end, also on error or Ctrl-C.
+ */
+import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { collectGarbageAndMeasure, inspectorUrl, type MemoryUsage } from './inspector.js';
+import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, SetupResult, Target, ToLoad } from './load-protocol.js';
+import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
+import type { ReplayResult } from './replay-bench.js';
+import { round, sleep } from './stats.js';
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  readonly quick: boolean;
+  readonly writeMd: boolean;
+  readonly profile: boolean;
+  readonly only: ReadonlySet<string>;
+  /** Users (sockets) for (a), (b), (e): pairs share a chat. */
+  readonly users: number;
+  readonly rate: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly restRate: number;
+  readonly restDurationMs: number;
+  readonly rampStart: number;
+  readonly rampFactor: number;
+  readonly rampSteps: number;
+  /** Bound on ramp phases, retries included. */
+  readonly rampMaxPhases: number;
+  readonly rampWarmupMs: number;
+  readonly rampDurationMs: number;
+  readonly idleConnections: number;
+  /** Users behind the idle connections (tabs = connections / users). */
+  readonly idleUsers: number;
+  /** A second (c) run where every connection is a distinct user (0: skip). */
+  readonly idleDistinct: number;
+  readonly idleTimeoutMs: number;
+  readonly replayEvents: number;
+  readonly profileDurationMs: number;
+}
+
+const parseOptions = (argv: readonly string[]): Options => {
+  const flag = (name: string): boolean => argv.includes(`--${name}`);
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    if (i >= 0) return argv[i + 1];
+    const eq = argv.find((a) => a.startsWith(`--${name}=`));
+    return eq?.slice(name.length + 3);
+  };
+  const num = (name: string, dflt: number): number => {
+    const v = value(name);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} expects a number, got ${v}`);
+    return n;
+  };
+  const quick = flag('quick');
+  const only = new Set((value('only') ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
+  return {
+    quick,
+    writeMd: flag('write-md'),
+    profile: flag('profile') || (!quick && !flag('no-profile')),
+    only,
+    users: num('users', quick ? 500 : 1000),
+    rate: num('rate', 1000),
+    warmupMs: num('warmup', quick ? 2 : 5) * 1000,
+    durationMs: num('duration', quick ? 5 : 30) * 1000,
+    restRate: num('rest-rate', 200),
+    restDurationMs: num('rest-duration', quick ? 4 : 20) * 1000,
+    rampStart: num('ramp-start', 1000),
+    rampFactor: num('ramp-factor', quick ? 2 : 1.5),
+    rampSteps: num('ramp-steps', quick ? 4 : 12),
+    rampMaxPhases: num('ramp-max-phases', quick ? 5 : 16),
+    rampWarmupMs: num('ramp-warmup', quick ? 1 : 2) * 1000,
+    rampDurationMs: num('ramp-duration', quick ? 3 : 8) * 1000,
+    idleConnections: num('idle', quick ? 2000 : 10_000),
+    idleUsers: num('idle-users', quick ? 500 : 1000),
+    idleDistinct: num('idle-distinct', quick ? 0 : 2000),
+    idleTimeoutMs: num('idle-timeout', quick ? 60 : 300) * 1000,
+    replayEvents: num('replay-events', quick ? 100_000 : 1_000_000),
+    profileDurationMs: num('profile-duration', 15) * 1000,
+  };
+};
+
+// ---------------------------------------------------------------- processes
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const BENCH_DIR = join(ROOT, '.bench');
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+/** A temporary directory removed at the end, whatever happens. */
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+};
+
+const removeTempDir = (dir: string): void => {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+};
+
+const killAll = (): void => {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  }
+  for (const dir of [...tempDirs]) removeTempDir(dir);
+};
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+const track = <C extends ChildProcess>(c: C): C => {
+  children.add(c);
+  c.once('exit', () => children.delete(c));
+  return c;
+};
+
+const exited = (c: ChildProcess, timeoutMs: number): Promise<boolean> =>
+  c.exitCode !== null || c.signalCode !== null
+    ? Promise.resolve(true)
+    : Promise.race([new Promise<boolean>((resolve) => c.once('exit', () => resolve(true))), sleep(timeoutMs).then(() => false)]);
+
+/** SIGTERM, then SIGKILL if it does not exit in time. Resolves true on a clean (signal-handled) exit. */
+const stopProcess = async (c: ChildProcess, timeoutMs: number): Promise<boolean> => {
+  if (c.exitCode !== null || c.signalCode !== null) return true;
+  c.kill('SIGTERM');
+  if (await exited(c, timeoutMs)) return true;
+  c.kill('SIGKILL');
+  await exited(c, 5000);
+  return false;
+};
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+
+const logFile = (name: string): NodeJS.WritableStream => {
+  mkdirSync(join(BENCH_DIR, 'logs'), { recursive: true });
+  return createWriteStream(join(BENCH_DIR, 'logs', `${name}.log`));
+};
+
+interface Server {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  readonly target: Target;
+  /** The inspector's URL when started with `inspect`. */
+  readonly inspector?: string;
+  stop(): Promise<boolean>;
+}
+
+const JWT_SECRET = randomBytes(32).toString('hex');
+
+interface StartOptions {
+  /** Write a .cpuprofile here on exit. */
+  readonly profileDir?: string;
+  /** Open the inspector on a free loopback port (to force GCs for memory measurements). */
+  readonly inspect?: boolean;
+}
+
+const nodeArgsOf = (o: StartOptions): string[] => [
+  ...(o.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`]),
+  ...(o.inspect === true ? ['--inspect=127.0.0.1:0'] : []),
+];
+
+const startService = async (label: string, so: StartOptions = {}): Promise<Server> => {
+  const port = await freePort();
+  const dataDir = tempDir('bench-service-');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['EVENTSTORE_URL', 'MONGODB_URL', 'NODE_OPTIONS']) delete env[k];
+  Object.assign(env, {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    // Flood control and activity throttling are per-user policies: lift them so the
+    // generator's 2-50 messages/s per socket measure the message path, not the limiter.
+    WS_RATE_PER_SECOND: '1000000',
+    WS_RATE_BURST: '1000000',
+    ACTIVITY_THROTTLE_MS: '3600000',
+  });
+  const proc = track(spawn(process.execPath, [...nodeArgsOf(so), join(DIST, 'src/interfaces/cli/serve.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const log = logFile(`service-${label}`);
+  proc.stdout?.pipe(log);
+  proc.stderr?.pipe(log);
+  const inspector = so.inspect === true ? inspectorUrl(proc) : undefined;
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode} (see .bench/logs/service-${label}.log)`);
+    try {
+      const r = await fetch(`${httpUrl}/readyz`);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
+    await sleep(100);
+  }
+  return {
+    proc,
+    pid: proc.pid ?? 0,
+    target: { kind: 'service', httpUrl, wsUrl: `ws://127.0.0.1:${port}`, jwtSecret: JWT_SECRET },
+    ...(inspector === undefined ? {} : { inspector: await inspector }),
+    stop: async () => {
+      const clean = await stopProcess(proc, 30_000);
+      removeTempDir(dataDir);
+      return clean;
+    },
+  };
+};
+
+const startRelay = async (label: string, so: StartOptions = {}): Promise<Server> => {
+  const proc = track(spawn(process.execPath, [...nodeArgsOf(so), join(DIST, 'bench/baseline-relay.js'), '0'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const log = logFile(`relay-${label}`);
+  proc.stderr?.pipe(log);
+  const inspector = so.inspect === true ? inspectorUrl(proc) : undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('relay did not start within 10 s')), 10_000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /listening (\d+)/.exec(buf);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`relay exited with ${code}`)));
+  });
+  return {
+    proc,
+    pid: proc.pid ?? 0,
+    target: { kind: 'relay', wsUrl: `ws://127.0.0.1:${port}` },
+    ...(inspector === undefined ? {} : { inspector: await inspector }),
+    stop: () => stopProcess(proc, 5000),
+  };
+};
+
+type Reply<T extends FromLoad['type']> = Extract<FromLoad, { type: T }>;
+
+/** The load generator process and a request/response wrapper over its IPC channel. */
+class Load {
+  private waiting: { type: FromLoad['type']; resolve: (m: FromLoad) => void; reject: (e: Error) => void } | undefined;
+  private onMark: ((what: 'measureStart' | 'measureEnd') => void) | undefined;
+  readonly pid: number;
+
+  private constructor(private readonly proc: ChildProcess) {
+    this.pid = proc.pid ?? 0;
+    proc.on('message', (m: FromLoad) => {
+      if (m.type === 'mark') return this.onMark?.(m.what);
+      const w = this.waiting;
+      if (w === undefined) return;
+      if (m.type === 'failed') {
+        this.waiting = undefined;
+        return w.reject(new Error(`load generator: ${m.error}`));
+      }
+      if (m.type === w.type) {
+        this.waiting = undefined;
+        w.resolve(m);
+      }
+    });
+    proc.once('exit', (code, signal) => {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.reject(new Error(`load generator exited (${code ?? signal})`));
+    });
+  }
+
+  static async start(label: string): Promise<Load> {
+    const proc = track(fork(join(DIST, 'bench/load.js'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096'] }));
+    const log = logFile(`load-${label}`);
+    proc.stdout?.pipe(log);
+    proc.stderr?.pipe(log);
+    const load = new Load(proc);
+    await load.expect('ready', 15_000);
+    return load;
+  }
+
+  private expect<T extends FromLoad['type']>(type: T, timeoutMs: number): Promise<Reply<T>> {
+    return new Promise<Reply<T>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(new Error(`load generator: no ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting = {
+        type,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m as Reply<T>);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+
+  private async call<T extends FromLoad['type']>(msg: ToLoad, reply: T, timeoutMs: number): Promise<Reply<T>> {
+    const answer = this.expect(reply, timeoutMs);
+    this.proc.send(msg);
+    return answer;
+  }
+
+  async init(target: Target, label: string): Promise<void> {
+    this.proc.send({ type: 'init', target, label } satisfies ToLoad);
+  }
+
+  async setup(users: number): Promise<SetupResult> {
+    return (await this.call({ type: 'setup', users, concurrency: 16 }, 'setupDone', 300_000)).result;
+  }
+
+  async connect(from: number, to: number, batch: number, timeoutMs: number, users?: number): Promise<ConnectResult> {
+    const msg: ToLoad = { type: 'connect', from, to, batch, timeoutMs, ...(users === undefined ? {} : { users }) };
+    return (await this.call(msg, 'connected', timeoutMs + 30_000)).result;
+  }
+
+  /** Runs a phase, sampling the server's and the generator's CPU/RSS over its measurement window. */
+  async phase(spec: PhaseSpec, serverPid: number): Promise<MeasuredPhase> {
+    const server = new ProcSampler(serverPid);
+    const gen = new ProcSampler(this.pid);
+    let serverStats: ProcSummary | undefined;
+    let genStats: ProcSummary | undefined;
+    this.onMark = (what) => {
+      if (what === 'measureStart') {
+        server.start();
+        gen.start();
+      } else {
+        serverStats = server.stop();
+        genStats = gen.stop();
+      }
+    };
+    try {
+      const { result } = await this.call({ type: 'phase', spec }, 'phaseDone', spec.warmupMs + spec.durationMs + spec.graceMs + 60_000);
+      serverStats ??= server.stop();
+      genStats ??= gen.stop();
+      return { ...result, server: serverStats, generator: genStats };
+    } finally {
+      this.onMark = undefined;
+      server.stop();
+      gen.stop();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.call({ type: 'close' }, 'closed', 60_000).catch(() => undefined);
+    this.proc.disconnect();
+    await stopProcess(this.proc, 5000);
+  }
+}
+
+type MeasuredPhase = PhaseResult & { readonly server: ProcSummary; readonly generator: ProcSummary };
+
+// ---------------------------------------------------------------- scenarios
+
+interface RampStep {
+  readonly phase: MeasuredPhase;
+  readonly passed: boolean;
+  readonly why?: string;
+}
+
+interface RampResult {
+  readonly steps: readonly RampStep[];
+  /** Delivered messages/s of the best passing step (for the service: stored, then delivered). */
+  readonly maxSustainedPerSecond: number;
+  readonly p99AtMaxMs: number;
+  readonly stoppedBecause: string;
+}
+
+interface IdleResult {
+  readonly requested: number;
+  /** Distinct users behind the connections (connection c is user c % users). */
+  readonly users: number;
+  readonly opened: number;
+  readonly failed: number;
+  readonly connectSeconds: number;
+  readonly framesDuringConnect: number;
+  readonly framesByAction: Readonly<Record<string, number>>;
+  readonly rssBeforeMiB: number;
+  readonly rssAfterMiB: number;
+  /** (RSS after − before) / connections, both after a forced full GC when `afterGc`. */
+  readonly rssPerConnectionKiB: number;
+  readonly afterGc: boolean;
+  /** The same from /proc without forcing a GC (includes garbage of the connection storm). */
+  readonly rssPerConnectionBeforeGcKiB: number;
+  readonly heapPerConnectionKiB: number | undefined;
+  readonly externalPerConnectionKiB: number | undefined;
+  readonly serverCpuSecondsToConnect: number;
+  readonly serverDuringConnect: ProcSummary;
+  readonly generatorDuringConnect: ProcSummary;
+  readonly firstError?: string;
+}
+
+interface TargetResults {
+  setup?: SetupResult;
+  connect?: ConnectResult;
+  latency?: MeasuredPhase;
+  rest?: MeasuredPhase;
+  /** The same REST reads with no message load, for reference. */
+  restIdle?: MeasuredPhase;
+  ramp?: RampResult;
+  idle?: IdleResult;
+  idleDistinct?: IdleResult;
+  error?: string;
+}
+
+const log = (msg: string): void => {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+};
+
+const describePhase = (p: PhaseResult & { server?: ProcSummary }): string =>
+  `sent ${p.sentPerSecond}/s delivered ${p.deliveredPerSecond}/s p50 ${p.latencyMs.p50} p99 ${p.latencyMs.p99} max ${p.latencyMs.max} ms, errors ${p.errors}` +
+  (p.server === undefined ? '' : `, server CPU ${p.server.cpuPercent}% (run-queue wait ${p.server.runQueueWaitPercent}%) RSS ${p.server.rssEndMiB} MiB`) +
+  (p.firstError === undefined ? '' : ` (first error: ${p.firstError.slice(0, 160)})`);
+
+/**
+ * Geometric ramp: up by `rampFactor` while a step passes (p99 ≤ 50 ms, no errors, the generator
+ * kept its rate); if the first step fails, down until one passes. A failing step is re-run once,
+ * so one hiccup of a shared machine does not end the ramp.
+ */
+const ramp = async (load: Load, o: Options, serverPid: number, name: string): Promise<RampResult> => {
+  const steps: RampStep[] = [];
+  let best: MeasuredPhase | undefined;
+  let failedAt = Infinity;
+  let stoppedBecause = `reached the last step (${o.rampSteps})`;
+  const judge = (phase: MeasuredPhase): string | undefined =>
+    phase.errors > 0
+      ? `${phase.errors} errors`
+      : phase.latencyMs.p99 > 50
+        ? `p99 ${phase.latencyMs.p99} ms > 50 ms`
+        : phase.sentPerSecond < 0.95 * phase.targetRate
+          ? `the generator only sent ${phase.sentPerSecond}/s`
+          : undefined;
+  const attempt = async (rate: number): Promise<string | undefined> => {
+    let why: string | undefined;
+    for (let tries = 0; tries < 2 && steps.length < o.rampMaxPhases; tries++) {
+      const phase = await load.phase({ rate, warmupMs: o.rampWarmupMs, durationMs: o.rampDurationMs, graceMs: 3000 }, serverPid);
+      why = judge(phase);
+      steps.push({ phase, passed: why === undefined, ...(why === undefined ? {} : { why }) });
+      log(`${name} (b) ramp ${rate}/s: ${describePhase(phase)}${why === undefined ? '' : ` -> ${tries === 0 ? 'retrying once' : 'failed'}: ${why}`}`);
+      if (why === undefined) {
+        if (best === undefined || phase.deliveredPerSecond > best.deliveredPerSecond) best = phase;
+        return undefined;
+      }
+    }
+    return why;
+  };
+  let rate = o.rampStart;
+  for (let i = 0; i < o.rampSteps && steps.length < o.rampMaxPhases; i++) {
+    const r = Math.round(rate);
+    const why = await attempt(r);
+    if (why === undefined) {
+      rate *= o.rampFactor;
+      if (Math.round(rate) >= failedAt) {
+        stoppedBecause = `at ${failedAt}/s: failed`;
+        break;
+      }
+      continue;
+    }
+    failedAt = Math.min(failedAt, r);
+    stoppedBecause = `at ${r}/s: ${why}`;
+    if (best !== undefined || rate / o.rampFactor < 50) break;
+    rate /= o.rampFactor;
+  }
+  return { steps, maxSustainedPerSecond: best?.deliveredPerSecond ?? 0, p99AtMaxMs: best?.latencyMs.p99 ?? 0, stoppedBecause };
+};
+
+/** (a), (e) and (b) against one target, with `users` sockets in users/2 chats. */
+const loadScenarios = async (kind: 'service' | 'relay', o: Options, out: TargetResults): Promise<void> => {
+  const name = kind === 'service' ? 'chat-events' : 'baseline';
+  const server = kind === 'service' ? await startService('load') : await startRelay('load');
+  let load: Load | undefined;
+  try {
+    load = await Load.start(`${kind}-load`);
+    await load.init(server.target, kind);
+    out.setup = await load.setup(o.users);
+    log(`${name}: ${out.setup.users} users, ${out.setup.chats} chats set up in ${out.setup.ms} ms`);
+    out.connect = await load.connect(0, o.users, 100, 120_000);
+    log(`${name}: ${out.connect.opened} sockets open in ${out.connect.ms} ms (${out.connect.failed} failed, ${out.connect.framesDuringConnect} presence frames)`);
+    if (out.connect.failed > 0) throw new Error(`could not connect every user: ${out.connect.firstError ?? ''}`);
+    if (o.only.has('a')) {
+      out.latency = await load.phase({ rate: o.rate, warmupMs: o.warmupMs, durationMs: o.durationMs, graceMs: 5000 }, server.pid);
+      log(`${name} (a) ${o.rate}/s: ${describePhase(out.latency)}`);
+    }
+    if (o.only.has('e') && kind === 'service') {
+      out.restIdle = await load.phase({ rate: 0, warmupMs: 500, durationMs: o.restDurationMs / 2, graceMs: 5000, restRate: o.restRate }, server.pid);
+      const ri = out.restIdle.rest;
+      log(`${name} (e) REST ${o.restRate}/s with no message load: p50 ${ri?.latencyMs.p50} p99 ${ri?.latencyMs.p99} max ${ri?.latencyMs.max} ms, errors ${ri?.errors}`);
+      out.rest = await load.phase({ rate: o.rate, warmupMs: 1000, durationMs: o.restDurationMs, graceMs: 5000, restRate: o.restRate }, server.pid);
+      const r = out.rest.rest;
+      log(`${name} (e) REST ${o.restRate}/s under ${o.rate} msgs/s: p50 ${r?.latencyMs.p50} p99 ${r?.latencyMs.p99} max ${r?.latencyMs.max} ms, errors ${r?.errors}`);
+    }
+    if (o.only.has('b')) out.ramp = await ramp(load, o, server.pid, name);
+  } finally {
+    await load?.close();
+    await server.stop();
+  }
+};
+
+/**
+ * (c): RSS growth per idle connection on a fresh server: n connections of `users` users
+ * (each user's first tab first, so presence fan-out happens while few sockets are up).
+ */
+const idleScenario = async (kind: 'service' | 'relay', o: Options, n: number, users: number, label: string): Promise<IdleResult> => {
+  const name = kind === 'service' ? 'chat-events' : 'baseline';
+  const server = kind === 'service' ? await startService(label, { inspect: true }) : await startRelay(label, { inspect: true });
+  let load: Load | undefined;
+  try {
+    load = await Load.start(`${kind}-${label}`);
+    await load.init(server.target, kind);
+    await sleep(1000);
+    const gcMeasure = async (): Promise<MemoryUsage | undefined> =>
+      server.inspector === undefined ? undefined : collectGarbageAndMeasure(server.inspector).catch(() => undefined);
+    const gcBefore = await gcMeasure();
+    const before = sampleProc(server.pid);
+    const serverSampler = new ProcSampler(server.pid, 500);
+    const genSampler = new ProcSampler(load.pid, 500);
+    serverSampler.start();
+    genSampler.start();
+    const connect = await load.connect(0, n, 250, o.idleTimeoutMs, users);
+    const serverDuringConnect = serverSampler.stop();
+    const generatorDuringConnect = genSampler.stop();
+    // Let the server finish what the connections set off (presence fan-out, appends).
+    const settleDeadline = performance.now() + 30_000;
+    let prev = sampleProc(server.pid);
+    for (;;) {
+      await sleep(1000);
+      const cur = sampleProc(server.pid);
+      if (cur === undefined || prev === undefined) break;
+      const busy = (cur.cpuSeconds - prev.cpuSeconds) / ((cur.at - prev.at) / 1000);
+      prev = cur;
+      if (busy < 0.05 || performance.now() > settleDeadline) break;
+    }
+    const after = sampleProc(server.pid);
+    const gcAfter = await gcMeasure();
+    // Steady state: after a full GC on both sides; without a GC the figure includes garbage.
+    const rssBefore = gcBefore === undefined ? (before?.rssKiB ?? 0) : gcBefore.rss / 1024;
+    const rssAfter = gcAfter === undefined ? (after?.rssKiB ?? 0) : gcAfter.rss / 1024;
+    const perConn = (a: number, b: number): number => (connect.opened > 0 ? round((b - a) / connect.opened, 1) : 0);
+    const result: IdleResult = {
+      requested: n,
+      users,
+      opened: connect.opened,
+      failed: connect.failed,
+      connectSeconds: round(connect.ms / 1000, 1),
+      framesDuringConnect: connect.framesDuringConnect,
+      framesByAction: connect.framesByAction,
+      rssBeforeMiB: round(rssBefore / 1024, 1),
+      rssAfterMiB: round(rssAfter / 1024, 1),
+      rssPerConnectionKiB: perConn(rssBefore, rssAfter),
+      afterGc: gcAfter !== undefined,
+      rssPerConnectionBeforeGcKiB: perConn(before?.rssKiB ?? 0, after?.rssKiB ?? 0),
+      heapPerConnectionKiB: gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.heapUsed / 1024, gcAfter.heapUsed / 1024),
+      externalPerConnectionKiB: gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.external / 1024, gcAfter.external / 1024),
+      serverCpuSecondsToConnect: round((after?.cpuSeconds ?? 0) - (before?.cpuSeconds ?? 0), 1),
+      serverDuringConnect,
+      generatorDuringConnect,
+      ...(connect.firstError === undefined ? {} : { firstError: connect.firstError }),
+    };
+    log(
+      `${name} (c) ${result.opened}/${n} idle sockets of ${users} users in ${result.connectSeconds} s: RSS ${result.rssBeforeMiB} -> ${result.rssAfterMiB} MiB, ` +
+        `${result.rssPerConnectionKiB} KiB/connection after GC (${result.rssPerConnectionBeforeGcKiB} before GC, JS heap ${result.heapPerConnectionKiB} KiB), ${result.framesDuringConnect} frames received while connecting; ` +
+        `${JSON.stringify(result.framesByAction)}; CPU while connecting: server ${serverDuringConnect.cpuPercent}% (waiting ${serverDuringConnect.runQueueWaitPercent}%), generator ${generatorDuringConnect.cpuPercent}%`,
+    );
+    return result;
+  } finally {
+    await load?.close();
+    await server.stop();
+  }
+};
+
+const replayScenario = async (events: number): Promise<ReplayResult> => {
+  const work = tempDir('bench-replay-work-');
+  const env = { ...process.env, BENCH_WORK_DIR: work };
+  const proc = track(spawn(process.execPath, [join(DIST, 'bench/replay-bench.js'), String(events)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = await exited(proc, 20 * 60_000);
+  if (!done) {
+    await stopProcess(proc, 1000);
+    throw new Error('replay benchmark did not finish within 20 minutes');
+  }
+  removeTempDir(work);
+  if (proc.exitCode !== 0) throw new Error(`replay benchmark failed: ${stderr.slice(-2000)}`);
+  const line = stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as ReplayResult;
+};
+
+interface ReplayCliResult {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** Including start-up and opening the stores. */
+  readonly wallSeconds: number;
+  readonly output: string;
+}
+
+/** `npm run replay` (the product's rebuild into a new generation) on the same cached log, when it exists. */
+const replayCliScenario = async (events: number): Promise<ReplayCliResult | undefined> => {
+  const cli = join(DIST, 'src/interfaces/cli/replay.js');
+  const cached = join(BENCH_DIR, `replay-log-${events}.db`);
+  if (!existsSync(cli) || !existsSync(cached)) return undefined;
+  const dataDir = tempDir('bench-replay-cli-');
+  try {
+    // A hard link: nothing is copied, and the replay only reads the log.
+    linkSync(cached, join(dataDir, 'events.db'));
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    for (const k of ['EVENTSTORE_URL', 'MONGODB_URL', 'NODE_OPTIONS']) delete env[k];
+    const t0 = performance.now();
+    const proc = track(spawn(process.execPath, [cli, '--keep-old'], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    let stdout = '';
+    let stderr = '';
+    proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (!(await exited(proc, 20 * 60_000))) {
+      await stopProcess(proc, 1000);
+      throw new Error('npm run replay did not finish within 20 minutes');
+    }
+    const wallSeconds = round((performance.now() - t0) / 1000, 2);
+    if (proc.exitCode !== 0) throw new Error(`npm run replay failed (${proc.exitCode}): ${stderr.slice(-500)}`);
+    const m = /from (\d+) events in ([\d.]+) s: (\d+) events\/s/.exec(stdout);
+    if (m === null) throw new Error(`unexpected npm run replay output: ${stdout.slice(0, 300)}`);
+    return { events: Number(m[1]), seconds: Number(m[2]), eventsPerSecond: Number(m[3]), wallSeconds, output: stdout.trim() };
+  } finally {
+    removeTempDir(dataDir);
+  }
+};
+
+interface ProfileResult {
+  readonly file: string;
+  readonly rate: number;
+  readonly seconds: number;
+  readonly phase: MeasuredPhase;
+  readonly summary: ProfileSummary;
+}
+
+/** Runs the service under --cpu-prof at `rate` messages/s and summarises the profile. */
+const profileScenario = async (o: Options, rate: number, stamp: string): Promise<ProfileResult> => {
+  const dir = join(BENCH_DIR, `profile-${stamp}`);
+  mkdirSync(dir, { recursive: true });
+  const server = await startService('profile', { profileDir: dir });
+  let load: Load | undefined;
+  let phase: MeasuredPhase;
+  try {
+    load = await Load.start('profile');
+    await load.init(server.target, 'service');
+    await load.setup(o.users);
+    await load.connect(0, o.users, 100, 120_000);
+    phase = await load.phase({ rate, warmupMs: 1000, durationMs: o.profileDurationMs, graceMs: 3000 }, server.pid);
+    log(`profile run at ${rate}/s: ${describePhase(phase)}`);
+  } finally {
+    await load?.close();
+    const clean = await server.stop();
+    if (!clean) log('the profiled service did not exit cleanly: its profile may be missing');
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
+  const path = join(dir, file);
+  return { file: path.slice(ROOT.length), rate, seconds: o.profileDurationMs / 1000, phase, summary: summariseProfile(path) };
+};
+
+// ---------------------------------------------------------------- report
+
+interface Machine {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly os: string;
+  readonly openFilesLimit: number;
+  readonly loadAverageAtStart: readonly number[];
+}
+
+const machine = (): Machine => {
+  let model = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m?.[1] !== undefined) model = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: model,
+    memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    openFilesLimit: openFilesLimit(),
+    loadAverageAtStart: os.loadavg().map((l) => round(l, 2)),
+  };
+};
+
+const openFilesLimit = (): number => {
+  try {
+    return Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim()) || 1024;
+  } catch {
+    return 1024;
+  }
+};
+
+interface Results {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly seconds: number;
+  readonly command: string;
+  readonly mode: 'quick' | 'full';
+  readonly machine: Machine;
+  readonly options: Options;
+  readonly notes: readonly string[];
+  readonly service: TargetResults;
+  readonly baseline: TargetResults;
+  readonly replay?: ReplayResult;
+  readonly replayCli?: ReplayCliResult;
+  readonly profile?: ProfileResult;
+  readonly goals: readonly Goal[];
+}
+
+interface Goal {
+  readonly id: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+  /** Overrides the yes/no/n/a rendering. */
+  readonly verdict?: string;
+}
+
+const fmt = (x: number | undefined, digits = 2): string => (x === undefined ? '–' : String(round(x, digits)));
+const ratio = (ours: number | undefined, base: number | undefined): string =>
+  ours === undefined || base === undefined || base === 0 ? '–' : `${round(ours / base, 2)}×`;
+
+const goalsOf = (r: Omit<Results, 'goals' | 'finishedAt' | 'seconds'>): Goal[] => {
+  const goals: Goal[] = [];
+  const s = r.service;
+  const b = r.baseline;
+  if (s.latency !== undefined) {
+    const p99 = s.latency.latencyMs.p99;
+    const base = b.latency?.latencyMs.p99;
+    goals.push({
+      id: 'a',
+      goal: 'p99 ≤ 10 ms and ≤ 3× baseline p99',
+      measured: `p99 ${p99} ms; baseline ${fmt(base)} ms (${ratio(p99, base)})`,
+      met: p99 <= 10 && (base === undefined ? undefined : p99 <= 3 * base) !== false && s.latency.errors === 0,
+    });
+  }
+  if (s.ramp !== undefined) {
+    const base = b.ramp?.maxSustainedPerSecond;
+    goals.push({
+      id: 'b',
+      goal: 'sustained durable msgs/s ≥ 50% of the baseline relay',
+      measured: `${s.ramp.maxSustainedPerSecond} msgs/s; baseline ${fmt(base, 0)} (${ratio(s.ramp.maxSustainedPerSecond, base)})`,
+      met: base === undefined || base === 0 ? undefined : s.ramp.maxSustainedPerSecond >= 0.5 * base,
+    });
+  }
+  if (s.idle !== undefined) {
+    goals.push({
+      id: 'c',
+      goal: '≤ 20 KiB RSS per idle connection',
+      measured:
+        `${s.idle.rssPerConnectionKiB} KiB after a full GC, ${s.idle.rssPerConnectionBeforeGcKiB} KiB without forcing one, over ${s.idle.opened} connections (${s.idle.users} users); ` +
+        `baseline ${fmt(b.idle?.rssPerConnectionKiB, 1)} / ${fmt(b.idle?.rssPerConnectionBeforeGcKiB, 1)} KiB`,
+      met: s.idle.failed === 0 ? s.idle.rssPerConnectionKiB <= 20 : false,
+      verdict:
+        s.idle.failed > 0
+          ? '**no** (connections failed)'
+          : `${s.idle.rssPerConnectionKiB <= 20 ? 'yes' : '**no**'} after GC; ${s.idle.rssPerConnectionBeforeGcKiB <= 20 ? 'yes' : '**no**'} without`,
+    });
+  }
+  if (r.replay !== undefined || r.replayCli !== undefined) {
+    const rates = [r.replay?.rebuildEventsPerSecond, r.replayCli?.eventsPerSecond].filter((x): x is number => x !== undefined);
+    goals.push({
+      id: 'd',
+      goal: '≥ 100,000 events/s replay on the embedded store',
+      measured:
+        `${r.replayCli === undefined ? '' : `npm run replay ${r.replayCli.eventsPerSecond} events/s; `}` +
+        `${r.replay === undefined ? '' : `ProjectionRunner from empty ${r.replay.rebuildEventsPerSecond} events/s`} (${r.replay?.events ?? r.replayCli?.events ?? 0} events)`,
+      met: Math.max(...rates) >= 100_000,
+    });
+  }
+  return goals;
+};
+
+const markdownTable = (r: Results): string => {
+  const s = r.service;
+  const b = r.baseline;
+  const rows: string[][] = [];
+  const row = (scenario: string, metric: string, ours: string, base: string, rat: string): void => {
+    rows.push([scenario, metric, ours, base, rat]);
+  };
+  const o = r.options;
+  if (s.latency !== undefined || b.latency !== undefined) {
+    const sc = `(a) ${o.rate} msgs/s, ${o.users} users, ${o.durationMs / 1000} s`;
+    const l = s.latency;
+    const bl = b.latency;
+    for (const k of ['p50', 'p90', 'p99', 'max'] as const) {
+      row(sc, `latency ${k} (ms)`, fmt(l?.latencyMs[k]), fmt(bl?.latencyMs[k]), ratio(l?.latencyMs[k], bl?.latencyMs[k]));
+    }
+    row(sc, 'delivered frames/s', fmt(l?.deliveredPerSecond, 0), fmt(bl?.deliveredPerSecond, 0), ratio(l?.deliveredPerSecond, bl?.deliveredPerSecond));
+    row(sc, 'frames received by all sockets /s', fmt(l?.framesReceivedPerSecond, 0), fmt(bl?.framesReceivedPerSecond, 0), ratio(l?.framesReceivedPerSecond, bl?.framesReceivedPerSecond));
+    row(sc, 'errors (lost + error frames + closes)', fmt(l?.errors, 0), fmt(bl?.errors, 0), '');
+    row(sc, 'server CPU (% of one core)', fmt(l?.server.cpuPercent, 1), fmt(bl?.server.cpuPercent, 1), ratio(l?.server.cpuPercent, bl?.server.cpuPercent));
+    row(sc, 'server main thread waiting for a CPU (%)', fmt(l?.server.runQueueWaitPercent, 1), fmt(bl?.server.runQueueWaitPercent, 1), '');
+    row(sc, 'server RSS (MiB, end)', fmt(l?.server.rssEndMiB, 1), fmt(bl?.server.rssEndMiB, 1), ratio(l?.server.rssEndMiB, bl?.server.rssEndMiB));
+    row(sc, 'generator CPU (%)', fmt(l?.generator.cpuPercent, 1), fmt(bl?.generator.cpuPercent, 1), '');
+  }
+  if (s.ramp !== undefined || b.ramp !== undefined) {
+    const sc = '(b) ramp until p99 > 50 ms or errors';
+    row(sc, 'max sustained msgs/s (delivered)', fmt(s.ramp?.maxSustainedPerSecond, 0), fmt(b.ramp?.maxSustainedPerSecond, 0), ratio(s.ramp?.maxSustainedPerSecond, b.ramp?.maxSustainedPerSecond));
+    row(sc, 'p99 at that rate (ms)', fmt(s.ramp?.p99AtMaxMs), fmt(b.ramp?.p99AtMaxMs), ratio(s.ramp?.p99AtMaxMs, b.ramp?.p99AtMaxMs));
+    row(sc, 'stopped', s.ramp?.stoppedBecause ?? '–', b.ramp?.stoppedBecause ?? '–', '');
+  }
+  const idleRows = (tag: string, si: IdleResult | undefined, bi: IdleResult | undefined): void => {
+    if (si === undefined && bi === undefined) return;
+    const n = si?.requested ?? bi?.requested ?? 0;
+    const u = si?.users ?? bi?.users ?? 0;
+    const sc = `${tag} ${n} idle connections, ${u === n ? 'each a distinct user' : `${u} users × ${round(n / u, 1)} tabs`}`;
+    const s = { idle: si };
+    const b = { idle: bi };
+    row(sc, 'RSS per connection after full GC (KiB)', fmt(s.idle?.rssPerConnectionKiB, 1), fmt(b.idle?.rssPerConnectionKiB, 1), ratio(s.idle?.rssPerConnectionKiB, b.idle?.rssPerConnectionKiB));
+    row(sc, '… without forcing a GC (KiB)', fmt(s.idle?.rssPerConnectionBeforeGcKiB, 1), fmt(b.idle?.rssPerConnectionBeforeGcKiB, 1), ratio(s.idle?.rssPerConnectionBeforeGcKiB, b.idle?.rssPerConnectionBeforeGcKiB));
+    row(sc, '… of which JS heap (KiB)', fmt(s.idle?.heapPerConnectionKiB, 1), fmt(b.idle?.heapPerConnectionKiB, 1), ratio(s.idle?.heapPerConnectionKiB, b.idle?.heapPerConnectionKiB));
+    row(sc, 'opened / failed', s.idle === undefined ? '–' : `${s.idle.opened} / ${s.idle.failed}`, b.idle === undefined ? '–' : `${b.idle.opened} / ${b.idle.failed}`, '');
+    row(sc, 'RSS before → after, after GC (MiB)', s.idle === undefined ? '–' : `${s.idle.rssBeforeMiB} → ${s.idle.rssAfterMiB}`, b.idle === undefined ? '–' : `${b.idle.rssBeforeMiB} → ${b.idle.rssAfterMiB}`, '');
+    row(sc, 'time to connect all (s)', fmt(s.idle?.connectSeconds, 1), fmt(b.idle?.connectSeconds, 1), ratio(s.idle?.connectSeconds, b.idle?.connectSeconds));
+    row(sc, 'server CPU to connect all (s)', fmt(s.idle?.serverCpuSecondsToConnect, 1), fmt(b.idle?.serverCpuSecondsToConnect, 1), '');
+    row(sc, 'frames pushed while connecting (presence)', fmt(s.idle?.framesDuringConnect, 0), fmt(b.idle?.framesDuringConnect, 0), '');
+  };
+  idleRows('(c)', s.idle, b.idle);
+  idleRows("(c')", s.idleDistinct, b.idleDistinct);
+  if (r.replay !== undefined) {
+    const sc = `(d) replay of ${r.replay.events.toLocaleString('en-US')} events`;
+    if (r.replayCli !== undefined) row(sc, '`npm run replay` (events/s; s)', `${r.replayCli.eventsPerSecond}; ${r.replayCli.seconds}`, '', '');
+    row(sc, 'read-model rebuild, ProjectionRunner (events/s)', fmt(r.replay.rebuildEventsPerSecond, 0), '', '');
+    row(sc, 'rebuild time (s)', fmt(r.replay.rebuildSeconds), '', '');
+    row(sc, 'log scan only (events/s)', fmt(r.replay.scanEventsPerSecond, 0), '', '');
+    row(sc, 'scan + decode (events/s)', fmt(r.replay.decodeEventsPerSecond, 0), '', '');
+  }
+  if (s.rest?.rest !== undefined) {
+    const rr = s.rest.rest;
+    const sc = `(e) REST GET messages, ${rr.targetRate} req/s under ${o.rate} msgs/s`;
+    for (const k of ['p50', 'p90', 'p99', 'max'] as const) row(sc, `latency ${k} (ms)`, fmt(rr.latencyMs[k]), '', '');
+    row(sc, 'answered req/s / errors', `${rr.perSecond} / ${rr.errors}`, '', '');
+    const share = (n: number): string => `${round((n / Math.max(1, rr.latencyMs.count)) * 100, 1)}%`;
+    row(sc, 'answers slower than 100 ms / 500 ms / 1.9 s', `${share(rr.slowerThan['100'])} / ${share(rr.slowerThan['500'])} / ${share(rr.slowerThan['1900'])}`, '', '');
+    const idle = s.restIdle?.rest;
+    if (idle !== undefined) row(sc, 'same reads, no message load: p50 / p99 (ms)', `${fmt(idle.latencyMs.p50)} / ${fmt(idle.latencyMs.p99)}`, '', '');
+    row(sc, 'message p99 meanwhile (ms)', fmt(s.rest.latencyMs.p99), '', '');
+  }
+  const header = '| scenario | metric | chat-events | baseline relay | ratio |\n|---|---|---:|---:|---:|';
+  const body = rows.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const goals = r.goals.map((g) => `| (${g.id}) | ${g.goal} | ${g.measured} | ${g.verdict ?? (g.met === undefined ? 'n/a' : g.met ? 'yes' : '**no**')} |`).join('\n');
+  return `${header}\n${body}\n\n| goal | target | measured | met |\n|---|---|---|---|\n${goals}\n`;
+};
+
+const profileMarkdown = (p: ProfileResult): string => {
+  const list = (entries: ProfileSummary['topSelf'], n: number): string =>
+    entries
+      .slice(0, n)
+      .map((e) => `| ${e.percent}% | \`${e.name.replace(/\|/g, '\\|')}\` |`)
+      .join('\n');
+  return [
+    `Service under \`--cpu-prof\` at ${p.rate} msgs/s for ${p.seconds} s (${describePhase(p.phase)}); busy ${p.summary.busyPercent}% of the samples. Profile: \`${p.file}\`.`,
+    '',
+    '| share of busy time | area (self time) |',
+    '|---:|---|',
+    list(p.summary.byArea, 12),
+    '',
+    '| share of busy time | function (self time) |',
+    '|---:|---|',
+    list(p.summary.topSelf, 15),
+    '',
+    '| share of busy time | our function (inclusive) |',
+    '|---:|---|',
+    list(p.summary.topInclusiveOurs, 15),
+    '',
+  ].join('\n');
+};
+
+const MD_START = '<!-- bench:results:start -->';
+const MD_END = '<!-- bench:results:end -->';
+
+const writeBenchmarksMd = (r: Results, table: string, jsonPath: string): void => {
+  const path = join(ROOT, 'BENCHMARKS.md');
+  const m = r.machine;
+  const generated = [
+    MD_START,
+    `Latest run: ${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC, \`${r.command}\` (${r.mode}, ${Math.round(r.seconds)} s), raw results \`${jsonPath}\`.`,
+    '',
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, open files limit ${m.openFilesLimit}; ` +
+      `load average at start ${m.loadAverageAtStart.join(' / ')}. Server, generator and relay share these cores.`,
+    '',
+    table,
+    ...(r.notes.length > 0 ? ['Notes:', ...r.notes.map((n) => `- ${n}`), ''] : []),
+    ...(r.profile === undefined ? [] : ['### CPU profile of the message path (generated)', '', profileMarkdown(r.profile)]),
+    MD_END,
+  ].join('\n');
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\n${MD_START}\n${MD_END}\n`;
+  const a = text.indexOf(MD_START);
+  const b = text.indexOf(MD_END);
+  text = a >= 0 && b > a ? text.slice(0, a) + generated + text.slice(b + MD_END.length) : `${text}\n${generated}\n`;
+  writeFileSync(path, text);
+};
+
+// ---------------------------------------------------------------- main
+
+const main = async (): Promise<void> => {
+  const argv = process.argv.slice(2);
+  const o = parseOptions(argv);
+  const started = new Date();
+  const t0 = performance.now();
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const m = machine();
+  const notes: string[] = [];
+  log(`${o.quick ? 'quick' : 'full'} run on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${m.loadAverageAtStart.join(' ')}`);
+  if (m.loadAverageAtStart[0] !== undefined && m.loadAverageAtStart[0] > m.cpus * 0.5) {
+    notes.push(`The machine was busy when the run started (load average ${m.loadAverageAtStart.join(' / ')} on ${m.cpus} CPUs): absolute figures are noisy.`);
+  }
+  // Each side of a connection needs a descriptor: keep (c) within the limit.
+  const fdBudget = m.openFilesLimit - 512;
+  const idleN = Math.min(o.idleConnections, fdBudget);
+  if (idleN < o.idleConnections) notes.push(`(c) was lowered to ${idleN} connections by the open files limit (${m.openFilesLimit}).`);
+
+  const service: TargetResults = {};
+  const baseline: TargetResults = {};
+  const guard = async (what: string, into: TargetResults, f: () => Promise<void>): Promise<void> => {
+    try {
+      await f();
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      into.error = `${into.error === undefined ? '' : `${into.error}; `}${what}: ${msg}`;
+      log(`${what} failed: ${msg}`);
+    }
+  };
+  if (['a', 'b', 'e'].some((s) => o.only.has(s))) {
+    await guard('chat-events load', service, () => loadScenarios('service', o, service));
+    await guard('baseline load', baseline, () => loadScenarios('relay', o, baseline));
+  }
+  if (o.only.has('c')) {
+    const idleUsers = Math.min(o.idleUsers, idleN);
+    await guard('chat-events idle', service, async () => {
+      service.idle = await idleScenario('service', o, idleN, idleUsers, 'idle');
+    });
+    await guard('baseline idle', baseline, async () => {
+      baseline.idle = await idleScenario('relay', o, idleN, idleUsers, 'idle');
+    });
+    const distinct = Math.min(o.idleDistinct, fdBudget);
+    if (distinct > 0) {
+      await guard('chat-events idle (distinct users)', service, async () => {
+        service.idleDistinct = await idleScenario('service', o, distinct, distinct, 'idle-distinct');
+      });
+      await guard('baseline idle (distinct users)', baseline, async () => {
+        baseline.idleDistinct = await idleScenario('relay', o, distinct, distinct, 'idle-distinct');
+      });
+    }
+  }
+  let replay: ReplayResult | undefined;
+  let replayCli: ReplayCliResult | undefined;
+  if (o.only.has('d')) {
+    log(`(d) replay of ${o.replayEvents} events (the log is generated once and cached in .bench/)`);
+    try {
+      replay = await replayScenario(o.replayEvents);
+      log(
+        `(d) rebuild ${replay.rebuildEventsPerSecond} events/s (${replay.rebuildSeconds} s); scan ${replay.scanEventsPerSecond}/s, ` +
+          `scan+decode ${replay.decodeEventsPerSecond}/s${replay.generateSeconds === undefined ? '' : `; generated in ${replay.generateSeconds} s`}`,
+      );
+    } catch (err) {
+      notes.push(`(d) failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`(d) failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      replayCli = await replayCliScenario(o.replayEvents);
+      if (replayCli !== undefined) log(`(d) npm run replay: ${replayCli.eventsPerSecond} events/s (${replayCli.seconds} s; ${replayCli.wallSeconds} s wall)`);
+    } catch (err) {
+      notes.push(`(d) npm run replay failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`(d) npm run replay failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  let profile: ProfileResult | undefined;
+  if (o.profile) {
+    const max = service.ramp?.maxSustainedPerSecond ?? 0;
+    const rate = Math.max(o.rate, Math.round((max * 0.7) / 100) * 100);
+    try {
+      profile = await profileScenario(o, rate, stamp);
+      const top = profile.summary.topInclusiveOurs.slice(0, 5).map((e) => `${e.name} ${e.percent}%`);
+      log(`profile: ${profile.file}; top areas ${profile.summary.byArea.slice(0, 5).map((e) => `${e.name} ${e.percent}%`).join(', ')}; ours (inclusive) ${top.join(', ')}`);
+    } catch (err) {
+      notes.push(`The profile run failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  for (const [who, t] of [['chat-events', service], ['baseline', baseline]] as const) {
+    if (t.error !== undefined) notes.push(`${who}: ${t.error}`);
+  }
+  const bounded = (p: MeasuredPhase | undefined): boolean => p !== undefined && p.generator.cpuPercent > 90;
+  if (bounded(baseline.latency) || baseline.ramp?.steps.some((s) => bounded(s.phase))) {
+    notes.push('The generator used more than 90% of a core while driving the baseline: the baseline figures are partly bounded by the generator and the shared cores.');
+  }
+  const partial = {
+    startedAt: started.toISOString(),
+    command: `npm run bench --${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
+    mode: o.quick ? ('quick' as const) : ('full' as const),
+    machine: m,
+    options: o,
+    notes,
+    service,
+    baseline,
+    ...(replay === undefined ? {} : { replay }),
+    ...(replayCli === undefined ? {} : { replayCli }),
+    ...(profile === undefined ? {} : { profile }),
+  };
+  const results: Results = { ...partial, finishedAt: new Date().toISOString(), seconds: round((performance.now() - t0) / 1000, 1), goals: goalsOf(partial) };
+  const jsonPath = join(BENCH_DIR, `results-${stamp}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(results, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<unknown>)] : v), 2)}\n`);
+  const table = markdownTable(results);
+  process.stdout.write(`\n${table}\n`);
+  if (results.notes.length > 0) process.stdout.write(`${results.notes.map((n) => `- ${n}`).join('\n')}\n`);
+  if (profile !== undefined) process.stdout.write(`\n${profileMarkdown(profile)}\n`);
+  process.stdout.write(`\nresults: ${jsonPath.slice(ROOT.length)} (${results.seconds} s)\n`);
+  if (o.writeMd) {
+    writeBenchmarksMd(results, table, jsonPath.slice(ROOT.length));
+    log('BENCHMARKS.md updated');
+  }
+};
+
+main()
+  .then(() => {
+    killAll();
+    process.exit(0);
+  })
+  .catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAll();
+    process.exit(1);
+  });
