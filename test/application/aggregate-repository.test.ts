@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
+import { blocksDecider, blocksStream } from '../../src/domain/blocks/blocks.js';
 import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
@@ -56,6 +57,74 @@ describe('AggregateRepository', () => {
     const { state, revision } = await nodeB.load(chatDecider, chatStream(CHAT));
     expect(revision).to.equal(2);
     expect(state.exists && state.messageCount).to.equal(2);
+  });
+
+  describe('the store\'s known-current hint (two processes on one file)', () => {
+    let other: SqliteEventStore;
+    const subs: { close(): Promise<void> }[] = [];
+    beforeEach(() => {
+      // A second store instance on the same file is another process; subscriptions start the pollers.
+      other = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL', pollIntervalMs: 60_000 });
+      subs.push(store.subscribeAll(), other.subscribeAll());
+    });
+    afterEach(async () => {
+      for (const s of subs.splice(0)) await s.close();
+      await other.close();
+    });
+
+    const block = (repo: AggregateRepository, kind: 'BlockUser' | 'UnblockUser') =>
+      repo.execute(blocksDecider, blocksStream('a'), { kind, userId: 'a', targetId: 'b', at: meta.timestamp }, meta);
+
+    it('skips the catch-up read of a cached stream whose head this store wrote', async () => {
+      const repo = new AggregateRepository(store);
+      await create(repo);
+      await send(repo, 0);
+      expect(store.isKnownCurrent(chatStream(CHAT), 1)).to.equal(true);
+      let reads = 0;
+      const readStream = store.readStream.bind(store);
+      store.readStream = (...args) => {
+        reads++;
+        return readStream(...args);
+      };
+      await send(repo, 1);
+      const { revision, verified } = await repo.load(chatDecider, chatStream(CHAT));
+      expect(reads).to.equal(0);
+      expect([revision, verified]).to.deep.equal([2, false]);
+    });
+
+    it('a no-op decided on a stale cached state is decided again on the stored one', async () => {
+      const nodeA = new AggregateRepository(store);
+      const nodeB = new AggregateRepository(other);
+      await block(nodeA, 'BlockUser');
+      await block(nodeB, 'UnblockUser'); // not yet polled by nodeA's store: its cache says "blocked"
+      expect(store.isKnownCurrent(blocksStream('a'), 0)).to.equal(true);
+      const again = await block(nodeA, 'BlockUser');
+      expect(!isRefusal(again) && again.events.map((e) => e.type)).to.deep.equal(['UserBlocked']);
+      const types = (await store.readStream(blocksStream('a'))).map((e) => e.type);
+      expect(types).to.deep.equal(['UserBlocked', 'UserUnblocked', 'UserBlocked']);
+    });
+
+    it('an append decided on a stale cached state conflicts and is retried on the stored one', async () => {
+      const nodeA = new AggregateRepository(store);
+      const nodeB = new AggregateRepository(other);
+      await create(nodeA);
+      await send(nodeA, 0);
+      await nodeB.load(chatDecider, chatStream(CHAT));
+      await send(nodeB, 1);
+      await send(nodeA, 2);
+      const seqs = (await store.readStream(chatStream(CHAT))).filter((e) => e.type === 'MessageSent').map((e) => e.data['seq']);
+      expect(seqs).to.deep.equal([1, 2, 3]);
+    });
+
+    it('claims nothing without a poller (another process\'s appends would go unseen)', async () => {
+      const lone = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
+      try {
+        await create(new AggregateRepository(lone));
+        expect(lone.isKnownCurrent(chatStream(CHAT), 0)).to.equal(false);
+      } finally {
+        await lone.close();
+      }
+    });
   });
 
   it('returns refusals as values and appends nothing', async () => {

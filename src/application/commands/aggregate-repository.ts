@@ -25,8 +25,11 @@ export class ConcurrencyExhaustedError extends Error {
 
 /**
  * Load → decide → append with the expected revision, retrying on conflict. States are cached
- * and caught up from their revision before each decision, so another node's appends are always
- * seen: the cache is an optimisation derived from events, never a source of truth.
+ * and caught up from their revision before each decision, unless the store vouches that the
+ * cached revision is the stream's last; a decision on such a state is either guarded by the
+ * append's expected revision or, when it appends nothing, taken again on a state read from the
+ * store. So another node's appends are always seen: the cache is derived from events, never a
+ * source of truth.
  */
 export class AggregateRepository {
   private readonly cache: LRUCache<string, Snapshot>;
@@ -40,12 +43,23 @@ export class AggregateRepository {
     this.cache = new LRUCache({ max: options.cacheSize });
   }
 
-  /** The current state of a stream, caught up with the store. */
-  async load<C, S, E extends AnyDomainEvent>(decider: Decider<C, S, E>, streamId: string): Promise<{ state: S; revision: number }> {
+  /**
+   * The current state of a stream, caught up with the store. `verified: false` means it came
+   * from the cache on the store's word that nothing was appended since (isKnownCurrent): exact
+   * for this node's appends, possibly a poll interval behind another process's.
+   */
+  async load<C, S, E extends AnyDomainEvent>(
+    decider: Decider<C, S, E>,
+    streamId: string,
+    options: { readonly verify?: boolean } = {},
+  ): Promise<{ state: S; revision: number; verified: boolean }> {
     const cached = this.cache.get(streamId);
     // A cached snapshot always belongs to the decider of its stream's prefix.
     let state = cached === undefined ? decider.initialState : (cached.state as S);
     let revision = cached?.revision ?? -1;
+    if (options.verify !== true && cached !== undefined && this.store.isKnownCurrent?.(streamId, revision) === true) {
+      return { state, revision, verified: false };
+    }
     for (;;) {
       const page = await this.store.readStream(streamId, { fromRevision: revision + 1, maxCount: 4096 });
       for (const recorded of page) {
@@ -56,7 +70,7 @@ export class AggregateRepository {
       if (page.length < 4096) break;
     }
     if (revision >= 0) this.cache.set(streamId, { state, revision });
-    return { state, revision };
+    return { state, revision, verified: true };
   }
 
   /**
@@ -81,9 +95,17 @@ export class AggregateRepository {
     command: C,
     meta: CommandMeta,
   ): Promise<Executed<S, E> | Refusal> {
+    let verify = false;
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
-      const { state, revision } = await this.load(decider, streamId);
+      const { state, revision, verified } = await this.load(decider, streamId, { verify });
       const decision = decider.decide(command, state);
+      // An append is guarded by its expected revision; a refusal or no-op is not, so it must
+      // stand on a state read from the store, not on the cache's word.
+      if ((isRefusal(decision) || decision.length === 0) && !verified) {
+        verify = true;
+        attempt--;
+        continue;
+      }
       if (isRefusal(decision)) return decision;
       if (decision.length === 0) return { _tag: 'Executed', state, events: [], position: undefined };
       const result = await this.store.append(
@@ -92,6 +114,7 @@ export class AggregateRepository {
         revision < 0 ? 'no_stream' : revision,
       );
       if (result._tag === 'Conflict') {
+        verify = true;
         await backOff(attempt);
         continue;
       }

@@ -88,5 +88,11 @@ export interface EventStore {
   subscribeAll(options?: SubscribeOptions): Subscription;
   /** Position of the last event in the log, or undefined when it is empty. */
   headPosition(): Promise<Position | undefined>;
+  /**
+   * Optional hint: true only when the store knows `revision` (-1: no stream) is the stream's last
+   * event, so a state cached at that revision needs no catch-up read. It may lag appends made
+   * elsewhere; callers that act on it must be protected by an expected revision or re-check.
+   */
+  isKnownCurrent?(streamId: string, revision: number): boolean;
   close(): Promise<void>;
 }

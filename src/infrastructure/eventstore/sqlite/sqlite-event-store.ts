@@ -133,9 +133,12 @@ export class SqliteEventStore implements EventStore, LogSource {
     return rows.map(toRecordedEvent);
   }
 
-  /** True when this instance knows `revision` is the stream's last (see StreamHeads). */
+  /**
+   * True when this instance knows `revision` is the stream's last (see StreamHeads). Other
+   * processes' appends are learnt by the poller, so without one nothing is claimed.
+   */
   isKnownCurrent(streamId: string, revision: number): boolean {
-    return this.streamHeads.isCurrent(streamId, revision);
+    return this.poller !== undefined && this.streamHeads.isCurrent(streamId, revision);
   }
 
   async lastRevision(streamId: string): Promise<number | undefined> {
