@@ -116,6 +116,17 @@ describe('AggregateRepository', () => {
       expect(seqs).to.deep.equal([1, 2, 3]);
     });
 
+    it("learns another process's appends even when its own later commits passed them", async () => {
+      const nodeA = new AggregateRepository(store);
+      const nodeB = new AggregateRepository(other);
+      await block(nodeA, 'BlockUser');
+      await block(nodeB, 'UnblockUser');
+      await create(nodeA); // a later position of A's own: A's head moves past B's append
+      (store as unknown as { poll(): void }).poll();
+      expect(store.isKnownCurrent(blocksStream('a'), 0)).to.equal(false);
+      expect(store.isKnownCurrent(blocksStream('a'), 1)).to.equal(true);
+    });
+
     it('claims nothing without a poller (another process\'s appends would go unseen)', async () => {
       const lone = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
       try {

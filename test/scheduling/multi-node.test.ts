@@ -29,6 +29,13 @@ describe('two nodes sharing one store', () => {
   const onlineFramesFor = (frames: readonly ReceivedFrame[], username: string) =>
     frames.filter((f) => (f.action === 'user_online' || f.action === 'user_offline') && f.data['username'] === username).map((f) => f.action);
 
+  /** Resolves once the socket's set-up is done: frames queue behind it, and `notification` echoes to its sender. */
+  const settled = async (socket: TestClient): Promise<void> => {
+    const message = `settled ${uniq('ping')}`;
+    socket.send('notification', { message, type: 'ping' });
+    await socket.next((f) => f.action === 'notification' && f.data['message'] === message);
+  };
+
   it('counts connections across tabs on both nodes: online once, offline when the last tab closes', async () => {
     const alice = uniq('alice');
     const watcher = await connect(a, uniq('watcher'));
@@ -36,6 +43,9 @@ describe('two nodes sharing one store', () => {
     await watcher.next((f) => f.action === 'user_online' && f.data['username'] === alice);
     const tab2 = await connect(b, alice);
     const tab3 = await connect(b, alice);
+    // A socket is open before its connection is counted (set-up runs first): let both be counted,
+    // else closing tab1 now would rightly take alice offline until they are.
+    await Promise.all([settled(tab2), settled(tab3)]);
     await tab1.close();
     await tab2.close();
     // Still one tab open (on node B): no offline yet, and no second online.

@@ -19,18 +19,19 @@ export interface GroupCommitStats {
 }
 
 /**
- * Queues the appends issued during one turn of the event loop and writes them in ONE
- * transaction on setImmediate: better-sqlite3 is synchronous, so concurrent commands would
- * otherwise each pay a commit (an fsync with synchronous=FULL). A lone append waits only for
- * the current turn to end, never for a timer.
+ * Queues appends and writes them a group per transaction, one transaction at a time: the
+ * appends issued during one turn of the event loop, or while the previous group was being
+ * committed (fsync included), share the next commit. A lone append waits only for the current
+ * turn to end, never for a timer.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
+  private writing: Promise<void> | undefined;
   private counters = { transactions: 0, appends: 0, events: 0, maxGroupSize: 0 };
 
   constructor(
-    private readonly write: (requests: readonly AppendRequest[]) => GroupWrite,
+    private readonly write: (requests: readonly AppendRequest[]) => Promise<GroupWrite>,
     private readonly onCommitted: (rows: readonly EventRow[]) => void,
     private readonly maxGroupSize: number,
   ) {}
@@ -46,28 +47,40 @@ export class GroupCommitter {
   enqueue(request: AppendRequest): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ ...request, resolve, reject });
-      if (!this.scheduled) {
+      if (!this.scheduled && this.writing === undefined) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
       }
     });
   }
 
-  /** Writes everything queued now (synchronously), one transaction per maxGroupSize appends. */
-  flush(): void {
-    this.scheduled = false;
-    while (this.queue.length > 0) {
-      const group = this.queue.slice(0, this.maxGroupSize);
-      this.queue = this.queue.slice(group.length);
-      this.writeOne(group);
+  /** Resolves once everything queued so far is committed (or failed). */
+  async drain(): Promise<void> {
+    while (this.writing !== undefined || this.queue.length > 0) {
+      this.pump();
+      await this.writing;
     }
   }
 
-  private writeOne(group: readonly Pending[]): void {
+  /** Starts the next group unless one is being written; a finished group starts the next. */
+  private pump(): void {
+    if (this.writing !== undefined || this.queue.length === 0) return;
+    const group = this.queue.slice(0, this.maxGroupSize);
+    this.queue = this.queue.slice(group.length);
+    this.writing = this.writeOne(group).finally(() => {
+      this.writing = undefined;
+      this.pump();
+    });
+  }
+
+  private async writeOne(group: readonly Pending[]): Promise<void> {
     this.counters.transactions += 1;
     let written: GroupWrite;
     try {
-      written = this.write(group);
+      written = await this.write(group.map(({ streamId, events, expected }) => ({ streamId, events, expected })));
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       for (const p of group) p.reject(error);
@@ -76,13 +89,13 @@ export class GroupCommitter {
     this.counters.appends += group.length;
     this.counters.events += written.inserted.length;
     this.counters.maxGroupSize = Math.max(this.counters.maxGroupSize, group.length);
+    // Only after the commit: a subscriber is never shown an event that is not durably stored.
+    if (written.inserted.length > 0) this.onCommitted(written.inserted);
     group.forEach((p, i) => {
       const outcome = written.outcomes[i];
       if (outcome === undefined) p.reject(new Error('group commit: missing outcome'));
       else if (outcome.ok) p.resolve(outcome.result);
       else p.reject(outcome.error);
     });
-    // Only after the commit: a subscriber is never shown an event that is not durably stored.
-    if (written.inserted.length > 0) this.onCommitted(written.inserted);
   }
 }

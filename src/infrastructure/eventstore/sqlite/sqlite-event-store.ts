@@ -12,7 +12,6 @@ import type {
   Subscription,
 } from '../../../application/ports/event-store.js';
 import { positionOf } from '../../../application/ports/position.js';
-import { AppendWriter } from './append-writer.js';
 import { assertValidExpected } from './expected-revision.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
@@ -20,6 +19,7 @@ import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 import { configure, type Synchronous } from './schema.js';
 import { StreamHeads } from './stream-heads.js';
 import { SqliteSubscription, type LogSource } from './subscription.js';
+import { WorkerGroupWriter } from './worker-group-writer.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; several processes may open the same file. */
@@ -45,6 +45,7 @@ const seqOf = (p: Position | undefined): number => (p === undefined ? 0 : Number
 
 /** The embedded event store: one SQLite file, WAL, group commit, in-process live fan-out. */
 export class SqliteEventStore implements EventStore, LogSource {
+  private readonly writer: WorkerGroupWriter;
   private readonly committer: GroupCommitter;
   /** Statements by LIMIT: a bound `LIMIT ?` makes SQLite re-plan on every call (8 µs vs 1 µs measured). */
   private readonly readStreamStmts = new Map<number, Database.Statement<[string, number], EventRow>>();
@@ -62,14 +63,17 @@ export class SqliteEventStore implements EventStore, LogSource {
   private readonly pageSize: number;
   private poller: NodeJS.Timeout | undefined;
   private head: number;
+  /** Position up to which the poller has learnt stream heads. */
+  private polledTo: number;
   private closed = false;
 
   private constructor(private readonly db: Database.Database, options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 500;
-    const writer = new AppendWriter(db);
+    // The main connection only reads; a writer thread owns every write (see append-worker.ts).
+    this.writer = new WorkerGroupWriter({ path: options.path, synchronous: options.synchronous ?? 'FULL', busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
     this.committer = new GroupCommitter(
-      (requests) => writer.writeGroup(requests),
+      (requests) => this.writer.write(requests),
       (rows) => this.committed(rows),
       options.maxGroupSize ?? 1000,
     );
@@ -87,6 +91,7 @@ export class SqliteEventStore implements EventStore, LogSource {
       return { events: rows.map(toRecordedEvent), scannedTo };
     });
     this.head = this.headStmt.get() ?? 0;
+    this.polledTo = this.head;
   }
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
@@ -181,7 +186,8 @@ export class SqliteEventStore implements EventStore, LogSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.committer.flush();
+    await this.committer.drain();
+    await this.writer.close();
     for (const s of [...this.subscriptions]) await s.close();
     this.stopPolling();
     this.db.close();
@@ -233,8 +239,12 @@ export class SqliteEventStore implements EventStore, LogSource {
   private poll(): void {
     if (this.closed) return;
     const head = this.headStmt.get() ?? 0;
+    // Not from `this.head`: our own later commits move it past other processes' appends.
+    if (head > this.polledTo) {
+      this.learnAppendsBetween(this.polledTo, head);
+      this.polledTo = head;
+    }
     if (head <= this.head) return;
-    this.learnAppendsBetween(this.head, head);
     this.head = head;
     for (const s of this.subscriptions) s.notify();
   }
