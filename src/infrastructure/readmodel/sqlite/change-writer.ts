@@ -1,20 +1,22 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { notificationSubjectId } from '../../../application/projections/notification-data.js';
 import type { ReadModelChange } from '../../../application/ports/read-model.js';
+import { ChatCounters } from './chat-counters.js';
 
 type Params = Record<string, string | number | null>;
 
-/** Applies one change with cached statements; the caller provides the transaction. */
+/**
+ * Applies changes with cached statements; the caller provides the transaction and calls
+ * `flush` before it commits (chat counters are summed until then, see chat-counters.ts).
+ */
 export class SqliteChangeWriter {
+  private readonly counters: ChatCounters;
   private readonly s: Record<
     | 'upsertUser'
     | 'setOnline'
     | 'insertChat'
     | 'insertMember'
     | 'insertMessage'
-    | 'countMessage'
-    | 'touchMembers'
-    | 'bumpUnread'
     | 'setLiked'
     | 'markMessagesRead'
     | 'insertNotification'
@@ -38,10 +40,6 @@ export class SqliteChangeWriter {
         VALUES (@chatId, @userId, @peerId, @at, @pos)`),
       insertMessage: p(`INSERT OR IGNORE INTO messages (id, chat_id, seq, sender_id, content, date)
         VALUES (@messageId, @chatId, @seq, @senderId, @content, @date)`),
-      countMessage: p('UPDATE chats SET message_count = message_count + 1, last_seq = MAX(last_seq, @seq) WHERE id = @chatId'),
-      touchMembers: p('UPDATE chat_members SET last_activity = @date, activity_pos = @pos WHERE chat_id = @chatId'),
-      // A new message's seq is above every watermark: it is unread for the recipient.
-      bumpUnread: p('UPDATE chat_members SET unread_count = unread_count + 1 WHERE chat_id = @chatId AND user_id <> @senderId'),
       setLiked: p('UPDATE messages SET is_liked = @liked WHERE id = @messageId AND chat_id = @chatId'),
       // The watermark only moves forward; what stays unread is recounted from it (index messages_sender).
       markMessagesRead: p(`UPDATE chat_members SET read_through = @throughSeq,
@@ -57,6 +55,17 @@ export class SqliteChangeWriter {
       block: p('INSERT OR IGNORE INTO blocks (user_id, blocked_id, at, pos) VALUES (@userId, @blockedId, @at, @pos)'),
       unblock: p('DELETE FROM blocks WHERE user_id = @userId AND blocked_id = @blockedId'),
     };
+    this.counters = new ChatCounters(db);
+  }
+
+  /** Writes the summed chat counters: the last step of a transaction. */
+  flush(): void {
+    this.counters.flush();
+  }
+
+  /** Forgets unwritten counters after a rollback. */
+  discard(): void {
+    this.counters.discard();
   }
 
   /** `pos` is the change key (position-key.ts) of this change. */
@@ -71,6 +80,7 @@ export class SqliteChangeWriter {
         return;
       case 'CreateChat': {
         const [a, b] = c.members;
+        this.counters.beforeCreate(c.chatId);
         s.insertChat.run({ chatId: c.chatId, a, b, at: c.at });
         s.insertMember.run({ chatId: c.chatId, userId: a, peerId: b, at: c.at, pos });
         s.insertMember.run({ chatId: c.chatId, userId: b, peerId: a, at: c.at, pos });
@@ -85,16 +95,14 @@ export class SqliteChangeWriter {
           content: c.content,
           date: c.date,
         });
-        if (inserted.changes === 0) return;
-        s.countMessage.run({ chatId: c.chatId, seq: c.seq });
-        s.touchMembers.run({ chatId: c.chatId, date: c.date, pos });
-        s.bumpUnread.run({ chatId: c.chatId, senderId: c.senderId });
+        if (inserted.changes > 0) this.counters.messageAdded(c.chatId, c.senderId, c.seq, c.date, pos);
         return;
       }
       case 'SetLiked':
         s.setLiked.run({ messageId: c.messageId, chatId: c.chatId, liked: c.liked ? 1 : 0 });
         return;
       case 'MarkMessagesRead':
+        this.counters.beforeMarkRead(c.chatId, c.readerId);
         s.markMessagesRead.run({ chatId: c.chatId, readerId: c.readerId, senderId: c.senderId, throughSeq: c.throughSeq });
         return;
       case 'AddNotification':

@@ -51,10 +51,15 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.applyTx = db.transaction((projection: string, batch: readonly PositionedChanges[]) => {
       // Exactly once: events at or before the checkpoint were committed with it already.
       let last = this.readCheckpoint(projection);
-      for (const entry of batch) {
-        if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
-        entry.changes.forEach((change, i) => writer.apply(change, changeKey(entry.position, i)));
-        last = entry.position;
+      try {
+        for (const entry of batch) {
+          if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
+          entry.changes.forEach((change, i) => writer.apply(change, changeKey(entry.position, i)));
+          last = entry.position;
+        }
+        writer.flush();
+      } finally {
+        writer.discard();
       }
       if (last !== undefined) saveCheckpoint.run(projection, last.commit.toString(), last.prepare.toString());
     });
