@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-
-type Params = Record<string, string | number>;
+import type { Position } from '../../../application/ports/event-store.js';
+import { changeKey } from '../position-key.js';
 
 /** What the messages of one chat added since the last flush. */
 interface Pending {
@@ -8,7 +8,8 @@ interface Pending {
   lastSeq: number;
   /** The last message's date and change key: `last_activity` is overwritten, so the last one wins. */
   date: string;
-  pos: string;
+  position: Position;
+  index: number;
   /** New messages per sender: each is unread for every member but its sender. */
   readonly unreadBySender: Map<string, number>;
 }
@@ -26,29 +27,29 @@ interface Pending {
  */
 export class ChatCounters {
   private readonly pending = new Map<string, Pending>();
-  private readonly s: Record<'count' | 'touch' | 'bump', Statement<[Params]>>;
+  private readonly count: Statement<[number, number, string]>;
+  private readonly touch: Statement<[string, string, string]>;
+  private readonly bump: Statement<[number, string, string]>;
 
   constructor(db: Database) {
-    const p = (sql: string): Statement<[Params]> => db.prepare<[Params]>(sql);
-    this.s = {
-      count: p('UPDATE chats SET message_count = message_count + @n, last_seq = MAX(last_seq, @seq) WHERE id = @chatId'),
-      touch: p('UPDATE chat_members SET last_activity = @date, activity_pos = @pos WHERE chat_id = @chatId'),
-      // A new message's seq is above every watermark: it is unread for the recipient.
-      bump: p('UPDATE chat_members SET unread_count = unread_count + @n WHERE chat_id = @chatId AND user_id <> @senderId'),
-    };
+    this.count = db.prepare('UPDATE chats SET message_count = message_count + ?, last_seq = MAX(last_seq, ?) WHERE id = ?');
+    this.touch = db.prepare('UPDATE chat_members SET last_activity = ?, activity_pos = ? WHERE chat_id = ?');
+    // A new message's seq is above every watermark: it is unread for the recipient.
+    this.bump = db.prepare('UPDATE chat_members SET unread_count = unread_count + ? WHERE chat_id = ? AND user_id <> ?');
   }
 
-  /** A message was inserted (not a duplicate). */
-  messageAdded(chatId: string, senderId: string, seq: number, date: string, pos: string): void {
+  /** A message was inserted (not a duplicate) by the `index`-th change of the event at `position`. */
+  messageAdded(chatId: string, senderId: string, seq: number, date: string, position: Position, index: number): void {
     const p = this.pending.get(chatId);
     if (p === undefined) {
-      this.pending.set(chatId, { added: 1, lastSeq: seq, date, pos, unreadBySender: new Map([[senderId, 1]]) });
+      this.pending.set(chatId, { added: 1, lastSeq: seq, date, position, index, unreadBySender: new Map([[senderId, 1]]) });
       return;
     }
     p.added += 1;
     if (seq > p.lastSeq) p.lastSeq = seq;
     p.date = date;
-    p.pos = pos;
+    p.position = position;
+    p.index = index;
     p.unreadBySender.set(senderId, (p.unreadBySender.get(senderId) ?? 0) + 1);
   }
 
@@ -65,7 +66,7 @@ export class ChatCounters {
     if (p === undefined) return;
     for (const [senderId, n] of p.unreadBySender) {
       if (senderId === readerId) continue;
-      this.s.bump.run({ chatId, senderId, n });
+      this.bump.run(n, chatId, senderId);
       p.unreadBySender.delete(senderId);
     }
   }
@@ -82,8 +83,8 @@ export class ChatCounters {
   }
 
   private write(chatId: string, p: Pending): void {
-    this.s.count.run({ chatId, n: p.added, seq: p.lastSeq });
-    this.s.touch.run({ chatId, date: p.date, pos: p.pos });
-    for (const [senderId, n] of p.unreadBySender) this.s.bump.run({ chatId, senderId, n });
+    this.count.run(p.added, p.lastSeq, chatId);
+    this.touch.run(p.date, changeKey(p.position, p.index), chatId);
+    for (const [senderId, n] of p.unreadBySender) this.bump.run(n, chatId, senderId);
   }
 }

@@ -16,7 +16,6 @@ import type {
   ReadModelStore,
   UserRecord,
 } from '../../../application/ports/read-model.js';
-import { changeKey } from '../position-key.js';
 import { endBulkLoad, startBulkLoad } from './bulk-load.js';
 import { SqliteChangeWriter } from './change-writer.js';
 import { prepareQueries, type SqliteQueryStatements } from './queries.js';
@@ -61,7 +60,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       try {
         for (const entry of batch) {
           if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
-          entry.changes.forEach((change, i) => writer.apply(change, changeKey(entry.position, i)));
+          entry.changes.forEach((change, i) => writer.apply(change, entry.position, i));
           last = entry.position;
         }
         writer.flush();
