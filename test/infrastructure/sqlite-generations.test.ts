@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -78,6 +78,27 @@ describe('SqliteReadModelGenerations', () => {
     let refused = false;
     await generations.open('readmodels-1-00000000.db').catch(() => (refused = true));
     expect(refused, 'opening a generation that was never created').to.equal(true);
+  });
+
+  it('open(…, { bulkLoad }) loads without syncing, and close() leaves every row checkpointed into the file', async () => {
+    const generations = SqliteReadModelGenerations.open({ dataDir: dir });
+    const name = await generations.create();
+    const path = join(dir, name);
+    const bulk = await generations.open(name, { bulkLoad: true });
+    // Another connection keeps the file open, so closing the bulk store does not remove the WAL by itself.
+    const other = new Database(path, { readonly: true });
+    other.prepare('SELECT COUNT(*) FROM users').get();
+    try {
+      await bulk.apply(PROJECTION, projected(scriptedHistory()));
+      expect(statSync(`${path}-wal`).size, 'written to the WAL while loading').to.be.greaterThan(0);
+      await bulk.close();
+      expect(statSync(`${path}-wal`).size, 'checkpointed and truncated on close').to.equal(0);
+    } finally {
+      other.close();
+    }
+    expect(rowCounts(path)).to.include({ checkpoints: 1 }).and.satisfy((c: Record<string, number>) => (c['messages'] ?? 0) > 0);
+    const again = keep(await generations.open(name));
+    expect((await again.userById(ALICE.id))?.username).to.equal('alice');
   });
 
   it('create(copyFrom) copies rows and checkpoint consistently while another connection keeps writing', async () => {

@@ -1,5 +1,13 @@
 import type { ReadModelStore } from './read-model.js';
 
+export interface OpenGenerationOptions {
+  /**
+   * The caller fills a generation nobody serves yet (a rebuild): the store may trade
+   * durability for speed until `close`, which must leave it durable. Stores may ignore it.
+   */
+  readonly bulkLoad?: boolean;
+}
+
 /**
  * Read models live in generations (a SQLite file, a MongoDB database). A rebuild fills a new
  * generation beside the one being served and then makes it current; every node watches the
@@ -8,7 +16,7 @@ import type { ReadModelStore } from './read-model.js';
 export interface ReadModelGenerations {
   /** The generation to serve now. */
   current(): Promise<string>;
-  open(generation: string): Promise<ReadModelStore>;
+  open(generation: string, options?: OpenGenerationOptions): Promise<ReadModelStore>;
   /** A new generation, empty, or a consistent copy of `copyFrom` (rows and checkpoint). */
   create(copyFrom?: string): Promise<string>;
   /** Makes `generation` current, atomically, for every node sharing the store. */

@@ -11,6 +11,12 @@ export interface RebuildResult {
   readonly position: Position | undefined;
 }
 
+/**
+ * Events per transaction while rebuilding: a commit costs about as much as a few thousand
+ * events, and the generation is not served, so nothing waits on a long transaction.
+ */
+export const REBUILD_BATCH_SIZE = 20_000;
+
 export interface RebuildOptions {
   readonly projection: string;
   /** Rebuild only this read model (and those it reads); undefined rebuilds every one. */
@@ -30,9 +36,11 @@ export const rebuildReadModels = async (store: EventStore, generations: ReadMode
   const started = now();
   const previous = await generations.current();
   const generation = await generations.create(o.group === undefined ? undefined : previous);
-  const target = await generations.open(generation);
+  // Not served until switchTo: the store may load it without syncing, and close() makes it durable.
+  const target = await generations.open(generation, { bulkLoad: true });
   let events = 0;
   let after: Position | undefined;
+  let closed = false;
   try {
     if (o.group !== undefined) {
       // A copy of the served generation: rebuild the chosen read models up to its checkpoint,
@@ -45,6 +53,7 @@ export const rebuildReadModels = async (store: EventStore, generations: ReadMode
         const r = await projectLog(store, target, {
           projection: o.projection,
           until: copiedAt,
+          batchSize: REBUILD_BATCH_SIZE,
           keep: (c) => groups.has(groupOfChange(c.kind)),
           onBatch: (n, last) => o.onProgress?.(n, last, head),
         });
@@ -59,15 +68,19 @@ export const rebuildReadModels = async (store: EventStore, generations: ReadMode
       const r = await projectLog(store, target, {
         projection: o.projection,
         ...(after === undefined ? {} : { after }),
+        batchSize: REBUILD_BATCH_SIZE,
         onBatch: (n, last) => o.onProgress?.(base + n, last, head),
       });
       events += r.events;
       after = r.last;
       if (r.events === 0) break;
     }
+    // Closed (hence durable) before any node can serve it.
+    closed = true;
+    await target.close();
     await generations.switchTo(generation);
   } finally {
-    await target.close();
+    if (!closed) await target.close();
   }
   return { generation, previous, events, seconds: (now() - started) / 1000, position: after };
 };

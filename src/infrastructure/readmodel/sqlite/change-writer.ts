@@ -1,22 +1,23 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { notificationSubjectId } from '../../../application/projections/notification-data.js';
+import type { Position } from '../../../application/ports/event-store.js';
 import type { ReadModelChange } from '../../../application/ports/read-model.js';
+import { changeKey } from '../position-key.js';
+import { ChatCounters } from './chat-counters.js';
 
 type Params = Record<string, string | number | null>;
 
-/** Applies one change with cached statements; the caller provides the transaction. */
+/**
+ * Applies changes with cached statements; the caller provides the transaction and calls
+ * `flush` before it commits (chat counters are summed until then, see chat-counters.ts).
+ */
 export class SqliteChangeWriter {
+  private readonly counters: ChatCounters;
   private readonly s: Record<
     | 'upsertUser'
     | 'setOnline'
     | 'insertChat'
     | 'insertMember'
-    | 'insertMessage'
-    | 'countMessage'
-    | 'touchMembers'
-    | 'bumpUnread'
-    | 'setLiked'
-    | 'markMessagesRead'
     | 'insertNotification'
     | 'fanOutNotification'
     | 'markNotificationRead'
@@ -26,6 +27,10 @@ export class SqliteChangeWriter {
     | 'unblock',
     Statement<[Params]>
   >;
+  // The statements run for most events bind positional parameters: cheaper than named ones.
+  private readonly insertMessage: Statement<[string, string, number, string, string, string]>;
+  private readonly setLiked: Statement<[number, string, string]>;
+  private readonly markMessagesRead: Statement<[number, string, string, number, string, string, number]>;
 
   constructor(db: Database) {
     const p = (sql: string): Statement<[Params]> => db.prepare<[Params]>(sql);
@@ -36,17 +41,6 @@ export class SqliteChangeWriter {
       insertChat: p('INSERT OR IGNORE INTO chats (id, member_a, member_b, created_at) VALUES (@chatId, @a, @b, @at)'),
       insertMember: p(`INSERT OR IGNORE INTO chat_members (chat_id, user_id, peer_id, last_activity, activity_pos)
         VALUES (@chatId, @userId, @peerId, @at, @pos)`),
-      insertMessage: p(`INSERT OR IGNORE INTO messages (id, chat_id, seq, sender_id, content, date)
-        VALUES (@messageId, @chatId, @seq, @senderId, @content, @date)`),
-      countMessage: p('UPDATE chats SET message_count = message_count + 1, last_seq = MAX(last_seq, @seq) WHERE id = @chatId'),
-      touchMembers: p('UPDATE chat_members SET last_activity = @date, activity_pos = @pos WHERE chat_id = @chatId'),
-      // A new message's seq is above every watermark: it is unread for the recipient.
-      bumpUnread: p('UPDATE chat_members SET unread_count = unread_count + 1 WHERE chat_id = @chatId AND user_id <> @senderId'),
-      setLiked: p('UPDATE messages SET is_liked = @liked WHERE id = @messageId AND chat_id = @chatId'),
-      // The watermark only moves forward; what stays unread is recounted from it (index messages_sender).
-      markMessagesRead: p(`UPDATE chat_members SET read_through = @throughSeq,
-          unread_count = (SELECT COUNT(*) FROM messages WHERE chat_id = @chatId AND sender_id = @senderId AND seq > @throughSeq)
-        WHERE chat_id = @chatId AND user_id = @readerId AND read_through < @throughSeq`),
       insertNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
         VALUES (@userId, @notificationId, @action, @data, @subjectId, @date, @pos)`),
       fanOutNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
@@ -57,45 +51,58 @@ export class SqliteChangeWriter {
       block: p('INSERT OR IGNORE INTO blocks (user_id, blocked_id, at, pos) VALUES (@userId, @blockedId, @at, @pos)'),
       unblock: p('DELETE FROM blocks WHERE user_id = @userId AND blocked_id = @blockedId'),
     };
+    this.insertMessage = db.prepare('INSERT OR IGNORE INTO messages (id, chat_id, seq, sender_id, content, date) VALUES (?, ?, ?, ?, ?, ?)');
+    this.setLiked = db.prepare('UPDATE messages SET is_liked = ? WHERE id = ? AND chat_id = ?');
+    // The watermark only moves forward; what stays unread is recounted from it (index messages_sender).
+    this.markMessagesRead = db.prepare(`UPDATE chat_members SET read_through = ?,
+        unread_count = (SELECT COUNT(*) FROM messages WHERE chat_id = ? AND sender_id = ? AND seq > ?)
+      WHERE chat_id = ? AND user_id = ? AND read_through < ?`);
+    this.counters = new ChatCounters(db);
   }
 
-  /** `pos` is the change key (position-key.ts) of this change. */
-  apply(c: ReadModelChange, pos: string): void {
+  /** Writes the summed chat counters: the last step of a transaction. */
+  flush(): void {
+    this.counters.flush();
+  }
+
+  /** Forgets unwritten counters after a rollback. */
+  discard(): void {
+    this.counters.discard();
+  }
+
+  /**
+   * The change is the `index`-th of the event at `position`; rows record its change key
+   * (position-key.ts), computed only by the changes that store it.
+   */
+  apply(c: ReadModelChange, position: Position, index: number): void {
     const s = this.s;
     switch (c.kind) {
       case 'UpsertUser':
-        s.upsertUser.run({ userId: c.userId, username: c.username, nickname: c.nickname, avatar: c.avatar, pos });
+        s.upsertUser.run({ userId: c.userId, username: c.username, nickname: c.nickname, avatar: c.avatar, pos: changeKey(position, index) });
         return;
       case 'SetOnline':
         s.setOnline.run({ userId: c.userId, online: c.online ? 1 : 0 });
         return;
       case 'CreateChat': {
         const [a, b] = c.members;
+        const pos = changeKey(position, index);
+        this.counters.beforeCreate(c.chatId);
         s.insertChat.run({ chatId: c.chatId, a, b, at: c.at });
         s.insertMember.run({ chatId: c.chatId, userId: a, peerId: b, at: c.at, pos });
         s.insertMember.run({ chatId: c.chatId, userId: b, peerId: a, at: c.at, pos });
         return;
       }
       case 'AddMessage': {
-        const inserted = s.insertMessage.run({
-          messageId: c.messageId,
-          chatId: c.chatId,
-          seq: c.seq,
-          senderId: c.senderId,
-          content: c.content,
-          date: c.date,
-        });
-        if (inserted.changes === 0) return;
-        s.countMessage.run({ chatId: c.chatId, seq: c.seq });
-        s.touchMembers.run({ chatId: c.chatId, date: c.date, pos });
-        s.bumpUnread.run({ chatId: c.chatId, senderId: c.senderId });
+        const inserted = this.insertMessage.run(c.messageId, c.chatId, c.seq, c.senderId, c.content, c.date);
+        if (inserted.changes > 0) this.counters.messageAdded(c.chatId, c.senderId, c.seq, c.date, position, index);
         return;
       }
       case 'SetLiked':
-        s.setLiked.run({ messageId: c.messageId, chatId: c.chatId, liked: c.liked ? 1 : 0 });
+        this.setLiked.run(c.liked ? 1 : 0, c.messageId, c.chatId);
         return;
       case 'MarkMessagesRead':
-        s.markMessagesRead.run({ chatId: c.chatId, readerId: c.readerId, senderId: c.senderId, throughSeq: c.throughSeq });
+        this.counters.beforeMarkRead(c.chatId, c.readerId);
+        this.markMessagesRead.run(c.throughSeq, c.chatId, c.senderId, c.throughSeq, c.chatId, c.readerId, c.throughSeq);
         return;
       case 'AddNotification':
         s.insertNotification.run({
@@ -105,7 +112,7 @@ export class SqliteChangeWriter {
           data: JSON.stringify(c.data),
           subjectId: notificationSubjectId(c.action, c.data) ?? null,
           date: c.date,
-          pos,
+          pos: changeKey(position, index),
         });
         return;
       case 'AddNotificationForAllUsers':
@@ -116,7 +123,7 @@ export class SqliteChangeWriter {
           data: JSON.stringify(c.data),
           subjectId: notificationSubjectId(c.action, c.data) ?? null,
           date: c.date,
-          pos,
+          pos: changeKey(position, index),
         });
         return;
       case 'MarkNotificationRead':
@@ -129,7 +136,7 @@ export class SqliteChangeWriter {
         s.markAllNotificationsRead.run({ userId: c.userId });
         return;
       case 'Block':
-        s.block.run({ userId: c.userId, blockedId: c.blockedId, at: c.at, pos });
+        s.block.run({ userId: c.userId, blockedId: c.blockedId, at: c.at, pos: changeKey(position, index) });
         return;
       case 'Unblock':
         s.unblock.run({ userId: c.userId, blockedId: c.blockedId });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ReadModelGenerations } from '../../../application/ports/read-model-generations.js';
+import type { OpenGenerationOptions, ReadModelGenerations } from '../../../application/ports/read-model-generations.js';
 import type { ReadModelStore } from '../../../application/ports/read-model.js';
 import type { Synchronous } from './schema.js';
 import { SqliteReadModelStore } from './sqlite-read-model-store.js';
@@ -69,12 +69,12 @@ export class SqliteReadModelGenerations implements ReadModelGenerations {
     return name;
   }
 
-  async open(generation: string): Promise<ReadModelStore> {
+  async open(generation: string, options?: OpenGenerationOptions): Promise<ReadModelStore> {
     const path = this.pathOf(generation);
     // The default file is created on first start, as always; any other must exist, or a typo
     // would quietly serve an empty store.
     if (generation !== DEFAULT_GENERATION && !existsSync(path)) throw new Error(`SQLite read models: no generation ${generation}`);
-    return this.openStore(path);
+    return this.openStore(path, options?.bulkLoad === true);
   }
 
   async create(copyFrom?: string): Promise<string> {
@@ -134,7 +134,7 @@ export class SqliteReadModelGenerations implements ReadModelGenerations {
     return join(this.options.dataDir, generation);
   }
 
-  private openStore(path: string): SqliteReadModelStore {
-    return SqliteReadModelStore.open({ path, synchronous: this.options.synchronous, busyTimeoutMs: this.options.busyTimeoutMs });
+  private openStore(path: string, bulkLoad = false): SqliteReadModelStore {
+    return SqliteReadModelStore.open({ path, synchronous: this.options.synchronous, busyTimeoutMs: this.options.busyTimeoutMs, bulkLoad });
   }
 }

@@ -16,7 +16,7 @@ import type {
   ReadModelStore,
   UserRecord,
 } from '../../../application/ports/read-model.js';
-import { changeKey } from '../position-key.js';
+import { endBulkLoad, startBulkLoad } from './bulk-load.js';
 import { SqliteChangeWriter } from './change-writer.js';
 import { prepareQueries, type SqliteQueryStatements } from './queries.js';
 import { toMessage, toNotification, toPreview, toUser } from './rows.js';
@@ -29,6 +29,8 @@ export interface SqliteReadModelStoreOptions {
   readonly synchronous?: Synchronous;
   /** Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /** A rebuild's generation, not served yet: fast, non-durable writes until `close` (bulk-load.ts). */
+  readonly bulkLoad?: boolean;
 }
 
 const limitOf = (page: PageRequest): [number, number] => [Math.max(0, Math.trunc(page.limit)), Math.max(0, Math.trunc(page.offset))];
@@ -41,7 +43,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** Items and count of a page read from one snapshot. */
   private readonly snapshot: <T>(read: () => T) => T;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    /** The setting to restore on close after a bulk load; undefined when not bulk loading. */
+    private readonly restoreSynchronous: Synchronous | undefined,
+  ) {
     this.q = prepareQueries(db);
     const writer = new SqliteChangeWriter(db);
     const saveCheckpoint = db.prepare<[string, string, string]>(
@@ -51,10 +57,15 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.applyTx = db.transaction((projection: string, batch: readonly PositionedChanges[]) => {
       // Exactly once: events at or before the checkpoint were committed with it already.
       let last = this.readCheckpoint(projection);
-      for (const entry of batch) {
-        if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
-        entry.changes.forEach((change, i) => writer.apply(change, changeKey(entry.position, i)));
-        last = entry.position;
+      try {
+        for (const entry of batch) {
+          if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
+          entry.changes.forEach((change, i) => writer.apply(change, entry.position, i));
+          last = entry.position;
+        }
+        writer.flush();
+      } finally {
+        writer.discard();
       }
       if (last !== undefined) saveCheckpoint.run(projection, last.commit.toString(), last.prepare.toString());
     });
@@ -69,8 +80,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path);
     try {
-      configure(db, options.synchronous ?? 'NORMAL', options.busyTimeoutMs ?? 5000);
-      return new SqliteReadModelStore(db);
+      const synchronous = options.synchronous ?? 'NORMAL';
+      configure(db, synchronous, options.busyTimeoutMs ?? 5000);
+      if (options.bulkLoad === true) startBulkLoad(db);
+      return new SqliteReadModelStore(db, options.bulkLoad === true ? synchronous : undefined);
     } catch (e) {
       db.close();
       throw e;
@@ -89,8 +102,14 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.resetTx(tablesToReset(groups));
   }
 
+  /** After a bulk load, first makes the file durable: a rebuild closes before it switches. */
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      if (this.restoreSynchronous !== undefined) endBulkLoad(this.db, this.restoreSynchronous);
+    } finally {
+      this.db.close();
+    }
   }
 
   async userById(userId: string): Promise<UserRecord | undefined> {
