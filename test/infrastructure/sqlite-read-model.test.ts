@@ -45,13 +45,15 @@ describe('SqliteReadModelStore', () => {
       const [ok] = log.append(registered(user('bob'), 2));
       // A change the schema refuses (NULL username) fails the whole transaction.
       const bad = { position: { commit: 3n, prepare: 3n }, changes: [{ kind: 'UpsertUser', userId: 'x', username: null, nickname: '', avatar: '', at: '' }] };
-      let failed = false;
+      let failure: unknown;
       try {
         await store.apply(PROJECTION, [ok!, bad as unknown as NonNullable<typeof ok>]);
-      } catch {
-        failed = true;
+      } catch (e) {
+        failure = e;
       }
-      expect(failed).to.equal(true);
+      // The writer thread's error reaches the caller with SQLite's own words.
+      expect(failure).to.be.instanceOf(Error);
+      expect((failure as Error).message).to.match(/NOT NULL/);
       expect(await store.userById('id-bob')).to.equal(undefined);
       expect((await store.checkpoint(PROJECTION))?.commit).to.equal(1n);
     } finally {

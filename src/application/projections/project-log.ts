@@ -24,6 +24,18 @@ export const projectLog = async (store: EventStore, target: ReadModelStore, o: P
   const batchSize = o.batchSize ?? 5000;
   let after = o.after;
   let events = 0;
+  // The batch being applied: the next one is read and projected meanwhile (a store that writes on
+  // a thread of its own then uses both cores), but batches are applied strictly one after another.
+  let applying: { readonly done: Promise<void>; readonly size: number; readonly last: Position } | undefined;
+  let applied: Position | undefined = o.after;
+  const settle = async (): Promise<void> => {
+    if (applying === undefined) return;
+    await applying.done;
+    events += applying.size;
+    applied = applying.last;
+    o.onBatch?.(events, applying.last);
+    applying = undefined;
+  };
   for (;;) {
     const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: batchSize });
     const batch: PositionedChanges[] = [];
@@ -33,12 +45,17 @@ export const projectLog = async (store: EventStore, target: ReadModelStore, o: P
       const changes = event === undefined ? [] : projectReadModel(event, { eventId: recorded.id, position: recorded.position });
       batch.push({ position: recorded.position, changes: o.keep === undefined ? changes : changes.filter(o.keep) });
     }
+    await settle();
     const last = batch[batch.length - 1]?.position;
-    if (last === undefined) return { events, last: after };
-    await target.apply(o.projection, batch);
-    events += batch.length;
+    if (last === undefined) return { events, last: applied };
+    const done = target.apply(o.projection, batch);
+    // Awaited by the next settle(); until then a failure must not count as unhandled.
+    done.catch(() => undefined);
+    applying = { done, size: batch.length, last };
     after = last;
-    o.onBatch?.(events, last);
-    if (batch.length < page.length || page.length < batchSize) return { events, last };
+    if (batch.length < page.length || page.length < batchSize) {
+      await settle();
+      return { events, last: applied };
+    }
   }
 };

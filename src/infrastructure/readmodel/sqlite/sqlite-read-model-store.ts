@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Position } from '../../../application/ports/event-store.js';
 import type { ProjectionGroup } from '../../../application/projections/groups.js';
-import { comparePositions } from '../../../application/ports/position.js';
 import type {
   ChatMessageView,
   ChatPreviewView,
@@ -16,11 +15,12 @@ import type {
   ReadModelStore,
   UserRecord,
 } from '../../../application/ports/read-model.js';
-import { endBulkLoad, startBulkLoad } from './bulk-load.js';
-import { SqliteChangeWriter } from './change-writer.js';
+import { startBulkLoad } from './bulk-load.js';
 import { prepareQueries, type SqliteQueryStatements } from './queries.js';
 import { toMessage, toNotification, toPreview, toUser } from './rows.js';
-import { configure, TABLES, tablesToReset, type Synchronous, type Table } from './schema.js';
+import { SqliteReadModelWriter } from './read-model-writer.js';
+import { configure, type Synchronous } from './schema.js';
+import { ThreadReadModelWriter } from './thread-read-model-writer.js';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file, e.g. `${DATA_DIR}/readmodels.db` (its own file, not the event store's). */
@@ -35,80 +35,78 @@ export interface SqliteReadModelStoreOptions {
 
 const limitOf = (page: PageRequest): [number, number] => [Math.max(0, Math.trunc(page.limit)), Math.max(0, Math.trunc(page.offset))];
 
-/** Read models in one SQLite file: a batch and its checkpoint commit in one transaction. */
+/** Where writes run: a thread of their own for a file, the same connection for ':memory:'. */
+interface Writer {
+  apply(projection: string, batch: readonly PositionedChanges[]): Promise<void>;
+  reset(groups: readonly ProjectionGroup[] | undefined): Promise<void>;
+  close(): Promise<void>;
+}
+
+const inline = (writer: SqliteReadModelWriter): Writer => ({
+  apply: async (projection, batch) => writer.apply(projection, batch),
+  reset: async (groups) => writer.reset(groups),
+  close: async () => writer.close(),
+});
+
+/**
+ * Read models in one SQLite file: a batch and its checkpoint commit in one transaction, on a
+ * writer thread, while this connection serves the queries.
+ */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly q: SqliteQueryStatements;
-  private readonly applyTx: (projection: string, batch: readonly PositionedChanges[]) => void;
-  private readonly resetTx: (tables: readonly Table[]) => void;
   /** Items and count of a page read from one snapshot. */
   private readonly snapshot: <T>(read: () => T) => T;
 
   private constructor(
     private readonly db: Database.Database,
-    /** The setting to restore on close after a bulk load; undefined when not bulk loading. */
-    private readonly restoreSynchronous: Synchronous | undefined,
+    private readonly writer: Writer,
   ) {
     this.q = prepareQueries(db);
-    const writer = new SqliteChangeWriter(db);
-    const saveCheckpoint = db.prepare<[string, string, string]>(
-      `INSERT INTO checkpoints (projection, commit_pos, prepare_pos) VALUES (?, ?, ?)
-       ON CONFLICT (projection) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos`,
-    );
-    this.applyTx = db.transaction((projection: string, batch: readonly PositionedChanges[]) => {
-      // Exactly once: events at or before the checkpoint were committed with it already.
-      let last = this.readCheckpoint(projection);
-      try {
-        for (const entry of batch) {
-          if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
-          entry.changes.forEach((change, i) => writer.apply(change, entry.position, i));
-          last = entry.position;
-        }
-        writer.flush();
-      } finally {
-        writer.discard();
-      }
-      if (last !== undefined) saveCheckpoint.run(projection, last.commit.toString(), last.prepare.toString());
-    });
-    const deletes = new Map(TABLES.map((t) => [t, db.prepare(`DELETE FROM ${t}`)]));
-    // One transaction: a reader never sees some of the groups emptied and the checkpoint kept.
-    this.resetTx = db.transaction((tables: readonly Table[]) => tables.forEach((t) => deletes.get(t)?.run()));
     const read = db.transaction((f: () => unknown) => f());
     this.snapshot = <T>(f: () => T): T => read(f) as T;
   }
 
   static open(options: SqliteReadModelStoreOptions): SqliteReadModelStore {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const memory = options.path === ':memory:';
+    if (!memory) mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path);
     try {
       const synchronous = options.synchronous ?? 'NORMAL';
-      configure(db, synchronous, options.busyTimeoutMs ?? 5000);
-      if (options.bulkLoad === true) startBulkLoad(db);
-      return new SqliteReadModelStore(db, options.bulkLoad === true ? synchronous : undefined);
+      const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+      const bulkLoad = options.bulkLoad === true;
+      // The schema exists before the writer thread opens the file.
+      configure(db, synchronous, busyTimeoutMs);
+      if (memory) {
+        // One connection is the whole database: it must write too.
+        if (bulkLoad) startBulkLoad(db);
+        return new SqliteReadModelStore(db, inline(new SqliteReadModelWriter(db, bulkLoad ? synchronous : undefined)));
+      }
+      return new SqliteReadModelStore(db, new ThreadReadModelWriter({ path: options.path, synchronous, busyTimeoutMs, bulkLoad }));
     } catch (e) {
       db.close();
       throw e;
     }
   }
 
-  async apply(projection: string, batch: readonly PositionedChanges[]): Promise<void> {
-    this.applyTx(projection, batch);
+  apply(projection: string, batch: readonly PositionedChanges[]): Promise<void> {
+    return this.writer.apply(projection, batch);
   }
 
   async checkpoint(projection: string): Promise<Position | undefined> {
     return this.readCheckpoint(projection);
   }
 
-  async reset(groups?: readonly ProjectionGroup[]): Promise<void> {
-    this.resetTx(tablesToReset(groups));
+  reset(groups?: readonly ProjectionGroup[]): Promise<void> {
+    return this.writer.reset(groups);
   }
 
-  /** After a bulk load, first makes the file durable: a rebuild closes before it switches. */
+  /** Closes the writer (after a bulk load, once the file is durable), then this connection. */
   async close(): Promise<void> {
     if (!this.db.open) return;
     try {
-      if (this.restoreSynchronous !== undefined) endBulkLoad(this.db, this.restoreSynchronous);
+      await this.writer.close();
     } finally {
-      this.db.close();
+      if (this.db.open) this.db.close();
     }
   }
 

@@ -1,0 +1,65 @@
+import type Database from 'better-sqlite3';
+import type { PositionedChanges } from '../../../application/ports/read-model.js';
+import type { ProjectionGroup } from '../../../application/projections/groups.js';
+import { comparePositions } from '../../../application/ports/position.js';
+import { endBulkLoad } from './bulk-load.js';
+import { SqliteChangeWriter } from './change-writer.js';
+import { TABLES, tablesToReset, type Synchronous, type Table } from './schema.js';
+
+/** The write half of the SQLite read models: batches with their checkpoint, resets, the end of a bulk load. */
+export class SqliteReadModelWriter {
+  private readonly applyTx: (projection: string, batch: readonly PositionedChanges[]) => void;
+  private readonly resetTx: (tables: readonly Table[]) => void;
+
+  constructor(
+    private readonly db: Database.Database,
+    /** The setting to restore on close after a bulk load; undefined when not bulk loading. */
+    private readonly restoreSynchronous: Synchronous | undefined,
+  ) {
+    const writer = new SqliteChangeWriter(db);
+    const checkpoint = db.prepare<[string], { commit_pos: string; prepare_pos: string }>(
+      'SELECT commit_pos, prepare_pos FROM checkpoints WHERE projection = ?',
+    );
+    const saveCheckpoint = db.prepare<[string, string, string]>(
+      `INSERT INTO checkpoints (projection, commit_pos, prepare_pos) VALUES (?, ?, ?)
+       ON CONFLICT (projection) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos`,
+    );
+    this.applyTx = db.transaction((projection: string, batch: readonly PositionedChanges[]) => {
+      // Exactly once: events at or before the checkpoint were committed with it already.
+      const row = checkpoint.get(projection);
+      let last = row === undefined ? undefined : { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
+      try {
+        for (const entry of batch) {
+          if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
+          entry.changes.forEach((change, i) => writer.apply(change, entry.position, i));
+          last = entry.position;
+        }
+        writer.flush();
+      } finally {
+        writer.discard();
+      }
+      if (last !== undefined) saveCheckpoint.run(projection, last.commit.toString(), last.prepare.toString());
+    });
+    const deletes = new Map(TABLES.map((t) => [t, db.prepare(`DELETE FROM ${t}`)]));
+    // One transaction: a reader never sees some of the groups emptied and the checkpoint kept.
+    this.resetTx = db.transaction((tables: readonly Table[]) => tables.forEach((t) => deletes.get(t)?.run()));
+  }
+
+  apply(projection: string, batch: readonly PositionedChanges[]): void {
+    this.applyTx(projection, batch);
+  }
+
+  reset(groups: readonly ProjectionGroup[] | undefined): void {
+    this.resetTx(tablesToReset(groups));
+  }
+
+  /** After a bulk load, makes the file durable first: a rebuild closes before it switches. */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      if (this.restoreSynchronous !== undefined) endBulkLoad(this.db, this.restoreSynchronous);
+    } finally {
+      this.db.close();
+    }
+  }
+}
