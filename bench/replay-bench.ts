@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chatIdFor } from '../src/application/commands/ids.js';
+import { chatIdFor, newId } from '../src/application/commands/ids.js';
 import { fromRecorded, toNewEvent } from '../src/application/events/event-serde.js';
 import type { NewEvent, Position } from '../src/application/ports/event-store.js';
 import { ProjectionRunner } from '../src/application/projections/projection-runner.js';
@@ -130,7 +130,7 @@ const generate = async (path: string, total: number): Promise<Record<string, num
       } else if (r < 0.2 && theirs !== undefined) {
         out.push(emit({ type: 'MessagesRead', data: { chatId: c.chatId, readerId: me, senderId: other, messageId: theirs.id, throughSeq: theirs.seq, at: at() } }, me));
       } else {
-        const messageId = randomUUID();
+        const messageId = newId();
         const seq = ++c.seq;
         const date = at();
         const content = CONTENTS[Math.floor(random() * CONTENTS.length)] ?? 'hi';

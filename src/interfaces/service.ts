@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newId } from '../application/commands/ids.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -69,7 +70,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       activityThrottleMs: config.presence.activityThrottleMs,
     },
     now: () => new Date(),
-    newId: randomUUID,
+    newId,
     scheduler: scheduling.scheduler,
   };
 

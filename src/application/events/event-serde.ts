@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../commands/ids.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { AnyDomainEvent } from '../../domain/events.js';
@@ -31,7 +31,7 @@ export const toNewEvent = (event: AnyDomainEvent, meta: CommandMeta): NewEvent =
     timestamp: meta.timestamp,
     schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
   };
-  return { id: randomUUID(), type: event.type, data: asJson(event.data), metadata };
+  return { id: newId(), type: event.type, data: asJson(event.data), metadata };
 };
 
 export class EventDecodeError extends Error {

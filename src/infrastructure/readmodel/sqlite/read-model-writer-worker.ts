@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { startBulkLoad } from './bulk-load.js';
 import { SqliteReadModelWriter } from './read-model-writer.js';
 import { configure } from './schema.js';
-import type { ReadModelWriterConfig, ReadModelWriterReply, ReadModelWriterRequest } from './writer-thread-protocol.js';
+import { decodeBatch, type ReadModelWriterConfig, type ReadModelWriterReply, type ReadModelWriterRequest } from './writer-thread-protocol.js';
 
 const config = workerData as ReadModelWriterConfig;
 const port = parentPort;
@@ -21,7 +21,7 @@ const writer = new SqliteReadModelWriter(db, config.bulkLoad ? config.synchronou
 port.on('message', (message: ReadModelWriterRequest) => {
   let reply: ReadModelWriterReply;
   try {
-    if (message.kind === 'apply') writer.apply(message.projection, message.batch);
+    if (message.kind === 'apply') writer.apply(message.projection, decodeBatch(message.batch));
     else if (message.kind === 'reset') writer.reset(message.groups);
     else writer.close();
     reply = { seq: message.seq, ok: true };

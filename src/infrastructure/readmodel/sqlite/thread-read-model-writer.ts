@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { PositionedChanges } from '../../../application/ports/read-model.js';
 import type { ProjectionGroup } from '../../../application/projections/groups.js';
-import type { ReadModelWriterConfig, ReadModelWriterReply, ReadModelWriterRequest } from './writer-thread-protocol.js';
+import { encodeBatch, type ReadModelWriterConfig, type ReadModelWriterReply, type ReadModelWriterRequest } from './writer-thread-protocol.js';
 
 /**
  * Hands read-model writes to the writer thread (read-model-writer-worker.ts), in order, and
@@ -24,7 +24,7 @@ export class ThreadReadModelWriter {
   }
 
   apply(projection: string, batch: readonly PositionedChanges[]): Promise<void> {
-    return this.send((seq) => ({ kind: 'apply', seq, projection, batch }));
+    return this.send((seq) => ({ kind: 'apply', seq, projection, batch: encodeBatch(batch) }));
   }
 
   reset(groups: readonly ProjectionGroup[] | undefined): Promise<void> {

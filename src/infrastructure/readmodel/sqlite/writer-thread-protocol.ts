@@ -11,7 +11,7 @@ export interface ReadModelWriterConfig {
 }
 
 export type ReadModelWriterRequest =
-  | { readonly kind: 'apply'; readonly seq: number; readonly projection: string; readonly batch: readonly PositionedChanges[] }
+  | { readonly kind: 'apply'; readonly seq: number; readonly projection: string; readonly batch: string }
   | { readonly kind: 'reset'; readonly seq: number; readonly groups: readonly ProjectionGroup[] | undefined }
   | { readonly kind: 'close'; readonly seq: number };
 
@@ -19,3 +19,17 @@ export type ReadModelWriterRequest =
 export type ReadModelWriterReply =
   | { readonly seq: number; readonly ok: true }
   | { readonly seq: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+
+type WireEntry = readonly [commit: string, prepare: string, changes: PositionedChanges['changes']];
+
+/**
+ * A batch crosses to the thread as JSON text: parsing it there costs less than half of what
+ * structured clone's deserialisation does for many small objects (measured 19 vs 52 ms for
+ * 20,000 messages), and that thread is the rebuild's bottleneck. Positions are bigints: strings.
+ */
+export const encodeBatch = (batch: readonly PositionedChanges[]): string =>
+  JSON.stringify(batch.map((e): WireEntry => [e.position.commit.toString(), e.position.prepare.toString(), e.changes]));
+
+export const decodeBatch = (text: string): PositionedChanges[] =>
+  // Written by encodeBatch on the other side of the thread boundary, from typed changes.
+  (JSON.parse(text) as WireEntry[]).map(([commit, prepare, changes]) => ({ position: { commit: BigInt(commit), prepare: BigInt(prepare) }, changes }));
