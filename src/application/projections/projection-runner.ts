@@ -23,7 +23,9 @@ export class ProjectionRunner {
     private readonly store: EventStore,
     private readonly readModels: ReadModelStore,
     private readonly logger: Logger,
-    private readonly maxBatch = 500,
+    // Large: a store that writes on a thread of its own (SQLite) keeps the event loop free while
+    // a batch commits, so catching up after downtime is bounded by the store, not by commits.
+    private readonly maxBatch = 5000,
   ) {}
 
   get error(): Error | undefined {
