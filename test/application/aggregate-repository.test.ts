@@ -92,6 +92,18 @@ describe('AggregateRepository', () => {
       expect([revision, verified]).to.deep.equal([2, false]);
     });
 
+    it('skips the read of a stream known not to exist, and sees it once another process creates it', async () => {
+      const nodeA = new AggregateRepository(store);
+      const nodeB = new AggregateRepository(other);
+      expect((await nodeA.load(blocksDecider, blocksStream('a'))).revision).to.equal(-1);
+      const again = await nodeA.load(blocksDecider, blocksStream('a'));
+      expect([again.revision, again.verified]).to.deep.equal([-1, false]);
+      await block(nodeB, 'BlockUser');
+      (store as unknown as { poll(): void }).poll();
+      const seen = await nodeA.load(blocksDecider, blocksStream('a'));
+      expect([seen.revision, seen.verified, seen.state.blocked.has('b')]).to.deep.equal([0, true, true]);
+    });
+
     it('a no-op decided on a stale cached state is decided again on the stored one', async () => {
       const nodeA = new AggregateRepository(store);
       const nodeB = new AggregateRepository(other);

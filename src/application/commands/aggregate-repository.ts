@@ -69,7 +69,8 @@ export class AggregateRepository {
       }
       if (page.length < 4096) break;
     }
-    if (revision >= 0) this.cache.set(streamId, { state, revision });
+    // Absent streams too (revision -1): the commands of a message look up block lists that mostly never exist.
+    this.cache.set(streamId, { state, revision });
     return { state, revision, verified: true };
   }
 
