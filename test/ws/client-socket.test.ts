@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { expect } from 'chai';
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../src/application/broadcast/frames.js';
@@ -20,13 +21,27 @@ class StubWs {
   }
 }
 
+/** The TCP socket's cork state. */
+class StubRaw {
+  corked = 0;
+  flushes = 0;
+  cork(): void {
+    this.corked += 1;
+  }
+  uncork(): void {
+    this.corked -= 1;
+    if (this.corked === 0) this.flushes += 1;
+  }
+}
+
 const frame = (position: string): Frame => ({ action: 'new_message', data: { n: position }, position });
 
 const setup = () => {
   const ws = new StubWs();
-  const socket = new ClientSocket(ws as unknown as WebSocket, { userId: 'u1', username: 'u1', nickname: 'u1', avatar: '' }, { maxBufferedBytes: 1 << 20, overBoundGraceMs: 1000 });
+  const raw = new StubRaw();
+  const socket = new ClientSocket(ws as unknown as WebSocket, raw as unknown as Duplex, { userId: 'u1', username: 'u1', nickname: 'u1', avatar: '' }, { maxBufferedBytes: 1 << 20, overBoundGraceMs: 1000 });
   const positions = () => ws.sent.map((t) => (JSON.parse(t) as Frame).position);
-  return { socket, positions };
+  return { socket, positions, raw };
 };
 
 describe('ClientSocket: the resume hand-over (replayed frames, then live frames)', () => {
@@ -62,5 +77,21 @@ describe('ClientSocket: the resume hand-over (replayed frames, then live frames)
     socket.push(frame('1'));
     socket.push(frame('2'));
     expect(positions()).to.deep.equal(['1', '2']);
+  });
+});
+
+describe('ClientSocket: frames sent in one run of callbacks leave in one write', () => {
+  it('corks the TCP socket at the first frame and uncorks it once, after the current callbacks', async () => {
+    const { socket, positions, raw } = setup();
+    socket.push(frame('1'));
+    socket.push(frame('2'));
+    socket.reply({ action: 'join_chat', data: {} });
+    expect([raw.corked, raw.flushes]).to.deep.equal([1, 0]);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect([raw.corked, raw.flushes]).to.deep.equal([0, 1]);
+    socket.push(frame('3'));
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect([raw.corked, raw.flushes]).to.deep.equal([0, 2]);
+    expect(positions()).to.deep.equal(['1', '2', undefined, '3']);
   });
 });

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Frame, Group } from '../../application/broadcast/frames.js';
 import type { Actor } from '../../application/commands/context.js';
@@ -20,10 +21,13 @@ export class ClientSocket {
   private held: Frame[] | undefined;
   private replayedThrough: Position | undefined;
   private overBoundSince: number | undefined;
+  private corked = false;
   closed = false;
 
   constructor(
     readonly ws: WebSocket,
+    /** The TCP socket under `ws`, corked while frames are being sent (see sendText). */
+    private readonly raw: Duplex,
     readonly actor: Actor,
     private readonly limits: SocketLimits,
   ) {}
@@ -76,6 +80,16 @@ export class ClientSocket {
 
   private sendText(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    // Frames sent in one pass over the log (a presence storm, a burst of messages) leave in one
+    // write instead of one system call each: corked until the current run of callbacks ends.
+    if (!this.corked) {
+      this.corked = true;
+      this.raw.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.raw.uncork();
+      });
+    }
     this.ws.send(text);
     this.checkBound(Date.now());
   }

@@ -88,7 +88,7 @@ export class Gateway {
     const since = sinceParam === null ? undefined : parsePosition(sinceParam);
     if (sinceParam !== null && since === undefined) return refuseUpgrade(socket, 400, 'Bad Request', 'since must be a position');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.track(this.onConnection(ws, identity.right, since));
+      this.track(this.onConnection(ws, socket, identity.right, since));
     });
   }
 
@@ -97,10 +97,10 @@ export class Gateway {
     this.inFlight.add(tracked);
   }
 
-  private async onConnection(ws: WebSocket, identity: Identity, since: Position | undefined): Promise<void> {
+  private async onConnection(ws: WebSocket, raw: Duplex, identity: Identity, since: Position | undefined): Promise<void> {
     const { deps, hub, limits } = this.o;
     const actor: Actor = { userId: identity.userId, username: identity.username, nickname: identity.nickname, avatar: identity.avatar, connectionId: randomUUID() };
-    const socket = new ClientSocket(ws, actor, { maxBufferedBytes: limits.maxBufferedBytes, overBoundGraceMs: 1000 });
+    const socket = new ClientSocket(ws, raw, actor, { maxBufferedBytes: limits.maxBufferedBytes, overBoundGraceMs: 1000 });
     const correlationId = actor.connectionId ?? randomUUID();
     let queue: Promise<unknown> = Promise.resolve();
     // Frames that arrive while the socket is being set up wait in the same queue, in order.
