@@ -12,6 +12,8 @@ import type {
   Subscription,
 } from '../../../application/ports/event-store.js';
 import { positionOf } from '../../../application/ports/position.js';
+import { WriterThread } from '../../shared/writer-thread.js';
+import type { AppendRequest } from './append-writer.js';
 import { assertValidExpected } from './expected-revision.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
@@ -19,7 +21,7 @@ import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 import { configure, type Synchronous } from './schema.js';
 import { StreamHeads } from './stream-heads.js';
 import { SqliteSubscription, type LogSource } from './subscription.js';
-import { WorkerGroupWriter } from './worker-group-writer.js';
+import { fromWire, type WireGroupWrite, type WriterConfig } from './writer-protocol.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; several processes may open the same file. */
@@ -45,7 +47,7 @@ const seqOf = (p: Position | undefined): number => (p === undefined ? 0 : Number
 
 /** The embedded event store: one SQLite file, WAL, group commit, in-process live fan-out. */
 export class SqliteEventStore implements EventStore, LogSource {
-  private readonly writer: WorkerGroupWriter;
+  private readonly writer: WriterThread<readonly AppendRequest[], WireGroupWrite>;
   private readonly committer: GroupCommitter;
   /** Statements by LIMIT, as a literal: a bound `LIMIT ?` made SQLite re-prepare the statement on every call. */
   private readonly readStreamStmts = new Map<number, Database.Statement<[string, number], EventRow>>();
@@ -71,9 +73,10 @@ export class SqliteEventStore implements EventStore, LogSource {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 500;
     // The main connection only reads; a writer thread owns every write (see append-worker.ts).
-    this.writer = new WorkerGroupWriter({ path: options.path, synchronous: options.synchronous ?? 'FULL', busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    const config: WriterConfig = { path: options.path, synchronous: options.synchronous ?? 'FULL', busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
+    this.writer = new WriterThread(new URL('./append-worker.js', import.meta.url), config, 'SQLite event-store writer');
     this.committer = new GroupCommitter(
-      (requests) => this.writer.write(requests),
+      async (requests) => fromWire(await this.writer.request(requests)),
       (rows) => this.committed(rows),
       options.maxGroupSize ?? 1000,
     );

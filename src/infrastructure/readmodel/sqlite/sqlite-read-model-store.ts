@@ -15,12 +15,13 @@ import type {
   ReadModelStore,
   UserRecord,
 } from '../../../application/ports/read-model.js';
+import { WriterThread } from '../../shared/writer-thread.js';
 import { startBulkLoad } from './bulk-load.js';
 import { prepareQueries, type SqliteQueryStatements } from './queries.js';
-import { toMessage, toNotification, toPreview, toUser } from './rows.js';
 import { SqliteReadModelWriter } from './read-model-writer.js';
+import { toMessage, toNotification, toPreview, toUser } from './rows.js';
 import { configure, type Synchronous } from './schema.js';
-import { ThreadReadModelWriter } from './thread-read-model-writer.js';
+import { encodeBatch, type ReadModelWrite, type ReadModelWriterConfig } from './writer-thread-protocol.js';
 
 export interface SqliteReadModelStoreOptions {
   /** Database file, e.g. `${DATA_DIR}/readmodels.db` (its own file, not the event store's). */
@@ -41,6 +42,15 @@ interface Writer {
   reset(groups: readonly ProjectionGroup[] | undefined): Promise<void>;
   close(): Promise<void>;
 }
+
+const onThread = (config: ReadModelWriterConfig): Writer => {
+  const thread = new WriterThread<ReadModelWrite, void>(new URL('./read-model-writer-worker.js', import.meta.url), config, 'SQLite read-model writer');
+  return {
+    apply: (projection, batch) => thread.request({ kind: 'apply', projection, batch: encodeBatch(batch) }),
+    reset: (groups) => thread.request({ kind: 'reset', groups }),
+    close: () => thread.close(),
+  };
+};
 
 const inline = (writer: SqliteReadModelWriter): Writer => ({
   apply: async (projection, batch) => writer.apply(projection, batch),
@@ -81,7 +91,7 @@ export class SqliteReadModelStore implements ReadModelStore {
         if (bulkLoad) startBulkLoad(db);
         return new SqliteReadModelStore(db, inline(new SqliteReadModelWriter(db, bulkLoad ? synchronous : undefined)));
       }
-      return new SqliteReadModelStore(db, new ThreadReadModelWriter({ path: options.path, synchronous, busyTimeoutMs, bulkLoad }));
+      return new SqliteReadModelStore(db, onThread({ path: options.path, synchronous, busyTimeoutMs, bulkLoad }));
     } catch (e) {
       db.close();
       throw e;

@@ -10,15 +10,9 @@ export interface ReadModelWriterConfig {
   readonly bulkLoad: boolean;
 }
 
-export type ReadModelWriterRequest =
-  | { readonly kind: 'apply'; readonly seq: number; readonly projection: string; readonly batch: string }
-  | { readonly kind: 'reset'; readonly seq: number; readonly groups: readonly ProjectionGroup[] | undefined }
-  | { readonly kind: 'close'; readonly seq: number };
-
-/** Errors cross the thread boundary as name and message. */
-export type ReadModelWriterReply =
-  | { readonly seq: number; readonly ok: true }
-  | { readonly seq: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+export type ReadModelWrite =
+  | { readonly kind: 'apply'; readonly projection: string; readonly batch: string }
+  | { readonly kind: 'reset'; readonly groups: readonly ProjectionGroup[] | undefined };
 
 type WireEntry = readonly [commit: string, prepare: string, changes: PositionedChanges['changes']];
 
