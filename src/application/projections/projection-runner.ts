@@ -26,7 +26,10 @@ export class ProjectionRunner {
     // Large: a store that writes on a thread of its own (SQLite) keeps the event loop free while
     // a batch commits, so catching up after downtime is bounded by the store, not by commits.
     private readonly maxBatch = 5000,
+    private readonly minFlushIntervalMs = 2,
   ) {}
+
+  private lastFlushEnd = 0;
 
   get error(): Error | undefined {
     return this.failure;
@@ -83,11 +86,17 @@ export class ProjectionRunner {
       last = result.value.position;
       next = iterator.next();
       // Drain whatever is already buffered without waiting, then commit one batch.
-      const flushNow = pending.length >= this.maxBatch || !(await isSettled(next));
-      if (flushNow && last !== undefined) {
-        await this.flush(pending, last);
-        pending = [];
+      if (pending.length < this.maxBatch && (await isSettled(next))) continue;
+      // Under load, commits are spaced: what arrives meanwhile joins this batch. A commit costs
+      // the writer far more than an event, and frames do not wait for it (only REST reads do).
+      const wait = this.lastFlushEnd + this.minFlushIntervalMs - Date.now();
+      if (wait > 0 && pending.length < this.maxBatch) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (await isSettled(next)) continue;
       }
+      await this.flush(pending, last);
+      pending = [];
+      this.lastFlushEnd = Date.now();
     }
     if (last !== undefined && pending.length > 0) await this.flush(pending, last);
   }
