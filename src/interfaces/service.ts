@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { newId } from '../application/commands/ids.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -9,6 +8,7 @@ import { Broadcaster } from '../application/broadcast/broadcaster.js';
 import { ProfileDirectory } from '../application/broadcast/profile-directory.js';
 import { AggregateRepository } from '../application/commands/aggregate-repository.js';
 import type { CommandDeps } from '../application/commands/context.js';
+import { newId } from '../application/commands/ids.js';
 import { registerUser } from '../application/commands/users.js';
 import type { EventStore, Position } from '../application/ports/event-store.js';
 import type { ReadModelStore } from '../application/ports/read-model.js';
