@@ -201,6 +201,16 @@ describe('REST: chats and messages', function () {
       expect((await getPreviews(svc, bob)).count).to.equal(1);
     });
 
+    it('a member whose PUT finds the chat just created by the other sees it at once (20 pairs at the same moment)', async () => {
+      const pairs = Array.from({ length: 20 }, () => [uniqueName('alice'), uniqueName('bob')] as const);
+      await makeKnown(svc, ...pairs.flat());
+      const answers = await Promise.all(
+        pairs.flatMap(([a, b]) => [svc.http('PUT', `/api/chats/${b}`, { username: a }), svc.http('PUT', `/api/chats/${a}`, { username: b })]),
+      );
+      // The PUT that found the chat existing answers from the read models: never "not readable yet".
+      expect(answers.map((r) => r.status).sort()).to.deep.equal([...Array(20).fill(200), ...Array(20).fill(201)]);
+    });
+
     it('registers a new user once when its first requests arrive together', async () => {
       const newcomer = uniqueName('newcomer');
       const me = uniqueName('me');

@@ -50,7 +50,9 @@ export const restRouter = ({ deps, caughtUp }: RestDeps): Router => {
     await caughtUp();
     const outcome = await openChat(deps, actor, username, randomUUID());
     if (isRefusal(outcome)) return sendRefusal(res, outcome);
-    if (outcome.position !== undefined) await caughtUp(outcome.position);
+    // An existing chat (no event written) may have been created a moment ago by the other member:
+    // its state came from the log, so wait for the log's head, not only for our own write.
+    await caughtUp(outcome.position);
     const preview = await queries.chatPreview(actor.userId, outcome.chatId);
     if (preview === undefined) return sendError(res, 503, 'The chat is not readable yet: retry');
     const messages = await queries.messages(outcome.chatId, { limit: CHAT_MESSAGES, offset: 0 });
