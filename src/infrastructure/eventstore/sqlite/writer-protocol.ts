@@ -1,7 +1,7 @@
 import type { AppendOutcome, GroupWrite } from './append-writer.js';
 import type { EventRow } from './rows.js';
 import type { Synchronous } from './schema.js';
-import { fromWireError, type WireError } from '../../shared/writer-thread.js';
+import { fromWireError, toWireError, type WireError } from '../../shared/writer-thread.js';
 
 /** What the writer thread is started with. */
 export interface WriterConfig {
@@ -19,7 +19,7 @@ export interface WireGroupWrite {
 }
 
 export const toWire = (w: GroupWrite): WireGroupWrite => ({
-  outcomes: w.outcomes.map((o) => (o.ok ? o : { ok: false, error: { name: o.error.name, message: o.error.message } })),
+  outcomes: w.outcomes.map((o) => (o.ok ? o : { ok: false, error: toWireError(o.error) })),
   inserted: w.inserted,
 });
 

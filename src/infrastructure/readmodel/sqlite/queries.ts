@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Position } from '../../../application/ports/event-store.js';
 import type { ReadFilter } from '../../../application/ports/read-model.js';
 import type { MessageRow, NotificationRow, PreviewRow, UserRow } from './rows.js';
 
@@ -68,7 +69,7 @@ export interface SqliteQueryStatements {
   readonly userIds: Statement<[number], string>;
   readonly userIdsAfter: Statement<[string, number], string>;
   readonly onlineUserIds: Statement<[], string>;
-  readonly checkpoint: Statement<[string], { commit_pos: string; prepare_pos: string }>;
+  readonly checkpoint: (projection: string) => Position | undefined;
 }
 
 const byFilter = <T>(f: (filter: ReadFilter) => T): Record<ReadFilter, T> => ({ all: f('all'), unread: f('unread'), read: f('read') });
@@ -97,5 +98,14 @@ export const prepareQueries = (db: Database): SqliteQueryStatements => ({
   userIds: db.prepare<[number], string>('SELECT id FROM users ORDER BY id LIMIT ?').pluck(),
   userIdsAfter: db.prepare<[string, number], string>('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?').pluck(),
   onlineUserIds: db.prepare<[], string>('SELECT id FROM users WHERE online = 1 ORDER BY id').pluck(),
-  checkpoint: db.prepare('SELECT commit_pos, prepare_pos FROM checkpoints WHERE projection = ?'),
+  checkpoint: prepareCheckpoint(db),
 });
+
+/** A projection's stored checkpoint (the read side and the writer thread each prepare their own). */
+export const prepareCheckpoint = (db: Database): ((projection: string) => Position | undefined) => {
+  const stmt = db.prepare<[string], { commit_pos: string; prepare_pos: string }>('SELECT commit_pos, prepare_pos FROM checkpoints WHERE projection = ?');
+  return (projection) => {
+    const row = stmt.get(projection);
+    return row === undefined ? undefined : { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
+  };
+};

@@ -4,6 +4,7 @@ import type { ProjectionGroup } from '../../../application/projections/groups.js
 import { comparePositions } from '../../../application/ports/position.js';
 import { endBulkLoad } from './bulk-load.js';
 import { SqliteChangeWriter } from './change-writer.js';
+import { prepareCheckpoint } from './queries.js';
 import { TABLES, tablesToReset, type Synchronous, type Table } from './schema.js';
 
 /** The write half of the SQLite read models: batches with their checkpoint, resets, the end of a bulk load. */
@@ -17,17 +18,14 @@ export class SqliteReadModelWriter {
     private readonly restoreSynchronous: Synchronous | undefined,
   ) {
     const writer = new SqliteChangeWriter(db);
-    const checkpoint = db.prepare<[string], { commit_pos: string; prepare_pos: string }>(
-      'SELECT commit_pos, prepare_pos FROM checkpoints WHERE projection = ?',
-    );
+    const checkpoint = prepareCheckpoint(db);
     const saveCheckpoint = db.prepare<[string, string, string]>(
       `INSERT INTO checkpoints (projection, commit_pos, prepare_pos) VALUES (?, ?, ?)
        ON CONFLICT (projection) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos`,
     );
     this.applyTx = db.transaction((projection: string, batch: readonly PositionedChanges[]) => {
       // Exactly once: events at or before the checkpoint were committed with it already.
-      const row = checkpoint.get(projection);
-      let last = row === undefined ? undefined : { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
+      let last = checkpoint(projection);
       try {
         for (const entry of batch) {
           if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;

@@ -103,7 +103,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async checkpoint(projection: string): Promise<Position | undefined> {
-    return this.readCheckpoint(projection);
+    return this.q.checkpoint(projection);
   }
 
   reset(groups?: readonly ProjectionGroup[]): Promise<void> {
@@ -189,8 +189,5 @@ export class SqliteReadModelStore implements ReadModelStore {
     return this.q.onlineUserIds.all();
   }
 
-  private readCheckpoint(projection: string): Position | undefined {
-    const row = this.q.checkpoint.get(projection);
-    return row === undefined ? undefined : { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
-  }
+
 }
