@@ -98,14 +98,14 @@ export class AggregateRepository {
   ): Promise<Executed<S, E> | Refusal> {
     let verify = false;
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
-      const { state, revision, verified } = await this.load(decider, streamId, { verify });
-      const decision = decider.decide(command, state);
+      const loaded = await this.load(decider, streamId, { verify });
+      let { state, revision } = loaded;
+      let decision = decider.decide(command, state);
       // An append is guarded by its expected revision; a refusal or no-op is not, so it must
       // stand on a state read from the store, not on the cache's word.
-      if ((isRefusal(decision) || decision.length === 0) && !verified) {
-        verify = true;
-        attempt--;
-        continue;
+      if ((isRefusal(decision) || decision.length === 0) && !loaded.verified) {
+        ({ state, revision } = await this.load(decider, streamId, { verify: true }));
+        decision = decider.decide(command, state);
       }
       if (isRefusal(decision)) return decision;
       if (decision.length === 0) return { _tag: 'Executed', state, events: [], position: undefined };
