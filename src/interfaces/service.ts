@@ -42,6 +42,7 @@ export interface RunningService {
   readonly projections: ProjectionRunner;
   readonly broadcaster: Broadcaster;
   readonly hub: Hub;
+  readonly profiles: ProfileDirectory;
   readonly logger: Logger;
   /** Stop accepting, close sockets with 1001, finish in-flight commands, flush, close stores. */
   stop(): Promise<void>;
@@ -112,6 +113,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       const head = await store.headPosition();
       const caught = head === undefined || (await projections.tracker.waitFor(head, 1000));
       if (projections.error !== undefined) return sendError(res, 503, `projection stopped: ${projections.error.message}`);
+      if (broadcaster.fault !== undefined) return sendError(res, 503, `broadcaster cannot advance: ${broadcaster.fault.message}`);
       if (!caught) return sendError(res, 503, 'read models are catching up');
       res.json({ status: 'ready' });
     } catch (err) {
@@ -145,7 +147,10 @@ export const startService = async (config: Config, logger: Logger = createLogger
       rateWarnings: config.ws.rateWarnings,
       activityThrottleMs: config.presence.activityThrottleMs,
       readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+      maxQueuedFrames: config.ws.rateBurst + config.ws.rateWarnings + 8,
+      resumeMaxFrames: config.ws.resumeMaxFrames,
     },
+    heartbeat: { intervalMs: config.ws.pingIntervalMs, timeoutMs: config.ws.pongTimeoutMs },
     logger,
   });
 
@@ -163,10 +168,13 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await gateway.drain();
+      // The close-out of every socket is written before any store closes; if one could not be,
+      // the lease is kept so that it lapses and another node (or the next start) closes them out.
+      const closedOut = await gateway.drain();
       server.closeAllConnections();
       await closed;
-      await scheduling.stop();
+      if (!closedOut) logger.warn('some connections could not be closed out: the node lease is left to lapse');
+      await scheduling.stop({ releaseLease: closedOut });
       await broadcaster.stop();
       await follower.stop();
       await projections.stop();
@@ -178,5 +186,5 @@ export const startService = async (config: Config, logger: Logger = createLogger
     return stopping;
   };
 
-  return { url: `http://${host}:${port}`, port, config, store, readModels, generations: follower, deps, projections, broadcaster, hub, logger, stop };
+  return { url: `http://${host}:${port}`, port, config, store, readModels, generations: follower, deps, projections, broadcaster, hub, profiles, logger, stop };
 };

@@ -31,11 +31,28 @@ export class TestClient {
     }));
   }
 
-  static connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<TestClient> {
+  /** The socket's first frame (`ready`), once set-up is done; undefined when it closed before. */
+  readyFrame: ReceivedFrame | undefined;
+
+  /**
+   * Opens a socket and, unless `awaitReady` is false, waits for its `ready` frame (taken off the
+   * queue into `readyFrame`) or its close, so that the user is known and its groups joined.
+   */
+  static connect(url: string, options: { headers?: Record<string, string>; awaitReady?: boolean; autoPong?: boolean } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers: options.headers ?? {} });
+      const ws = new WebSocket(url, { headers: options.headers ?? {}, autoPong: options.autoPong ?? true });
       const client = new TestClient(ws);
-      ws.once('open', () => resolve(client));
+      ws.once('open', () => {
+        if (options.awaitReady === false) return resolve(client);
+        client.next(() => true, 10_000).then(
+          (first) => {
+            if (first.action !== 'ready') reject(new Error(`first frame is ${first.action}, not ready`));
+            client.readyFrame = first;
+            resolve(client);
+          },
+          () => resolve(client),
+        );
+      });
       ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { statusCode: res.statusCode })));
       ws.once('error', reject);
     });

@@ -15,15 +15,19 @@ export interface TestService {
   readonly wsUrl: string;
   /** A token for `username` (user id `id-<username>` unless given). */
   token(username: string, options?: { sub?: string; nickname?: string; avatar?: string; expiresInSeconds?: number }): string;
-  connect(username: string, options?: { since?: string; token?: string }): Promise<TestClient>;
+  connect(username: string, options?: { since?: string; token?: string; awaitReady?: boolean; autoPong?: boolean }): Promise<TestClient>;
   http(method: string, path: string, options?: { token?: string; username?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: unknown }>;
   stop(): Promise<void>;
 }
 
 /** A real server on an ephemeral port with its own data directory: tests go through real sockets. */
-export const startTestService = async (overrides: Partial<Config> = {}, shared?: { dataDir: string }): Promise<TestService> => {
+/** Config overrides; `ws` limits may be given in part. */
+export type TestOverrides = Omit<Partial<Config>, 'ws'> & { readonly ws?: Partial<Config['ws']> };
+
+export const startTestService = async (overrides: TestOverrides = {}, shared?: { dataDir: string }): Promise<TestService> => {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-test-'));
-  const config = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }, overrides);
+  const base = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+  const config: Config = { ...base, ...overrides, ws: { ...base.ws, ...overrides.ws } };
   const service = await startService(config, createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'));
   const wsUrl = service.url.replace('http', 'ws') + '/ws/events';
   const token: TestService['token'] = (username, o = {}) =>
@@ -43,7 +47,10 @@ export const startTestService = async (overrides: Partial<Config> = {}, shared?:
     connect: (username, o = {}) => {
       const params = new URLSearchParams({ token: o.token ?? token(username) });
       if (o.since !== undefined) params.set('since', o.since);
-      return TestClient.connect(`${wsUrl}?${params.toString()}`);
+      return TestClient.connect(`${wsUrl}?${params.toString()}`, {
+        ...(o.awaitReady === undefined ? {} : { awaitReady: o.awaitReady }),
+        ...(o.autoPong === undefined ? {} : { autoPong: o.autoPong }),
+      });
     },
     http: async (method, path, o = {}) => {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };

@@ -271,7 +271,9 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     expect(toAlice.data).to.include({ username: bob.name, nickname: bob.nickname, client_id: clientId });
     expect(toBob.data['message']).to.be.a('string').and.not.equal('');
     expect(toAlice.data['message']).to.equal(toBob.data['message']);
-    expect(toAlice.position).to.equal(toBob.position);
+    // One event, two frames: each has its own position within that event.
+    expect(toBob.position).to.match(/^\d+\.0$/);
+    expect(toAlice.position).to.equal(`${(toBob.position ?? '').split('.')[0] ?? ''}.1`);
   });
 
   it('add_new_friend: new_friend to the receiver, and a stored notification', async () => {

@@ -3,7 +3,7 @@ import { fromRecorded } from '../events/event-serde.js';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
 import { PositionTracker } from '../projections/position-tracker.js';
-import { deliveriesFor, profilesNeeded, type Delivery } from './frames.js';
+import { deliveriesFor, profilesNeeded, withFramePositions, type Delivery } from './frames.js';
 import type { ProfileDirectory } from './profile-directory.js';
 
 export interface DeliverySink {
@@ -15,7 +15,7 @@ export const deliveriesOfRecorded = async (recorded: RecordedEvent, profiles: Pr
   const event = fromRecorded(recorded);
   if (event === undefined) return [];
   const lookup = await profiles.resolve(profilesNeeded(event));
-  return deliveriesFor(event, formatPosition(recorded.position), lookup);
+  return withFramePositions(deliveriesFor(event, formatPosition(recorded.position), lookup), recorded.position);
 };
 
 /**
@@ -35,6 +35,7 @@ export class Broadcaster {
   ) {}
 
   private stopped = false;
+  private lastFault: Error | undefined;
 
   async start(): Promise<void> {
     const head = await this.store.headPosition();
@@ -42,7 +43,7 @@ export class Broadcaster {
     this.loop = this.follow();
   }
 
-  /** Subscribes from the last broadcast position, and again after a dropped subscription (a server restart, a network fault). */
+  /** Subscribes from the last broadcast position, and again after a dropped subscription or a fault (a server restart, a network fault, a store read that failed). */
   private async follow(): Promise<void> {
     for (let failures = 0; !this.stopped; ) {
       const after = this.tracker.position;
@@ -55,23 +56,34 @@ export class Broadcaster {
     }
   }
 
-  /** True when the subscription delivered something before it ended. */
+  /**
+   * True when the subscription delivered something before it ended. An event whose frames cannot
+   * be built (a profile read failed) ends the pass without advancing: the next pass starts again
+   * at that event, so no socket ever misses its frames.
+   */
   private async consume(subscription: Subscription): Promise<boolean> {
     const start = this.tracker.position;
     try {
       for await (const recorded of subscription) {
-        try {
-          for (const d of await deliveriesOfRecorded(recorded, this.profiles)) this.sink.deliver(d);
-        } catch (err) {
-          // One undeliverable event must not stop delivery of the rest of the log.
-          this.logger.error({ err, eventId: recorded.id, type: recorded.type }, 'broadcast failed for event');
-        }
+        const deliveries = await deliveriesOfRecorded(recorded, this.profiles);
+        for (const d of deliveries) this.sink.deliver(d);
         this.tracker.advance(recorded.position);
+        this.lastFault = undefined;
       }
     } catch (err) {
-      if (!this.stopped) this.logger.error({ err }, 'broadcaster subscription ended with an error: resubscribing');
+      if (!this.stopped) {
+        this.lastFault = err instanceof Error ? err : new Error(String(err));
+        this.logger.error({ err, position: this.tracker.position === undefined ? undefined : formatPosition(this.tracker.position) }, 'broadcaster stopped on a fault: retrying from its position');
+      }
+    } finally {
+      await subscription.close().catch(() => undefined);
     }
     return this.tracker.position !== start;
+  }
+
+  /** The fault that keeps the broadcaster from advancing, until it advances again (`/readyz`). */
+  get fault(): Error | undefined {
+    return this.lastFault;
   }
 
   get position(): Position | undefined {

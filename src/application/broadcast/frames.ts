@@ -1,5 +1,7 @@
 import type { AnyDomainEvent } from '../../domain/events.js';
 import type { CancelReason } from '../../domain/invite/events.js';
+import type { Position } from '../ports/event-store.js';
+import { frameLabels } from './frame-position.js';
 
 /** A server → client frame. `position` is set on frames derived from stored events. */
 export interface Frame {
@@ -156,4 +158,16 @@ export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (use
     default:
       return [];
   }
+};
+
+/**
+ * Gives each frame of an event its own position when the event gave several (`game_accepted`
+ * then `game_found`), so a client cut off between them resumes from the one it last received.
+ */
+export const withFramePositions = (deliveries: readonly Delivery[], at: Position): readonly Delivery[] => {
+  const sends = deliveries.filter((d) => d.kind === 'send').length;
+  if (sends <= 1) return deliveries;
+  const labels = frameLabels(at, sends);
+  let i = 0;
+  return deliveries.map((d) => (d.kind === 'send' ? { ...d, frame: { ...d.frame, position: labels[i++] } } : d));
 };

@@ -40,6 +40,9 @@ const Env = t.type({
   WS_RATE_PER_SECOND: optional(IntFromString),
   WS_RATE_BURST: optional(IntFromString),
   WS_RATE_WARNINGS: optional(IntFromString),
+  WS_PING_INTERVAL_MS: optional(IntFromString),
+  WS_PONG_TIMEOUT_MS: optional(IntFromString),
+  WS_RESUME_MAX_FRAMES: optional(IntFromString),
   READ_YOUR_WRITES_TIMEOUT_MS: optional(IntFromString),
   EVENTSTORE_TIMEOUT_MS: optional(IntFromString),
   SQLITE_SYNCHRONOUS: optional(t.keyof({ FULL: null, NORMAL: null })),
@@ -59,7 +62,15 @@ export interface Config {
   readonly presence: { readonly sweepIntervalMs: number; readonly inactivityThresholdMs: number; readonly activityThrottleMs: number; readonly leaseTtlMs: number };
   /** agenda: how often each node polls for due jobs, and how long a job's lock holds before another node may take it over. */
   readonly scheduler: { readonly processEveryMs: number; readonly lockLifetimeMs: number };
-  readonly ws: { readonly maxBufferedBytes: number; readonly ratePerSecond: number; readonly rateBurst: number; readonly rateWarnings: number };
+  readonly ws: {
+    readonly maxBufferedBytes: number;
+    readonly ratePerSecond: number;
+    readonly rateBurst: number;
+    readonly rateWarnings: number;
+    readonly pingIntervalMs: number;
+    readonly pongTimeoutMs: number;
+    readonly resumeMaxFrames: number;
+  };
   readonly readYourWritesTimeoutMs: number;
   readonly eventStoreTimeoutMs: number;
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
@@ -106,6 +117,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
       ratePerSecond: e.WS_RATE_PER_SECOND ?? 20,
       rateBurst: e.WS_RATE_BURST ?? 40,
       rateWarnings: e.WS_RATE_WARNINGS ?? 3,
+      pingIntervalMs: e.WS_PING_INTERVAL_MS ?? 25_000,
+      pongTimeoutMs: e.WS_PONG_TIMEOUT_MS ?? 10_000,
+      resumeMaxFrames: e.WS_RESUME_MAX_FRAMES ?? 10_000,
     },
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS ?? 2000,
     eventStoreTimeoutMs: e.EVENTSTORE_TIMEOUT_MS ?? 10_000,

@@ -25,7 +25,7 @@ export interface Scheduling {
   /** Takes this node's lease, defines the jobs and starts processing. */
   start(deps: CommandDeps): Promise<void>;
   /** Releases the lease, stops taking jobs, lets running ones finish, closes the stores. */
-  stop(): Promise<void>;
+  stop(options?: { readonly releaseLease?: boolean }): Promise<void>;
 }
 
 /** Ids of the runs in progress on this node, from agenda's own start/complete events. */
@@ -141,8 +141,8 @@ class AgendaScheduling implements Scheduling {
     for (const def of catalogue.recurring) await this.agenda.every(def.everyMs, def.name);
   }
 
-  async stop(): Promise<void> {
-    await this.keeper.stop(true);
+  async stop(options: { readonly releaseLease?: boolean } = {}): Promise<void> {
+    await this.keeper.stop(options.releaseLease ?? true);
     // Stops polling and unlocks the jobs this node had queued but not started, for other nodes
     // to take at once; the connection stays open for the runs still in progress.
     if (this.started) await this.agenda.stop(false);

@@ -2,8 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Frame, Group } from '../../application/broadcast/frames.js';
 import type { Actor } from '../../application/commands/context.js';
-import { comparePositions, parsePosition } from '../../application/ports/position.js';
-import type { Position } from '../../application/ports/event-store.js';
+import { compareFramePositions, parseFramePosition, type FramePosition } from '../../application/broadcast/frame-position.js';
 import { CloseCode } from './close-codes.js';
 
 export interface SocketLimits {
@@ -19,7 +18,7 @@ export interface SocketLimits {
 export class ClientSocket {
   readonly groups = new Set<Group>();
   private held: Frame[] | undefined;
-  private replayedThrough: Position | undefined;
+  private replayedThrough: FramePosition | undefined;
   private overBoundSince: number | undefined;
   private corked = false;
   closed = false;
@@ -41,10 +40,16 @@ export class ClientSocket {
     this.held = [];
   }
 
+  /** The client already has every frame up to `p` (its `since`, or where its resume starts): live frames up to it are dropped. */
+  skipThrough(p: FramePosition): void {
+    if (this.replayedThrough === undefined || compareFramePositions(p, this.replayedThrough) > 0) this.replayedThrough = p;
+  }
+
   /** Replayed frames go straight out; their positions mark the hand-over point. */
-  pushReplayed(frame: Frame): void {
-    if (frame.position !== undefined) this.replayedThrough = parsePosition(frame.position) ?? this.replayedThrough;
-    this.sendText(JSON.stringify(frame));
+  pushReplayed(frame: Frame, serialised?: string): void {
+    const p = frame.position === undefined ? undefined : parseFramePosition(frame.position);
+    if (p !== undefined) this.skipThrough(p);
+    this.sendText(serialised ?? JSON.stringify(frame));
   }
 
   /** Releases held live frames, skipping those the replay already sent: no gap, no duplicate. */
@@ -65,8 +70,8 @@ export class ClientSocket {
     }
     const through = this.replayedThrough;
     if (through !== undefined && frame.position !== undefined) {
-      const p = parsePosition(frame.position);
-      if (p !== undefined && comparePositions(p, through) <= 0) return;
+      const p = parseFramePosition(frame.position);
+      if (p !== undefined && compareFramePositions(p, through) <= 0) return;
       // Live frames come in log order: none after this one can have been replayed.
       this.replayedThrough = undefined;
     }
@@ -103,6 +108,12 @@ export class ClientSocket {
     this.overBoundSince ??= now;
     const hardLimit = this.ws.bufferedAmount > 4 * this.limits.maxBufferedBytes;
     if (hardLimit || now - this.overBoundSince >= this.limits.overBoundGraceMs) this.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer');
+  }
+
+  /** Cuts the transport at once: for a peer that no longer answers. */
+  terminate(): void {
+    this.closed = true;
+    this.ws.terminate();
   }
 
   close(code: number, reason: string): void {

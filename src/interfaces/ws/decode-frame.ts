@@ -1,11 +1,51 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import type * as t from 'io-ts';
 import { actionDataCodecs, Envelope, isActionName, type ClientAction } from './action-codecs.js';
 
 export type DecodeResult = { readonly ok: true; readonly value: ClientAction } | { readonly ok: false; readonly reason: string };
 
+/** No client action nests deeper than 3; anything past this is refused before it is parsed or walked. */
+export const MAX_FRAME_DEPTH = 8;
+
+/** The deepest `[`/`{` nesting of a JSON text, stopping early past `limit` (strings are skipped). */
+export const nestingDepth = (text: string, limit: number): number => {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+};
+
+/**
+ * Where decoding failed, by path and expected type. It never prints the offending value, so
+ * no input (however deep or large) can make the report itself fail.
+ */
+const describeErrors = (errors: t.Errors): string =>
+  errors
+    .slice(0, 3)
+    .map((e) => {
+      const path = e.context.map((c) => c.key).filter((k) => k !== '').join('.');
+      const expected = e.context[e.context.length - 1]?.type.name ?? 'value';
+      return e.message ?? `${path === '' ? 'data' : path}: expected ${expected}`;
+    })
+    .join('; ');
+
 /** Text frame → typed action, or the reason it is BAD_DATA. */
 export const decodeFrame = (text: string): DecodeResult => {
+  if (nestingDepth(text, MAX_FRAME_DEPTH) > MAX_FRAME_DEPTH) return { ok: false, reason: `nested deeper than ${MAX_FRAME_DEPTH}` };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -15,9 +55,9 @@ export const decodeFrame = (text: string): DecodeResult => {
   const envelope = Envelope.decode(json);
   if (isLeft(envelope)) return { ok: false, reason: 'expected {"action": string, "data": object}' };
   const { action, data } = envelope.right;
-  if (!isActionName(action)) return { ok: false, reason: `unknown action ${JSON.stringify(action).slice(0, 60)}` };
+  if (!isActionName(action)) return { ok: false, reason: `unknown action ${JSON.stringify(action.slice(0, 60))}` };
   const decoded = actionDataCodecs[action].decode(data);
-  if (isLeft(decoded)) return { ok: false, reason: `${action}: ${PathReporter.report(decoded).join('; ').slice(0, 200)}` };
+  if (isLeft(decoded)) return { ok: false, reason: `${action}: ${describeErrors(decoded.left).slice(0, 200)}` };
   // The codec chosen by `action` decoded `data`, so the pair is that member of the union.
   return { ok: true, value: { action, data: decoded.right } as ClientAction };
 };

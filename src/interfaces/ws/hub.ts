@@ -8,12 +8,15 @@ export class Hub implements DeliverySink {
   private readonly byUser = new Map<string, Set<ClientSocket>>();
 
   add(socket: ClientSocket): void {
+    if (socket.closed) return;
     const sockets = this.byUser.get(socket.userId) ?? new Set<ClientSocket>();
     sockets.add(socket);
     this.byUser.set(socket.userId, sockets);
   }
 
+  /** A closed socket is never joined: its set-up may still be running when it closes. */
   join(socket: ClientSocket, group: Group): void {
+    if (socket.closed) return;
     const members = this.groups.get(group) ?? new Set<ClientSocket>();
     members.add(socket);
     this.groups.set(group, members);
