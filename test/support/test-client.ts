@@ -72,6 +72,11 @@ export class TestClient {
     this.ws.send(text);
   }
 
+  /** Bytes sent as a text frame, valid UTF-8 or not. */
+  sendTextBytes(bytes: string | Buffer): void {
+    this.ws.send(bytes, { binary: false });
+  }
+
   /** The next frame matching `predicate` (earlier non-matching frames are skipped and kept out). */
   async next(predicate: (f: ReceivedFrame) => boolean = () => true, timeoutMs = 3000): Promise<ReceivedFrame> {
     const deadline = Date.now() + timeoutMs;

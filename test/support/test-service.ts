@@ -22,12 +22,12 @@ export interface TestService {
 
 /** A real server on an ephemeral port with its own data directory: tests go through real sockets. */
 /** Config overrides; `ws` limits may be given in part. */
-export type TestOverrides = Omit<Partial<Config>, 'ws'> & { readonly ws?: Partial<Config['ws']> };
+export type TestOverrides = Omit<Partial<Config>, 'ws' | 'invites'> & { readonly ws?: Partial<Config['ws']>; readonly invites?: Partial<Config['invites']> };
 
 export const startTestService = async (overrides: TestOverrides = {}, shared?: { dataDir: string }): Promise<TestService> => {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-test-'));
   const base = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-  const config: Config = { ...base, ...overrides, ws: { ...base.ws, ...overrides.ws } };
+  const config: Config = { ...base, ...overrides, ws: { ...base.ws, ...overrides.ws }, invites: { ...base.invites, ...overrides.invites } };
   const service = await startService(config, createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'));
   const wsUrl = service.url.replace('http', 'ws') + '/ws/events';
   const token: TestService['token'] = (username, o = {}) =>

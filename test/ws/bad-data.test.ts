@@ -49,6 +49,9 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
     ['options not an object', () => invite([])],
     ['invalid username', () => JSON.stringify({ action: 'user_online', data: { username: 'not a username' } })],
     ['binary frame', () => Buffer.from(JSON.stringify({ action: 'join_chat', data: { chat_id: chatId } }))],
+    ['accept nested 20,000 arrays deep', () => `{"action":"reply_game_invite","data":{"username":"${bob.name}","accept":${'['.repeat(20_000)}true${']'.repeat(20_000)}}}`],
+    ['data nested 10,000 objects deep', () => `{"action":"join_chat","data":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`],
+    ['options nested 9 deep', () => invite(JSON.parse(`${'['.repeat(9)}1${']'.repeat(9)}`))],
   ];
 
   for (const [cause, frame] of cases) {
@@ -59,6 +62,19 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
       expect(closed.code).to.equal(3100);
     });
   }
+
+  it('after a 20,000-deep frame the user is counted out like any close: user_offline, and their invitation withdrawn', async () => {
+    const carol = await newUser(svc, 'carol');
+    const watcher = await bob.connect();
+    const c = await carol.connect();
+    c.send('game_invite', { username: bob.name, client_id: randomUUID() });
+    await watcher.nextAction('game_invite');
+    c.sendRaw(`{"action":"reply_game_invite","data":{"username":"${bob.name}","accept":${'['.repeat(20_000)}true${']'.repeat(20_000)}}}`);
+    expect((await c.closed).code).to.equal(3100);
+    expect((await watcher.next((f) => f.action === 'user_offline' && f.data['username'] === carol.name)).position).to.be.a('string');
+    expect((await watcher.nextAction('game_invite_canceled')).data['username']).to.equal(carol.name);
+    await watcher.close();
+  });
 
   it('content of exactly 256 characters (after trimming) is accepted', async () => {
     const a = await alice.connectReady();

@@ -127,7 +127,7 @@ export interface User {
   readonly nickname: string;
   readonly avatar: string;
   readonly token: string;
-  connect(options?: { since?: string }): Promise<TestClient>;
+  connect(options?: { since?: string; awaitReady?: boolean; autoPong?: boolean }): Promise<TestClient>;
   /** Connects and waits until the socket is set up (groups joined): an own round trip. */
   connectReady(options?: { since?: string }): Promise<TestClient>;
   http(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
