@@ -15,6 +15,7 @@ import type { EventStore, Position } from '../../application/ports/event-store.j
 import { parsePosition } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
 import { isRefusal } from '../../domain/shared/decision.js';
+import { originAllowed, type AllowedOrigins } from '../http/origins.js';
 import { ClientSocket } from './client-socket.js';
 import { CloseCode } from './close-codes.js';
 import { decodeFrame } from './decode-frame.js';
@@ -49,6 +50,8 @@ export interface GatewayOptions {
     readonly readYourWritesTimeoutMs: number;
   };
   readonly logger: Logger;
+  /** Browser origins that may open a socket (an upgrade without `Origin` is not a browser's). */
+  readonly allowedOrigins: AllowedOrigins;
 }
 
 export const WS_PATHS = new Set(['/ws/events', '/ws/events/']);
@@ -79,6 +82,7 @@ export class Gateway {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!originAllowed(req.headers.origin, this.o.allowedOrigins)) return refuseUpgrade(socket, 403, 'Forbidden', 'Origin not allowed');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!WS_PATHS.has(url.pathname)) return refuseUpgrade(socket, 404, 'Not Found', 'No WebSocket endpoint here');
     if (!this.accepting) return refuseUpgrade(socket, 503, 'Service Unavailable', 'Shutting down');
