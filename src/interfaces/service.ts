@@ -28,6 +28,7 @@ import { requireAuth, type Authenticate } from './http/auth-middleware.js';
 import { corsPolicy } from './http/cors-policy.js';
 import { crossSiteGuard } from './http/cross-site-guard.js';
 import { sendError } from './http/errors.js';
+import { docsRouter } from './docs/docs-router.js';
 import { historyRouter } from './http/history-router.js';
 import { restRouter } from './http/rest-router.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -132,6 +133,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const register = async (actor: Parameters<typeof registerUser>[1]) => {
     await registerUser(deps, actor, randomUUID());
   };
+  app.use(docsRouter());
   app.use('/api', crossSiteGuard(allowedOrigins), requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }), historyRouter(deps, store, profiles));
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
