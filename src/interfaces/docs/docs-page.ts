@@ -78,7 +78,7 @@ ${isObj(query) ? `<h3>Query parameters</h3>${schemaHtml(query)}` : ''}
 /** The /docs page: both documents rendered server-side into one page; its only asset is /docs/docs.css. */
 export const renderDocsPage = (openapi: Obj, asyncapi: Obj): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>chat-events API</title><link rel="stylesheet" href="/docs/docs.css"></head>
+<title>chat-events API</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/docs.css"></head>
 <body><header><h1>chat-events API</h1>
 <nav><a href="#rest">REST</a> · <a href="#schemas">Schemas</a> · <a href="#ws">WebSocket</a> · <a href="#client-actions">Client actions</a> · <a href="#server-frames">Server frames</a> · <a href="#close-codes">Close codes</a></nav></header>
 <main>${restHtml(openapi)}${wsHtml(asyncapi)}</main></body></html>
