@@ -143,3 +143,24 @@ describe('the contract documents', () => {
     });
   });
 });
+
+describe('the repository documents itself', () => {
+  it('README and docs/ link only to files of the repository (nothing outside it)', () => {
+    const files = ['README.md', ...readdirSync(join(root, 'docs')).map((f) => join('docs', f))];
+    const outside: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(join(root, file), 'utf8');
+      if (/\.\.\/shared|\/work\/shared/.test(text)) outside.push(`${file} refers to ../shared`);
+      for (const m of text.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)) {
+        const target = m[1] ?? '';
+        if (/^https?:/.test(target)) continue;
+        try {
+          statSync(join(root, file, '..', target));
+        } catch {
+          outside.push(`${file} links to missing ${target}`);
+        }
+      }
+    }
+    expect(outside).to.deep.equal([]);
+  });
+});
