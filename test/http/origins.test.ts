@@ -65,6 +65,7 @@ describe('browser origins (ALLOWED_ORIGINS)', () => {
     expect(answer.headers.get('access-control-allow-origin')).to.equal(null);
     const allowed = await fetch(`${s.service.url}/api/chats/`, { headers: { origin: ALLOWED, authorization: `Bearer ${s.token('alice')}` } });
     expect(allowed.headers.get('access-control-allow-origin')).to.equal(ALLOWED);
+    expect(allowed.headers.get('access-control-expose-headers')).to.equal('Retry-After');
   });
 
   it('refuses a cookie-authenticated POST from another origin with 403 JSON, and nothing is changed', async () => {

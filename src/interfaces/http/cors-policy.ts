@@ -15,5 +15,7 @@ export const corsPolicy = (allowed: AllowedOrigins): RequestHandler =>
     credentials: true,
     methods: [...CORS_METHODS],
     allowedHeaders: ['Authorization', 'Content-Type'],
+    // A 503's Retry-After tells a browser client when to retry.
+    exposedHeaders: ['Retry-After'],
     maxAge: 600,
   });
