@@ -105,7 +105,7 @@ describe('browser origins (ALLOWED_ORIGINS)', () => {
     expect(csp).to.include("default-src 'none'").and.include("frame-ancestors 'none'").and.include("style-src 'self'");
     expect(csp).not.to.match(/https?:|unsafe-inline|\*/);
     expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
-    expect(res.headers.get('x-frame-options')).to.equal('SAMEORIGIN');
+    expect(res.headers.get('x-frame-options')).to.equal('DENY');
     expect(res.headers.get('x-powered-by')).to.equal(null);
   });
 });

@@ -5,6 +5,7 @@ header { background: #1d2f4f; color: #fff; padding: 16px 32px; position: sticky;
 header h1 { margin: 0 0 4px; font-size: 22px; }
 header a { color: #bcd3ff; }
 main { max-width: 1100px; margin: 0 auto; padding: 8px 32px 64px; }
+[id] { scroll-margin-top: 96px; }
 h2 { border-bottom: 2px solid #1d2f4f; padding-bottom: 4px; margin-top: 40px; }
 section.op, section.msg, section.component { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 8px 16px; margin: 12px 0; }
 h3 { margin: 8px 0; font-size: 17px; }

@@ -22,4 +22,5 @@ export const securityHeaders = (): RequestHandler =>
     },
     // Allowed origins read answers through CORS; CORP only restricts no-cors embedding.
     crossOriginResourcePolicy: { policy: 'same-site' },
+    frameguard: { action: 'deny' },
   });
