@@ -25,9 +25,13 @@ import { openScheduling } from '../infrastructure/scheduler/agenda-scheduling.js
 import { openEventStore } from '../infrastructure/stores/open-event-store.js';
 import { openReadModelGenerations } from '../infrastructure/stores/open-read-models.js';
 import { requireAuth, type Authenticate } from './http/auth-middleware.js';
+import { corsPolicy } from './http/cors-policy.js';
+import { crossSiteGuard } from './http/cross-site-guard.js';
 import { sendError } from './http/errors.js';
+import { docsRouter } from './docs/docs-router.js';
 import { historyRouter } from './http/history-router.js';
 import { restRouter } from './http/rest-router.js';
+import { securityHeaders } from './http/security-headers.js';
 import { Gateway } from './ws/gateway.js';
 import { Hub } from './ws/hub.js';
 
@@ -102,8 +106,15 @@ export const startService = async (config: Config, logger: Logger = createLogger
     if (target !== undefined) await projections.tracker.waitFor(target, config.readYourWritesTimeoutMs);
   };
 
+  const allowedOrigins = new Set(config.allowedOrigins);
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
+  // CORS first: preflights are answered without a token; other origins' get no CORS header.
+  app.use('/api', corsPolicy(allowedOrigins));
+  app.options('/api/{*path}', (_req, res) => {
+    res.status(204).end();
+  });
   app.use(express.json({ limit: '64kb' }));
   app.get(['/healthz', '/healthz/'], (_req, res) => {
     res.json({ status: 'ok' });
@@ -124,7 +135,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const register = async (actor: Parameters<typeof registerUser>[1]) => {
     await registerUser(deps, actor, randomUUID());
   };
-  app.use('/api', requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }), historyRouter(deps, store, profiles));
+  app.use(docsRouter());
+  app.use('/api', crossSiteGuard(allowedOrigins), requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }), historyRouter(deps, store, profiles));
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
@@ -152,6 +164,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     },
     heartbeat: { intervalMs: config.ws.pingIntervalMs, timeoutMs: config.ws.pongTimeoutMs },
     logger,
+    allowedOrigins,
   });
 
   const server: Server = createServer(app);

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { checkServerFrame } from './contract.js';
 
 export interface ReceivedFrame {
   readonly action: string;
@@ -22,7 +23,9 @@ export class TestClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.queue.push(JSON.parse(data.toString()) as ReceivedFrame);
+      const frame: unknown = JSON.parse(data.toString());
+      checkServerFrame(frame);
+      this.queue.push(frame as ReceivedFrame);
       this.wake();
     });
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => {

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { signDevToken } from '../../src/infrastructure/auth/token-signer.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config/config.js';
 import { startService, type RunningService } from '../../src/interfaces/service.js';
+import { checkHttpAnswer } from './contract.js';
 import { TestClient } from './test-client.js';
 
 export const TEST_SECRET = 'test-secret-for-mocha-only';
@@ -65,6 +66,7 @@ export const startTestService = async (overrides: TestOverrides = {}, shared?: {
       } catch {
         // Non-JSON bodies are returned as text so a test can assert they never happen.
       }
+      checkHttpAnswer(method, path, res.status, body);
       return { status: res.status, body };
     },
     stop: async () => {

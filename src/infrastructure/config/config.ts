@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { normaliseOrigin } from './origin.js';
 
 const IntFromString = new t.Type<number, string, unknown>(
   'IntFromString',
@@ -46,6 +47,7 @@ const Env = t.type({
   READ_YOUR_WRITES_TIMEOUT_MS: optional(IntFromString),
   EVENTSTORE_TIMEOUT_MS: optional(IntFromString),
   SQLITE_SYNCHRONOUS: optional(t.keyof({ FULL: null, NORMAL: null })),
+  ALLOWED_ORIGINS: optional(t.string),
 });
 
 export interface Config {
@@ -74,6 +76,8 @@ export interface Config {
   readonly readYourWritesTimeoutMs: number;
   readonly eventStoreTimeoutMs: number;
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Browser origins (`scheme://host[:port]`) that may use the REST API with CORS and open sockets. */
+  readonly allowedOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -81,6 +85,15 @@ export class ConfigError extends Error {
 }
 
 const MINUTE = 60_000;
+
+const parseOrigins = (raw: string | undefined): string[] => {
+  const entries = (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return entries.map((entry) => {
+    const origin = normaliseOrigin(entry);
+    if (origin === undefined) throw new ConfigError(`Invalid environment: ALLOWED_ORIGINS entry ${JSON.stringify(entry)} is not an origin (scheme://host[:port])`);
+    return origin;
+  });
+};
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config => {
   const decoded = Env.decode(env);
@@ -124,6 +137,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS ?? 2000,
     eventStoreTimeoutMs: e.EVENTSTORE_TIMEOUT_MS ?? 10_000,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS ?? 'FULL',
+    allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
   };
   return { ...config, ...overrides };
 };

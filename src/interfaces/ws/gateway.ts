@@ -10,6 +10,7 @@ import type { CommandDeps } from '../../application/commands/context.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
+import { originAllowed, type AllowedOrigins } from '../http/origins.js';
 import { Connection, type ConnectionLimits, type Identity } from './connection.js';
 import type { Hub } from './hub.js';
 
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   readonly limits: ConnectionLimits;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
   readonly logger: Logger;
+  /** Browser origins that may open a socket (an upgrade without `Origin` is not a browser's). */
+  readonly allowedOrigins: AllowedOrigins;
 }
 
 export const WS_PATHS = new Set(['/ws/events', '/ws/events/']);
@@ -62,6 +65,7 @@ export class Gateway {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!originAllowed(req.headers.origin, this.o.allowedOrigins)) return refuseUpgrade(socket, 403, 'Forbidden', 'Origin not allowed');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!WS_PATHS.has(url.pathname)) return refuseUpgrade(socket, 404, 'Not Found', 'No WebSocket endpoint here');
     if (!this.accepting) return refuseUpgrade(socket, 503, 'Service Unavailable', 'Shutting down');

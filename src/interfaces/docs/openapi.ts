@@ -1,0 +1,183 @@
+import { CORS_METHODS } from '../http/cors-policy.js';
+import { int, object, page, ref, str, type JsonSchema, type JsonValue } from './json-schema.js';
+import { blockedUser, chat, chatMessage, chatMessageProps, chatPreview, isoDate, notification, position, username } from './wire-schemas.js';
+
+const ERRORS = {
+  400: 'Malformed parameters or body',
+  401: 'No valid token (bearer or `access_token` cookie)',
+  403: 'Refused: one side blocked the other, or a cookie-authenticated write from an origin not in `ALLOWED_ORIGINS`',
+  404: 'No such user, chat or path',
+  422: 'A business rule refused the request (e.g. a chat or block with oneself)',
+  429: 'Rate limited',
+  503: 'The read side has not caught up (within `READ_YOUR_WRITES_TIMEOUT_MS`) or a store is unavailable: retry',
+} as const;
+type ErrorStatus = keyof typeof ERRORS;
+
+const json = (schema: JsonSchema, description: string): JsonSchema => ({ description, content: { 'application/json': { schema } } });
+const errors = (...statuses: ErrorStatus[]): Record<string, JsonValue> => Object.fromEntries(statuses.map((s) => [String(s), ref(String(s), '#/components/responses/')]));
+
+const usernameParam: JsonSchema = { name: 'username', in: 'path', required: true, description: 'the other user', schema: username() };
+const limit: JsonSchema = { name: 'limit', in: 'query', required: false, schema: { ...int(1, 100), default: 10 } };
+const offset: JsonSchema = { name: 'offset', in: 'query', required: false, schema: { ...int(0, 1_000_000_000), default: 0 } };
+const paging = [limit, offset];
+
+const msg = (description: string): JsonSchema => json(ref('Msg'), description);
+
+const op = (summary: string, o: { tags: string[]; parameters?: JsonSchema[]; responses: Record<string, JsonValue>; description?: string; security?: JsonValue }): JsonSchema => ({
+  summary,
+  ...(o.description === undefined ? {} : { description: o.description }),
+  tags: o.tags,
+  ...(o.parameters === undefined ? {} : { parameters: o.parameters }),
+  ...(o.security === undefined ? {} : { security: o.security }),
+  responses: o.responses,
+});
+
+const open = { security: [] as JsonValue[] };
+const text = (description: string): JsonSchema => ({ description, content: { 'text/html': { schema: str() } } });
+
+const historyEntry = object(
+  {
+    revision: int(0),
+    position: position(),
+    type: str({ description: 'the event type, e.g. MessageSent' }),
+    actor: { type: ['string', 'null'], description: "the username whose command caused it (null for the system's)" },
+    time: isoDate(),
+    data: { type: 'object', description: 'the event as stored' },
+  },
+  [],
+  'One event of a chat’s stream',
+);
+const chatAt = object(
+  {
+    chat_id: str({ format: 'uuid' }),
+    at: str({ description: 'the point asked for: an ISO time or a position' }),
+    position: { oneOf: [position(), { type: 'null' }], description: 'the last event included' },
+    members: { type: 'array', items: username() },
+    messages: { type: 'array', items: object(chatMessageProps), description: 'oldest first' },
+  },
+  [],
+  'The chat as it was at a point in time',
+);
+
+/** The OpenAPI 3.1 description of every REST endpoint (PROTOCOL.md § REST). Each path is also served with a trailing slash. */
+export const openApiDocument = (): JsonSchema => ({
+  openapi: '3.1.0',
+  info: {
+    title: 'chat-events REST API',
+    version: '1.0.0',
+    description:
+      'Chats, messages, notifications and blocks. Every path is also served with a trailing slash. ' +
+      `Browsers on an origin of \`ALLOWED_ORIGINS\` get CORS (credentials, \`Authorization\`, \`Content-Type\`; ${CORS_METHODS.join(', ')}). ` +
+      'The WebSocket side is described by the AsyncAPI document at /api/asyncapi.json; a guide is in docs/GUIDE.md.',
+  },
+  servers: [{ url: '/', description: 'this server' }],
+  security: [{ bearer: [] }, { cookie: [] }],
+  tags: [
+    { name: 'chats', description: 'Conversations between two users' },
+    { name: 'notifications', description: 'Stored notifications' },
+    { name: 'blocks', description: 'Users I blocked' },
+    { name: 'audit', description: 'A chat’s event history' },
+    { name: 'operations', description: 'Health and the contract itself' },
+  ],
+  paths: {
+    '/api/chats/': {
+      get: op('My chats, most recent activity first', { tags: ['chats'], parameters: paging, responses: { 200: json(page(ref('ChatPreview')), 'A page of chats'), ...errors(400, 401, 503) } }),
+    },
+    '/api/chats/{username}': {
+      put: op('Open (create or get) my chat with a user', {
+        tags: ['chats'],
+        parameters: [usernameParam],
+        responses: { 200: json(ref('Chat'), 'The chat existed'), 201: json(ref('Chat'), 'The chat was created'), ...errors(401, 403, 404, 422, 429, 503) },
+      }),
+    },
+    '/api/chats/{username}/messages': {
+      get: op('Messages of my chat with a user, newest first', {
+        tags: ['chats'],
+        parameters: [usernameParam, ...paging],
+        responses: { 200: json(page(ref('ChatMessage')), 'A page of messages'), ...errors(400, 401, 404, 503) },
+      }),
+    },
+    '/api/chats/{username}/history': {
+      get: op('The audit trail of my chat with a user', {
+        tags: ['audit'],
+        description: 'Without `at`: the chat stream’s events in order, paginated by revision. With `at`: the chat folded up to that time or position.',
+        parameters: [
+          usernameParam,
+          ...paging,
+          { name: 'at', in: 'query', required: false, description: 'an ISO 8601 time or a log position', schema: str() },
+        ],
+        responses: {
+          200: json({ oneOf: [page(historyEntry), chatAt] }, 'The events, or the chat at `at`'),
+          ...errors(400, 401, 404, 503),
+        },
+      }),
+    },
+    '/api/notifications/': {
+      get: op('My notifications, newest first', {
+        tags: ['notifications'],
+        parameters: [
+          { name: 'is_read', in: 'query', required: false, description: '`unread`/`false`, `read`/`true` or `all`', schema: { type: 'string', enum: ['all', 'unread', 'false', 'read', 'true'], default: 'all' } },
+          ...paging,
+        ],
+        responses: { 200: json(page(ref('Notification')), 'A page of notifications'), ...errors(400, 401, 503) },
+      }),
+    },
+    '/api/notifications/mark_all_as_read': {
+      post: op('Mark all my notifications read', { tags: ['notifications'], responses: { 200: msg('Done'), ...errors(400, 401, 403, 429, 503) } }),
+    },
+    '/api/blocks/': {
+      get: op('The users I blocked', { tags: ['blocks'], parameters: paging, responses: { 200: json(page(ref('BlockedUser')), 'A page of users'), ...errors(400, 401, 503) } }),
+    },
+    '/api/blocks/{username}': {
+      put: op('Block a user (idempotent)', { tags: ['blocks'], parameters: [usernameParam], responses: { 200: msg('Blocked'), ...errors(401, 403, 404, 422, 429, 503) } }),
+      delete: op('Unblock a user (idempotent)', { tags: ['blocks'], parameters: [usernameParam], responses: { 200: msg('Unblocked'), ...errors(401, 403, 404, 422, 429, 503) } }),
+    },
+    '/healthz': {
+      get: op('Liveness: the process is up', { tags: ['operations'], ...open, responses: { 200: json(object({ status: { const: 'ok' } }), 'Up') } }),
+    },
+    '/readyz': {
+      get: op('Readiness: stores answer and read models caught up (within a second)', {
+        tags: ['operations'],
+        ...open,
+        responses: { 200: json(object({ status: { const: 'ready' } }), 'Ready'), 503: ref('503', '#/components/responses/') },
+      }),
+    },
+    '/api/openapi.json': {
+      get: op('This document', { tags: ['operations'], ...open, responses: { 200: json({ type: 'object', required: ['openapi'] }, 'OpenAPI 3.1') } }),
+    },
+    '/api/asyncapi.json': {
+      get: op('The WebSocket contract', { tags: ['operations'], ...open, responses: { 200: json({ type: 'object', required: ['asyncapi'] }, 'AsyncAPI 3') } }),
+    },
+    '/docs': {
+      get: op('A readable rendering of both documents', { tags: ['operations'], ...open, responses: { 200: text('HTML') } }),
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 or RS256 (as configured) with `sub`, `username`, `exp`, optional `nickname`, `avatar`' },
+      cookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'access_token',
+        description: 'The same JWT in a cookie. PUT, POST and DELETE with it are refused (403) unless the `Origin` is in `ALLOWED_ORIGINS`.',
+      },
+    },
+    schemas: {
+      Msg: object({ msg: str({ description: 'human readable' }) }, [], 'An error, or the confirmation of a write'),
+      ChatMessage: chatMessage,
+      Chat: chat,
+      ChatPreview: chatPreview,
+      Notification: notification,
+      BlockedUser: blockedUser,
+    },
+    responses: Object.fromEntries(
+      Object.entries(ERRORS).map(([status, description]) => [
+        status,
+        {
+          ...msg(description),
+          ...(status === '503' ? { headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: int(0) } } } : {}),
+        },
+      ]),
+    ),
+  },
+});
