@@ -16,6 +16,7 @@ import { GenerationFollower } from '../application/projections/generation-follow
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import { SwitchableReadModels } from '../application/projections/switchable-read-models.js';
 import { projectReadModel } from '../application/projections/read-model-projection.js';
+import { catchUpWith, FreshQueries, ReadSideUnavailable } from '../application/queries/fresh-queries.js';
 import { resolveJwtKeys } from '../infrastructure/auth/dev-secret.js';
 import { tokenFromRequest } from '../infrastructure/auth/token-from-request.js';
 import { TokenVerifier } from '../infrastructure/auth/token-verifier.js';
@@ -64,9 +65,12 @@ export const startService = async (config: Config, logger: Logger = createLogger
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
   const scheduling = await openScheduling(config, logger);
   const repo = new AggregateRepository(store);
+  const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
+  // Reads wait for the log's head as it was when they were asked; past the bound they fail (503 / `unavailable`), never answer stale.
+  const caughtUp = catchUpWith(() => store.headPosition(), (p, ms) => projections.tracker.waitFor(p, ms), config.readYourWritesTimeoutMs);
   const deps: CommandDeps = {
     repo,
-    queries: readModels,
+    queries: new FreshQueries(readModels, caughtUp),
     policies: {
       nodeId: config.nodeId,
       inviteTtlMs: config.invites.ttlMs,
@@ -79,7 +83,6 @@ export const startService = async (config: Config, logger: Logger = createLogger
     scheduler: scheduling.scheduler,
   };
 
-  const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
   await projections.start();
   const follower = new GenerationFollower(await generations.current(), generations, readModels, projections, logger);
   follower.start();
@@ -101,10 +104,6 @@ export const startService = async (config: Config, logger: Logger = createLogger
     return isLeft(identity) ? identity : right(identity.right);
   };
 
-  const caughtUp = async (position?: Position): Promise<void> => {
-    const target = position ?? (await store.headPosition());
-    if (target !== undefined) await projections.tracker.waitFor(target, config.readYourWritesTimeoutMs);
-  };
 
   const allowedOrigins = new Set(config.allowedOrigins);
   const app = express();
@@ -139,6 +138,10 @@ export const startService = async (config: Config, logger: Logger = createLogger
   app.use('/api', crossSiteGuard(allowedOrigins), requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }), historyRouter(deps, store, profiles));
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ReadSideUnavailable) {
+      res.setHeader('Retry-After', '1');
+      return sendError(res, 503, err.message);
+    }
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
     if (status >= 500) logger.error({ err }, 'request failed');
     sendError(res, status, status >= 500 ? 'Internal server error' : 'Bad request');

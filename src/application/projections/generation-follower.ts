@@ -39,6 +39,8 @@ export class GenerationFollower {
     if (next === this.generation) return;
     const store = await this.generations.open(next);
     await this.projections.stop();
+    // Until the runner starts on the new generation's checkpoint, nothing counts as caught up.
+    this.projections.tracker.reset(undefined);
     const previous = this.readModels.swap(store);
     await this.projections.start();
     await previous.close();

@@ -23,6 +23,19 @@ export class PositionTracker {
   advance(to: Position): void {
     if (this.current !== undefined && comparePositions(to, this.current) <= 0) return;
     this.current = to;
+    this.wake(to);
+  }
+
+  /**
+   * Moves to `to` even backwards: when the consumer starts over on other data (a new read-model
+   * generation whose checkpoint is behind), "caught up" must not keep answering for the old one.
+   */
+  reset(to: Position | undefined): void {
+    this.current = to;
+    if (to !== undefined) this.wake(to);
+  }
+
+  private wake(to: Position): void {
     if (this.waiters.length === 0) return;
     const still: Waiter[] = [];
     for (const w of this.waiters) {

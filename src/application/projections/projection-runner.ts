@@ -59,7 +59,8 @@ export class ProjectionRunner {
       try {
         const checkpoint = await this.readModels.checkpoint(this.name);
         ready();
-        if (checkpoint !== undefined) this.tracker.advance(checkpoint);
+        // The checkpoint of the store being served, even if behind what the tracker said before.
+        this.tracker.reset(checkpoint);
         const subscription = this.store.subscribeAll(checkpoint === undefined ? {} : { after: checkpoint });
         this.subscription = subscription;
         await this.consume(subscription);

@@ -9,6 +9,7 @@ import type { Actor, CommandDeps } from '../../application/commands/context.js';
 import { cancelInvitationsOf } from '../../application/commands/invites.js';
 import { closeConnection, openConnection, recordActivity } from '../../application/commands/presence.js';
 import { registerUser } from '../../application/commands/users.js';
+import { ReadSideUnavailable } from '../../application/queries/fresh-queries.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
@@ -222,6 +223,10 @@ export class Connection {
         await recordActivity(deps, socket.actor, correlationId);
       }
     } catch (err) {
+      if (err instanceof ReadSideUnavailable) {
+        socket.reply({ action: 'error', data: { for: action, code: 'unavailable', msg: 'The service is catching up: retry' } });
+        return;
+      }
       this.c.logger.error({ err, action, userId: socket.userId }, 'command failed');
       socket.reply({ action: 'error', data: { for: action, code: 'internal_error', msg: 'The server could not handle this action' } });
     }
