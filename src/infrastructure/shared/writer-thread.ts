@@ -60,6 +60,7 @@ export class WriterThread<B, R> {
   private readonly inFlight = new Map<number, Waiting<R>>();
   private seq = 0;
   private failure: Error | undefined;
+  private closing = false;
   private readonly exited: Promise<void>;
 
   constructor(script: URL, workerData: unknown, what: string) {
@@ -81,6 +82,11 @@ export class WriterThread<B, R> {
 
   /** Lets the thread finish what it was asked (its `onClose` included) and waits for it to end. */
   async close(): Promise<void> {
+    // Stay referenced until the thread has exited: an unreferenced thread lets the process end
+    // while `close()` still waits for the exit, so whatever the caller does next (its error
+    // report, its exit code) would never run.
+    this.closing = true;
+    this.worker.ref();
     if (this.failure === undefined) {
       await new Promise<void>((resolve, reject) => this.send((seq) => ({ seq, close: true }), { resolve: () => resolve(), reject }));
     }
@@ -99,7 +105,7 @@ export class WriterThread<B, R> {
     const waiting = this.inFlight.get(reply.seq);
     if (waiting === undefined) return;
     this.inFlight.delete(reply.seq);
-    if (this.inFlight.size === 0) this.worker.unref();
+    if (this.inFlight.size === 0 && !this.closing) this.worker.unref();
     if (reply.ok) waiting.resolve(reply.value);
     else waiting.reject(fromWireError(reply.error));
   }
