@@ -2,7 +2,7 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import type { ReadModelGenerations } from '../../application/ports/read-model-generations.js';
 import type { ProjectionGroup } from '../../application/projections/groups.js';
 import { rebuildReadModels, type RebuildResult } from '../../application/projections/rebuild.js';
-import { READ_MODEL_PROJECTION } from '../service.js';
+import { READ_MODEL_PROJECTION } from './projection-name.js';
 import { fractionOf, progressBar } from './progress.js';
 
 /** Nodes poll the generation pointer every second: this gives them time to leave the old one. */

@@ -5,7 +5,7 @@ import { loadConfig } from '../../infrastructure/config/config.js';
 import { SqliteReadModelStore } from '../../infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
 import { openReadModelGenerations } from '../../infrastructure/stores/open-read-models.js';
-import { READ_MODEL_PROJECTION } from '../service.js';
+import { READ_MODEL_PROJECTION } from './projection-name.js';
 import { CliFailure, defineCli } from './cli-args.js';
 import { runCli } from './run-cli.js';
 
