@@ -15,6 +15,10 @@ export const describeVerifyError = (e: unknown, algorithm: string): string => {
       return `token is not signed: ${algorithm} is required`;
     case 'invalid algorithm':
       return `token is signed with another algorithm than ${algorithm}`;
+    case 'invalid exp value':
+      return 'token expiry (exp) is not a number of seconds';
+    case 'invalid nbf value':
+      return 'token not-before (nbf) is not a number of seconds';
     case 'jwt must be provided':
       return 'no token';
     default:
