@@ -190,6 +190,6 @@ describe('token CLI', () => {
     );
     expect(failure?.code).to.equal(2);
     expect(failure?.stdout).to.equal('');
-    expect(failure?.stderr).to.match(/username/);
+    expect(failure?.stderr.split('\n')[0]).to.equal('token: USERNAME must be 1-50 of letters, digits, _ - .');
   });
 });
