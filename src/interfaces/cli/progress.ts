@@ -1,12 +1,17 @@
 import cliProgress from 'cli-progress';
 import type { Position } from '../../application/ports/event-store.js';
 
-/** A progress bar on stderr with events and events/s, drawn only when stderr is a terminal. */
+/**
+ * A progress bar on stderr with events and events/s, drawn only when stderr is a terminal and
+ * the work has lasted a second (a short run prints its summary line alone).
+ */
 export interface Progress {
   /** `fraction` of the work done (0..1), `events` handled so far. */
   update(fraction: number, events: number): void;
   stop(): void;
 }
+
+const SHOW_AFTER_MS = 1000;
 
 const NO_PROGRESS: Progress = { update: () => undefined, stop: () => undefined };
 
@@ -17,17 +22,24 @@ export const progressBar = (label: string, stream: NodeJS.WriteStream = process.
     cliProgress.Presets.shades_classic,
   );
   const started = Date.now();
-  bar.start(1000, 0, { events: 0, rate: 0 });
+  let drawn = false;
   let stopped = false;
   return {
     update: (fraction, events) => {
-      const rate = Math.round(events / Math.max((Date.now() - started) / 1000, 0.001));
+      if (stopped) return;
+      const elapsed = Date.now() - started;
+      if (!drawn) {
+        if (elapsed < SHOW_AFTER_MS) return;
+        drawn = true;
+        bar.start(1000, 0, { events: 0, rate: 0 });
+      }
+      const rate = Math.round(events / Math.max(elapsed / 1000, 0.001));
       bar.update(Math.round(Math.min(Math.max(fraction, 0), 1) * 1000), { events, rate });
     },
     stop: () => {
       if (stopped) return;
       stopped = true;
-      bar.stop();
+      if (drawn) bar.stop();
     },
   };
 };
