@@ -1,7 +1,7 @@
 import { parseCli, synopsisText, usageText, UsageError, CliFailure, type CliSpec, type OptionSpec, type ParsedArgs } from './cli-args.js';
 import { describeFailure, isExpectedFailure } from './describe-failure.js';
 
-/** After the tool is done, anything still holding the event loop (a client's socket) gets this long. */
+/** After the tool is done, anything still holding the event loop (a client's socket) gets this long by default. */
 const LINGER_MS = 2000;
 
 /** Writing into a closed pipe (`| head -1`) ends the tool quietly: the reader has what it wanted. */
@@ -30,7 +30,11 @@ export const reportFailure = (name: string, spec: CliSpec<Readonly<Record<string
  * when its work is done (stores closed); only something left holding the loop is cut short, after
  * LINGER_MS, with the exit code already set.
  */
-export const runCli = <O extends Readonly<Record<string, OptionSpec>>>(spec: CliSpec<O>, main: (args: ParsedArgs<O>) => Promise<number | void>): void => {
+export const runCli = <O extends Readonly<Record<string, OptionSpec>>>(
+  spec: CliSpec<O>,
+  main: (args: ParsedArgs<O>) => Promise<number | void>,
+  options: { readonly lingerMs?: number } = {},
+): void => {
   endQuietlyOnClosedPipe();
   const run = async (): Promise<number> => {
     const args = parseCli(spec, process.argv.slice(2));
@@ -47,6 +51,6 @@ export const runCli = <O extends Readonly<Record<string, OptionSpec>>>(spec: Cli
     )
     .then((code) => {
       process.exitCode = code;
-      setTimeout(() => process.exit(code), LINGER_MS).unref();
+      setTimeout(() => process.exit(code), options.lingerMs ?? LINGER_MS).unref();
     });
 };

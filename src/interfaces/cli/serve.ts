@@ -42,4 +42,6 @@ runCli(spec, async () => {
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
   });
-});
+  // Once drained (stores flushed, logs written synchronously), a library timer left behind must
+  // not hold up a container's stop.
+}, { lingerMs: 0 });
