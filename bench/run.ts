@@ -23,6 +23,8 @@ import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, SetupResult, Targ
 import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
 import type { ReplayResult } from './replay-bench.js';
 import { round, sleep } from './stats.js';
+import { defineCli, UsageError, type ParsedArgs } from '../src/interfaces/cli/cli-args.js';
+import { runCli } from '../src/interfaces/cli/run-cli.js';
 
 // ---------------------------------------------------------------- options
 
@@ -55,27 +57,63 @@ interface Options {
   readonly profileDurationMs: number;
 }
 
-const parseOptions = (argv: readonly string[]): Options => {
-  const flag = (name: string): boolean => argv.includes(`--${name}`);
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    if (i >= 0) return argv[i + 1];
-    const eq = argv.find((a) => a.startsWith(`--${name}=`));
-    return eq?.slice(name.length + 3);
-  };
-  const num = (name: string, dflt: number): number => {
-    const v = value(name);
+const NUMBER_OPTIONS = {
+  users: 'sockets for (a), (b), (e); pairs share a chat (1000; quick 500)',
+  rate: 'messages/s for (a) (1000)',
+  warmup: 'seconds of warm-up before (a) (5; quick 2)',
+  duration: 'seconds of (a) (30; quick 5)',
+  'rest-rate': 'REST reads/s for (e) (200)',
+  'rest-duration': 'seconds of (e) (20; quick 4)',
+  'ramp-start': 'first rate of the (b) ramp (1000)',
+  'ramp-factor': 'rate factor between ramp steps (1.5; quick 2)',
+  'ramp-steps': 'ramp steps (12; quick 4)',
+  'ramp-max-phases': 'bound on ramp phases, retries included (16; quick 5)',
+  'ramp-warmup': 'seconds of warm-up per ramp step (2; quick 1)',
+  'ramp-duration': 'seconds per ramp step (8; quick 3)',
+  idle: 'idle connections for (c) (10000; quick 2000)',
+  'idle-users': 'users behind the idle connections (1000; quick 500)',
+  'idle-distinct': 'a second (c) run with this many distinct users, 0 skips (2000; quick 0)',
+  'idle-timeout': 'seconds allowed for (c) to connect (300; quick 60)',
+  'replay-events': 'events in the (d) log (1000000; quick 100000)',
+  'profile-duration': 'seconds of the --profile run (15)',
+} as const;
+
+const numberOptions = Object.fromEntries(Object.entries(NUMBER_OPTIONS).map(([name, help]) => [name, { type: 'string', value: 'N', help }])) as {
+  readonly [K in keyof typeof NUMBER_OPTIONS]: { readonly type: 'string'; readonly value: 'N'; readonly help: string };
+};
+
+const spec = defineCli({
+  name: 'bench',
+  synopsis: ['npm run bench [-- --quick] [--write-md] [--profile | --no-profile] [--only a,b,c,d,e] [--NAME N ...]'],
+  description:
+    'Load benchmarks (see BENCHMARKS.md): (a) latency at a fixed rate, (b) maximum sustained throughput, (c) RSS per idle connection, ' +
+    '(d) read-model rebuild speed, (e) REST latency under load; against a bare ws relay. The full run takes about 6 minutes.',
+  options: {
+    quick: { type: 'boolean', help: 'smaller sizes, shorter phases, no profile (< 2 minutes)' },
+    'write-md': { type: 'boolean', help: 'update the results section of BENCHMARKS.md' },
+    profile: { type: 'boolean', help: 'add a --cpu-prof run of the service (default on a full run)' },
+    'no-profile': { type: 'boolean', help: 'skip the profile run of a full run' },
+    only: { type: 'string', value: 'LIST', help: 'these scenarios only, e.g. a,e (default a,b,c,d,e)' },
+    ...numberOptions,
+  },
+});
+
+const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Options => {
+  const num = (name: keyof typeof NUMBER_OPTIONS, dflt: number): number => {
+    const v = values[name];
     if (v === undefined) return dflt;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} expects a number, got ${v}`);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} expects a non-negative number, got ${v}`);
     return n;
   };
-  const quick = flag('quick');
-  const only = new Set((value('only') ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
+  const quick = values.quick === true;
+  const only = new Set((values.only ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
+  const unknown = [...only].filter((s) => !['a', 'b', 'c', 'd', 'e'].includes(s));
+  if (unknown.length > 0) throw new UsageError(`--only takes scenarios among a,b,c,d,e, got ${unknown.join(',')}`);
   return {
     quick,
-    writeMd: flag('write-md'),
-    profile: flag('profile') || (!quick && !flag('no-profile')),
+    writeMd: values['write-md'] === true,
+    profile: values.profile === true || (!quick && values['no-profile'] !== true),
     only,
     users: num('users', quick ? 500 : 1000),
     rate: num('rate', 1000),
@@ -935,9 +973,9 @@ const writeBenchmarksMd = (r: Results, table: string, jsonPath: string): void =>
 
 // ---------------------------------------------------------------- main
 
-const main = async (): Promise<void> => {
+const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
   const argv = process.argv.slice(2);
-  const o = parseOptions(argv);
+  const o = parseOptions(args);
   const started = new Date();
   const t0 = performance.now();
   const stamp = started.toISOString().replace(/[:.]/g, '-');
@@ -1054,13 +1092,10 @@ const main = async (): Promise<void> => {
   }
 };
 
-main()
-  .then(() => {
+runCli(spec, async (args) => {
+  try {
+    await main(args);
+  } finally {
     killAll();
-    process.exit(0);
-  })
-  .catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    killAll();
-    process.exit(1);
-  });
+  }
+});

@@ -26,6 +26,7 @@ import { openScheduling } from '../infrastructure/scheduler/agenda-scheduling.js
 import { openEventStore } from '../infrastructure/stores/open-event-store.js';
 import { openReadModelGenerations } from '../infrastructure/stores/open-read-models.js';
 import { requireAuth, type Authenticate } from './http/auth-middleware.js';
+import { answerClientError } from './http/client-error.js';
 import { corsPolicy } from './http/cors-policy.js';
 import { crossSiteGuard } from './http/cross-site-guard.js';
 import { sendError } from './http/errors.js';
@@ -172,6 +173,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
 
   const server: Server = createServer(app);
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

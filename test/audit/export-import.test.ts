@@ -42,7 +42,7 @@ describe('export → import', () => {
     const lines: string[] = [];
     await exportLog(store, async (line) => {
       lines.push(line.trimEnd());
-    }, 64);
+    }, { pageSize: 64 });
     return lines;
   };
 

@@ -181,15 +181,15 @@ describe('token CLI', () => {
     expect(id.expiresAt).to.be.closeTo(Date.now() + 120_000, 5000);
   });
 
-  it('uses JWT_SECRET when set and fails with exit 1 on bad input', async () => {
+  it('uses JWT_SECRET when set and refuses a bad username as wrong usage (exit 2)', async () => {
     const { stdout } = await run(process.execPath, [cli, 'bob', '--sub', 'b-42'], { env: { ...env(), JWT_SECRET: SECRET } });
     expect(ok(hs.verify(stdout.trim()))).to.include({ userId: 'b-42', username: 'bob' });
     const failure = await run(process.execPath, [cli, 'bad name'], { env: env() }).then(
       () => undefined,
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
-    expect(failure?.code).to.equal(1);
+    expect(failure?.code).to.equal(2);
     expect(failure?.stdout).to.equal('');
-    expect(failure?.stderr).to.match(/username/);
+    expect(failure?.stderr.split('\n')[0]).to.equal('token: USERNAME must be 1-50 of letters, digits, _ - .');
   });
 });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { WriterThread } from '../../src/infrastructure/shared/writer-thread.js';
 import type { EchoRequest } from './fixtures/echo-thread.js';
 
@@ -42,5 +44,25 @@ describe('WriterThread (request/reply with a worker thread)', () => {
     await thread.close();
     expect((await before).closed).to.equal(false);
     expect((await rejection(thread.request({ kind: 'echo', value: 2n }))).message).to.match(/echo thread exited/);
+  });
+
+  it('starts the thread only with the first request: a never-used one closes at once (its script is not even loaded)', async () => {
+    const missing = new URL('./fixtures/no-such-thread.js', import.meta.url);
+    const unused = new WriterThread<EchoRequest, { value: bigint; closed: boolean }>(missing, undefined, 'unused');
+    await unused.close();
+    expect((await rejection(unused.request({ kind: 'echo', value: 1n }))).message).to.equal('unused thread exited (code 0)');
+    const used = new WriterThread<EchoRequest, { value: bigint; closed: boolean }>(missing, undefined, 'used');
+    expect((await rejection(used.request({ kind: 'echo', value: 1n }))).message).to.match(/Cannot find module|no-such-thread/);
+    await used.close();
+  });
+
+  it('keeps the process alive until the thread has exited, so what follows close() always runs (20 processes)', async () => {
+    const child = fileURLToPath(new URL('./fixtures/close-then-report.js', import.meta.url));
+    const run = () =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const p = execFile(process.execPath, [child], (_err, stdout) => resolve({ code: p.exitCode, stdout }));
+      });
+    const results = await Promise.all(Array.from({ length: 20 }, run));
+    expect(results.filter((r) => r.code !== 5 || r.stdout !== 'reported after close\n')).to.deep.equal([]);
   });
 });

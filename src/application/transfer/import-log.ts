@@ -22,7 +22,7 @@ export const importLog = async (
   lines: AsyncIterable<string>,
   options: { readonly window: number; readonly onProgress?: (events: number) => void } = { window: 1 },
 ): Promise<number> => {
-  if ((await store.headPosition()) !== undefined) throw new ImportError('The target store is not empty: import only into a fresh store');
+  if ((await store.headPosition()) !== undefined) throw new ImportError('the target store already holds events: import only into an empty store (a fresh DATA_DIR or EventStoreDB database)');
   const inFlight = new Set<Promise<void>>();
   let failure: Error | undefined;
   let count = 0;

@@ -1,6 +1,5 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { NewEvent, RecordedEvent } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
@@ -27,6 +26,16 @@ export class LogLineError extends Error {
   override readonly name = 'LogLineError';
 }
 
+/** `id missing, revision invalid`: the fields at fault, not io-ts's whole type. */
+const describeFields = (errors: t.Errors): string => {
+  const fields = new Map<string, string>();
+  for (const e of errors) {
+    const path = e.context.map((c) => c.key).filter((k) => k !== '' && !/^\d+$/.test(k)).join('.');
+    fields.set(path || 'the line', e.value === undefined ? 'missing' : 'invalid');
+  }
+  return [...fields].map(([path, what]) => `${path} ${what}`).join(', ');
+};
+
 export const parseLogLine = (text: string, lineNumber: number): LogLine => {
   let json: unknown;
   try {
@@ -35,7 +44,7 @@ export const parseLogLine = (text: string, lineNumber: number): LogLine => {
     throw new LogLineError(`line ${lineNumber}: not JSON`);
   }
   const decoded = LogLine.decode(json);
-  if (isLeft(decoded)) throw new LogLineError(`line ${lineNumber}: ${PathReporter.report(decoded).join('; ')}`);
+  if (isLeft(decoded)) throw new LogLineError(`line ${lineNumber}: not an exported event (${describeFields(decoded.left)})`);
   return decoded.right;
 };
 

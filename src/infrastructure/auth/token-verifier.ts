@@ -2,6 +2,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import jwt from 'jsonwebtoken';
 import { identityFromClaims, TokenClaims, type Identity } from './claims.js';
+import { describeClaimErrors, describeVerifyError } from './token-problems.js';
 
 export type AuthError = { code: 'missing_token' | 'invalid_token' | 'expired_token'; msg: string };
 
@@ -40,13 +41,11 @@ export class TokenVerifier {
       payload = jwt.verify(token, this.key, { algorithms: this.algorithms });
     } catch (e) {
       if (e instanceof jwt.TokenExpiredError) return left({ code: 'expired_token', msg: 'token expired' });
-      const why = e instanceof Error ? e.message : 'unverifiable';
-      return left({ code: 'invalid_token', msg: `invalid token: ${why}` });
+      return left({ code: 'invalid_token', msg: describeVerifyError(e, this.algorithm) });
     }
     const claims = TokenClaims.decode(payload);
     if (isLeft(claims)) {
-      const fields = [...new Set(claims.left.map((err) => err.context.map((c) => c.key).filter(Boolean).join('.')))];
-      return left({ code: 'invalid_token', msg: `invalid token claims: ${fields.join(', ') || 'payload'}` });
+      return left({ code: 'invalid_token', msg: describeClaimErrors(claims.left) });
     }
     return right(identityFromClaims(claims.right));
   }

@@ -1,54 +1,57 @@
 import { randomUUID } from 'node:crypto';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import { describeBadVar, integer, oneOf, text, type EnvVar } from './env-var.js';
 import { normaliseOrigin } from './origin.js';
 
-const IntFromString = new t.Type<number, string, unknown>(
-  'IntFromString',
-  (u): u is number => Number.isInteger(u),
-  (u, c) => {
-    if (typeof u !== 'string' || !/^\d+$/.test(u.trim())) return t.failure(u, c, 'expected a non-negative integer');
-    return t.success(Number(u.trim()));
-  },
-  String,
-);
+/** Environment variables, decoded at start-up so a typo fails fast, one line per bad variable. */
+const Env = {
+  HOST: text(),
+  PORT: integer(0, 65535),
+  DATA_DIR: text(),
+  JWT_SECRET: text({ secret: true }),
+  JWT_PUBLIC_KEY: text({ secret: true }),
+  EVENTSTORE_URL: text(),
+  MONGODB_URL: text(),
+  LOG_LEVEL: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  NODE_ID: text(),
+  INVITE_TTL_MS: integer(),
+  INVITE_RATE_MAX: integer(),
+  INVITE_RATE_WINDOW_MS: integer(),
+  GAME_GRACE_MS: integer(),
+  SWEEP_INTERVAL_MS: integer(),
+  INACTIVITY_THRESHOLD_MS: integer(),
+  ACTIVITY_THROTTLE_MS: integer(),
+  LEASE_TTL_MS: integer(),
+  SCHEDULER_PROCESS_EVERY_MS: integer(),
+  SCHEDULER_LOCK_LIFETIME_MS: integer(),
+  WS_MAX_BUFFERED_BYTES: integer(),
+  WS_RATE_PER_SECOND: integer(),
+  WS_RATE_BURST: integer(),
+  WS_RATE_WARNINGS: integer(),
+  WS_PING_INTERVAL_MS: integer(),
+  WS_PONG_TIMEOUT_MS: integer(),
+  WS_RESUME_MAX_FRAMES: integer(),
+  READ_YOUR_WRITES_TIMEOUT_MS: integer(),
+  EVENTSTORE_TIMEOUT_MS: integer(),
+  SQLITE_SYNCHRONOUS: oneOf('FULL', 'NORMAL'),
+  ALLOWED_ORIGINS: text(),
+} as const;
 
-const optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined]);
+type Env = { readonly [K in keyof typeof Env]: (typeof Env)[K] extends EnvVar<infer A> ? A | undefined : never };
 
-/** Environment variables, decoded at start-up so a typo fails fast with a clear message. */
-const Env = t.type({
-  HOST: optional(t.string),
-  PORT: optional(IntFromString),
-  DATA_DIR: optional(t.string),
-  JWT_SECRET: optional(t.string),
-  JWT_PUBLIC_KEY: optional(t.string),
-  EVENTSTORE_URL: optional(t.string),
-  MONGODB_URL: optional(t.string),
-  LOG_LEVEL: optional(t.keyof({ fatal: null, error: null, warn: null, info: null, debug: null, trace: null, silent: null })),
-  NODE_ID: optional(t.string),
-  INVITE_TTL_MS: optional(IntFromString),
-  INVITE_RATE_MAX: optional(IntFromString),
-  INVITE_RATE_WINDOW_MS: optional(IntFromString),
-  GAME_GRACE_MS: optional(IntFromString),
-  SWEEP_INTERVAL_MS: optional(IntFromString),
-  INACTIVITY_THRESHOLD_MS: optional(IntFromString),
-  ACTIVITY_THROTTLE_MS: optional(IntFromString),
-  LEASE_TTL_MS: optional(IntFromString),
-  SCHEDULER_PROCESS_EVERY_MS: optional(IntFromString),
-  SCHEDULER_LOCK_LIFETIME_MS: optional(IntFromString),
-  WS_MAX_BUFFERED_BYTES: optional(IntFromString),
-  WS_RATE_PER_SECOND: optional(IntFromString),
-  WS_RATE_BURST: optional(IntFromString),
-  WS_RATE_WARNINGS: optional(IntFromString),
-  WS_PING_INTERVAL_MS: optional(IntFromString),
-  WS_PONG_TIMEOUT_MS: optional(IntFromString),
-  WS_RESUME_MAX_FRAMES: optional(IntFromString),
-  READ_YOUR_WRITES_TIMEOUT_MS: optional(IntFromString),
-  EVENTSTORE_TIMEOUT_MS: optional(IntFromString),
-  SQLITE_SYNCHRONOUS: optional(t.keyof({ FULL: null, NORMAL: null })),
-  ALLOWED_ORIGINS: optional(t.string),
-});
+/** Every set variable decoded, or one line per bad one. */
+const decodeEnv = (env: NodeJS.ProcessEnv): Either<readonly string[], Env> => {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, v] of Object.entries(Env) as [string, EnvVar<unknown>][]) {
+    const raw = env[name];
+    if (raw === undefined) continue;
+    const decoded = v.decode(raw);
+    if (isLeft(decoded)) problems.push(describeBadVar(name, v, raw, decoded.left));
+    else values[name] = decoded.right;
+  }
+  return problems.length > 0 ? left(problems) : right(values as Env);
+};
 
 export interface Config {
   readonly host: string;
@@ -80,6 +83,7 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
 }
 
+/** A bad setting; the message has one line per problem. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -90,14 +94,14 @@ const parseOrigins = (raw: string | undefined): string[] => {
   const entries = (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   return entries.map((entry) => {
     const origin = normaliseOrigin(entry);
-    if (origin === undefined) throw new ConfigError(`Invalid environment: ALLOWED_ORIGINS entry ${JSON.stringify(entry)} is not an origin (scheme://host[:port])`);
+    if (origin === undefined) throw new ConfigError(`ALLOWED_ORIGINS entry ${JSON.stringify(entry)} is not an origin; expected scheme://host[:port], comma-separated`);
     return origin;
   });
 };
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config => {
-  const decoded = Env.decode(env);
-  if (isLeft(decoded)) throw new ConfigError(`Invalid environment: ${PathReporter.report(decoded).join('; ')}`);
+  const decoded = decodeEnv(env);
+  if (isLeft(decoded)) throw new ConfigError(decoded.left.join('\n'));
   const e = decoded.right;
   const config: Config = {
     host: e.HOST ?? '0.0.0.0',

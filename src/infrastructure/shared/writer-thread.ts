@@ -54,21 +54,34 @@ interface Waiting<R> {
   readonly reject: (error: Error) => void;
 }
 
-/** On the caller's side. Once the thread has failed or exited, every request rejects with that fault. */
+/**
+ * On the caller's side. The thread starts with the first request, so a process that only reads
+ * (the audit and verify tools) never pays for one. Once the thread has failed or exited, every
+ * request rejects with that fault.
+ */
 export class WriterThread<B, R> {
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private readonly inFlight = new Map<number, Waiting<R>>();
   private seq = 0;
   private failure: Error | undefined;
-  private readonly exited: Promise<void>;
+  private closing = false;
+  private exited: Promise<void> = Promise.resolve();
 
-  constructor(script: URL, workerData: unknown, what: string) {
-    this.worker = new Worker(script, { workerData });
-    this.worker.unref();
-    this.worker.on('message', (reply: Reply<R>) => this.settle(reply));
-    this.worker.on('error', (e) => this.fail(e));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.once('exit', (code) => this.fail(new Error(`${what} thread exited (code ${code})`)));
+  constructor(
+    private readonly script: URL,
+    private readonly workerData: unknown,
+    private readonly what: string,
+  ) {}
+
+  private start(): Worker {
+    const worker = new Worker(this.script, { workerData: this.workerData });
+    worker.unref();
+    worker.on('message', (reply: Reply<R>) => this.settle(reply));
+    worker.on('error', (e) => this.fail(e));
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.once('exit', (code) => this.fail(new Error(`${this.what} thread exited (code ${code})`)));
+    this.worker = worker;
+    return worker;
   }
 
   /** Resolves with the thread's answer; the body must survive structured clone. */
@@ -81,6 +94,16 @@ export class WriterThread<B, R> {
 
   /** Lets the thread finish what it was asked (its `onClose` included) and waits for it to end. */
   async close(): Promise<void> {
+    // Stay referenced until the thread has exited: an unreferenced thread lets the process end
+    // while `close()` still waits for the exit, so whatever the caller does next (its error
+    // report, its exit code) would never run.
+    this.closing = true;
+    if (this.worker === undefined) {
+      // Never started: nothing to finish; later requests fail as after a close.
+      this.failure ??= new Error(`${this.what} thread exited (code 0)`);
+      return;
+    }
+    this.worker.ref();
     if (this.failure === undefined) {
       await new Promise<void>((resolve, reject) => this.send((seq) => ({ seq, close: true }), { resolve: () => resolve(), reject }));
     }
@@ -89,17 +112,18 @@ export class WriterThread<B, R> {
 
   private send(message: (seq: number) => Request<B>, waiting: Waiting<R>): void {
     if (this.failure !== undefined) return waiting.reject(this.failure);
+    const worker = this.worker ?? this.start();
     const seq = ++this.seq;
     this.inFlight.set(seq, waiting);
-    if (this.inFlight.size === 1) this.worker.ref();
-    this.worker.postMessage(message(seq));
+    if (this.inFlight.size === 1) worker.ref();
+    worker.postMessage(message(seq));
   }
 
   private settle(reply: Reply<R>): void {
     const waiting = this.inFlight.get(reply.seq);
     if (waiting === undefined) return;
     this.inFlight.delete(reply.seq);
-    if (this.inFlight.size === 0) this.worker.unref();
+    if (this.inFlight.size === 0 && !this.closing) this.worker?.unref();
     if (reply.ok) waiting.resolve(reply.value);
     else waiting.reject(fromWireError(reply.error));
   }

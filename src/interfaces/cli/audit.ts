@@ -8,8 +8,8 @@ import { chatStream } from '../../domain/chat/chat.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
 import { openReadModels } from '../../infrastructure/stores/open-read-models.js';
-
-const usage = 'usage: npm run audit -- chat <chat-id> | user <username>\n';
+import { CliFailure, defineCli, UsageError } from './cli-args.js';
+import { runCli } from './run-cli.js';
 
 const printTimeline = async (events: readonly RecordedEvent[], profiles: ProfileDirectory): Promise<void> => {
   const ids = new Set<string>();
@@ -43,33 +43,32 @@ const eventsOfUser = async (store: EventStore, userId: string): Promise<Recorded
   }
 };
 
-const main = async (): Promise<void> => {
-  const [kind, subject] = process.argv.slice(2);
-  if ((kind !== 'chat' && kind !== 'user') || subject === undefined) {
-    process.stderr.write(usage);
-    process.exit(2);
-  }
+const spec = defineCli({
+  name: 'audit',
+  synopsis: ['npm run audit -- chat CHAT-ID', 'npm run audit -- user USERNAME'],
+  description: "Prints a readable timeline: a chat's events, or every event involving a user. Exit 1 if there is no such chat or user.",
+  options: {},
+  positionals: { min: 2, max: 2, names: 'chat CHAT-ID or user USERNAME' },
+});
+
+runCli(spec, async ({ positionals }) => {
+  const [kind, subject = ''] = positionals;
+  if (kind !== 'chat' && kind !== 'user') throw new UsageError(`expected chat or user, got ${kind ?? 'nothing'}`);
   const config = loadConfig();
   const store = await openEventStore(config);
-  const readModels = await openReadModels(config);
-  const profiles = new ProfileDirectory(new AggregateRepository(store));
   try {
+    const profiles = new ProfileDirectory(new AggregateRepository(store));
     if (kind === 'chat') {
       const events = await store.readStream(chatStream(subject));
-      if (events.length === 0) throw new Error(`no chat ${subject}`);
+      if (events.length === 0) throw new CliFailure(`no chat ${subject} in the log`);
       await printTimeline(events, profiles);
     } else {
-      const user = await readModels.userByUsername(subject);
-      if (user === undefined) throw new Error(`no user ${subject}`);
+      const readModels = await openReadModels(config);
+      const user = await readModels.userByUsername(subject).finally(() => readModels.close());
+      if (user === undefined) throw new CliFailure(`no user ${subject}`);
       await printTimeline(await eventsOfUser(store, user.userId), profiles);
     }
   } finally {
     await store.close();
-    await readModels.close();
   }
-};
-
-main().catch((err: unknown) => {
-  process.stderr.write(`audit failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
 });

@@ -1,33 +1,51 @@
-import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { exportLog } from '../../application/transfer/export-log.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
+import { defineCli, UsageError } from './cli-args.js';
+import { fractionOf, progressBar } from './progress.js';
+import { runCli } from './run-cli.js';
 
-/** `npm run export -- --out FILE`: the whole log as newline-delimited JSON. */
-const main = async (): Promise<void> => {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } });
-  if (values.out === undefined) {
-    process.stderr.write('usage: npm run export -- --out FILE\n');
-    process.exit(2);
-  }
-  const store = await openEventStore(loadConfig());
-  const out = createWriteStream(values.out);
+const spec = defineCli({
+  name: 'export',
+  synopsis: ['npm run export -- --out FILE'],
+  description: 'Writes the whole log as newline-delimited JSON (one event a line, in log order) to FILE.',
+  options: { out: { type: 'string', value: 'FILE', help: 'the file to write (created or truncated)' } },
+});
+
+runCli(spec, async ({ values }) => {
+  const file = values.out;
+  if (file === undefined) throw new UsageError('--out FILE is required');
+  const config = loadConfig();
+  // Opened before the store is touched: an unwritable path fails at once, with its own words.
+  const handle = await open(file, 'w');
+  const out = handle.createWriteStream();
+  let writeError: Error | undefined;
+  out.on('error', (e) => {
+    writeError ??= e;
+  });
+  const store = await openEventStore(config);
   const started = Date.now();
+  const bar = progressBar('export');
   try {
-    const count = await exportLog(store, async (line) => {
+    const head = await store.headPosition();
+    const total = await exportLog(store, async (line) => {
+      if (writeError !== undefined) throw writeError;
+      // `once` rejects if the stream fails meanwhile.
       if (!out.write(line)) await once(out, 'drain');
+    }, {
+      onPage: (events, last) => bar.update(fractionOf(last, head), events),
     });
+    bar.stop();
     out.end();
     await once(out, 'finish');
-    process.stderr.write(`exported ${count} events to ${values.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    if (writeError !== undefined) throw writeError;
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(`exported ${total} events to ${file} in ${seconds.toFixed(1)} s (${Math.round(total / Math.max(seconds, 0.001))} events/s)\n`);
   } finally {
+    bar.stop();
+    if (!out.closed) out.destroy();
     await store.close();
   }
-};
-
-main().catch((err: unknown) => {
-  process.stderr.write(`export failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
 });

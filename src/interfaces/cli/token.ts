@@ -1,37 +1,35 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { parseArgs } from 'node:util';
 import { Username } from '../../infrastructure/auth/claims.js';
 import { ensureDevSecret } from '../../infrastructure/auth/dev-secret.js';
 import { signDevToken } from '../../infrastructure/auth/token-signer.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
+import { CliFailure, defineCli, integerOption, UsageError } from './cli-args.js';
+import { runCli } from './run-cli.js';
 
-const USAGE = 'usage: npm run token -- <username> [--sub <id>] [--nickname <n>] [--avatar <url>] [--ttl <seconds>]';
+const spec = defineCli({
+  name: 'token',
+  synopsis: ['npm run -s token -- USERNAME [--sub ID] [--nickname N] [--avatar URL] [--ttl SECONDS]'],
+  description: 'Mints an HS256 token for USERNAME with JWT_SECRET (or the development secret in DATA_DIR) and prints it.',
+  options: {
+    sub: { type: 'string', value: 'ID', help: 'user id (sub claim); default user-USERNAME' },
+    nickname: { type: 'string', value: 'N', help: 'nickname claim' },
+    avatar: { type: 'string', value: 'URL', help: 'avatar claim' },
+    ttl: { type: 'string', value: 'SECONDS', help: 'lifetime; default 86400' },
+  },
+  positionals: { min: 1, max: 1, names: 'USERNAME' },
+});
 
-class UsageError extends Error {}
-
-const main = (argv: string[]): string => {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      sub: { type: 'string' },
-      nickname: { type: 'string' },
-      avatar: { type: 'string' },
-      ttl: { type: 'string', default: '86400' },
-    },
-  });
-  const [username, ...extra] = positionals;
-  if (username === undefined || extra.length > 0) throw new UsageError(USAGE);
+runCli(spec, async ({ values, positionals }) => {
+  const username = positionals[0] ?? '';
   // Refuse to mint a token the server would reject anyway.
-  if (isLeft(Username.decode(username))) throw new UsageError('username must be 1-50 of letters, digits, _ - .');
+  if (isLeft(Username.decode(username))) throw new UsageError('USERNAME must be 1-50 of letters, digits, _ - .');
   if (values.sub === '') throw new UsageError('--sub must not be empty');
-  const ttl = Number(values.ttl);
-  if (!/^\d+$/.test(values.ttl) || ttl <= 0) throw new UsageError('--ttl must be a positive integer (seconds)');
+  const ttl = integerOption('ttl', values.ttl, 86400, { min: 1 });
 
   const config = loadConfig();
   const envSecret = config.jwtSecret?.trim() ? config.jwtSecret : undefined;
   if (envSecret === undefined && config.jwtPublicKey?.trim()) {
-    throw new UsageError('JWT_PUBLIC_KEY is set (RS256): mint tokens with the issuer private key, not this tool');
+    throw new CliFailure('JWT_PUBLIC_KEY is set (RS256): mint tokens with the issuer private key, not this tool');
   }
   let secret = envSecret;
   if (secret === undefined) {
@@ -39,19 +37,6 @@ const main = (argv: string[]): string => {
     if (dev.created) process.stderr.write(`created development secret in ${config.dataDir}\n`);
     secret = dev.secret;
   }
-  return signDevToken({
-    secret,
-    userId: values.sub ?? `user-${username}`,
-    username,
-    nickname: values.nickname,
-    avatar: values.avatar,
-    expiresInSeconds: ttl,
-  });
-};
-
-try {
-  process.stdout.write(`${main(process.argv.slice(2))}\n`);
-} catch (e) {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-}
+  const token = signDevToken({ secret, userId: values.sub ?? `user-${username}`, username, nickname: values.nickname, avatar: values.avatar, expiresInSeconds: ttl });
+  process.stdout.write(`${token}\n`);
+});

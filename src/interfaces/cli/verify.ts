@@ -5,13 +5,20 @@ import { loadConfig } from '../../infrastructure/config/config.js';
 import { SqliteReadModelStore } from '../../infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
 import { openReadModelGenerations } from '../../infrastructure/stores/open-read-models.js';
-import { READ_MODEL_PROJECTION } from '../service.js';
+import { READ_MODEL_PROJECTION } from './projection-name.js';
+import { CliFailure, defineCli } from './cli-args.js';
+import { runCli } from './run-cli.js';
 
-/**
- * `npm run verify`: re-derives every read model in memory from the log, up to the stored
- * checkpoint, and reports every answer that differs from the stored read models (exit 1).
- */
-const main = async (): Promise<void> => {
+const spec = defineCli({
+  name: 'verify',
+  synopsis: ['npm run verify'],
+  description:
+    'Re-derives every read model in memory from the log, up to the stored checkpoint, and compares every query answer with the stored read models; ' +
+    'exit 1 on any difference (each printed), or when the read models were never built from a non-empty log.',
+  options: {},
+});
+
+runCli(spec, async () => {
   const config = loadConfig();
   const store = await openEventStore(config);
   const generations = await openReadModelGenerations(config);
@@ -19,25 +26,23 @@ const main = async (): Promise<void> => {
   const memory = SqliteReadModelStore.open({ path: ':memory:' });
   try {
     const checkpoint = await stored.checkpoint(READ_MODEL_PROJECTION);
+    if (checkpoint === undefined && (await store.headPosition()) !== undefined) {
+      throw new CliFailure('the read models were never built from this log (nothing to compare): run npm run replay');
+    }
     const { events } =
       checkpoint === undefined ? { events: 0 } : await projectLog(store, memory, { projection: READ_MODEL_PROJECTION, until: checkpoint });
     const differences = await compareReadModels(memory, stored);
     const at = checkpoint === undefined ? 'the empty log' : `position ${formatPosition(checkpoint)}`;
     if (differences.length === 0) {
       process.stdout.write(`read models match the log (${events} events, up to ${at})\n`);
-      return;
+      return 0;
     }
     process.stdout.write(`read models differ from the log (${events} events, up to ${at}):\n${differences.map((d) => `  - ${d}`).join('\n')}\n`);
-    process.exitCode = 1;
+    return 1;
   } finally {
     await memory.close();
     await stored.close();
     await generations.close();
     await store.close();
   }
-};
-
-main().catch((err: unknown) => {
-  process.stderr.write(`verify failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(2);
 });

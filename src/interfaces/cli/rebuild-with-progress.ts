@@ -1,0 +1,33 @@
+import type { EventStore } from '../../application/ports/event-store.js';
+import type { ReadModelGenerations } from '../../application/ports/read-model-generations.js';
+import type { ProjectionGroup } from '../../application/projections/groups.js';
+import { rebuildReadModels, type RebuildResult } from '../../application/projections/rebuild.js';
+import { READ_MODEL_PROJECTION } from './projection-name.js';
+import { fractionOf, progressBar } from './progress.js';
+
+/** Nodes poll the generation pointer every second: this gives them time to leave the old one. */
+const SWITCH_GRACE_MS = 3000;
+
+/** `rebuildReadModels` with a progress bar (on a terminal). */
+export const rebuildWithProgress = async (store: EventStore, generations: ReadModelGenerations, label: string, group?: ProjectionGroup): Promise<RebuildResult> => {
+  const bar = progressBar(label);
+  try {
+    const result = await rebuildReadModels(store, generations, {
+      projection: READ_MODEL_PROJECTION,
+      ...(group === undefined ? {} : { group }),
+      onProgress: (events, position, head) => bar.update(fractionOf(position, head), events),
+    });
+    bar.update(1, result.events);
+    return result;
+  } finally {
+    bar.stop();
+  }
+};
+
+/** Drops the generation a rebuild replaced, once the nodes serving it have had time to switch. */
+export const dropReplaced = async (generations: ReadModelGenerations, result: RebuildResult): Promise<boolean> => {
+  if (result.previous === result.generation) return false;
+  await new Promise((r) => setTimeout(r, SWITCH_GRACE_MS));
+  await generations.drop(result.previous);
+  return true;
+};
