@@ -38,7 +38,7 @@ export class AggregateRepository {
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: { readonly cacheSize: number; readonly maxAttempts: number } = { cacheSize: 20_000, maxAttempts: 8 },
+    private readonly options: { readonly cacheSize: number; readonly maxAttempts: number } = { cacheSize: 20_000, maxAttempts: 40 },
   ) {
     this.cache = new LRUCache({ max: options.cacheSize });
   }
@@ -127,5 +127,11 @@ export class AggregateRepository {
   }
 }
 
+/**
+ * Full jitter, growing to 100 ms. The first retries come at once: the reload already holds the
+ * other node's events, so a quick second try usually wins. With 40 attempts, two nodes streaming
+ * into one chat lose nothing (test/scheduling/hot-chat-two-nodes.test.ts); a command that still
+ * conflicts after about 3 s of this is in a livelock that only an error can break.
+ */
 const backOff = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+  attempt <= 2 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
