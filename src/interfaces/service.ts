@@ -16,6 +16,8 @@ import { GenerationFollower } from '../application/projections/generation-follow
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import { SwitchableReadModels } from '../application/projections/switchable-read-models.js';
 import { projectReadModel } from '../application/projections/read-model-projection.js';
+import { policies } from '../application/reactors/policies.js';
+import { ReactorRunner } from '../application/reactors/reactor-runner.js';
 import { catchUpWith, FreshQueries, ReadSideUnavailable } from '../application/queries/fresh-queries.js';
 import { resolveJwtKeys } from '../infrastructure/auth/dev-secret.js';
 import { tokenFromRequest } from '../infrastructure/auth/token-from-request.js';
@@ -55,6 +57,8 @@ export interface RunningService {
 }
 
 export const READ_MODEL_PROJECTION = 'read-models';
+/** At shutdown, how long the reactors may take to react to what was stored before it. */
+const REACTOR_DRAIN_MS = 3000;
 
 /** Wires stores, application and interfaces: the one place that knows every adapter. */
 export const startService = async (config: Config, logger: Logger = createLogger(config.logLevel, { node: config.nodeId })): Promise<RunningService> => {
@@ -92,6 +96,11 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const broadcaster = new Broadcaster(store, profiles, hub, logger);
   await broadcaster.start();
   await scheduling.start(deps);
+  // Follow-up policies, each on one node at a time from its own checkpoint.
+  const reactors = policies(deps, scheduling.scheduler).map(
+    (reactor) => new ReactorRunner(reactor, store, scheduling.reactorCheckpoints, { owner: config.nodeId, leaseMs: config.presence.leaseTtlMs, logger }),
+  );
+  for (const r of reactors) r.start();
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
     const token = tokenFromRequest(req, { allowQuery: true });
@@ -192,6 +201,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       server.closeAllConnections();
       await closed;
       if (!closedOut) logger.warn('some connections could not be closed out: the node lease is left to lapse');
+      await Promise.all(reactors.map((r) => r.stop(REACTOR_DRAIN_MS)));
       await scheduling.stop({ releaseLease: closedOut });
       await broadcaster.stop();
       await follower.stop();

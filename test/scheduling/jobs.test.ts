@@ -15,6 +15,7 @@ import type { JobContext } from '../../src/application/scheduling/job.js';
 import { closeLapsedInvitations } from '../../src/application/scheduling/lapsed-invitations.js';
 import { LeaseKeeper } from '../../src/application/scheduling/lease-keeper.js';
 import { closeOutDeadNodes } from '../../src/application/scheduling/node-lease-check.js';
+import { policies } from '../../src/application/reactors/policies.js';
 import { INVITES_STREAM, inviteDecider } from '../../src/domain/invite/invite.js';
 import { presenceDecider, presenceStream } from '../../src/domain/presence/presence.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
@@ -92,13 +93,25 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     return sent.data.inviteId;
   };
 
-  it('sendInvitation / replyInvitation schedule the expiry at expiresAt and the game end at endsAt', async () => {
+  /** Every follow-up policy, given each stored event of its types in log order (what a ReactorRunner does). */
+  const react = async (deps: CommandDeps): Promise<void> => {
+    const log = await store.readAll();
+    for (const reactor of policies(deps, deps.scheduler as Scheduler)) {
+      for (const e of log) if (reactor.eventTypes.includes(e.type)) await reactor.react(e);
+    }
+  };
+
+  it('the commands schedule nothing themselves; the reactors schedule the expiry at expiresAt and the game end at endsAt', async () => {
     const deps = depsOn('n1');
     const inviteId = await invite(deps, 'alice', 'bob');
-    expect(scheduled).to.deep.equal([['expiry', inviteId, T0 + 1000]]);
     const accepted = await replyInvitation(deps, actor('bob'), { username: 'alice', accept: true }, 'c');
     if (isRefusal(accepted) || accepted.events[0]?.type !== 'InvitationAccepted') throw new Error('not accepted');
-    expect(scheduled[1]).to.deep.equal(['end', accepted.events[0].data.gameId, T0 + 3 * 60_000]);
+    expect(scheduled, 'no scheduling in the command path').to.deep.equal([]);
+    await react(deps);
+    expect(scheduled).to.deep.equal([
+      ['expiry', inviteId, T0 + 1000],
+      ['end', accepted.events[0].data.gameId, T0 + 3 * 60_000],
+    ]);
   });
 
   it('expire-invitation: on time it expires; run by a node whose clock lags, it asks to run again at expiresAt', async () => {
@@ -136,7 +149,7 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     expect(board.pending.size + board.games.size).to.equal(0);
   });
 
-  it("node-leases: closes out a lapsed node's connections (offline if they were the last, invitations withdrawn), never its own", async () => {
+  it("node-leases: closes out a lapsed node's connections (offline if they were the last, then the reactor withdraws invitations), never its own", async () => {
     const a = depsOn('node-a');
     const b = depsOn('node-b');
     await openConnection(b, actor('dave', 'dave-on-b'), 'c'); // only on B
@@ -156,6 +169,8 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     expect([...(await presence('erin')).connections.keys()], 'erin keeps her socket on A').to.deep.equal(['erin-on-a']);
     expect((await presence('erin')).online).to.equal(true);
     expect((await presence('carol')).connections.size).to.equal(1);
+    expect((await a.repo.load(inviteDecider, INVITES_STREAM)).state.pending.has(daveInvite), 'withdrawn by the reactor, not the lease check').to.equal(true);
+    await react(a);
     const board = (await a.repo.load(inviteDecider, INVITES_STREAM)).state;
     expect(board.pending.has(daveInvite), "dave's invitation withdrawn with him").to.equal(false);
     expect(await closeOutDeadNodes(a, leases, 'node-a', ctx), 'B is forgotten: nothing left to do').to.deep.equal([]);

@@ -13,20 +13,6 @@ const run = async (deps: CommandDeps, actor: Actor | undefined, command: InviteC
   return isRefusal(result) ? result : ok(result.position, { events: result.events });
 };
 
-/**
- * An invitation expires and a game ends on their own: once the events are stored, their follow-up
- * jobs are scheduled. The jobs' commands no-op when nothing is left to do (answered, canceled,
- * already ended), so a job is never unscheduled.
- */
-const scheduleFollowUps = async (deps: CommandDeps, outcome: InviteOutcome): Promise<InviteOutcome> => {
-  if (isRefusal(outcome) || deps.scheduler === undefined) return outcome;
-  for (const e of outcome.events) {
-    if (e.type === 'InvitationSent') await deps.scheduler.scheduleInvitationExpiry(e.data.inviteId, new Date(e.data.expiresAt));
-    else if (e.type === 'InvitationAccepted') await deps.scheduler.scheduleGameEnd(e.data.gameId, new Date(e.data.endsAt));
-  }
-  return outcome;
-};
-
 export const sendInvitation = async (
   deps: CommandDeps,
   actor: Actor,
@@ -57,7 +43,7 @@ export const sendInvitation = async (
     correlationId,
     at,
   );
-  return scheduleFollowUps(deps, outcome);
+  return outcome;
 };
 
 export const replyInvitation = async (
@@ -76,7 +62,7 @@ export const replyInvitation = async (
     correlationId,
     at,
   );
-  return scheduleFollowUps(deps, outcome);
+  return outcome;
 };
 
 export const cancelInvitation = async (deps: CommandDeps, actor: Actor, username: string, correlationId: string): Promise<InviteOutcome> => {

@@ -1,16 +1,13 @@
 import type { CommandDeps } from '../commands/context.js';
-import { cancelInvitationsOf } from '../commands/invites.js';
 import { closeNodeConnections } from '../commands/presence.js';
 import type { NodeLeases } from '../ports/node-leases.js';
-import { isRefusal } from '../../domain/shared/decision.js';
 import { forEachConcurrently } from './for-each.js';
 import { JOB_NAMES, type JobContext, type RecurringJob } from './job.js';
 import { SWEEP_CONCURRENCY } from './presence-sweep.js';
 
-/** The connections `nodeId` held for `userId` are gone; if they were the user's last, the user is offline and, as when an inviter's last socket closes, their invitations are withdrawn. */
+/** The connections `nodeId` held for `userId` are gone; if they were the user's last, the user goes offline (and a reactor withdraws their invitations). */
 const closeOut = async (deps: CommandDeps, userId: string, nodeId: string, correlationId: string): Promise<void> => {
-  const outcome = await closeNodeConnections(deps, userId, nodeId, correlationId);
-  if (!isRefusal(outcome) && outcome.events.some((e) => e.type === 'UserWentOffline')) await cancelInvitationsOf(deps, userId, correlationId);
+  await closeNodeConnections(deps, userId, nodeId, correlationId);
 };
 
 export const closeOutDeadNodes = async (deps: CommandDeps, leases: NodeLeases, selfId: string, ctx: JobContext): Promise<readonly string[]> => {

@@ -3,6 +3,7 @@ import { exponential, type Agenda, type Job } from 'agenda';
 import type { Logger } from 'pino';
 import type { CommandDeps } from '../../application/commands/context.js';
 import type { NodeLeases } from '../../application/ports/node-leases.js';
+import type { ReactorCheckpoints } from '../../application/ports/reactor-checkpoints.js';
 import type { Scheduler } from '../../application/ports/scheduler.js';
 import { JOB_NAMES, type JobContext, type OneOffJob, type RecurringJob } from '../../application/scheduling/job.js';
 import { jobCatalogue } from '../../application/scheduling/jobs.js';
@@ -22,6 +23,8 @@ const ONE_OFF_RETRY = exponential({ delay: 1000, maxDelay: 60_000, maxRetries: 6
 export interface Scheduling {
   /** For CommandDeps: usable before `start` (jobs are stored, and run once a node starts). */
   readonly scheduler: Scheduler;
+  /** Checkpoints and leases of the reactors, in the same store as the jobs. */
+  readonly reactorCheckpoints: ReactorCheckpoints;
   /** Takes this node's lease, defines the jobs and starts processing. */
   start(deps: CommandDeps): Promise<void>;
   /** Releases the lease, stops taking jobs, lets running ones finish, closes the stores. */
@@ -47,6 +50,7 @@ class RunningJobs {
 
 class AgendaScheduling implements Scheduling {
   readonly scheduler: Scheduler;
+  readonly reactorCheckpoints: ReactorCheckpoints;
   private readonly running: RunningJobs;
   private readonly keeper: LeaseKeeper;
   private readonly agenda: Agenda;
@@ -61,6 +65,7 @@ class AgendaScheduling implements Scheduling {
     const { agenda, leases } = stores;
     this.agenda = agenda;
     this.leases = leases;
+    this.reactorCheckpoints = stores.reactors;
     this.running = new RunningJobs(agenda);
     this.keeper = new LeaseKeeper(leases, config.nodeId, config.presence.leaseTtlMs, () => new Date(), (err) =>
       logger.warn({ err }, 'node lease renewal failed'),
@@ -75,18 +80,14 @@ class AgendaScheduling implements Scheduling {
 
   /**
    * One job per invitation or game, whoever asks and however often: unique on the id, insert-only
-   * so a repeat never moves the time. A failure is logged, not thrown (see the Scheduler port).
+   * so a repeat never moves the time. A failure rejects: the reactor that asked retries.
    */
   private async scheduleOnce(name: string, key: string, id: string, at: Date): Promise<void> {
-    try {
-      await this.agenda
-        .create(name, { [key]: id })
-        .unique({ [`data.${key}`]: id }, { insertOnly: true })
-        .schedule(at)
-        .save();
-    } catch (err) {
-      this.logger.error({ err, job: name, [key]: id }, 'could not schedule a job: the presence sweep will catch up');
-    }
+    await this.agenda
+      .create(name, { [key]: id })
+      .unique({ [`data.${key}`]: id }, { insertOnly: true })
+      .schedule(at)
+      .save();
   }
 
   /** The lock of a run is extended at most every quarter of its lifetime, however often the handler asks. */

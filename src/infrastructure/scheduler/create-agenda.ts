@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { Agenda, InMemoryNotificationChannel, type AgendaBackend } from 'agenda';
 import type { NodeLeases } from '../../application/ports/node-leases.js';
+import type { ReactorCheckpoints } from '../../application/ports/reactor-checkpoints.js';
 import type { Config } from '../config/config.js';
 import { MongoNodeLeases, SqliteNodeLeases } from './node-leases.js';
+import { MongoReactorCheckpoints, SqliteReactorCheckpoints } from './reactor-checkpoints.js';
 import { SqliteAgendaBackend } from './sqlite-agenda-backend.js';
 
 export const SCHEDULER_DB = 'scheduler.db';
@@ -10,6 +12,7 @@ export const SCHEDULER_DB = 'scheduler.db';
 export interface SchedulerStores {
   readonly agenda: Agenda;
   readonly leases: NodeLeases;
+  readonly reactors: ReactorCheckpoints;
   /** Closes the job store and the leases: after the last running job saved its state. */
   close(): Promise<void>;
 }
@@ -17,6 +20,7 @@ export interface SchedulerStores {
 interface Backing {
   readonly backend: AgendaBackend;
   readonly leases: NodeLeases;
+  readonly reactors: ReactorCheckpoints;
   close(): Promise<void>;
 }
 
@@ -25,7 +29,8 @@ const sqliteBacking = (config: Config): Backing => {
   const path = join(config.dataDir, SCHEDULER_DB);
   const backend = new SqliteAgendaBackend({ path });
   const leases = SqliteNodeLeases.open(path);
-  return { backend, leases, close: async () => Promise.all([backend.disconnect(), leases.close()]).then(() => undefined) };
+  const reactors = SqliteReactorCheckpoints.open(path);
+  return { backend, leases, reactors, close: async () => Promise.all([backend.disconnect(), leases.close(), reactors.close()]).then(() => undefined) };
 };
 
 /**
@@ -37,7 +42,7 @@ const mongoBacking = async (url: string): Promise<Backing> => {
   const [{ MongoClient }, { MongoBackend }] = await Promise.all([import('mongodb'), import('@agendajs/mongo-backend')]);
   const client = await MongoClient.connect(url);
   const db = client.db();
-  return { backend: new MongoBackend({ mongo: db }), leases: new MongoNodeLeases(db), close: () => client.close() };
+  return { backend: new MongoBackend({ mongo: db }), leases: new MongoNodeLeases(db), reactors: new MongoReactorCheckpoints(db), close: () => client.close() };
 };
 
 /**
@@ -45,7 +50,7 @@ const mongoBacking = async (url: string): Promise<Backing> => {
  * above it (job definitions, scheduling, locking) is the same agenda code either way.
  */
 export const openSchedulerStores = async (config: Config): Promise<SchedulerStores> => {
-  const { backend, leases, close } = config.mongoUrl === undefined ? sqliteBacking(config) : await mongoBacking(config.mongoUrl);
+  const { backend, leases, reactors, close } = config.mongoUrl === undefined ? sqliteBacking(config) : await mongoBacking(config.mongoUrl);
   try {
     // Surfaces a connection or schema error here; agenda's own connect() then finds it done.
     await backend.connect();
@@ -63,5 +68,5 @@ export const openSchedulerStores = async (config: Config): Promise<SchedulerStor
     // its next poll. Other nodes still find it by polling, and the lock keeps it to one run.
     notificationChannel: new InMemoryNotificationChannel(),
   });
-  return { agenda, leases, close };
+  return { agenda, leases, reactors, close };
 };

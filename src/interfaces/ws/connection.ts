@@ -6,7 +6,6 @@ import { formatFramePosition, type FramePosition } from '../../application/broad
 import { ONLINE_USERS, chatGroup, userGroup } from '../../application/broadcast/frames.js';
 import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
 import type { Actor, CommandDeps } from '../../application/commands/context.js';
-import { cancelInvitationsOf } from '../../application/commands/invites.js';
 import { closeConnection, openConnection, recordActivity } from '../../application/commands/presence.js';
 import { registerUser } from '../../application/commands/users.js';
 import { ReadSideUnavailable } from '../../application/queries/fresh-queries.js';
@@ -265,9 +264,8 @@ export class Connection {
     if (!this.opened) return;
     const { deps } = this.c;
     const correlationId = randomUUID();
-    const outcome = await closeConnection(deps, this.socket.actor, correlationId);
-    // The inviter's last socket closing withdraws their pending invitations.
-    if (!isRefusal(outcome) && outcome.events.some((e) => e.type === 'UserWentOffline')) await cancelInvitationsOf(deps, this.socket.userId, correlationId);
+    // When it was the user's last, `UserWentOffline` follows, and a reactor withdraws their invitations.
+    await closeConnection(deps, this.socket.actor, correlationId);
   }
 
   /** Shutdown: close with 1001 and write the close-out now, without waiting for the client's half of the closing handshake. */

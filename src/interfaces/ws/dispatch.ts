@@ -49,14 +49,9 @@ export const dispatch = async (deps: CommandDeps, hub: Hub, socket: ClientSocket
       return notifications.sendEphemeralNotification(deps, actor, { message: a.data.message, type: a.data.type }, correlationId);
     case 'user_online':
       return ownUsername(actor, a.data.username) ?? presence.announceOnline(deps, actor, correlationId);
-    case 'user_offline': {
-      const refused = ownUsername(actor, a.data.username);
-      if (refused !== undefined) return refused;
-      const outcome = await presence.announceOffline(deps, actor, correlationId);
-      // Logging out withdraws the user's pending invitations, as the last socket closing does.
-      if (!isRefusal(outcome) && outcome.events.some((e) => e.type === 'UserWentOffline')) await invites.cancelInvitationsOf(deps, actor.userId, correlationId);
-      return outcome;
-    }
+    // Going offline withdraws the user's invitations: a reactor's follow-up (application/reactors).
+    case 'user_offline':
+      return ownUsername(actor, a.data.username) ?? presence.announceOffline(deps, actor, correlationId);
     case 'join_chat': {
       const outcome = await chats.checkMembership(deps, actor, a.data.chat_id);
       if (isRefusal(outcome)) return outcome;
