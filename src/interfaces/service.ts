@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Broadcaster } from '../application/broadcast/broadcaster.js';
 import { ProfileDirectory } from '../application/broadcast/profile-directory.js';
 import { AggregateRepository } from '../application/commands/aggregate-repository.js';
+import { BlockersIndex } from '../application/commands/blockers-index.js';
 import type { CommandDeps } from '../application/commands/context.js';
 import { newId } from '../application/commands/ids.js';
 import { registerUser } from '../application/commands/users.js';
@@ -67,6 +68,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const deps: CommandDeps = {
     repo,
     queries: readModels,
+    blockers: new BlockersIndex(store),
     policies: {
       nodeId: config.nodeId,
       inviteTtlMs: config.invites.ttlMs,

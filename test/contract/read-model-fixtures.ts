@@ -123,9 +123,9 @@ export const befriended = (sender: TestUser, receiver: TestUser, t: number): Any
   data: { userId: sender.id, friendId: receiver.id, at: at(t) },
 });
 
-export const tournament = (tournamentId: string, name: string, organizer: TestUser, t: number): AnyDomainEvent => ({
+export const tournament = (tournamentId: string, name: string, organizer: TestUser, t: number, excluded: readonly TestUser[] = []): AnyDomainEvent => ({
   type: 'TournamentAnnounced',
-  data: { tournamentId, name, organizerId: organizer.id, at: at(t) },
+  data: { tournamentId, name, organizerId: organizer.id, excludedUserIds: excluded.map((u) => u.id), at: at(t) },
 });
 
 export const notificationRead = (u: TestUser, notificationId: string, t: number): AnyDomainEvent => ({

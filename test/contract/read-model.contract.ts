@@ -326,6 +326,14 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await store.hasNotification(ERIN.id, cup), 'registered later').to.equal(false);
         expect(await store.notifications(ERIN.id, 'all', ALL)).to.deep.equal({ items: [], count: 0 });
       });
+
+      it('leaves out of a tournament the users its event excludes (blocks), and only them', async () => {
+        await registerAll(ALICE, BOB, CAROL, DAVE);
+        const cup = uuid(0x202);
+        await give(tournament(cup, 'Cup', CAROL, 10, [ALICE, DAVE]));
+        expect(await store.hasNotification(BOB.id, cup), 'bob').to.equal(true);
+        for (const u of [ALICE, CAROL, DAVE]) expect(await store.hasNotification(u.id, cup), u.username).to.equal(false);
+      });
     });
 
     describe('blocks', () => {

@@ -55,7 +55,7 @@ export const eventDataCodecs = {
   AllNotificationsRead: t.type({ userId: t.string, at }),
   EphemeralNotificationSent: t.type({ userId: t.string, message: t.string, notificationType: t.string, at }),
   FriendAdded: t.type({ userId: t.string, friendId: t.string, at }),
-  TournamentAnnounced: t.type({ tournamentId: t.string, name: t.string, organizerId: t.string, at }),
+  TournamentAnnounced: t.type({ tournamentId: t.string, name: t.string, organizerId: t.string, excludedUserIds: t.readonlyArray(t.string), at }),
 } as const;
 
 export type KnownEventType = keyof typeof eventDataCodecs;

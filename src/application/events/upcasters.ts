@@ -30,7 +30,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<KnownEventType, number>> = 
   AllNotificationsRead: 1,
   EphemeralNotificationSent: 1,
   FriendAdded: 1,
-  TournamentAnnounced: 1,
+  TournamentAnnounced: 2,
 };
 
 const str = (data: JsonObject, key: string): string => {
@@ -47,6 +47,10 @@ export const UPCASTERS: Partial<Record<KnownEventType, Readonly<Record<number, (
   /** v1 did not echo the sender's own timestamp; the server time is the best stand-in. */
   MessageSent: {
     1: (d) => ({ ...d, clientTimestamp: str(d, 'date') }),
+  },
+  /** v1 reached every user but the organizer: blocks were not applied to announcements then. */
+  TournamentAnnounced: {
+    1: (d) => ({ ...d, excludedUserIds: [] }),
   },
 };
 

@@ -29,10 +29,10 @@ export type ReadModelChange =
       readonly data: Readonly<Record<string, unknown>>;
       readonly date: string;
     }
-  /** One notification for every known user but `exceptUserId`, all with the same id: set-based, not one write per user in the command path. */
+  /** One notification for every known user but `exceptUserIds`, all with the same id: set-based, not one write per user in the command path. */
   | {
       readonly kind: 'AddNotificationForAllUsers';
-      readonly exceptUserId: string;
+      readonly exceptUserIds: readonly string[];
       readonly notificationId: string;
       readonly action: NotificationAction;
       readonly data: Readonly<Record<string, unknown>>;

@@ -73,7 +73,7 @@ export const projectReadModel = (event: AnyDomainEvent, meta: ProjectionMeta): r
       return [
         {
           kind: 'AddNotificationForAllUsers',
-          exceptUserId: d.organizerId,
+          exceptUserIds: [d.organizerId, ...d.excludedUserIds],
           notificationId: d.tournamentId,
           action: 'new_tournament',
           data: { tournament_id: d.tournamentId, tournament_name: d.name, organizer_id: d.organizerId },

@@ -166,7 +166,7 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
  * existing ones are kept as they are (possibly read since).
  */
 export const fanOutPipeline = (c: Extract<ReadModelChange, { kind: 'AddNotificationForAllUsers' }>, key: string): readonly Document[] => [
-  { $match: { _id: { $ne: c.exceptUserId }, _created: { $lt: key } } },
+  { $match: { _id: { $nin: [...c.exceptUserIds] }, _created: { $lt: key } } },
   {
     $project: {
       _id: 0,

@@ -44,7 +44,7 @@ export class SqliteChangeWriter {
       insertNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
         VALUES (@userId, @notificationId, @action, @data, @subjectId, @date, @pos)`),
       fanOutNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
-        SELECT id, @notificationId, @action, @data, @subjectId, @date, @pos FROM users WHERE id <> @exceptUserId`),
+        SELECT id, @notificationId, @action, @data, @subjectId, @date, @pos FROM users WHERE id NOT IN (SELECT value FROM json_each(@exceptUserIds))`),
       markNotificationRead: p('UPDATE notifications SET is_read = 1 WHERE user_id = @userId AND id = @notificationId AND is_read = 0'),
       markNotificationReadById: p('UPDATE notifications SET is_read = 1 WHERE id = @notificationId AND is_read = 0'),
       markAllNotificationsRead: p('UPDATE notifications SET is_read = 1 WHERE user_id = @userId AND is_read = 0'),
@@ -117,7 +117,7 @@ export class SqliteChangeWriter {
         return;
       case 'AddNotificationForAllUsers':
         s.fanOutNotification.run({
-          exceptUserId: c.exceptUserId,
+          exceptUserIds: JSON.stringify(c.exceptUserIds),
           notificationId: c.notificationId,
           action: c.action,
           data: JSON.stringify(c.data),
