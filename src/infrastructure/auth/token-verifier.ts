@@ -1,7 +1,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import jwt from 'jsonwebtoken';
-import { identityFromClaims, TokenClaims, type Identity } from './claims.js';
+import { CLAIM_RULES, identityFromClaims, TokenClaims, type Identity } from './claims.js';
 
 export type AuthError = { code: 'missing_token' | 'invalid_token' | 'expired_token'; msg: string };
 
@@ -19,6 +19,7 @@ export class TokenVerifier {
     }
     if (publicKey === undefined) {
       if (!secret) throw new Error('TokenVerifier: empty secret');
+      if (Buffer.byteLength(secret, 'utf8') < 32) throw new Error('TokenVerifier: an HS256 secret must be at least 32 bytes');
       this.key = createSecretKey(Buffer.from(secret, 'utf8'));
       this.algorithms = ['HS256'];
     } else {
@@ -45,8 +46,10 @@ export class TokenVerifier {
     }
     const claims = TokenClaims.decode(payload);
     if (isLeft(claims)) {
-      const fields = [...new Set(claims.left.map((err) => err.context.map((c) => c.key).filter(Boolean).join('.')))];
-      return left({ code: 'invalid_token', msg: `invalid token claims: ${fields.join(', ') || 'payload'}` });
+      // The first named key of each error's path is the claim (intersection/union steps are numbered).
+      const fields = [...new Set(claims.left.map((err) => err.context.map((c) => c.key).find((k) => CLAIM_RULES[k] !== undefined) ?? 'payload'))];
+      const rules = fields.map((f) => CLAIM_RULES[f] ?? 'the token payload must be an object of claims');
+      return left({ code: 'invalid_token', msg: `Invalid token: ${rules.join('; ')}` });
     }
     return right(identityFromClaims(claims.right));
   }

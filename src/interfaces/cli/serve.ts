@@ -1,5 +1,5 @@
 import { resolveJwtKeys } from '../../infrastructure/auth/dev-secret.js';
-import { loadConfig } from '../../infrastructure/config/config.js';
+import { ConfigError, loadConfig } from '../../infrastructure/config/config.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { startService } from '../service.js';
 
@@ -32,6 +32,8 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err: unknown) => {
-  createLogger('error').fatal({ err }, 'failed to start');
+  // A configuration mistake is the operator's to fix: one line that says what, no stack.
+  if (err instanceof ConfigError) createLogger('error').fatal(`failed to start: ${err.message}`);
+  else createLogger('error').fatal({ err }, 'failed to start');
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { parseArgs } from 'node:util';
 import { Username } from '../../infrastructure/auth/claims.js';
-import { ensureDevSecret } from '../../infrastructure/auth/dev-secret.js';
+import { ensureDevSecret, weakSecretReason } from '../../infrastructure/auth/dev-secret.js';
 import { signDevToken } from '../../infrastructure/auth/token-signer.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 
@@ -29,7 +29,9 @@ const main = (argv: string[]): string => {
   if (!/^\d+$/.test(values.ttl) || ttl <= 0) throw new UsageError('--ttl must be a positive integer (seconds)');
 
   const config = loadConfig();
-  const envSecret = config.jwtSecret?.trim() ? config.jwtSecret : undefined;
+  const weak = config.jwtSecret === undefined ? undefined : weakSecretReason(config.jwtSecret);
+  if (weak !== undefined) throw new UsageError(weak);
+  const envSecret = config.jwtSecret;
   if (envSecret === undefined && config.jwtPublicKey?.trim()) {
     throw new UsageError('JWT_PUBLIC_KEY is set (RS256): mint tokens with the issuer private key, not this tool');
   }
