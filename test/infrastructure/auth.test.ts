@@ -244,5 +244,17 @@ describe('token CLI', () => {
     expect(failure?.code).to.equal(1);
     expect(failure?.stdout).to.equal('');
     expect(failure?.stderr).to.match(/username/);
+    const badAvatar = await run(process.execPath, [cli, 'bob', '--avatar', 'javascript:alert(1)'], { env: env() }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(badAvatar?.code).to.equal(1);
+    expect(badAvatar?.stderr).to.match(/avatar must be empty or an http or https URL/);
+    const weak = await run(process.execPath, [cli, 'bob'], { env: { ...env(), JWT_SECRET: 'short' } }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(weak?.code).to.equal(1);
+    expect(weak?.stderr).to.match(/at least 32 bytes/);
   });
 });

@@ -1,11 +1,19 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
 import jwt from 'jsonwebtoken';
 import { CLAIM_RULES, identityFromClaims, TokenClaims, type Identity } from './claims.js';
 
 export type AuthError = { code: 'missing_token' | 'invalid_token' | 'expired_token'; msg: string };
 
 export type VerifierKeys = { secret?: string | undefined; publicKey?: string | undefined };
+
+/** The rule each wrong claim breaks, in plain words, once per claim. */
+export const claimErrors = (errors: t.Errors): readonly string[] => {
+  // The first named key of each error's path is the claim (intersection/union steps are numbered).
+  const fields = [...new Set(errors.map((err) => err.context.map((c) => c.key).find((k) => CLAIM_RULES[k] !== undefined) ?? 'payload'))];
+  return fields.map((f) => CLAIM_RULES[f] ?? 'the token payload must be an object of claims');
+};
 
 export class TokenVerifier {
   private readonly key: KeyObject;
@@ -45,12 +53,7 @@ export class TokenVerifier {
       return left({ code: 'invalid_token', msg: `invalid token: ${why}` });
     }
     const claims = TokenClaims.decode(payload);
-    if (isLeft(claims)) {
-      // The first named key of each error's path is the claim (intersection/union steps are numbered).
-      const fields = [...new Set(claims.left.map((err) => err.context.map((c) => c.key).find((k) => CLAIM_RULES[k] !== undefined) ?? 'payload'))];
-      const rules = fields.map((f) => CLAIM_RULES[f] ?? 'the token payload must be an object of claims');
-      return left({ code: 'invalid_token', msg: `Invalid token: ${rules.join('; ')}` });
-    }
+    if (isLeft(claims)) return left({ code: 'invalid_token', msg: `Invalid token: ${claimErrors(claims.left).join('; ')}` });
     return right(identityFromClaims(claims.right));
   }
 }

@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { parseArgs } from 'node:util';
-import { Username } from '../../infrastructure/auth/claims.js';
+import { TokenClaims, Username } from '../../infrastructure/auth/claims.js';
+import { claimErrors } from '../../infrastructure/auth/token-verifier.js';
 import { ensureDevSecret, weakSecretReason } from '../../infrastructure/auth/dev-secret.js';
 import { signDevToken } from '../../infrastructure/auth/token-signer.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
@@ -25,6 +26,9 @@ const main = (argv: string[]): string => {
   // Refuse to mint a token the server would reject anyway.
   if (isLeft(Username.decode(username))) throw new UsageError('username must be 1-50 of letters, digits, _ - .');
   if (values.sub === '') throw new UsageError('--sub must not be empty');
+  const claims = { sub: values.sub ?? `user-${username}`, username, exp: 0, nickname: values.nickname ?? null, avatar: values.avatar ?? null };
+  const invalid = TokenClaims.decode(claims);
+  if (isLeft(invalid)) throw new UsageError(claimErrors(invalid.left).join('; '));
   const ttl = Number(values.ttl);
   if (!/^\d+$/.test(values.ttl) || ttl <= 0) throw new UsageError('--ttl must be a positive integer (seconds)');
 
