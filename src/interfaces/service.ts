@@ -65,10 +65,11 @@ export const startService = async (config: Config, logger: Logger = createLogger
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
   const scheduling = await openScheduling(config, logger);
   const repo = new AggregateRepository(store);
+  const blockers = new BlockersIndex(store);
   const deps: CommandDeps = {
     repo,
     queries: readModels,
-    blockers: new BlockersIndex(store),
+    blockers,
     policies: {
       nodeId: config.nodeId,
       inviteTtlMs: config.invites.ttlMs,
@@ -90,6 +91,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const broadcaster = new Broadcaster(store, profiles, hub, logger);
   await broadcaster.start();
   await scheduling.start(deps);
+  blockers.refresh().catch((err: unknown) => logger.warn({ err }, 'could not read the block streams ahead: the first tournament announcement will'));
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
     const token = tokenFromRequest(req, { allowQuery: true });

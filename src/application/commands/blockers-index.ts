@@ -19,11 +19,16 @@ export class BlockersIndex {
 
   /** The users who blocked `userId` now, sorted. */
   async blockersOf(userId: string): Promise<readonly string[]> {
-    // One catch-up at a time; each question waits for a pass that started after it was asked.
+    await this.refresh();
+    return [...(this.blockers.get(userId) ?? [])].sort();
+  }
+
+  /** Reads the block events appended since the last pass (at start-up: the whole log's, so the first announcement does not wait for them). */
+  refresh(): Promise<void> {
+    // One pass at a time; each question waits for a pass that started after it was asked.
     const pass = this.tail.then(() => this.catchUp());
     this.tail = pass.catch(() => undefined);
-    await pass;
-    return [...(this.blockers.get(userId) ?? [])].sort();
+    return pass;
   }
 
   private async catchUp(): Promise<void> {
