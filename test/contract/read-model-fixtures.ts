@@ -72,6 +72,11 @@ export const profileUpdated = (u: TestUser, t: number): AnyDomainEvent => ({
   data: { userId: u.id, username: u.username, nickname: u.nickname, avatar: u.avatar, at: at(t) },
 });
 
+export const claimed = (u: TestUser, previous: TestUser | undefined, t: number): AnyDomainEvent => ({
+  type: 'UsernameClaimed',
+  data: { username: u.username, userId: u.id, previousHolderId: previous?.id ?? null, at: at(t) },
+});
+
 export const online = (u: TestUser, t: number): AnyDomainEvent => ({ type: 'UserWentOnline', data: { userId: u.id, at: at(t) } });
 export const offline = (u: TestUser, t: number): AnyDomainEvent => ({
   type: 'UserWentOffline',

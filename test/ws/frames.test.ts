@@ -19,7 +19,6 @@ const profile = (userId: string): ProfileView => ({ userId, username: `${userId}
 const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> } = {
   UserRegistered: { type: 'UserRegistered', data: { userId: 'alice', username: 'alice', nickname: 'A', avatar: '', at: AT } },
   UserProfileUpdated: { type: 'UserProfileUpdated', data: { userId: 'alice', username: 'alice', nickname: 'A2', avatar: '', at: AT } },
-  UsernameReleased: { type: 'UsernameReleased', data: { userId: 'alice', username: 'alice', nickname: 'A2', avatar: '', at: AT } },
   UsernameClaimed: { type: 'UsernameClaimed', data: { username: 'alice', userId: 'bob', previousHolderId: 'alice', at: AT } },
   UserBlocked: { type: 'UserBlocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
   UserUnblocked: { type: 'UserUnblocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
@@ -164,7 +163,6 @@ describe('deliveriesFor: the frames of each event (pure)', () => {
   const silent: EventType[] = [
     'UserRegistered',
     'UserProfileUpdated',
-    'UsernameReleased',
     'UsernameClaimed',
     'UserBlocked',
     'UserUnblocked',

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { usernameClaimDecider, usernameStream } from '../../src/domain/user/username-claim.js';
-import { userStream } from '../../src/domain/user/user.js';
 import type { TestClient } from '../support/test-client.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { asRecord, drain, itemsOf, newUser, notPresence, ping, uniq } from './support.js';
 
 /**
  * A username belongs to one user at a time: a valid token presenting a name another `sub` held
- * makes its user the holder; the earlier holder's record gives it up (its username is empty
- * until one of its own tokens names one again).
+ * makes its user the holder; the earlier holder keeps its record but is shown without a username
+ * (empty) and found by nobody under it, until one of its own tokens presents a name again.
  */
 describe('identity: a username changes hands', () => {
   let svc: TestService;
@@ -78,12 +77,19 @@ describe('identity: a username changes hands', () => {
     const after = new Map(itemsOf((await carol.http('GET', '/api/chats/')).body).map((p) => [p['chat_id'], p]));
     expect(after.get(chatWithX)).to.include({ is_blocked_user: false });
 
-    // Stored as events: the claim names both holders; X's record released the name.
+    // Frames show X without the name too: X's last tab closing reaches carol as user_offline "".
+    await xTab.close();
+    const offline = await c.next((f) => f.action === 'user_offline' && f.data['username'] !== carol.name);
+    expect(offline.data).to.deep.equal({ username: '' });
+
+    // Stored as events: the name's stream records both claims, in order.
+    const claims = await svc.service.store.readStream(usernameStream(sam));
+    expect(claims.map((e) => [e.type, e.data['userId'], e.data['previousHolderId']])).to.deep.equal([
+      ['UsernameClaimed', `sub-x-${sam}`, null],
+      ['UsernameClaimed', `sub-y-${sam}`, `sub-x-${sam}`],
+    ]);
     const claim = await svc.service.deps.repo.load(usernameClaimDecider, usernameStream(sam), { verify: true });
     expect(claim.state.holder).to.equal(`sub-y-${sam}`);
-    const xEvents = await svc.service.store.readStream(userStream(`sub-x-${sam}`));
-    expect(xEvents.map((e) => e.type)).to.deep.equal(['UserRegistered', 'UsernameReleased']);
-    expect(xEvents[1]?.data).to.include({ username: sam, nickname: 'Sam X' });
   });
 
   it('the earlier holder presenting the name again takes it back', async () => {

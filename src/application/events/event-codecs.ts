@@ -16,7 +16,6 @@ const profile = { userId: t.string, username: t.string, nickname: t.string, avat
 export const eventDataCodecs = {
   UserRegistered: t.type(profile),
   UserProfileUpdated: t.type(profile),
-  UsernameReleased: t.type(profile),
   UsernameClaimed: t.type({ username: t.string, userId: t.string, previousHolderId: t.union([t.string, t.null]), at }),
   UserBlocked: t.type({ userId: t.string, blockedId: t.string, at }),
   UserUnblocked: t.type({ userId: t.string, blockedId: t.string, at }),

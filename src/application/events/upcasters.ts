@@ -8,7 +8,6 @@ import type { KnownEventType } from './event-codecs.js';
 export const CURRENT_SCHEMA_VERSION: Readonly<Record<KnownEventType, number>> = {
   UserRegistered: 1,
   UserProfileUpdated: 1,
-  UsernameReleased: 1,
   UsernameClaimed: 1,
   UserBlocked: 1,
   UserUnblocked: 1,

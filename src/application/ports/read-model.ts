@@ -7,6 +7,8 @@ import type { Position } from './event-store.js';
  */
 export type ReadModelChange =
   | { readonly kind: 'UpsertUser'; readonly userId: string; readonly username: string; readonly nickname: string; readonly avatar: string; readonly at: string }
+  /** `userId` holds `username` now (and is shown with it): every other user showing it is shown without a username. */
+  | { readonly kind: 'ClaimUsername'; readonly username: string; readonly userId: string }
   | { readonly kind: 'SetOnline'; readonly userId: string; readonly online: boolean; readonly at: string }
   | { readonly kind: 'CreateChat'; readonly chatId: string; readonly members: readonly [string, string]; readonly at: string }
   | {

@@ -1,7 +1,6 @@
 import type { Position } from '../ports/event-store.js';
 import type { ReadModelChange } from '../ports/read-model.js';
 import type { AnyDomainEvent } from '../../domain/events.js';
-import { NO_USERNAME } from '../../domain/user/user.js';
 
 export interface ProjectionMeta {
   readonly eventId: string;
@@ -20,11 +19,9 @@ export const projectReadModel = (event: AnyDomainEvent, meta: ProjectionMeta): r
       const d = event.data;
       return [{ kind: 'UpsertUser', userId: d.userId, username: d.username, nickname: d.nickname, avatar: d.avatar, at: d.at }];
     }
-    case 'UsernameReleased': {
-      // The record stays (chats, notifications) but no longer answers to the name.
-      const d = event.data;
-      return [{ kind: 'UpsertUser', userId: d.userId, username: NO_USERNAME, nickname: d.nickname, avatar: d.avatar, at: d.at }];
-    }
+    case 'UsernameClaimed':
+      // Whoever else had the name keeps its record (chats, notifications) but no longer answers to it.
+      return [{ kind: 'ClaimUsername', username: event.data.username, userId: event.data.userId }];
     case 'UserWentOnline':
       return [{ kind: 'SetOnline', userId: event.data.userId, online: true, at: event.data.at }];
     case 'UserWentOffline':
@@ -97,7 +94,6 @@ export const projectReadModel = (event: AnyDomainEvent, meta: ProjectionMeta): r
     case 'UserUnblocked':
       return [{ kind: 'Unblock', userId: event.data.userId, blockedId: event.data.blockedId }];
 
-    case 'UsernameClaimed':
     case 'RoomAnnounced':
     case 'GameEnded':
     case 'ConnectionOpened':

@@ -69,6 +69,16 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
           { upsert: true },
         ),
       ];
+    case 'ClaimUsername':
+      return [
+        write(
+          'users',
+          { username: c.username, _id: { $ne: c.userId }, _pos: notYet(key) },
+          { $set: { username: '', profile_pos: key, _pos: key } },
+          { many: true },
+        ),
+        write('users', { _id: c.userId, _pos: notYet(key) }, { $set: { username: c.username, profile_pos: key, _pos: key } }),
+      ];
     case 'SetOnline':
       return [write('users', { _id: c.userId, _pos: notYet(key) }, { $set: { online: c.online, _pos: key } })];
     case 'CreateChat': {

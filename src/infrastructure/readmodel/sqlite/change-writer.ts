@@ -15,6 +15,8 @@ export class SqliteChangeWriter {
   private readonly counters: ChatCounters;
   private readonly s: Record<
     | 'upsertUser'
+    | 'claimUsername'
+    | 'releaseUsername'
     | 'setOnline'
     | 'insertChat'
     | 'insertMember'
@@ -37,6 +39,8 @@ export class SqliteChangeWriter {
     this.s = {
       upsertUser: p(`INSERT INTO users (id, username, nickname, avatar, online, pos) VALUES (@userId, @username, @nickname, @avatar, 0, @pos)
         ON CONFLICT (id) DO UPDATE SET username = excluded.username, nickname = excluded.nickname, avatar = excluded.avatar, pos = excluded.pos`),
+      releaseUsername: p(`UPDATE users SET username = '', pos = @pos WHERE username = @username AND id <> @userId`),
+      claimUsername: p('UPDATE users SET username = @username, pos = @pos WHERE id = @userId'),
       setOnline: p('UPDATE users SET online = @online WHERE id = @userId'),
       insertChat: p('INSERT OR IGNORE INTO chats (id, member_a, member_b, created_at) VALUES (@chatId, @a, @b, @at)'),
       insertMember: p(`INSERT OR IGNORE INTO chat_members (chat_id, user_id, peer_id, last_activity, activity_pos)
@@ -80,6 +84,12 @@ export class SqliteChangeWriter {
       case 'UpsertUser':
         s.upsertUser.run({ userId: c.userId, username: c.username, nickname: c.nickname, avatar: c.avatar, pos: changeKey(position, index) });
         return;
+      case 'ClaimUsername': {
+        const params = { username: c.username, userId: c.userId, pos: changeKey(position, index) };
+        s.releaseUsername.run(params);
+        s.claimUsername.run(params);
+        return;
+      }
       case 'SetOnline':
         s.setOnline.run({ userId: c.userId, online: c.online ? 1 : 0 });
         return;
