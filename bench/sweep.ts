@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AggregateRepository } from '../src/application/commands/aggregate-repository.js';
+import { BlockersIndex } from '../src/application/commands/blockers-index.js';
 import type { Actor, CommandDeps } from '../src/application/commands/context.js';
 import { openConnection } from '../src/application/commands/presence.js';
 import { registerUser } from '../src/application/commands/users.js';
@@ -34,6 +35,7 @@ await projections.start();
 
 const depsWith = (repo: AggregateRepository, now: () => Date = () => new Date()): CommandDeps => ({
   repo,
+  blockers: new BlockersIndex(store),
   queries: readModels,
   policies: { nodeId: 'bench-node', inviteTtlMs: 300_000, inviteRateLimit: { max: 10, windowMs: 60_000 }, gameGraceMs: 120_000, activityThrottleMs: 60_000 },
   now,

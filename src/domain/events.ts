@@ -6,10 +6,12 @@ import type { PresenceEvent } from './presence/events.js';
 import type { FriendsEvent } from './social/friends.js';
 import type { TournamentEvent } from './social/tournament.js';
 import type { UserEvent } from './user/user.js';
+import type { UsernameClaimEvent } from './user/username-claim.js';
 
 /** Every event the domain emits; projections and the broadcaster switch over this union. */
 export type AnyDomainEvent =
   | UserEvent
+  | UsernameClaimEvent
   | BlocksEvent
   | ChatEvent
   | InviteEvent

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Broadcaster } from '../application/broadcast/broadcaster.js';
 import { ProfileDirectory } from '../application/broadcast/profile-directory.js';
 import { AggregateRepository } from '../application/commands/aggregate-repository.js';
+import { BlockersIndex } from '../application/commands/blockers-index.js';
 import type { CommandDeps } from '../application/commands/context.js';
 import { newId } from '../application/commands/ids.js';
 import { registerUser } from '../application/commands/users.js';
@@ -73,9 +74,11 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
   // Reads wait for the log's head as it was when they were asked; past the bound they fail (503 / `unavailable`), never answer stale.
   const caughtUp = catchUpWith(() => store.headPosition(), (p, ms) => projections.tracker.waitFor(p, ms), config.readYourWritesTimeoutMs);
+  const blockers = new BlockersIndex(store);
   const deps: CommandDeps = {
     repo,
     queries: new FreshQueries(readModels, caughtUp),
+    blockers,
     policies: {
       nodeId: config.nodeId,
       inviteTtlMs: config.invites.ttlMs,
@@ -101,6 +104,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     (reactor) => new ReactorRunner(reactor, store, scheduling.reactorCheckpoints, { owner: config.nodeId, leaseMs: config.presence.leaseTtlMs, logger }),
   );
   for (const r of reactors) r.start();
+  blockers.refresh().catch((err: unknown) => logger.warn({ err }, 'could not read the block streams ahead: the first tournament announcement will'));
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
     const token = tokenFromRequest(req, { allowQuery: true });

@@ -15,6 +15,7 @@ import { SqliteReadModelStore } from '../../src/infrastructure/readmodel/sqlite/
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'log-v1.ndjson');
 const CHAT = '3f0c2a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f';
+const CUP = '20000000-0000-4000-8000-000000000001';
 
 describe('event versioning: a log written with version-1 events', () => {
   let dir: string;
@@ -42,6 +43,12 @@ describe('event versioning: a log written with version-1 events', () => {
     });
     const sent = fromRecorded(events[1]!);
     expect(sent?.type === 'MessageSent' && sent.data.clientTimestamp).to.equal('2025-01-01T10:02:00.000Z');
+    // A v1 announcement excluded nobody but its organizer.
+    const [announced] = await store.readStream(`tournament-${CUP}`);
+    expect(fromRecorded(announced!)).to.deep.equal({
+      type: 'TournamentAnnounced',
+      data: { tournamentId: CUP, name: 'Winter Cup', organizerId: 'id-ada', excludedUserIds: [], at: '2025-01-01T10:08:00.000Z' },
+    });
   });
 
   it('replays into read models', async () => {
@@ -56,6 +63,8 @@ describe('event versioning: a log written with version-1 events', () => {
     ]);
     const previews = await readModels.chatPreviews('id-bob', { limit: 10, offset: 0 });
     expect(previews.items[0]?.unread_messages_count).to.equal(1);
+    expect(await readModels.hasNotification('id-bob', CUP), 'the v1 tournament reached bob').to.equal(true);
+    expect(await readModels.hasNotification('id-ada', CUP), 'not its organizer').to.equal(false);
     await readModels.close();
   });
 

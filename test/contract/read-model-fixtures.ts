@@ -72,6 +72,11 @@ export const profileUpdated = (u: TestUser, t: number): AnyDomainEvent => ({
   data: { userId: u.id, username: u.username, nickname: u.nickname, avatar: u.avatar, at: at(t) },
 });
 
+export const claimed = (u: TestUser, previous: TestUser | undefined, t: number): AnyDomainEvent => ({
+  type: 'UsernameClaimed',
+  data: { username: u.username, userId: u.id, previousHolderId: previous?.id ?? null, at: at(t) },
+});
+
 export const online = (u: TestUser, t: number): AnyDomainEvent => ({ type: 'UserWentOnline', data: { userId: u.id, at: at(t) } });
 export const offline = (u: TestUser, t: number): AnyDomainEvent => ({
   type: 'UserWentOffline',
@@ -123,9 +128,9 @@ export const befriended = (sender: TestUser, receiver: TestUser, t: number): Any
   data: { userId: sender.id, friendId: receiver.id, at: at(t) },
 });
 
-export const tournament = (tournamentId: string, name: string, organizer: TestUser, t: number): AnyDomainEvent => ({
+export const tournament = (tournamentId: string, name: string, organizer: TestUser, t: number, excluded: readonly TestUser[] = []): AnyDomainEvent => ({
   type: 'TournamentAnnounced',
-  data: { tournamentId, name, organizerId: organizer.id, at: at(t) },
+  data: { tournamentId, name, organizerId: organizer.id, excludedUserIds: excluded.map((u) => u.id), at: at(t) },
 });
 
 export const notificationRead = (u: TestUser, notificationId: string, t: number): AnyDomainEvent => ({

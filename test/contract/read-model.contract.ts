@@ -11,6 +11,7 @@ import {
   at,
   befriended,
   blocked,
+  claimed,
   BOB,
   canceled,
   CAROL,
@@ -114,6 +115,23 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         await give(profileUpdated({ ...ALICE, username: 'alicia' }, 3));
         expect((await store.userByUsername('alicia'))?.userId).to.equal(ALICE.id);
         expect((await store.userByUsername('alice'))?.userId).to.equal(newcomer.id);
+      });
+
+      it('a claim leaves the name to its claimant: everyone else showing it is shown without one, in every answer', async () => {
+        const newcomer: TestUser = { id: 'id-newcomer', username: 'alice', nickname: 'New', avatar: '' };
+        await registerAll(ALICE, BOB);
+        await give(claimed(ALICE, undefined, 3), chatCreated(CHAT_AB, ALICE, BOB, 4), sent(CHAT_AB, msg(1), ALICE, 1, 5), blocked(BOB, ALICE, 6));
+        await give(registered(newcomer, 7), claimed(newcomer, ALICE, 8));
+        expect((await store.userByUsername('alice'))?.userId).to.equal(newcomer.id);
+        expect(await store.userById(ALICE.id)).to.deep.include({ username: '', nickname: ALICE.nickname });
+        expect((await store.chatPreview(BOB.id, CHAT_AB))?.username, 'the chat stays, without the name').to.equal('');
+        expect((await store.messages(CHAT_AB, ALL)).items.map((m) => m.sender)).to.deep.equal(['']);
+        expect((await store.blocks(BOB.id, ALL)).items.map((u) => [u.userId, u.username])).to.deep.equal([[ALICE.id, '']]);
+        // Alice presenting the name again takes it back.
+        await give(profileUpdated(ALICE, 9), claimed(ALICE, newcomer, 10));
+        expect((await store.userByUsername('alice'))?.userId).to.equal(ALICE.id);
+        expect((await store.userById(newcomer.id))?.username).to.equal('');
+        expect((await store.chatPreview(BOB.id, CHAT_AB))?.username).to.equal('alice');
       });
     });
 
@@ -325,6 +343,14 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await store.hasNotification(CAROL.id, cup), 'organizer').to.equal(false);
         expect(await store.hasNotification(ERIN.id, cup), 'registered later').to.equal(false);
         expect(await store.notifications(ERIN.id, 'all', ALL)).to.deep.equal({ items: [], count: 0 });
+      });
+
+      it('leaves out of a tournament the users its event excludes (blocks), and only them', async () => {
+        await registerAll(ALICE, BOB, CAROL, DAVE);
+        const cup = uuid(0x202);
+        await give(tournament(cup, 'Cup', CAROL, 10, [ALICE, DAVE]));
+        expect(await store.hasNotification(BOB.id, cup), 'bob').to.equal(true);
+        for (const u of [ALICE, CAROL, DAVE]) expect(await store.hasNotification(u.id, cup), u.username).to.equal(false);
       });
     });
 

@@ -262,7 +262,7 @@ describe('chat decider', () => {
   });
 
   describe('AnnounceRoom', () => {
-    const announce = (userId: string): ChatCommand => ({ kind: 'AnnounceRoom', chatId: CHAT, userId, at: at(5) });
+    const announce = (userId: string, blocked = false): ChatCommand => ({ kind: 'AnnounceRoom', chatId: CHAT, userId, blocked, at: at(5) });
 
     it('lets a member announce the room', () => {
       chat.given([created]).when(announce(BOB)).then([{ type: 'RoomAnnounced', data: { chatId: CHAT, by: BOB, at: at(5) } }]);
@@ -274,6 +274,11 @@ describe('chat decider', () => {
 
     it('refuses in a chat that does not exist (not_a_member)', () => {
       chat.given([]).when(announce(ALICE)).thenRefused('not_a_member');
+    });
+
+    it('refuses when either member blocked the other (blocked); a non-member still gets not_a_member', () => {
+      chat.given([created]).when(announce(ALICE, true)).thenRefused('blocked');
+      chat.given([created]).when(announce(MALLORY, true)).thenRefused('not_a_member');
     });
   });
 

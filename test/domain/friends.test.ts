@@ -12,6 +12,7 @@ const addFriend = (overrides: Partial<AddFriend> = {}): AddFriend => ({
   senderId: A,
   receiverId: B,
   receiverKnown: true,
+  blocked: false,
   at: at(0),
   ...overrides,
 });
@@ -34,6 +35,12 @@ describe('friends decider', () => {
 
   it('refuses an unknown receiver', () => {
     friends.given([]).when(addFriend({ receiverKnown: false })).thenRefused('user_not_found');
+  });
+
+  it('refuses when either user blocked the other (blocked), after the identity checks', () => {
+    friends.given([]).when(addFriend({ blocked: true })).thenRefused('blocked');
+    friends.given([]).when(addFriend({ blocked: true, actorId: 'mallory-id' })).thenRefused('forbidden');
+    friends.given([]).when(addFriend({ blocked: true, receiverKnown: false })).thenRefused('user_not_found');
   });
 
   it('replaying the emitted events leaves later decisions unchanged (the stream keeps no state)', () => {

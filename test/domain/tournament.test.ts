@@ -12,15 +12,24 @@ const announce = (overrides: Partial<AnnounceTournament> = {}): AnnounceTourname
   tournamentId: TOURNAMENT,
   name: 'Spring Cup',
   organizerId: ORGANIZER,
+  blockedByOrganizer: [],
+  blockersOfOrganizer: [],
   at: at(0),
   ...overrides,
 });
 
-const announced: TournamentEvent = { type: 'TournamentAnnounced', data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: ORGANIZER, at: at(0) } };
+const announced: TournamentEvent = { type: 'TournamentAnnounced', data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: ORGANIZER, excludedUserIds: [], at: at(0) } };
 
 describe('tournament decider', () => {
   it('announces a tournament', () => {
     tournament.given([]).when(announce()).then([announced]);
+  });
+
+  it('excludes both directions of blocks, once each and sorted', () => {
+    tournament
+      .given([])
+      .when(announce({ blockedByOrganizer: ['zed-id', 'bob-id'], blockersOfOrganizer: ['bob-id', 'carol-id'] }))
+      .then([{ ...announced, data: { ...announced.data, excludedUserIds: ['bob-id', 'carol-id', 'zed-id'] } }]);
   });
 
   it('the organizer must be the actor (forbidden)', () => {

@@ -19,19 +19,19 @@ describe('REST: blocks', function () {
     const me = uniqueName('me');
     const bob = uniqueName('bob');
     await makeKnown(svc, me);
-    await svc.http('GET', '/api/chats', { token: svc.token(bob, { nickname: 'Bobby', avatar: 'bob.png' }) });
+    await svc.http('GET', '/api/chats', { token: svc.token(bob, { nickname: 'Bobby', avatar: 'https://img.example/bob.png' }) });
     expect(await blocksOf(me)).to.deep.equal({ items: [], count: 0 });
 
     for (let i = 0; i < 2; i++) {
       expectMsg(await svc.http('PUT', `/api/blocks/${bob}`, { username: me }));
-      expect(await blocksOf(me)).to.deep.equal({ items: [{ username: bob, nickname: 'Bobby', avatar: 'bob.png' }], count: 1 });
+      expect(await blocksOf(me)).to.deep.equal({ items: [{ username: bob, nickname: 'Bobby', avatar: 'https://img.example/bob.png' }], count: 1 });
     }
     // One-directional: bob blocked nobody.
     expect(await blocksOf(bob)).to.deep.equal({ items: [], count: 0 });
 
     // The listed profile follows bob's latest token.
-    await svc.http('GET', '/api/chats', { token: svc.token(bob, { nickname: 'Robert', avatar: 'robert.png' }) });
-    expect((await blocksOf(me)).items).to.deep.equal([{ username: bob, nickname: 'Robert', avatar: 'robert.png' }]);
+    await svc.http('GET', '/api/chats', { token: svc.token(bob, { nickname: 'Robert', avatar: 'https://img.example/robert.png' }) });
+    expect((await blocksOf(me)).items).to.deep.equal([{ username: bob, nickname: 'Robert', avatar: 'https://img.example/robert.png' }]);
 
     for (let i = 0; i < 2; i++) {
       expectMsg(await svc.http('DELETE', `/api/blocks/${bob}/`, { username: me }));

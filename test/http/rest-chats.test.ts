@@ -129,17 +129,17 @@ describe('REST: chats and messages', function () {
       const alice = uniqueName('alice');
       const bob = uniqueName('bob');
       await makeKnown(svc, alice);
-      await svc.http('GET', '/api/chats', { token: svc.token(bob, { nickname: 'Bob One', avatar: 'a1.png' }) });
-      expect((await putChat(svc, alice, bob)).chat).to.include({ nickname: 'Bob One', avatar: 'a1.png' });
+      await svc.http('GET', '/api/chats', { token: svc.token(bob, { nickname: 'Bob One', avatar: 'https://img.example/a1.png' }) });
+      expect((await putChat(svc, alice, bob)).chat).to.include({ nickname: 'Bob One', avatar: 'https://img.example/a1.png' });
 
-      await svc.http('GET', '/api/blocks', { token: svc.token(bob, { nickname: 'Bob Two', avatar: 'a2.png' }) });
-      expect((await putChat(svc, alice, bob)).chat).to.include({ username: bob, nickname: 'Bob Two', avatar: 'a2.png' });
-      expect(previewOf(await getPreviews(svc, alice), bob)).to.include({ nickname: 'Bob Two', avatar: 'a2.png' });
+      await svc.http('GET', '/api/blocks', { token: svc.token(bob, { nickname: 'Bob Two', avatar: 'https://img.example/a2.png' }) });
+      expect((await putChat(svc, alice, bob)).chat).to.include({ username: bob, nickname: 'Bob Two', avatar: 'https://img.example/a2.png' });
+      expect(previewOf(await getPreviews(svc, alice), bob)).to.include({ nickname: 'Bob Two', avatar: 'https://img.example/a2.png' });
 
       // A socket's token refreshes the directory too (registered before the socket is set up).
-      const ws = await sockets.connect(bob, { token: svc.token(bob, { nickname: 'Bob Three', avatar: 'a3.png' }) });
+      const ws = await sockets.connect(bob, { token: svc.token(bob, { nickname: 'Bob Three', avatar: 'https://img.example/a3.png' }) });
       await barrier(ws);
-      expect((await putChat(svc, alice, bob)).chat).to.include({ nickname: 'Bob Three', avatar: 'a3.png' });
+      expect((await putChat(svc, alice, bob)).chat).to.include({ nickname: 'Bob Three', avatar: 'https://img.example/a3.png' });
     });
 
     it('reports is_online while the peer has a socket open, false once it closed', async () => {

@@ -46,10 +46,10 @@ describe('REST: notifications', function () {
   it('stores a game_invite notification for an online invitee, readable as soon as the frame arrived', async () => {
     const alice = uniqueName('alice');
     const bob = uniqueName('bob');
-    await svc.http('GET', '/api/chats', { token: svc.token(alice, { nickname: 'Alice A.', avatar: 'alice.png' }) });
+    await svc.http('GET', '/api/chats', { token: svc.token(alice, { nickname: 'Alice A.', avatar: 'https://img.example/alice.png' }) });
     await makeKnown(svc, bob);
     const b = await sockets.connect(bob);
-    const a = await sockets.connect(alice, { token: svc.token(alice, { nickname: 'Alice A.', avatar: 'alice.png' }) });
+    const a = await sockets.connect(alice, { token: svc.token(alice, { nickname: 'Alice A.', avatar: 'https://img.example/alice.png' }) });
     invite(a, bob, { game_speed: 'fast', score_to_win: 7 });
     const frame = await b.nextAction('game_invite');
 
@@ -61,7 +61,7 @@ describe('REST: notifications', function () {
       id: frame.data['id'],
       username: alice,
       nickname: 'Alice A.',
-      avatar: 'alice.png',
+      avatar: 'https://img.example/alice.png',
       options: { ...DEFAULT_OPTIONS, game_speed: 'fast', score_to_win: 7 },
     });
     expect(frame.data['options']).to.deep.equal(n?.data['options']);
@@ -241,8 +241,8 @@ describe('REST: notifications', function () {
     const a = await sockets.connect(alice);
     invite(a, bob);
     await barrier(a);
-    await svc.http('GET', '/api/chats', { token: svc.token(alice, { nickname: 'Renamed', avatar: 'new.png' }) });
+    await svc.http('GET', '/api/chats', { token: svc.token(alice, { nickname: 'Renamed', avatar: 'https://img.example/new.png' }) });
     const [n] = (await getNotifications(svc, bob)).items;
-    expect(n?.data).to.deep.include({ username: alice, nickname: 'Renamed', avatar: 'new.png' });
+    expect(n?.data).to.deep.include({ username: alice, nickname: 'Renamed', avatar: 'https://img.example/new.png' });
   });
 });

@@ -40,9 +40,9 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'auth-test-'));
 
 describe('TokenVerifier', () => {
   it('accepts an HS256 token and maps claims to an identity', () => {
-    const token = signDevToken({ secret: SECRET, userId: 'u1', username: 'alice', nickname: 'Al', avatar: 'a.png', expiresInSeconds: 60 });
+    const token = signDevToken({ secret: SECRET, userId: 'u1', username: 'alice', nickname: 'Al', avatar: 'https://img.example/a.png', expiresInSeconds: 60 });
     const id = ok(hs.verify(token));
-    expect(id).to.include({ userId: 'u1', username: 'alice', nickname: 'Al', avatar: 'a.png' });
+    expect(id).to.include({ userId: 'u1', username: 'alice', nickname: 'Al', avatar: 'https://img.example/a.png' });
     expect(id.expiresAt).to.be.closeTo(Date.now() + 60_000, 2000);
   });
 
@@ -148,12 +148,65 @@ describe('development secret', () => {
   });
 
   it('resolveJwtKeys prefers configured keys and falls back to the dev secret', () => {
-    expect(resolveJwtKeys({ jwtSecret: 's', jwtPublicKey: undefined, dataDir: dir })).to.deep.equal({ secret: 's', generated: false });
-    expect(resolveJwtKeys({ jwtSecret: '', jwtPublicKey: publicKey, dataDir: dir })).to.deep.equal({ publicKey, generated: false });
-    expect(() => resolveJwtKeys({ jwtSecret: 's', jwtPublicKey: publicKey, dataDir: dir })).to.throw(/only one/);
+    expect(resolveJwtKeys({ jwtSecret: SECRET, jwtPublicKey: undefined, dataDir: dir })).to.deep.equal({ secret: SECRET, generated: false });
+    expect(resolveJwtKeys({ jwtSecret: undefined, jwtPublicKey: publicKey, dataDir: dir })).to.deep.equal({ publicKey, generated: false });
+    expect(() => resolveJwtKeys({ jwtSecret: SECRET, jwtPublicKey: publicKey, dataDir: dir })).to.throw(/only one/);
     const dev = resolveJwtKeys({ jwtSecret: undefined, jwtPublicKey: undefined, dataDir: dir });
     expect(dev.generated).to.equal(true);
     expect(dev.secret).to.equal(readFileSync(join(dir, DEV_SECRET_FILE), 'utf8').trim());
+  });
+
+  it('resolveJwtKeys refuses a JWT_SECRET shorter than 32 bytes, or set but empty, whatever else is set', () => {
+    for (const jwtSecret of ['s', 'x'.repeat(31), 'é'.repeat(15) + 'x']) {
+      expect(() => resolveJwtKeys({ jwtSecret, jwtPublicKey: undefined, dataDir: dir }), jwtSecret).to.throw(/at least 32 bytes/);
+    }
+    expect(resolveJwtKeys({ jwtSecret: 'x'.repeat(32), jwtPublicKey: undefined, dataDir: dir }).secret).to.equal('x'.repeat(32));
+    // 16 two-byte characters are 32 bytes.
+    expect(resolveJwtKeys({ jwtSecret: 'é'.repeat(16), jwtPublicKey: undefined, dataDir: dir }).secret).to.equal('é'.repeat(16));
+    for (const jwtSecret of ['', '   ']) {
+      expect(() => resolveJwtKeys({ jwtSecret, jwtPublicKey: undefined, dataDir: dir })).to.throw(/empty/);
+      expect(() => resolveJwtKeys({ jwtSecret, jwtPublicKey: publicKey, dataDir: dir })).to.throw(/empty/);
+    }
+    expect(() => new TokenVerifier({ secret: 'short' })).to.throw(/32 bytes/);
+  });
+});
+
+describe('TokenVerifier: bounded claims', () => {
+  const sign = (claims: Record<string, unknown>): string => jwt.sign({ sub: 'u1', username: 'alice', exp: inOneHour(), ...claims }, SECRET, { algorithm: 'HS256' });
+  const refusedWith = (claims: Record<string, unknown>, rule: RegExp): void => {
+    const error = refused(hs.verify(sign(claims)));
+    expect(error.code).to.equal('invalid_token');
+    expect(error.msg, JSON.stringify(Object.keys(claims))).to.match(rule);
+    expect(error.msg.length, 'the message names the rule, not the value').to.be.below(200);
+  };
+
+  it('sub: 1 to 128 characters', () => {
+    refusedWith({ sub: 'x'.repeat(4096) }, /sub must be 1 to 128 characters/);
+    refusedWith({ sub: 'x'.repeat(129) }, /sub must be 1 to 128 characters/);
+    refusedWith({ sub: '' }, /sub/);
+    expect(ok(hs.verify(sign({ sub: 'x'.repeat(128) }))).userId).to.have.length(128);
+    expect(ok(hs.verify(sign({ sub: '🎾'.repeat(128) }))).userId, 'characters, not UTF-16 units').to.equal('🎾'.repeat(128));
+  });
+
+  it('nickname: at most 50 characters', () => {
+    refusedWith({ nickname: 'n'.repeat(10 * 1024) }, /nickname must be at most 50 characters/);
+    refusedWith({ nickname: 'n'.repeat(51) }, /nickname/);
+    expect(ok(hs.verify(sign({ nickname: 'ñ'.repeat(50) }))).nickname).to.equal('ñ'.repeat(50));
+    expect(ok(hs.verify(sign({ nickname: null }))).nickname, 'null is absent').to.equal('alice');
+  });
+
+  it('avatar: empty or an http/https URL of at most 2,048 characters', () => {
+    for (const avatar of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:image/png;base64,AAAA', 'ftp://host/a.png', 'a.png', '//host/a.png', `https://h.example/${'a'.repeat(2031)}`]) {
+      refusedWith({ avatar }, /avatar must be empty or an http or https URL of at most 2,048 characters/);
+    }
+    for (const avatar of ['', 'https://img.example/a.png', 'http://localhost:8080/a.png', `https://h.example/${'a'.repeat(2048 - 'https://h.example/'.length)}`]) {
+      expect(ok(hs.verify(sign({ avatar }))).avatar).to.equal(avatar);
+    }
+    expect(ok(hs.verify(sign({ avatar: null }))).avatar).to.equal('');
+  });
+
+  it('names every claim that is wrong, in plain words', () => {
+    refusedWith({ sub: 'x'.repeat(200), nickname: 'n'.repeat(60), avatar: 'javascript:x' }, /sub must.*; nickname must.*; avatar must/);
   });
 });
 
@@ -191,5 +244,17 @@ describe('token CLI', () => {
     expect(failure?.code).to.equal(2);
     expect(failure?.stdout).to.equal('');
     expect(failure?.stderr.split('\n')[0]).to.equal('token: USERNAME must be 1-50 of letters, digits, _ - .');
+    const badAvatar = await run(process.execPath, [cli, 'bob', '--avatar', 'javascript:alert(1)'], { env: env() }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(badAvatar?.code, 'a bad claim is a usage error').to.equal(2);
+    expect(badAvatar?.stderr).to.match(/avatar must be empty or an http or https URL/);
+    const weak = await run(process.execPath, [cli, 'bob'], { env: { ...env(), JWT_SECRET: 'short' } }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(weak?.code).to.equal(1);
+    expect(weak?.stderr).to.match(/at least 32 bytes/);
   });
 });

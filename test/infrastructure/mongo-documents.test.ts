@@ -163,18 +163,19 @@ describe('MongoDB read-model documents (mingo)', () => {
       expect(databaseOf('mongodb+srv://cluster.example.net/prod')).to.equal('prod');
     });
 
-    it('fan-out reaches users created before it, except the organizer, and keeps existing ones', async () => {
+    it('fan-out reaches users created before it, except the organizer and the excluded, and keeps existing ones', async () => {
       const db = new MemoryDocumentDb();
       db.collections.users.push(
         { _id: 'org', _created: key(1) },
         { _id: 'a', _created: key(2) },
         { _id: 'b', _created: key(3) },
+        { _id: 'blocked', _created: key(4) },
         { _id: 'late', _created: key(9) },
       );
       db.collections.notifications.push({ user_id: 'a', notification_id: 't', is_read: true, _created: key(5) });
       const change: Extract<ReadModelChange, { kind: 'AddNotificationForAllUsers' }> = {
         kind: 'AddNotificationForAllUsers',
-        exceptUserId: 'org',
+        exceptUserIds: ['org', 'blocked'],
         notificationId: 't',
         action: 'new_tournament',
         data: { tournament_id: 't', tournament_name: '$not a field path', organizer_id: 'org' },

@@ -7,7 +7,7 @@ import { signDevToken } from '../../src/infrastructure/auth/token-signer.js';
 import { TestClient } from '../support/test-client.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const SECRET = 'shutdown-test-secret';
+const SECRET = 'shutdown-test-secret-0123456789abcdef';
 
 const waitForListening = (child: ChildProcess): Promise<number> =>
   new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { BlockersIndex } from '../../src/application/commands/blockers-index.js';
 import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
 import type { Actor, CommandDeps } from '../../src/application/commands/context.js';
 import { replyInvitation, sendInvitation } from '../../src/application/commands/invites.js';
@@ -66,6 +67,7 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     return {
       repo: new AggregateRepository(store),
       queries: queries(() => online),
+      blockers: new BlockersIndex(store),
       policies: { nodeId, inviteTtlMs: 1000, inviteRateLimit: { max: 100, windowMs: 1000 }, gameGraceMs: 0, activityThrottleMs: 0 },
       now: () => new Date(clock),
       newId: randomUUID,

@@ -83,4 +83,42 @@ describe('two nodes sharing one store', () => {
       await Promise.all(sockets.splice(0).map((s) => s.close()));
     }
   });
+
+  it('two subs claiming one username on two nodes end with one holder that both nodes find', async () => {
+    for (let round = 0; round < 4; round++) {
+      const name = uniq('sam');
+      const [x, y] = [`sub-x-${name}`, `sub-y-${name}`];
+      const answers = await Promise.all([
+        a.http('GET', '/api/chats/', { token: a.token(name, { sub: x }) }),
+        b.http('GET', '/api/chats/', { token: b.token(name, { sub: y }) }),
+      ]);
+      for (const r of answers) expect(r.status).to.equal(200);
+      const finder = uniq('finder');
+      await register(a, finder);
+      const viaA = await a.http('PUT', `/api/chats/${name}`, { username: finder });
+      const viaB = await b.http('PUT', `/api/chats/${name}`, { username: finder });
+      expect(viaA.status).to.equal(201);
+      expect(viaB.status, 'the same chat, found on the other node').to.equal(200);
+      const holders: string[] = [];
+      for (const sub of [x, y]) if ((await b.service.readModels.userById(sub))?.username === name) holders.push(sub);
+      expect(holders, `round ${round}`).to.have.length(1);
+    }
+  });
+
+  it('a block stored on one node keeps a tournament announced on the other from the blocker', async () => {
+    const [org, blocker, other] = [uniq('org'), uniq('blocker'), uniq('other')];
+    await register(a, org, blocker, other);
+    expect((await b.http('PUT', `/api/blocks/${org}`, { username: blocker })).status).to.equal(200);
+    const blockerTab = await connect(b, blocker);
+    const otherTab = await connect(b, other);
+    const orgTab = await connect(a, org);
+    await Promise.all([settled(blockerTab), settled(otherTab), settled(orgTab)]);
+    const cup = '6a0f5d1e-2b3c-4d5e-8f90-0a1b2c3d4e5f';
+    orgTab.send('new_tournament', { tournament_id: cup, tournament_name: 'Two-node Cup', organizer_id: `id-${org}` });
+    expect((await otherTab.nextAction('new_tournament')).data['tournament_id']).to.equal(cup);
+    await settled(blockerTab);
+    expect(blockerTab.pending().map((f) => f.action)).to.not.include('new_tournament');
+    const notes = await b.http('GET', '/api/notifications/', { username: blocker });
+    expect(JSON.stringify(notes.body)).to.not.include(cup);
+  });
 });

@@ -8,7 +8,7 @@ import { startService, type RunningService } from '../../src/interfaces/service.
 import { checkHttpAnswer } from './contract.js';
 import { TestClient } from './test-client.js';
 
-export const TEST_SECRET = 'test-secret-for-mocha-only';
+export const TEST_SECRET = 'test-secret-for-mocha-only-0123456789abcdef';
 
 export interface TestService {
   readonly service: RunningService;

@@ -19,6 +19,7 @@ const profile = (userId: string): ProfileView => ({ userId, username: `${userId}
 const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> } = {
   UserRegistered: { type: 'UserRegistered', data: { userId: 'alice', username: 'alice', nickname: 'A', avatar: '', at: AT } },
   UserProfileUpdated: { type: 'UserProfileUpdated', data: { userId: 'alice', username: 'alice', nickname: 'A2', avatar: '', at: AT } },
+  UsernameClaimed: { type: 'UsernameClaimed', data: { username: 'alice', userId: 'bob', previousHolderId: 'alice', at: AT } },
   UserBlocked: { type: 'UserBlocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
   UserUnblocked: { type: 'UserUnblocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
   ChatCreated: { type: 'ChatCreated', data: { chatId: CHAT, members: ['alice', 'bob'], createdBy: 'alice', at: AT } },
@@ -50,11 +51,11 @@ const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> } = {
   AllNotificationsRead: { type: 'AllNotificationsRead', data: { userId: 'alice', at: AT } },
   EphemeralNotificationSent: { type: 'EphemeralNotificationSent', data: { userId: 'alice', message: 'Saved', notificationType: 'info', at: AT } },
   FriendAdded: { type: 'FriendAdded', data: { userId: 'alice', friendId: 'bob', at: AT } },
-  TournamentAnnounced: { type: 'TournamentAnnounced', data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: 'alice', at: AT } },
+  TournamentAnnounced: { type: 'TournamentAnnounced', data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: 'alice', excludedUserIds: ['bob'], at: AT } },
 };
 
-const send = (group: string, action: string, data: Record<string, unknown>, exceptUserId?: string): Delivery =>
-  ({ kind: 'send', group, frame: { action, data, position: POS }, ...(exceptUserId === undefined ? {} : { exceptUserId }) }) as Delivery;
+const send = (group: string, action: string, data: Record<string, unknown>, exceptUserIds?: readonly string[]): Delivery =>
+  ({ kind: 'send', group, frame: { action, data, position: POS }, ...(exceptUserIds === undefined ? {} : { exceptUserIds }) }) as Delivery;
 
 /** Deliveries of `e`, with a profile lookup that only answers the ids `profilesNeeded` announced. */
 const deliveries = (e: AnyDomainEvent): readonly Delivery[] => {
@@ -149,9 +150,9 @@ describe('deliveriesFor: the frames of each event (pure)', () => {
     expect(deliveries(samples.FriendAdded)).to.deep.equal([send('user_bob', 'new_friend', { username: 'alice-name', nickname: 'alice Nick' })]);
   });
 
-  it('TournamentAnnounced: new_tournament to online_users except the organizer', () => {
+  it('TournamentAnnounced: new_tournament to online_users except the organizer and the users it excludes (blocks)', () => {
     expect(deliveries(samples.TournamentAnnounced)).to.deep.equal([
-      send('online_users', 'new_tournament', { tournament_id: TOURNAMENT, tournament_name: 'Spring Cup', creator: 'alice-name' }, 'alice'),
+      send('online_users', 'new_tournament', { tournament_id: TOURNAMENT, tournament_name: 'Spring Cup', creator: 'alice-name' }, ['alice', 'bob']),
     ]);
   });
 
@@ -162,6 +163,7 @@ describe('deliveriesFor: the frames of each event (pure)', () => {
   const silent: EventType[] = [
     'UserRegistered',
     'UserProfileUpdated',
+    'UsernameClaimed',
     'UserBlocked',
     'UserUnblocked',
     'MessagesRead',

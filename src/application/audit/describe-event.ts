@@ -7,6 +7,8 @@ export const describeEvent = (e: AnyDomainEvent, u: (userId: string) => string):
       return `${e.data.username} became known (nickname ${JSON.stringify(e.data.nickname)})`;
     case 'UserProfileUpdated':
       return `${e.data.username} updated their profile (nickname ${JSON.stringify(e.data.nickname)})`;
+    case 'UsernameClaimed':
+      return `${u(e.data.userId)} holds the username ${e.data.username}${e.data.previousHolderId === null ? '' : ` (before: ${u(e.data.previousHolderId)}, who no longer does)`}`;
     case 'UserBlocked':
       return `${u(e.data.userId)} blocked ${u(e.data.blockedId)}`;
     case 'UserUnblocked':

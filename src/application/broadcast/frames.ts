@@ -18,7 +18,8 @@ export const ONLINE_USERS: Group = 'online_users';
 
 /** What the broadcaster does for one event: frames to groups, and sockets joining chat groups. */
 export type Delivery =
-  | { readonly kind: 'send'; readonly group: Group; readonly frame: Frame; readonly exceptUserId?: string }
+  /** `exceptUserIds`: users whose sockets in the group do not get the frame. */
+  | { readonly kind: 'send'; readonly group: Group; readonly frame: Frame; readonly exceptUserIds?: readonly string[] }
   | { readonly kind: 'join'; readonly userId: string; readonly group: Group };
 
 export interface ProfileView {
@@ -56,12 +57,15 @@ const CANCEL_MESSAGES: Readonly<Record<CancelReason, string>> = {
   inviter_disconnected: 'The inviter left',
 };
 
-const send = (group: Group, action: string, data: Frame['data'], position: string, exceptUserId?: string): Delivery => ({
+const send = (group: Group, action: string, data: Frame['data'], position: string, exceptUserIds?: readonly string[]): Delivery => ({
   kind: 'send',
   group,
   frame: { action, data, position },
-  ...(exceptUserId === undefined ? {} : { exceptUserId }),
+  ...(exceptUserIds === undefined ? {} : { exceptUserIds }),
 });
+
+/** Whether a send delivery reaches a socket of `userId`. */
+export const reaches = (d: Extract<Delivery, { kind: 'send' }>, userId: string): boolean => d.exceptUserIds?.includes(userId) !== true;
 
 /**
  * The frames an event produces (PROTOCOL.md's server → client payloads). Pure: profiles are
@@ -151,7 +155,7 @@ export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (use
           tournament_id: e.data.tournamentId,
           tournament_name: e.data.name,
           creator: profile(e.data.organizerId).username,
-        }, position, e.data.organizerId),
+        }, position, [e.data.organizerId, ...e.data.excludedUserIds]),
       ];
     case 'EphemeralNotificationSent':
       return [send(userGroup(e.data.userId), 'notification', { message: e.data.message, type: e.data.notificationType }, position)];

@@ -1,8 +1,13 @@
 import { userDecider, userStream } from '../../domain/user/user.js';
+import { heldUsername, usernameClaimDecider, usernameStream } from '../../domain/user/username-claim.js';
 import type { AggregateRepository } from '../commands/aggregate-repository.js';
 import type { ProfileView } from './frames.js';
 
-/** Profiles for frames, read from the users' own streams (through the repository's cache), not a lagging read model. */
+/**
+ * Profiles for frames, read from the users' own streams (through the repository's cache), not a
+ * lagging read model. A user that no longer holds the username its record names (another user
+ * claimed it since) is shown without one, as the read models show it.
+ */
 export class ProfileDirectory {
   constructor(private readonly repo: AggregateRepository) {}
 
@@ -10,7 +15,9 @@ export class ProfileDirectory {
     const found = new Map<string, ProfileView>();
     for (const userId of new Set(userIds)) {
       const { state } = await this.repo.load(userDecider, userStream(userId));
-      if (state.known) found.set(userId, { userId, username: state.username, nickname: state.nickname, avatar: state.avatar });
+      if (!state.known) continue;
+      const claim = await this.repo.load(usernameClaimDecider, usernameStream(state.username));
+      found.set(userId, { userId, username: heldUsername(userId, state.username, claim.state, claim.revision), nickname: state.nickname, avatar: state.avatar });
     }
     return (userId) => found.get(userId) ?? { userId, username: userId, nickname: userId, avatar: '' };
   }

@@ -83,9 +83,12 @@ export const readMessage = async (
   return run(deps, actor, { kind: 'ReadMessage', chatId, readerId: actor.userId, messageId: input.messageId, at }, correlationId, at);
 };
 
+/** `room_created`: refused (`blocked`) when either member blocked the other, as every action between them is. */
 export const announceRoom = async (deps: CommandDeps, actor: Actor, chatId: string, correlationId: string): Promise<Outcome> => {
+  const peer = await peerOf(deps, chatId, actor.userId);
+  const blocked = peer !== undefined && (await isBlockedEitherWay(deps, actor.userId, peer));
   const at = deps.now().toISOString();
-  return run(deps, actor, { kind: 'AnnounceRoom', chatId, userId: actor.userId, at }, correlationId, at);
+  return run(deps, actor, { kind: 'AnnounceRoom', chatId, userId: actor.userId, blocked, at }, correlationId, at);
 };
 
 /** `join_chat`: membership is checked against the chat's own stream, not a lagging read model. */

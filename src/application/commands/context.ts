@@ -4,6 +4,7 @@ import type { Position } from '../ports/event-store.js';
 import type { ReadModelQueries } from '../ports/read-model.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import type { AggregateRepository } from './aggregate-repository.js';
+import type { BlockersIndex } from './blockers-index.js';
 
 /** Who is acting: decoded from a verified token, and the socket it acts through (if any). */
 export interface Actor {
@@ -25,6 +26,8 @@ export interface Policies {
 export interface CommandDeps {
   readonly repo: AggregateRepository;
   readonly queries: ReadModelQueries;
+  /** Who blocked a user, derived from the block streams (see blockers-index.ts). */
+  readonly blockers: BlockersIndex;
   readonly policies: Policies;
   readonly now: () => Date;
   readonly newId: () => string;

@@ -1,8 +1,10 @@
+import { blocksDecider, blocksStream } from '../../domain/blocks/blocks.js';
 import { inboxDecider, inboxStream, type InboxCommand } from '../../domain/inbox/inbox.js';
 import { isRefusal, refuse } from '../../domain/shared/decision.js';
 import { friendsDecider, friendsStream } from '../../domain/social/friends.js';
 import { tournamentDecider, tournamentStream } from '../../domain/social/tournament.js';
 import { userDecider, userStream } from '../../domain/user/user.js';
+import { isBlockedEitherWay } from './blocks.js';
 import { metaOf, ok, type Actor, type CommandDeps, type Outcome } from './context.js';
 
 const runInbox = async (deps: CommandDeps, actor: Actor, command: InboxCommand, correlationId: string, at: string): Promise<Outcome> => {
@@ -39,11 +41,12 @@ export const addFriend = async (
   correlationId: string,
 ): Promise<Outcome> => {
   const receiver = await deps.repo.load(userDecider, userStream(input.receiverId));
+  const blocked = input.senderId !== input.receiverId && (await isBlockedEitherWay(deps, actor.userId, input.receiverId));
   const at = deps.now().toISOString();
   const result = await deps.repo.execute(
     friendsDecider,
     friendsStream(actor.userId),
-    { kind: 'AddFriend', actorId: actor.userId, senderId: input.senderId, receiverId: input.receiverId, receiverKnown: receiver.state.known, at },
+    { kind: 'AddFriend', actorId: actor.userId, senderId: input.senderId, receiverId: input.receiverId, receiverKnown: receiver.state.known, blocked, at },
     metaOf(deps, actor, correlationId, at),
   );
   return isRefusal(result) ? result : ok(result.position, {});
@@ -56,11 +59,21 @@ export const announceTournament = async (
   correlationId: string,
 ): Promise<Outcome> => {
   if (input.organizerId !== actor.userId) return refuse('forbidden', 'organizer_id must be your own id');
+  const [own, blockersOfOrganizer] = await Promise.all([deps.repo.load(blocksDecider, blocksStream(actor.userId)), deps.blockers.blockersOf(actor.userId)]);
   const at = deps.now().toISOString();
   const result = await deps.repo.execute(
     tournamentDecider,
     tournamentStream(input.tournamentId),
-    { kind: 'AnnounceTournament', actorId: actor.userId, tournamentId: input.tournamentId, name: input.name, organizerId: input.organizerId, at },
+    {
+      kind: 'AnnounceTournament',
+      actorId: actor.userId,
+      tournamentId: input.tournamentId,
+      name: input.name,
+      organizerId: input.organizerId,
+      blockedByOrganizer: [...own.state.blocked],
+      blockersOfOrganizer,
+      at,
+    },
     metaOf(deps, actor, correlationId, at),
   );
   return isRefusal(result) ? result : ok(result.position, {});

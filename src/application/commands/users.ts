@@ -1,16 +1,29 @@
-import { userDecider, userStream } from '../../domain/user/user.js';
 import { isRefusal } from '../../domain/shared/decision.js';
+import { userDecider, userStream } from '../../domain/user/user.js';
+import { usernameClaimDecider, usernameStream } from '../../domain/user/username-claim.js';
 import { metaOf, ok, type Actor, type CommandDeps, type Ok } from './context.js';
 
-/** A user becomes known, or has its profile refreshed, whenever it presents a valid token. */
+/**
+ * A user becomes known, or has its profile refreshed, whenever it presents a valid token; then
+ * the token's username is claimed for it (see username-claim.ts). In this order, so that the
+ * claim stored last for a name is always that of the user whose record was last given it: the
+ * read models clear the name from every other user as each claim arrives.
+ */
 export const registerUser = async (deps: CommandDeps, actor: Actor, correlationId: string): Promise<Ok> => {
   const at = deps.now().toISOString();
-  const result = await deps.repo.execute(
+  const meta = metaOf(deps, actor, correlationId, at);
+  const registered = await deps.repo.execute(
     userDecider,
     userStream(actor.userId),
     { kind: 'RegisterUser', userId: actor.userId, username: actor.username, nickname: actor.nickname, avatar: actor.avatar, at },
-    metaOf(deps, actor, correlationId, at),
+    meta,
   );
-  if (isRefusal(result)) throw new Error(`Registration refused: ${result.code}`);
-  return ok(result.position, {});
+  if (isRefusal(registered)) throw new Error(`Registration refused: ${registered.code}`);
+  const claimStream = usernameStream(actor.username);
+  // The common case (the same profile, a name this user holds) appends nothing and reads nothing more.
+  const claim = await deps.repo.load(usernameClaimDecider, claimStream);
+  if (registered.events.length === 0 && claim.state.holder === actor.userId) return ok(registered.position, {});
+  const claimed = await deps.repo.execute(usernameClaimDecider, claimStream, { kind: 'ClaimUsername', username: actor.username, userId: actor.userId, at }, meta);
+  if (isRefusal(claimed)) throw new Error(`Username claim refused: ${claimed.code}`);
+  return ok(claimed.position ?? registered.position, {});
 };

@@ -16,6 +16,7 @@ const profile = { userId: t.string, username: t.string, nickname: t.string, avat
 export const eventDataCodecs = {
   UserRegistered: t.type(profile),
   UserProfileUpdated: t.type(profile),
+  UsernameClaimed: t.type({ username: t.string, userId: t.string, previousHolderId: t.union([t.string, t.null]), at }),
   UserBlocked: t.type({ userId: t.string, blockedId: t.string, at }),
   UserUnblocked: t.type({ userId: t.string, blockedId: t.string, at }),
   ChatCreated: t.type({ chatId: t.string, members: userPair, createdBy: t.string, at }),
@@ -55,7 +56,7 @@ export const eventDataCodecs = {
   AllNotificationsRead: t.type({ userId: t.string, at }),
   EphemeralNotificationSent: t.type({ userId: t.string, message: t.string, notificationType: t.string, at }),
   FriendAdded: t.type({ userId: t.string, friendId: t.string, at }),
-  TournamentAnnounced: t.type({ tournamentId: t.string, name: t.string, organizerId: t.string, at }),
+  TournamentAnnounced: t.type({ tournamentId: t.string, name: t.string, organizerId: t.string, excludedUserIds: t.readonlyArray(t.string), at }),
 } as const;
 
 export type KnownEventType = keyof typeof eventDataCodecs;

@@ -8,6 +8,7 @@ import type { KnownEventType } from './event-codecs.js';
 export const CURRENT_SCHEMA_VERSION: Readonly<Record<KnownEventType, number>> = {
   UserRegistered: 1,
   UserProfileUpdated: 1,
+  UsernameClaimed: 1,
   UserBlocked: 1,
   UserUnblocked: 1,
   ChatCreated: 2,
@@ -30,7 +31,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<KnownEventType, number>> = 
   AllNotificationsRead: 1,
   EphemeralNotificationSent: 1,
   FriendAdded: 1,
-  TournamentAnnounced: 1,
+  TournamentAnnounced: 2,
 };
 
 const str = (data: JsonObject, key: string): string => {
@@ -47,6 +48,10 @@ export const UPCASTERS: Partial<Record<KnownEventType, Readonly<Record<number, (
   /** v1 did not echo the sender's own timestamp; the server time is the best stand-in. */
   MessageSent: {
     1: (d) => ({ ...d, clientTimestamp: str(d, 'date') }),
+  },
+  /** v1 reached every user but the organizer: blocks were not applied to announcements then. */
+  TournamentAnnounced: {
+    1: (d) => ({ ...d, excludedUserIds: [] }),
   },
 };
 

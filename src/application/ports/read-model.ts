@@ -7,6 +7,8 @@ import type { Position } from './event-store.js';
  */
 export type ReadModelChange =
   | { readonly kind: 'UpsertUser'; readonly userId: string; readonly username: string; readonly nickname: string; readonly avatar: string; readonly at: string }
+  /** `userId` holds `username` now (and is shown with it): every other user showing it is shown without a username. */
+  | { readonly kind: 'ClaimUsername'; readonly username: string; readonly userId: string }
   | { readonly kind: 'SetOnline'; readonly userId: string; readonly online: boolean; readonly at: string }
   | { readonly kind: 'CreateChat'; readonly chatId: string; readonly members: readonly [string, string]; readonly at: string }
   | {
@@ -29,10 +31,10 @@ export type ReadModelChange =
       readonly data: Readonly<Record<string, unknown>>;
       readonly date: string;
     }
-  /** One notification for every known user but `exceptUserId`, all with the same id: set-based, not one write per user in the command path. */
+  /** One notification for every known user but `exceptUserIds`, all with the same id: set-based, not one write per user in the command path. */
   | {
       readonly kind: 'AddNotificationForAllUsers';
-      readonly exceptUserId: string;
+      readonly exceptUserIds: readonly string[];
       readonly notificationId: string;
       readonly action: NotificationAction;
       readonly data: Readonly<Record<string, unknown>>;

@@ -6,7 +6,7 @@ import type { ReadModelChange } from '../ports/read-model.js';
  * changes read (the tournament fan-out reads the user directory), which are rebuilt with it.
  */
 export const PROJECTION_GROUPS = {
-  users: { kinds: ['UpsertUser', 'SetOnline'], needs: [] },
+  users: { kinds: ['UpsertUser', 'ClaimUsername', 'SetOnline'], needs: [] },
   chats: { kinds: ['CreateChat', 'AddMessage', 'SetLiked', 'MarkMessagesRead'], needs: [] },
   notifications: {
     kinds: ['AddNotification', 'AddNotificationForAllUsers', 'MarkNotificationRead', 'MarkNotificationReadById', 'MarkAllNotificationsRead'],

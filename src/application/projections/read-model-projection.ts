@@ -19,6 +19,9 @@ export const projectReadModel = (event: AnyDomainEvent, meta: ProjectionMeta): r
       const d = event.data;
       return [{ kind: 'UpsertUser', userId: d.userId, username: d.username, nickname: d.nickname, avatar: d.avatar, at: d.at }];
     }
+    case 'UsernameClaimed':
+      // Whoever else had the name keeps its record (chats, notifications) but no longer answers to it.
+      return [{ kind: 'ClaimUsername', username: event.data.username, userId: event.data.userId }];
     case 'UserWentOnline':
       return [{ kind: 'SetOnline', userId: event.data.userId, online: true, at: event.data.at }];
     case 'UserWentOffline':
@@ -73,7 +76,7 @@ export const projectReadModel = (event: AnyDomainEvent, meta: ProjectionMeta): r
       return [
         {
           kind: 'AddNotificationForAllUsers',
-          exceptUserId: d.organizerId,
+          exceptUserIds: [d.organizerId, ...d.excludedUserIds],
           notificationId: d.tournamentId,
           action: 'new_tournament',
           data: { tournament_id: d.tournamentId, tournament_name: d.name, organizer_id: d.organizerId },

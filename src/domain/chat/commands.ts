@@ -14,4 +14,4 @@ export type ChatCommand =
   | { readonly kind: 'LikeMessage'; readonly chatId: string; readonly userId: string; readonly messageId: string; readonly at: string }
   | { readonly kind: 'UnlikeMessage'; readonly chatId: string; readonly userId: string; readonly messageId: string; readonly at: string }
   | { readonly kind: 'ReadMessage'; readonly chatId: string; readonly readerId: string; readonly messageId: string; readonly at: string }
-  | { readonly kind: 'AnnounceRoom'; readonly chatId: string; readonly userId: string; readonly at: string };
+  | { readonly kind: 'AnnounceRoom'; readonly chatId: string; readonly userId: string; readonly blocked: boolean; readonly at: string };

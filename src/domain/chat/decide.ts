@@ -61,6 +61,7 @@ export const decideChat = (c: ChatCommand, s: ChatState): Decision => {
     }
     case 'AnnounceRoom':
       if (!s.exists || !isMember(s, c.userId)) return notMember();
+      if (c.blocked) return refuse('blocked', 'One of you blocked the other');
       return [{ type: 'RoomAnnounced', data: { chatId: s.chatId, by: c.userId, at: c.at } }];
   }
 };

@@ -11,6 +11,8 @@ export interface AddFriend {
   readonly senderId: string;
   readonly receiverId: string;
   readonly receiverKnown: boolean;
+  /** Either user blocked the other, looked up by the handler from both block streams. */
+  readonly blocked: boolean;
   readonly at: string;
 }
 
@@ -20,6 +22,7 @@ export const friendsDecider: Decider<AddFriend, null, FriendsEvent> = {
     if (c.actorId !== c.senderId) return refuse('forbidden', 'sender_id must be your own id');
     if (c.senderId === c.receiverId) return refuse('cannot_befriend_self', 'You cannot add yourself as a friend');
     if (!c.receiverKnown) return refuse('user_not_found', 'No such user');
+    if (c.blocked) return refuse('blocked', 'One of you blocked the other');
     return [{ type: 'FriendAdded', data: { userId: c.senderId, friendId: c.receiverId, at: c.at } }];
   },
   evolve: (s) => s,

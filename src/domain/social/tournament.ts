@@ -4,10 +4,13 @@ import { refuse } from '../shared/decision.js';
 /**
  * One event per tournament: fanning it out to every known user is the notifications
  * projection's work, so announcing costs one append whatever the number of users.
+ * `excludedUserIds` are the users the announcement must not reach (they blocked the organizer,
+ * or the organizer blocked them), decided when it was announced so that frames, resumes and
+ * every rebuild of the notifications agree on them.
  */
 export type TournamentEvent = DomainEvent<
   'TournamentAnnounced',
-  { readonly tournamentId: string; readonly name: string; readonly organizerId: string; readonly at: string }
+  { readonly tournamentId: string; readonly name: string; readonly organizerId: string; readonly excludedUserIds: readonly string[]; readonly at: string }
 >;
 
 export interface AnnounceTournament {
@@ -16,6 +19,10 @@ export interface AnnounceTournament {
   readonly tournamentId: string;
   readonly name: string;
   readonly organizerId: string;
+  /** Whom the organizer blocked (the organizer's block stream). */
+  readonly blockedByOrganizer: readonly string[];
+  /** Who blocked the organizer (the write-side index of the block streams). */
+  readonly blockersOfOrganizer: readonly string[];
   readonly at: string;
 }
 
@@ -24,7 +31,8 @@ export const tournamentDecider: Decider<AnnounceTournament, { readonly announced
   decide: (c, s) => {
     if (c.actorId !== c.organizerId) return refuse('forbidden', 'organizer_id must be your own id');
     if (s.announced) return refuse('already_announced', 'This tournament was already announced');
-    return [{ type: 'TournamentAnnounced', data: { tournamentId: c.tournamentId, name: c.name, organizerId: c.organizerId, at: c.at } }];
+    const excludedUserIds = [...new Set([...c.blockedByOrganizer, ...c.blockersOfOrganizer])].filter((id) => id !== c.organizerId).sort();
+    return [{ type: 'TournamentAnnounced', data: { tournamentId: c.tournamentId, name: c.name, organizerId: c.organizerId, excludedUserIds, at: c.at } }];
   },
   evolve: () => ({ announced: true }),
 };

@@ -10,9 +10,31 @@ const stringMatching = (name: string, ok: (s: string) => boolean): t.Type<string
   );
 
 const USERNAME = /^[A-Za-z0-9_.-]{1,50}$/;
+export const MAX_SUB_LENGTH = 128;
+export const MAX_NICKNAME_LENGTH = 50;
+export const MAX_AVATAR_LENGTH = 2048;
 
-export const Subject = stringMatching('Subject', (s) => s.length > 0);
+/** Characters as users count them: code points, not UTF-16 units. */
+const characters = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n += 1;
+  return n;
+};
+
+const isHttpUrl = (s: string): boolean => {
+  if (s.length > MAX_AVATAR_LENGTH) return false;
+  try {
+    const url = new URL(s);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+
+export const Subject = stringMatching('Subject', (s) => s.length > 0 && characters(s) <= MAX_SUB_LENGTH);
 export const Username = stringMatching('Username', (s) => USERNAME.test(s));
+const Nickname = stringMatching('Nickname', (s) => characters(s) <= MAX_NICKNAME_LENGTH);
+const Avatar = stringMatching('Avatar', (s) => s === '' || isHttpUrl(s));
 const Exp = new t.Type<number, number, unknown>(
   'Exp',
   (u): u is number => typeof u === 'number' && Number.isFinite(u),
@@ -24,9 +46,18 @@ const Exp = new t.Type<number, number, unknown>(
 export const TokenClaims = t.intersection([
   t.type({ sub: Subject, username: Username, exp: Exp }),
   // Some issuers emit null for unset profile fields: treat it as absent.
-  t.partial({ nickname: t.union([t.string, t.null]), avatar: t.union([t.string, t.null]) }),
+  t.partial({ nickname: t.union([Nickname, t.null]), avatar: t.union([Avatar, t.null]) }),
 ]);
 export type TokenClaims = t.TypeOf<typeof TokenClaims>;
+
+/** What each claim must be, in plain words, for the 401 answer (the offending value is never echoed). */
+export const CLAIM_RULES: Readonly<Record<string, string>> = {
+  sub: `sub must be 1 to ${MAX_SUB_LENGTH} characters`,
+  username: 'username must be 1 to 50 letters, digits, "_", "-" or "."',
+  exp: 'exp (the expiry time) is required',
+  nickname: `nickname must be at most ${MAX_NICKNAME_LENGTH} characters`,
+  avatar: `avatar must be empty or an http or https URL of at most ${MAX_AVATAR_LENGTH.toLocaleString('en-US')} characters`,
+};
 
 export type Identity = {
   userId: string;

@@ -39,10 +39,24 @@ export const ensureDevSecret = (dataDir: string): { secret: string; created: boo
 
 const present = (s: string | undefined): string | undefined => (s !== undefined && s.trim() !== '' ? s : undefined);
 
+/** HS256 keys shorter than the hash (32 bytes) can be brute-forced from one token. */
+export const MIN_SECRET_BYTES = 32;
+
+/** Why `JWT_SECRET` cannot be used, in one line; undefined when it is long enough. */
+export const weakSecretReason = (secret: string): string | undefined => {
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  if (secret.trim() === '') return `JWT_SECRET is set but empty: set it to at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -base64 48\`), or unset it to use a development secret`;
+  if (bytes < MIN_SECRET_BYTES) return `JWT_SECRET is ${bytes} byte${bytes === 1 ? '' : 's'} long: it must be at least ${MIN_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`;
+  return undefined;
+};
+
 export type JwtKeys = { secret?: string; publicKey?: string; generated: boolean };
 
 /** Picks the verification key: JWT_SECRET, JWT_PUBLIC_KEY, or (neither) the generated dev secret. */
 export const resolveJwtKeys = (config: Pick<Config, 'jwtSecret' | 'jwtPublicKey' | 'dataDir'>): JwtKeys => {
+  // Set but empty or short is refused, never silently replaced by the development secret.
+  const weak = config.jwtSecret === undefined ? undefined : weakSecretReason(config.jwtSecret);
+  if (weak !== undefined) throw new ConfigError(weak);
   const secret = present(config.jwtSecret);
   // Env files often carry PEMs on one line with literal "\n".
   const publicKey = present(config.jwtPublicKey)?.replace(/\\n/g, '\n');

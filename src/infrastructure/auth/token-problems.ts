@@ -1,5 +1,6 @@
 import type * as t from 'io-ts';
 import jwt from 'jsonwebtoken';
+import { CLAIM_RULES } from './claims.js';
 
 /** Why jsonwebtoken refused a token, in the words a client developer needs. */
 export const describeVerifyError = (e: unknown, algorithm: string): string => {
@@ -26,12 +27,13 @@ export const describeVerifyError = (e: unknown, algorithm: string): string => {
   }
 };
 
+/** Missing claims in plain words; a present but wrong one is named by the rule it breaks (CLAIM_RULES). */
 const CLAIM_NAMES: Readonly<Record<string, { readonly missing: string; readonly invalid: string }>> = {
   exp: { missing: 'token has no expiry (exp)', invalid: 'token expiry (exp) is not a number of seconds' },
-  sub: { missing: 'token has no subject (sub)', invalid: 'token subject (sub) must be a non-empty string' },
-  username: { missing: 'token has no username', invalid: 'token username must be 1-50 of letters, digits, _ - .' },
-  nickname: { missing: 'token nickname must be a string', invalid: 'token nickname must be a string' },
-  avatar: { missing: 'token avatar must be a string', invalid: 'token avatar must be a string' },
+  sub: { missing: 'token has no subject (sub)', invalid: `token ${CLAIM_RULES['sub'] ?? 'sub is invalid'}` },
+  username: { missing: 'token has no username', invalid: `token ${CLAIM_RULES['username'] ?? 'username is invalid'}` },
+  nickname: { missing: 'token nickname must be a string', invalid: `token ${CLAIM_RULES['nickname'] ?? 'nickname is invalid'}` },
+  avatar: { missing: 'token avatar must be a string', invalid: `token ${CLAIM_RULES['avatar'] ?? 'avatar is invalid'}` },
 };
 
 /** The claims at fault, each in plain words (`token has no expiry (exp); token has no username`). */

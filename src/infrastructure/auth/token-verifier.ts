@@ -1,12 +1,20 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
 import jwt from 'jsonwebtoken';
-import { identityFromClaims, TokenClaims, type Identity } from './claims.js';
+import { CLAIM_RULES, identityFromClaims, TokenClaims, type Identity } from './claims.js';
 import { describeClaimErrors, describeVerifyError } from './token-problems.js';
 
 export type AuthError = { code: 'missing_token' | 'invalid_token' | 'expired_token'; msg: string };
 
 export type VerifierKeys = { secret?: string | undefined; publicKey?: string | undefined };
+
+/** The rule each wrong claim breaks, in plain words, once per claim. */
+export const claimErrors = (errors: t.Errors): readonly string[] => {
+  // The first named key of each error's path is the claim (intersection/union steps are numbered).
+  const fields = [...new Set(errors.map((err) => err.context.map((c) => c.key).find((k) => CLAIM_RULES[k] !== undefined) ?? 'payload'))];
+  return fields.map((f) => CLAIM_RULES[f] ?? 'the token payload must be an object of claims');
+};
 
 export class TokenVerifier {
   private readonly key: KeyObject;
@@ -20,6 +28,7 @@ export class TokenVerifier {
     }
     if (publicKey === undefined) {
       if (!secret) throw new Error('TokenVerifier: empty secret');
+      if (Buffer.byteLength(secret, 'utf8') < 32) throw new Error('TokenVerifier: an HS256 secret must be at least 32 bytes');
       this.key = createSecretKey(Buffer.from(secret, 'utf8'));
       this.algorithms = ['HS256'];
     } else {
@@ -44,9 +53,7 @@ export class TokenVerifier {
       return left({ code: 'invalid_token', msg: describeVerifyError(e, this.algorithm) });
     }
     const claims = TokenClaims.decode(payload);
-    if (isLeft(claims)) {
-      return left({ code: 'invalid_token', msg: describeClaimErrors(claims.left) });
-    }
+    if (isLeft(claims)) return left({ code: 'invalid_token', msg: describeClaimErrors(claims.left) });
     return right(identityFromClaims(claims.right));
   }
 }

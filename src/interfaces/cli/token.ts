@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { Username } from '../../infrastructure/auth/claims.js';
-import { ensureDevSecret } from '../../infrastructure/auth/dev-secret.js';
+import { TokenClaims, Username } from '../../infrastructure/auth/claims.js';
+import { ensureDevSecret, weakSecretReason } from '../../infrastructure/auth/dev-secret.js';
+import { claimErrors } from '../../infrastructure/auth/token-verifier.js';
 import { signDevToken } from '../../infrastructure/auth/token-signer.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { CliFailure, defineCli, integerOption, UsageError } from './cli-args.js';
@@ -24,10 +25,15 @@ runCli(spec, async ({ values, positionals }) => {
   // Refuse to mint a token the server would reject anyway.
   if (isLeft(Username.decode(username))) throw new UsageError('USERNAME must be 1-50 of letters, digits, _ - .');
   if (values.sub === '') throw new UsageError('--sub must not be empty');
+  const claims = { sub: values.sub ?? `user-${username}`, username, exp: 0, nickname: values.nickname ?? null, avatar: values.avatar ?? null };
+  const invalid = TokenClaims.decode(claims);
+  if (isLeft(invalid)) throw new UsageError(claimErrors(invalid.left).join('; '));
   const ttl = integerOption('ttl', values.ttl, 86400, { min: 1 });
 
   const config = loadConfig();
-  const envSecret = config.jwtSecret?.trim() ? config.jwtSecret : undefined;
+  const weak = config.jwtSecret === undefined ? undefined : weakSecretReason(config.jwtSecret);
+  if (weak !== undefined) throw new CliFailure(weak);
+  const envSecret = config.jwtSecret;
   if (envSecret === undefined && config.jwtPublicKey?.trim()) {
     throw new CliFailure('JWT_PUBLIC_KEY is set (RS256): mint tokens with the issuer private key, not this tool');
   }

@@ -13,15 +13,15 @@ const ACTION_SUMMARIES: Readonly<Record<ActionName, string>> = {
   reply_game_invite: 'Accept or decline the pending invitation from `username`',
   game_accepted: 'Shorthand for reply_game_invite with accept: true',
   game_declined: 'Shorthand for reply_game_invite with accept: false',
-  add_new_friend: 'Announce a friendship (`sender_id` must be my own id)',
-  new_tournament: 'Announce a tournament to every other user (`organizer_id` must be my own id)',
+  add_new_friend: 'Announce a friendship (`sender_id` must be my own id); refused (`blocked`) when either user blocked the other',
+  new_tournament: 'Announce a tournament to every other user (`organizer_id` must be my own id), except users who blocked me or whom I blocked',
   read_notification: 'Mark one of my notifications read',
   notification: 'An ephemeral notification to my own sockets only',
   user_online: 'Refresh activity and re-announce presence (`username` must be mine)',
   user_offline: 'Announce myself offline now, as at logout (`username` must be mine)',
   cancel_game_invite: 'Cancel my pending invitation to `username`',
   join_chat: 'Join a chat’s group on this socket (a member only)',
-  room_created: 'Tell the other member’s tabs to join the chat',
+  room_created: 'Tell the other member’s tabs to join the chat; refused (`blocked`) when either member blocked the other',
 };
 
 const clientMessage = (action: ActionName): JsonSchema => ({

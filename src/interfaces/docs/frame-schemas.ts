@@ -1,14 +1,14 @@
 import { actionDataCodecs } from '../ws/action-codecs.js';
 import { bool, object, str, type JsonSchema } from './json-schema.js';
 import { ERROR_CODES } from './wire-codes.js';
-import { chatMessageProps, gameInviteData, gameOptions, newFriendData, newTournamentData, position, username, uuid } from './wire-schemas.js';
+import { chatMessageProps, gameInviteData, gameOptions, newFriendData, newTournamentData, position, shownUsername, username, uuid } from './wire-schemas.js';
 
 export interface FrameDoc {
   readonly summary: string;
   readonly data: JsonSchema;
 }
 
-const profile = { username: username(), nickname: str(), avatar: str() };
+const profile = { username: shownUsername(), nickname: str(), avatar: str() };
 
 /** Every server → client frame's `data` (src/application/broadcast/frames.ts, and the gateway's direct replies). */
 export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
@@ -31,14 +31,14 @@ export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
   join_chat: { summary: 'This socket joined the chat’s group (a chat created with me, or the answer to `join_chat`)', data: object({ chat_id: uuid() }) },
   game_invite: { summary: 'I am invited to a game', data: gameInviteData },
   game_accepted: { summary: 'An invitation was accepted; the other player', data: object({ game_id: uuid(), ...profile }) },
-  game_found: { summary: 'The game starts (after game_accepted, to both players)', data: object({ game_id: uuid(), opponent: username(), options: gameOptions }) },
-  game_declined: { summary: 'My invitation was declined', data: object({ username: username(), nickname: str() }) },
+  game_found: { summary: 'The game starts (after game_accepted, to both players)', data: object({ game_id: uuid(), opponent: shownUsername(), options: gameOptions }) },
+  game_declined: { summary: 'My invitation was declined', data: object({ username: shownUsername(), nickname: str() }) },
   game_invite_canceled: {
     summary: 'An invitation was canceled, expired, or its inviter left',
-    data: object({ username: username('the other side'), nickname: str(), message: str(), client_id: uuid('the inviting tab’s id') }),
+    data: object({ username: shownUsername('the other side'), nickname: str(), message: str(), client_id: uuid('the inviting tab’s id') }),
   },
-  user_online: { summary: 'A user’s connection count went 0 → 1', data: object({ username: username() }) },
-  user_offline: { summary: 'A user’s connection count went 1 → 0, or the inactivity sweep took them offline', data: object({ username: username() }) },
+  user_online: { summary: 'A user’s connection count went 0 → 1', data: object({ username: shownUsername() }) },
+  user_offline: { summary: 'A user’s connection count went 1 → 0, or the inactivity sweep took them offline', data: object({ username: shownUsername() }) },
   new_friend: { summary: 'Someone added me as a friend', data: newFriendData },
   new_tournament: { summary: 'A tournament was announced', data: newTournamentData },
   notification: { summary: 'An ephemeral notification I sent myself (to my own sockets only)', data: object({ message: str(), type: str() }) },

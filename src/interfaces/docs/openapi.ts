@@ -1,6 +1,6 @@
 import { CORS_METHODS } from '../http/cors-policy.js';
 import { int, object, page, ref, str, type JsonSchema, type JsonValue } from './json-schema.js';
-import { blockedUser, chat, chatMessage, chatMessageProps, chatPreview, isoDate, notification, position, username } from './wire-schemas.js';
+import { blockedUser, chat, chatMessage, chatMessageProps, chatPreview, isoDate, notification, position, shownUsername, username } from './wire-schemas.js';
 
 const ERRORS = {
   400: 'Malformed parameters or body',
@@ -52,7 +52,7 @@ const chatAt = object(
     chat_id: str({ format: 'uuid' }),
     at: str({ description: 'the point asked for: an ISO time or a position' }),
     position: { oneOf: [position(), { type: 'null' }], description: 'the last event included' },
-    members: { type: 'array', items: username() },
+    members: { type: 'array', items: shownUsername() },
     messages: { type: 'array', items: object(chatMessageProps), description: 'oldest first' },
   },
   [],

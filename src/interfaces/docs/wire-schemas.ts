@@ -4,6 +4,9 @@ import { arrayOf, bool, int, object, str, type JsonSchema } from './json-schema.
 export const uuid = (description = 'a uuid'): JsonSchema => str({ format: 'uuid', description });
 export const isoDate = (description = 'ISO 8601 UTC'): JsonSchema => str({ format: 'date-time', description });
 export const username = (description = 'a username'): JsonSchema => str({ pattern: '^[A-Za-z0-9_.-]{1,50}$', description });
+/** Another user's username as shown: empty once that user's username was taken by another user (released). */
+export const shownUsername = (description = 'a username'): JsonSchema =>
+  str({ pattern: '^[A-Za-z0-9_.-]{0,50}$', description: `${description}; empty when that user gave its username up to another user` });
 export const position = (description = "a position in the event log: an opaque string, e.g. \"123\", \"123-456\" or \"123.1\""): JsonSchema =>
   str({ minLength: 1, description });
 
@@ -24,7 +27,7 @@ export const chatMessageProps = {
   id: uuid('the message id'),
   content: str({ minLength: 1, description: '1–256 characters, trimmed' }),
   date: isoDate('when it was stored'),
-  sender: username("the sender's username"),
+  sender: shownUsername("the sender's username"),
   is_read: bool('read by its recipient'),
   is_liked: bool('liked by its recipient'),
 } as const;
@@ -33,7 +36,7 @@ export const chatMessage: JsonSchema = object(chatMessageProps, [], 'A message o
 
 export const peerProps = {
   chat_id: uuid('the chat id'),
-  username: username('the other member'),
+  username: shownUsername('the other member'),
   nickname: str(),
   avatar: str({ description: 'a URL, or empty' }),
   is_online: bool(),
@@ -41,9 +44,9 @@ export const peerProps = {
   is_blocked_by_user: bool('they blocked me'),
 } as const;
 
-export const gameInviteData: JsonSchema = object({ id: uuid('the invitation id'), username: username('the inviter'), nickname: str(), avatar: str(), options: gameOptions });
-export const newFriendData: JsonSchema = object({ username: username('the user who added me'), nickname: str() });
-export const newTournamentData: JsonSchema = object({ tournament_id: uuid(), tournament_name: str({ minLength: 1, maxLength: 100 }), creator: username('the organizer') });
+export const gameInviteData: JsonSchema = object({ id: uuid('the invitation id'), username: shownUsername('the inviter'), nickname: str(), avatar: str(), options: gameOptions });
+export const newFriendData: JsonSchema = object({ username: shownUsername('the user who added me'), nickname: str() });
+export const newTournamentData: JsonSchema = object({ tournament_id: uuid(), tournament_name: str({ minLength: 1, maxLength: 100 }), creator: shownUsername('the organizer') });
 
 const notificationOf = (action: string, data: JsonSchema): JsonSchema =>
   object({ id: uuid('the notification id'), action: { const: action }, data, is_read: bool(), date: isoDate() });
@@ -59,4 +62,4 @@ export const chatPreview: JsonSchema = object(
   [],
   'A line of my chat list',
 );
-export const blockedUser: JsonSchema = object({ username: username(), nickname: str(), avatar: str() }, [], 'A user I blocked');
+export const blockedUser: JsonSchema = object({ username: shownUsername(), nickname: str(), avatar: str() }, [], 'A user I blocked');

@@ -1,4 +1,4 @@
-import type { Delivery, Group } from '../../application/broadcast/frames.js';
+import { reaches, type Delivery, type Group } from '../../application/broadcast/frames.js';
 import type { DeliverySink } from '../../application/broadcast/broadcaster.js';
 import type { ClientSocket } from './client-socket.js';
 
@@ -59,7 +59,7 @@ export class Hub implements DeliverySink {
     // Serialise once per delivery, not once per socket.
     const text = JSON.stringify(d.frame);
     for (const socket of members) {
-      if (d.exceptUserId !== undefined && socket.userId === d.exceptUserId) continue;
+      if (!reaches(d, socket.userId)) continue;
       socket.push(d.frame, text);
     }
   }

@@ -1,6 +1,6 @@
 import { deliveriesOfRecorded } from '../../application/broadcast/broadcaster.js';
 import { compareFramePositions, parseFramePosition, type FramePosition } from '../../application/broadcast/frame-position.js';
-import type { Frame } from '../../application/broadcast/frames.js';
+import { reaches, type Frame } from '../../application/broadcast/frames.js';
 import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
 import type { EventStore, Position } from '../../application/ports/event-store.js';
 import type { ClientSocket } from './client-socket.js';
@@ -38,7 +38,7 @@ export const collectBacklog = async (
       for (const d of await deliveriesOfRecorded(recorded, profiles)) {
         if (d.kind === 'join') {
           if (d.userId === socket.userId) hub.join(socket, d.group);
-        } else if (socket.groups.has(d.group) && d.exceptUserId !== socket.userId && isAfter(d.frame, since)) {
+        } else if (socket.groups.has(d.group) && reaches(d, socket.userId) && isAfter(d.frame, since)) {
           frames.push(d.frame);
           if (frames.length > maxFrames) return { kind: 'too_many', through: lastOf(page) };
         }

@@ -69,6 +69,16 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
           { upsert: true },
         ),
       ];
+    case 'ClaimUsername':
+      return [
+        write(
+          'users',
+          { username: c.username, _id: { $ne: c.userId }, _pos: notYet(key) },
+          { $set: { username: '', profile_pos: key, _pos: key } },
+          { many: true },
+        ),
+        write('users', { _id: c.userId, _pos: notYet(key) }, { $set: { username: c.username, profile_pos: key, _pos: key } }),
+      ];
     case 'SetOnline':
       return [write('users', { _id: c.userId, _pos: notYet(key) }, { $set: { online: c.online, _pos: key } })];
     case 'CreateChat': {
@@ -166,7 +176,7 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
  * existing ones are kept as they are (possibly read since).
  */
 export const fanOutPipeline = (c: Extract<ReadModelChange, { kind: 'AddNotificationForAllUsers' }>, key: string): readonly Document[] => [
-  { $match: { _id: { $ne: c.exceptUserId }, _created: { $lt: key } } },
+  { $match: { _id: { $nin: [...c.exceptUserIds] }, _created: { $lt: key } } },
   {
     $project: {
       _id: 0,

@@ -15,6 +15,8 @@ export class SqliteChangeWriter {
   private readonly counters: ChatCounters;
   private readonly s: Record<
     | 'upsertUser'
+    | 'claimUsername'
+    | 'releaseUsername'
     | 'setOnline'
     | 'insertChat'
     | 'insertMember'
@@ -37,6 +39,8 @@ export class SqliteChangeWriter {
     this.s = {
       upsertUser: p(`INSERT INTO users (id, username, nickname, avatar, online, pos) VALUES (@userId, @username, @nickname, @avatar, 0, @pos)
         ON CONFLICT (id) DO UPDATE SET username = excluded.username, nickname = excluded.nickname, avatar = excluded.avatar, pos = excluded.pos`),
+      releaseUsername: p(`UPDATE users SET username = '', pos = @pos WHERE username = @username AND id <> @userId`),
+      claimUsername: p('UPDATE users SET username = @username, pos = @pos WHERE id = @userId'),
       setOnline: p('UPDATE users SET online = @online WHERE id = @userId'),
       insertChat: p('INSERT OR IGNORE INTO chats (id, member_a, member_b, created_at) VALUES (@chatId, @a, @b, @at)'),
       insertMember: p(`INSERT OR IGNORE INTO chat_members (chat_id, user_id, peer_id, last_activity, activity_pos)
@@ -44,7 +48,7 @@ export class SqliteChangeWriter {
       insertNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
         VALUES (@userId, @notificationId, @action, @data, @subjectId, @date, @pos)`),
       fanOutNotification: p(`INSERT OR IGNORE INTO notifications (user_id, id, action, data, subject_id, date, pos)
-        SELECT id, @notificationId, @action, @data, @subjectId, @date, @pos FROM users WHERE id <> @exceptUserId`),
+        SELECT id, @notificationId, @action, @data, @subjectId, @date, @pos FROM users WHERE id NOT IN (SELECT value FROM json_each(@exceptUserIds))`),
       markNotificationRead: p('UPDATE notifications SET is_read = 1 WHERE user_id = @userId AND id = @notificationId AND is_read = 0'),
       markNotificationReadById: p('UPDATE notifications SET is_read = 1 WHERE id = @notificationId AND is_read = 0'),
       markAllNotificationsRead: p('UPDATE notifications SET is_read = 1 WHERE user_id = @userId AND is_read = 0'),
@@ -80,6 +84,12 @@ export class SqliteChangeWriter {
       case 'UpsertUser':
         s.upsertUser.run({ userId: c.userId, username: c.username, nickname: c.nickname, avatar: c.avatar, pos: changeKey(position, index) });
         return;
+      case 'ClaimUsername': {
+        const params = { username: c.username, userId: c.userId, pos: changeKey(position, index) };
+        s.releaseUsername.run(params);
+        s.claimUsername.run(params);
+        return;
+      }
       case 'SetOnline':
         s.setOnline.run({ userId: c.userId, online: c.online ? 1 : 0 });
         return;
@@ -117,7 +127,7 @@ export class SqliteChangeWriter {
         return;
       case 'AddNotificationForAllUsers':
         s.fanOutNotification.run({
-          exceptUserId: c.exceptUserId,
+          exceptUserIds: JSON.stringify(c.exceptUserIds),
           notificationId: c.notificationId,
           action: c.action,
           data: JSON.stringify(c.data),

@@ -1,0 +1,44 @@
+import type { Decider, DomainEvent } from '../shared/decider.js';
+
+/**
+ * Who holds a username: one stream per name, `username-{name}`. A username belongs to one user
+ * at a time: every valid token presenting it claims it for its user (a no-op for the holder).
+ * Claims are appended with the stream's expected revision, so claims racing for one name are
+ * put in one order, and the last one names the holder. Users who presented the name earlier
+ * keep it in their own records (as their token said) but no longer hold it: they are shown
+ * without a username (`NO_USERNAME`) and found by nobody under it.
+ */
+export type UsernameClaimEvent = DomainEvent<
+  'UsernameClaimed',
+  { readonly username: string; readonly userId: string; readonly previousHolderId: string | null; readonly at: string }
+>;
+
+export interface ClaimUsername {
+  readonly kind: 'ClaimUsername';
+  readonly username: string;
+  readonly userId: string;
+  readonly at: string;
+}
+
+export interface UsernameClaimState {
+  readonly holder: string | undefined;
+}
+
+export const usernameClaimDecider: Decider<ClaimUsername, UsernameClaimState, UsernameClaimEvent> = {
+  initialState: { holder: undefined },
+  decide: (c, s) =>
+    s.holder === c.userId ? [] : [{ type: 'UsernameClaimed', data: { username: c.username, userId: c.userId, previousHolderId: s.holder ?? null, at: c.at } }],
+  evolve: (_s, e) => ({ holder: e.data.userId }),
+};
+
+export const usernameStream = (username: string): string => `username-${username}`;
+
+/** A user who no longer holds the username its record names is shown with this one. */
+export const NO_USERNAME = '';
+
+/**
+ * The username `userId` is shown with, given the one its record names and that name's claims
+ * (`revision` -1: never claimed, i.e. recorded before claims were: it is still its own).
+ */
+export const heldUsername = (userId: string, recorded: string, claim: UsernameClaimState, revision: number): string =>
+  revision < 0 || claim.holder === userId ? recorded : NO_USERNAME;

@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/infrastructure/config/config.js';
+import { createLogger } from '../../src/infrastructure/logging/logger.js';
+import { startService } from '../../src/interfaces/service.js';
+
+const SERVE = fileURLToPath(new URL('../../src/interfaces/cli/serve.js', import.meta.url));
+
+/** Runs `npm start`'s entry point until it exits (or fails the test after 15 s if it starts serving). */
+const serveWith = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> =>
+  new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [SERVE], { env, timeout: 15_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
+      if (err !== null && (err as { killed?: boolean }).killed === true) reject(new Error(`the server did not exit: ${stdout}${stderr}`));
+      else resolve({ code, output: `${stdout}${stderr}` });
+    });
+    child.stdin?.end();
+  });
+
+describe('a weak JWT_SECRET refuses to start', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'weak-secret-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const env = (secret: string): NodeJS.ProcessEnv => {
+    const { JWT_PUBLIC_KEY: _p, ...rest } = process.env;
+    return { ...rest, JWT_SECRET: secret, DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  };
+
+  for (const [what, secret, rule] of [
+    ['a 1-character secret', 'x', /JWT_SECRET is 1 byte long: it must be at least 32 bytes/],
+    ['an empty secret', '', /JWT_SECRET is set but empty/],
+  ] as const) {
+    it(`npm start with ${what} exits 1 with one line saying why`, async () => {
+      const { code, output } = await serveWith(env(secret));
+      expect(code).to.equal(1);
+      const lines = output.trim().split('\n');
+      expect(lines, output).to.have.length(1);
+      const line = JSON.parse(lines[0] ?? '') as { msg?: unknown; level?: unknown };
+      expect(line.level).to.equal(60);
+      expect(line.msg).to.be.a('string').and.match(rule);
+    });
+
+    it(`startService with ${what} rejects with a ConfigError before opening anything`, async () => {
+      const config = loadConfig(env(secret));
+      const failure = await startService(config, createLogger('silent')).then(
+        async (s) => {
+          await s.stop();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      expect(failure).to.be.instanceOf(ConfigError);
+      expect((failure as Error).message).to.match(rule);
+    });
+  }
+});
