@@ -38,6 +38,11 @@ import { historyRouter } from './http/history-router.js';
 import { restRouter } from './http/rest-router.js';
 import { securityHeaders } from './http/security-headers.js';
 import { Gateway } from './ws/gateway.js';
+import { requestLog } from './http/request-log.js';
+import { metricsRouter } from './metrics/metrics-router.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
+import { TimedEventStore } from './metrics/timed-event-store.js';
+import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { Hub } from './ws/hub.js';
 
 export interface RunningService {
@@ -70,7 +75,9 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const readModels = new SwitchableReadModels(await generations.open(await generations.current()));
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
   const scheduling = await openScheduling(config, logger);
-  const repo = new AggregateRepository(store);
+  // Metrics are filled in below, once every source exists; appends are timed from the first one.
+  let metrics: ServiceMetrics | undefined;
+  const repo = new AggregateRepository(new TimedEventStore(store, (seconds) => metrics?.appendSeconds.observe(seconds)));
   const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
   // Reads wait for the log's head as it was when they were asked; past the bound they fail (503 / `unavailable`), never answer stale.
   const caughtUp = catchUpWith(() => store.headPosition(), (p, ms) => projections.tracker.waitFor(p, ms), config.readYourWritesTimeoutMs);
@@ -104,6 +111,15 @@ export const startService = async (config: Config, logger: Logger = createLogger
     (reactor) => new ReactorRunner(reactor, store, scheduling.reactorCheckpoints, { owner: config.nodeId, leaseMs: config.presence.leaseTtlMs, logger }),
   );
   for (const r of reactors) r.start();
+  const serviceMetrics = new ServiceMetrics({
+    nodeId: config.nodeId,
+    store,
+    connections: () => hub.size,
+    projection: projections.tracker,
+    broadcaster: broadcaster.tracker,
+    ...(store instanceof SqliteEventStore ? { groupCommits: () => store.stats } : {}),
+  });
+  metrics = serviceMetrics;
   blockers.refresh().catch((err: unknown) => logger.warn({ err }, 'could not read the block streams ahead: the first tournament announcement will'));
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
@@ -122,6 +138,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const allowedOrigins = new Set(config.allowedOrigins);
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(logger, serviceMetrics));
   app.use(securityHeaders());
   // CORS first: preflights are answered without a token; other origins' get no CORS header.
   app.use('/api', corsPolicy(allowedOrigins));
@@ -149,7 +166,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
     await registerUser(deps, actor, randomUUID());
   };
   app.use(docsRouter());
-  app.use('/api', crossSiteGuard(allowedOrigins), requireAuth(authenticateRest, register), restRouter({ deps, caughtUp }), historyRouter(deps, store, profiles));
+  app.use(metricsRouter(serviceMetrics, config.metricsToken));
+  app.use('/api', crossSiteGuard(allowedOrigins), requireAuth(authenticateRest, register), restRouter({ deps, caughtUp, onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }), historyRouter(deps, store, profiles));
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ReadSideUnavailable) {
@@ -180,6 +198,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       resumeMaxFrames: config.ws.resumeMaxFrames,
     },
     heartbeat: { intervalMs: config.ws.pingIntervalMs, timeoutMs: config.ws.pongTimeoutMs },
+    metrics: serviceMetrics,
     logger,
     allowedOrigins,
   });

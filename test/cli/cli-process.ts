@@ -60,6 +60,9 @@ export const repeat = async <T>(times: number, parallel: number, run: (i: number
 
 export const FIXTURE = join(ROOT, 'test', 'fixtures', 'log-v1.ndjson');
 
+/** Events in the fixture log. */
+export const fixtureEvents = (): number => readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+
 export const CHAT_ID = '3f0c2a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f';
 
 /**

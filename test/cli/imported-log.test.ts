@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startTestService } from '../support/test-service.js';
-import { CHAT_ID, cliEnv, cliPath, FIXTURE, repeat, runCliProcess, tempDir, writeLongLog, type CliResult } from './cli-process.js';
+import { CHAT_ID, cliEnv, cliPath, FIXTURE, fixtureEvents, repeat, runCliProcess, tempDir, writeLongLog, type CliResult } from './cli-process.js';
 
 const RUNS = 20;
 const PARALLEL = 5;
@@ -34,7 +34,7 @@ describe('CLIs on an imported log (real processes)', function () {
   describe('import leaves a working service', () => {
     it('import reports the events and the read models it built, and exits 0', () => {
       expect(imported.code, imported.stderr).to.equal(0);
-      const events = 8 + EXTRA_MESSAGES;
+      const events = fixtureEvents() + EXTRA_MESSAGES;
       expect(imported.stderr).to.match(new RegExp(`^imported ${events} events from .*long-log\\.ndjson in [\\d.]+ s \\(\\d+ events/s\\)\\n`));
       expect(imported.stderr).to.match(new RegExp(`\\nbuilt the read models from ${events} events in [\\d.]+ s \\(\\d+ events/s\\)\\n$`));
       // not a terminal: no progress bar drawn
@@ -46,7 +46,7 @@ describe('CLIs on an imported log (real processes)', function () {
     it('verify answers at once: the read models match the log', async () => {
       const r = await runCliProcess('verify', [], { dataDir });
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.stdout).to.equal(`read models match the log (${8 + EXTRA_MESSAGES} events, up to position ${8 + EXTRA_MESSAGES})\n`);
+      expect(r.stdout).to.equal(`read models match the log (${fixtureEvents() + EXTRA_MESSAGES} events, up to position ${fixtureEvents() + EXTRA_MESSAGES})\n`);
     });
 
     it('audit user and audit chat answer at once', async () => {

@@ -4,6 +4,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+import { metricsRouter } from '../../src/interfaces/metrics/metrics-router.js';
+import type { ServiceMetrics } from '../../src/interfaces/metrics/service-metrics.js';
 import type { Router } from 'express';
 import { asyncApiDocument } from '../../src/interfaces/docs/asyncapi.js';
 import { openApiDocument } from '../../src/interfaces/docs/openapi.js';
@@ -63,6 +65,7 @@ describe('the contract documents', () => {
       'GET /api/openapi.json',
       'GET /api/asyncapi.json',
       'GET /docs',
+      ...routesOf(metricsRouter({} as ServiceMetrics, undefined), ''),
     ];
     expect([...documentedOperations()].sort()).to.deep.equal([...new Set(declared)].sort());
   });

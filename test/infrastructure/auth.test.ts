@@ -206,7 +206,7 @@ describe('TokenVerifier: bounded claims', () => {
   });
 
   it('names every claim that is wrong, in plain words', () => {
-    refusedWith({ sub: 'x'.repeat(200), nickname: 'n'.repeat(60), avatar: 'javascript:x' }, /sub must.*; nickname must.*; avatar must/);
+    refusedWith({ sub: 'x'.repeat(200), nickname: 'n'.repeat(60), avatar: 'javascript:x' }, /sub must.*; token nickname must.*; token avatar must/);
   });
 });
 

@@ -13,6 +13,7 @@ const Env = {
   EVENTSTORE_URL: text(),
   MONGODB_URL: text(),
   LOG_LEVEL: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  LOG_FORMAT: oneOf('json', 'pretty'),
   NODE_ID: text(),
   INVITE_TTL_MS: integer(),
   INVITE_RATE_MAX: integer(),
@@ -35,6 +36,7 @@ const Env = {
   EVENTSTORE_TIMEOUT_MS: integer(),
   SQLITE_SYNCHRONOUS: oneOf('FULL', 'NORMAL'),
   ALLOWED_ORIGINS: text(),
+  METRICS_TOKEN: text({ secret: true }),
 } as const;
 
 type Env = { readonly [K in keyof typeof Env]: (typeof Env)[K] extends EnvVar<infer A> ? A | undefined : never };
@@ -62,6 +64,7 @@ export interface Config {
   readonly eventStoreUrl: string | undefined;
   readonly mongoUrl: string | undefined;
   readonly logLevel: string;
+  readonly logFormat: 'json' | 'pretty';
   readonly nodeId: string;
   readonly invites: { readonly ttlMs: number; readonly rateMax: number; readonly rateWindowMs: number; readonly gameGraceMs: number };
   readonly presence: { readonly sweepIntervalMs: number; readonly inactivityThresholdMs: number; readonly activityThrottleMs: number; readonly leaseTtlMs: number };
@@ -81,6 +84,8 @@ export interface Config {
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Browser origins (`scheme://host[:port]`) that may use the REST API with CORS and open sockets. */
   readonly allowedOrigins: readonly string[];
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
 }
 
 /** A bad setting; the message has one line per problem. */
@@ -112,6 +117,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventStoreUrl: e.EVENTSTORE_URL === '' ? undefined : e.EVENTSTORE_URL,
     mongoUrl: e.MONGODB_URL === '' ? undefined : e.MONGODB_URL,
     logLevel: e.LOG_LEVEL ?? 'info',
+    logFormat: e.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     nodeId: e.NODE_ID ?? randomUUID(),
     invites: {
       ttlMs: e.INVITE_TTL_MS ?? 5 * MINUTE,
@@ -142,6 +148,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventStoreTimeoutMs: e.EVENTSTORE_TIMEOUT_MS ?? 10_000,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS ?? 'FULL',
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
+    metricsToken: e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN,
   };
   return { ...config, ...overrides };
 };

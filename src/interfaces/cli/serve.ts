@@ -17,7 +17,7 @@ const spec = defineCli({
 /** `npm start`: serve until SIGTERM/SIGINT, then drain and exit 0. */
 runCli(spec, async () => {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, { node: config.nodeId });
+  const logger = createLogger(config.logLevel, { node: config.nodeId }, config.logFormat);
   if (resolveJwtKeys(config).generated) {
     logger.warn(
       { dataDir: config.dataDir },

@@ -148,6 +148,13 @@ export const openApiDocument = (): JsonSchema => ({
     '/api/asyncapi.json': {
       get: op('The WebSocket contract', { tags: ['operations'], ...open, responses: { 200: json({ type: 'object', required: ['asyncapi'] }, 'AsyncAPI 3') } }),
     },
+    '/metrics': {
+      get: op('Prometheus metrics (text format); with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`', {
+        tags: ['operations'],
+        ...open,
+        responses: { 200: text('Prometheus text exposition format'), 401: ref('401', '#/components/responses/') },
+      }),
+    },
     '/docs': {
       get: op('A readable rendering of both documents', { tags: ['operations'], ...open, responses: { 200: text('HTML') } }),
     },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { openChat } from '../../application/commands/chats.js';
 import { setBlock } from '../../application/commands/blocks.js';
@@ -16,6 +17,8 @@ export interface RestDeps {
   readonly deps: CommandDeps;
   /** Waits (bounded) until this node's read models include `position`, or the log's head when undefined. */
   readonly caughtUp: (position?: Position) => Promise<void>;
+  /** Told of each business-rule refusal (metrics). */
+  readonly onRefusal?: (code: string) => void;
 }
 
 type Res = Response<unknown, AuthenticatedLocals>;
@@ -25,7 +28,17 @@ const CHAT_MESSAGES = 30;
 const blockedView = (u: UserRecord) => ({ username: u.username, nickname: u.nickname, avatar: u.avatar });
 
 /** The REST API of PROTOCOL.md. Reads wait for the read models to catch up, so a client sees what it was told about. */
-export const restRouter = ({ deps, caughtUp }: RestDeps): Router => {
+/** The request id (request-log.ts) becomes the correlation id of what the request stores. */
+const correlationOf = (req: IncomingMessage): string => {
+  const id = (req as IncomingMessage & { readonly id?: unknown }).id;
+  return typeof id === 'string' ? id : randomUUID();
+};
+
+export const restRouter = ({ deps, caughtUp, onRefusal }: RestDeps): Router => {
+  const refuse = (res: Res, refusal: Parameters<typeof sendRefusal>[1]): void => {
+    onRefusal?.(refusal.code);
+    sendRefusal(res, refusal);
+  };
   const router = Router();
   const { queries } = deps;
 
@@ -48,8 +61,8 @@ export const restRouter = ({ deps, caughtUp }: RestDeps): Router => {
     const username = String(req.params['username'] ?? '');
     if (!isUsername(username)) return sendError(res, 404, 'No such user');
     await caughtUp();
-    const outcome = await openChat(deps, actor, username, randomUUID());
-    if (isRefusal(outcome)) return sendRefusal(res, outcome);
+    const outcome = await openChat(deps, actor, username, correlationOf(req));
+    if (isRefusal(outcome)) return refuse(res, outcome);
     // An existing chat (no event written) may have been created a moment ago by the other member:
     // its state came from the log, so wait for the log's head, not only for our own write.
     await caughtUp(outcome.position);
@@ -80,9 +93,9 @@ export const restRouter = ({ deps, caughtUp }: RestDeps): Router => {
     res.json(await queries.notifications(res.locals.actor.userId, filter.value, page.value));
   });
 
-  router.post('/notifications/mark_all_as_read', async (_req, res: Res) => {
-    const outcome = await markAllNotificationsRead(deps, res.locals.actor, randomUUID());
-    if (isRefusal(outcome)) return sendRefusal(res, outcome);
+  router.post('/notifications/mark_all_as_read', async (req, res: Res) => {
+    const outcome = await markAllNotificationsRead(deps, res.locals.actor, correlationOf(req));
+    if (isRefusal(outcome)) return refuse(res, outcome);
     await caughtUp(outcome.position);
     res.json({ msg: 'All notifications marked as read' });
   });
@@ -100,8 +113,8 @@ export const restRouter = ({ deps, caughtUp }: RestDeps): Router => {
       const username = String(req.params['username'] ?? '');
       if (!isUsername(username)) return sendError(res, 404, 'No such user');
       await caughtUp();
-      const outcome = await setBlock(deps, res.locals.actor, username, block, randomUUID());
-      if (isRefusal(outcome)) return sendRefusal(res, outcome);
+      const outcome = await setBlock(deps, res.locals.actor, username, block, correlationOf(req));
+      if (isRefusal(outcome)) return refuse(res, outcome);
       await caughtUp(outcome.position);
       res.json({ msg: block ? `${username} is blocked` : `${username} is unblocked` });
     });

@@ -9,6 +9,8 @@ export interface SocketLimits {
   readonly maxBufferedBytes: number;
   /** How long a socket may stay over the bound before it is dropped. */
   readonly overBoundGraceMs: number;
+  /** Told of each frame sent (metrics). */
+  readonly onFrameOut?: (action: string) => void;
 }
 
 /**
@@ -49,7 +51,7 @@ export class ClientSocket {
   pushReplayed(frame: Frame, serialised?: string): void {
     const p = frame.position === undefined ? undefined : parseFramePosition(frame.position);
     if (p !== undefined) this.skipThrough(p);
-    this.sendText(serialised ?? JSON.stringify(frame));
+    this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }
 
   /** Releases held live frames, skipping those the replay already sent: no gap, no duplicate. */
@@ -75,16 +77,17 @@ export class ClientSocket {
       // Live frames come in log order: none after this one can have been replayed.
       this.replayedThrough = undefined;
     }
-    this.sendText(serialised ?? JSON.stringify(frame));
+    this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }
 
   /** A direct reply (errors, join_chat acknowledgements): not from an event, no position. */
   reply(frame: Frame): void {
-    this.sendText(JSON.stringify(frame));
+    this.sendText(JSON.stringify(frame), frame.action);
   }
 
-  private sendText(text: string): void {
+  private sendText(text: string, action: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.limits.onFrameOut?.(action);
     // Frames sent in one pass over the log (a presence storm, a burst of messages) leave in one
     // write instead of one system call each: corked until the current run of callbacks ends.
     if (!this.corked) {

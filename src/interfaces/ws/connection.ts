@@ -19,6 +19,7 @@ import { decodeFrame, type DecodeResult } from './decode-frame.js';
 import { dispatch } from './dispatch.js';
 import type { Hub } from './hub.js';
 import { TokenBucket } from './rate-limiter.js';
+import type { WsMetrics } from '../metrics/service-metrics.js';
 import { collectBacklog } from './replay.js';
 
 export interface ConnectionLimits {
@@ -43,6 +44,7 @@ export interface ConnectionContext {
   readonly readModelTracker: PositionTracker;
   readonly limits: ConnectionLimits;
   readonly logger: Logger;
+  readonly metrics?: WsMetrics;
 }
 
 export interface Identity {
@@ -84,6 +86,7 @@ export class Connection {
   private setupDone: Promise<void> = Promise.resolve();
   private current: Promise<void> = Promise.resolve();
   private pingSentAt: number | undefined;
+  private openedAt = 0;
   private lastPong = Date.now();
 
   constructor(
@@ -94,7 +97,13 @@ export class Connection {
     private readonly since: FramePosition | undefined,
   ) {
     const actor: Actor = { userId: identity.userId, username: identity.username, nickname: identity.nickname, avatar: identity.avatar, connectionId: randomUUID() };
-    this.socket = new ClientSocket(ws, raw, actor, { maxBufferedBytes: c.limits.maxBufferedBytes, overBoundGraceMs: 1000 });
+    const metrics = c.metrics;
+    this.socket = new ClientSocket(ws, raw, actor, {
+      maxBufferedBytes: c.limits.maxBufferedBytes,
+      overBoundGraceMs: 1000,
+      ...(metrics === undefined ? {} : { onFrameOut: (action: string) => metrics.frameOut(action) }),
+    });
+    this.openedAt = Date.now();
     this.bucket = new TokenBucket(c.limits.ratePerSecond, c.limits.rateBurst, Date.now());
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
@@ -154,6 +163,11 @@ export class Connection {
       }
       socket.endReplay();
       this.ready = true;
+      this.c.metrics?.resumeBacklog(backlog?.kind === 'frames' ? backlog.frames.length : backlog === undefined ? 0 : limits.resumeMaxFrames + 1);
+      this.c.logger.info(
+        { connectionId: actor.connectionId, userId: actor.userId, username: actor.username, since: this.since === undefined ? undefined : formatFramePosition(this.since), resync: backlog?.kind === 'too_many' },
+        'socket open',
+      );
       this.pump();
     } catch (err) {
       if (err instanceof SetupAborted) return;
@@ -179,9 +193,11 @@ export class Connection {
     } catch {
       decoded = { ok: false, reason: 'undecodable frame' };
     }
+    this.c.metrics?.frameIn(decoded.ok ? decoded.value.action : 'undecodable');
     if (decoded.ok && !this.bucket.take(Date.now())) {
       this.warnings += 1;
       if (this.warnings > this.c.limits.rateWarnings) return socket.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+      this.c.metrics?.refusal('rate_limited', 'ws');
       return socket.reply({ action: 'error', data: { for: decoded.value.action, code: 'rate_limited', msg: 'Too many messages: slow down' } });
     }
     if (this.queue.length >= this.c.limits.maxQueuedFrames) return socket.close(CloseCode.POLICY_VIOLATION, 'too many frames waiting');
@@ -214,8 +230,13 @@ export class Connection {
     const correlationId = randomUUID();
     const now = Date.now();
     try {
+      const started = process.hrtime.bigint();
       const result = await dispatch(deps, hub, socket, decoded.value, correlationId);
-      if (isRefusal(result)) socket.reply({ action: 'error', data: { for: action, code: result.code, msg: result.msg } });
+      this.c.metrics?.command(action, Number(process.hrtime.bigint() - started) / 1e9);
+      if (isRefusal(result)) {
+        this.c.metrics?.refusal(result.code, 'ws');
+        socket.reply({ action: 'error', data: { for: action, code: result.code, msg: result.msg } });
+      }
       // Activity is refreshed by meaningful actions, at most once per throttle period per socket.
       if (action !== 'user_offline' && now - this.lastActivity >= limits.activityThrottleMs) {
         this.lastActivity = now;
@@ -223,6 +244,7 @@ export class Connection {
       }
     } catch (err) {
       if (err instanceof ReadSideUnavailable) {
+        this.c.metrics?.refusal('unavailable', 'ws');
         socket.reply({ action: 'error', data: { for: action, code: 'unavailable', msg: 'The service is catching up: retry' } });
         return;
       }
@@ -255,6 +277,7 @@ export class Connection {
         this.closeOutOk = false;
         this.c.logger.error({ err, userId: this.socket.userId }, 'connection close-out failed: left to the node-lease check');
       }
+      this.c.logger.info({ connectionId: this.socket.actor.connectionId, userId: this.socket.userId, openMs: Date.now() - this.openedAt, counted: this.opened }, 'socket closed');
       this.resolveFinished();
     })();
     return this.closing;

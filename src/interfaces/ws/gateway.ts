@@ -13,6 +13,7 @@ import type { PositionTracker } from '../../application/projections/position-tra
 import { originAllowed, type AllowedOrigins } from '../http/origins.js';
 import { Connection, type ConnectionLimits, type Identity } from './connection.js';
 import type { Hub } from './hub.js';
+import type { WsMetrics } from '../metrics/service-metrics.js';
 
 export type { Identity } from './connection.js';
 
@@ -27,6 +28,7 @@ export interface GatewayOptions {
   readonly readModelTracker: PositionTracker;
   readonly limits: ConnectionLimits;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
+  readonly metrics?: WsMetrics;
   readonly logger: Logger;
   /** Browser origins that may open a socket (an upgrade without `Origin` is not a browser's). */
   readonly allowedOrigins: AllowedOrigins;
