@@ -36,8 +36,7 @@ const event = (n: number): NewEvent => ({
   metadata: { userId: randomUUID(), correlationId: randomUUID(), timestamp: new Date().toISOString(), schemaVersion: 1 },
 });
 
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 const runCase = async (synchronous: Synchronous, mode: CaseResult['mode']): Promise<CaseResult> => {
   const dir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'bench-append-'));

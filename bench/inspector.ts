@@ -60,7 +60,13 @@ export const collectGarbageAndMeasure = (url: string, timeoutMs = 60_000): Promi
         ws.send(JSON.stringify({ id: 3, method: 'Runtime.evaluate', params: { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true } }));
       } else if (msg.id === 3) {
         const value =
-          'result' in msg && typeof msg.result === 'object' && msg.result !== null && 'result' in msg.result && typeof msg.result.result === 'object' && msg.result.result !== null && 'value' in msg.result.result
+          'result' in msg &&
+          typeof msg.result === 'object' &&
+          msg.result !== null &&
+          'result' in msg.result &&
+          typeof msg.result.result === 'object' &&
+          msg.result.result !== null &&
+          'value' in msg.result.result
             ? msg.result.result.value
             : undefined;
         const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : undefined;

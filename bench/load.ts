@@ -120,16 +120,12 @@ class LoadGenerator {
     if (t.kind !== 'service') return Promise.reject(new Error('REST needs the service target'));
     const url = new URL(path, t.httpUrl);
     return new Promise((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method, agent: this.agent, headers: { authorization: `Bearer ${this.tokenOf(user)}` } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
+      const req = http.request(url, { method, agent: this.agent, headers: { authorization: `Bearer ${this.tokenOf(user)}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
       req.setTimeout(30_000, () => req.destroy(new Error(`timeout ${method} ${path}`)));
       req.on('error', reject);
       req.end();
@@ -247,8 +243,9 @@ class LoadGenerator {
         this.firstError ??= `connect timed out after ${timeoutMs} ms`;
         break;
       }
-      for (const ok of results) if (ok) opened++;
-      else failed++;
+      for (const ok of results)
+        if (ok) opened++;
+        else failed++;
     }
     this.countActions = false;
     return {

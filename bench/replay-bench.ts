@@ -93,7 +93,10 @@ const generate = async (path: string, total: number): Promise<Record<string, num
   const registrations: Promise<unknown>[] = [];
   for (let i = 0; i < users; i++) {
     const id = uid(i);
-    const e: AnyDomainEvent = { type: 'UserRegistered', data: { userId: id, username: `player_${i}`, nickname: `Player ${i}`, avatar: `https://cdn.example/avatars/${i}.png`, at: at() } };
+    const e: AnyDomainEvent = {
+      type: 'UserRegistered',
+      data: { userId: id, username: `player_${i}`, nickname: `Player ${i}`, avatar: `https://cdn.example/avatars/${i}.png`, at: at() },
+    };
     registrations.push(store.append(`user-${id}`, [emit(e, id)], 'no_stream'));
   }
   await Promise.all(registrations);
@@ -128,7 +131,9 @@ const generate = async (path: string, total: number): Promise<Record<string, num
       if (r < 0.1 && theirs !== undefined) {
         out.push(emit({ type: 'MessageLiked', data: { chatId: c.chatId, messageId: theirs.id, userId: me, at: at() } }, me));
       } else if (r < 0.2 && theirs !== undefined) {
-        out.push(emit({ type: 'MessagesRead', data: { chatId: c.chatId, readerId: me, senderId: other, messageId: theirs.id, throughSeq: theirs.seq, at: at() } }, me));
+        out.push(
+          emit({ type: 'MessagesRead', data: { chatId: c.chatId, readerId: me, senderId: other, messageId: theirs.id, throughSeq: theirs.seq, at: at() } }, me),
+        );
       } else {
         const messageId = newId();
         const seq = ++c.seq;

@@ -545,7 +545,9 @@ const loadScenarios = async (kind: 'service' | 'relay', o: Options, out: TargetR
     out.setup = await load.setup(o.users);
     log(`${name}: ${out.setup.users} users, ${out.setup.chats} chats set up in ${out.setup.ms} ms`);
     out.connect = await load.connect(0, o.users, 100, 120_000);
-    log(`${name}: ${out.connect.opened} sockets open in ${out.connect.ms} ms (${out.connect.failed} failed, ${out.connect.framesDuringConnect} presence frames)`);
+    log(
+      `${name}: ${out.connect.opened} sockets open in ${out.connect.ms} ms (${out.connect.failed} failed, ${out.connect.framesDuringConnect} presence frames)`,
+    );
     if (out.connect.failed > 0) throw new Error(`could not connect every user: ${out.connect.firstError ?? ''}`);
     if (o.only.has('a')) {
       out.latency = await load.phase({ rate: o.rate, warmupMs: o.warmupMs, durationMs: o.durationMs, graceMs: 5000 }, server.pid);
@@ -554,10 +556,14 @@ const loadScenarios = async (kind: 'service' | 'relay', o: Options, out: TargetR
     if (o.only.has('e') && kind === 'service') {
       out.restIdle = await load.phase({ rate: 0, warmupMs: 500, durationMs: o.restDurationMs / 2, graceMs: 5000, restRate: o.restRate }, server.pid);
       const ri = out.restIdle.rest;
-      log(`${name} (e) REST ${o.restRate}/s with no message load: p50 ${ri?.latencyMs.p50} p99 ${ri?.latencyMs.p99} max ${ri?.latencyMs.max} ms, errors ${ri?.errors}`);
+      log(
+        `${name} (e) REST ${o.restRate}/s with no message load: p50 ${ri?.latencyMs.p50} p99 ${ri?.latencyMs.p99} max ${ri?.latencyMs.max} ms, errors ${ri?.errors}`,
+      );
       out.rest = await load.phase({ rate: o.rate, warmupMs: 1000, durationMs: o.restDurationMs, graceMs: 5000, restRate: o.restRate }, server.pid);
       const r = out.rest.rest;
-      log(`${name} (e) REST ${o.restRate}/s under ${o.rate} msgs/s: p50 ${r?.latencyMs.p50} p99 ${r?.latencyMs.p99} max ${r?.latencyMs.max} ms, errors ${r?.errors}`);
+      log(
+        `${name} (e) REST ${o.restRate}/s under ${o.rate} msgs/s: p50 ${r?.latencyMs.p50} p99 ${r?.latencyMs.p99} max ${r?.latencyMs.max} ms, errors ${r?.errors}`,
+      );
     }
     if (o.only.has('b')) out.ramp = await ramp(load, o, server.pid, name);
   } finally {
@@ -866,7 +872,13 @@ const markdownTable = (r: Results): string => {
       row(sc, `latency ${k} (ms)`, fmt(l?.latencyMs[k]), fmt(bl?.latencyMs[k]), ratio(l?.latencyMs[k], bl?.latencyMs[k]));
     }
     row(sc, 'delivered frames/s', fmt(l?.deliveredPerSecond, 0), fmt(bl?.deliveredPerSecond, 0), ratio(l?.deliveredPerSecond, bl?.deliveredPerSecond));
-    row(sc, 'frames received by all sockets /s', fmt(l?.framesReceivedPerSecond, 0), fmt(bl?.framesReceivedPerSecond, 0), ratio(l?.framesReceivedPerSecond, bl?.framesReceivedPerSecond));
+    row(
+      sc,
+      'frames received by all sockets /s',
+      fmt(l?.framesReceivedPerSecond, 0),
+      fmt(bl?.framesReceivedPerSecond, 0),
+      ratio(l?.framesReceivedPerSecond, bl?.framesReceivedPerSecond),
+    );
     row(sc, 'errors (lost + error frames + closes)', fmt(l?.errors, 0), fmt(bl?.errors, 0), '');
     row(sc, 'server CPU (% of one core)', fmt(l?.server.cpuPercent, 1), fmt(bl?.server.cpuPercent, 1), ratio(l?.server.cpuPercent, bl?.server.cpuPercent));
     row(sc, 'server main thread waiting for a CPU (%)', fmt(l?.server.runQueueWaitPercent, 1), fmt(bl?.server.runQueueWaitPercent, 1), '');
@@ -875,7 +887,13 @@ const markdownTable = (r: Results): string => {
   }
   if (s.ramp !== undefined || b.ramp !== undefined) {
     const sc = '(b) ramp until p99 > 50 ms or errors';
-    row(sc, 'max sustained msgs/s (delivered)', fmt(s.ramp?.maxSustainedPerSecond, 0), fmt(b.ramp?.maxSustainedPerSecond, 0), ratio(s.ramp?.maxSustainedPerSecond, b.ramp?.maxSustainedPerSecond));
+    row(
+      sc,
+      'max sustained msgs/s (delivered)',
+      fmt(s.ramp?.maxSustainedPerSecond, 0),
+      fmt(b.ramp?.maxSustainedPerSecond, 0),
+      ratio(s.ramp?.maxSustainedPerSecond, b.ramp?.maxSustainedPerSecond),
+    );
     row(sc, 'p99 at that rate (ms)', fmt(s.ramp?.p99AtMaxMs), fmt(b.ramp?.p99AtMaxMs), ratio(s.ramp?.p99AtMaxMs, b.ramp?.p99AtMaxMs));
     row(sc, 'stopped', s.ramp?.stoppedBecause ?? '–', b.ramp?.stoppedBecause ?? '–', '');
   }
@@ -886,11 +904,41 @@ const markdownTable = (r: Results): string => {
     const sc = `${tag} ${n} idle connections, ${u === n ? 'each a distinct user' : `${u} users × ${round(n / u, 1)} tabs`}`;
     const s = { idle: si };
     const b = { idle: bi };
-    row(sc, 'RSS per connection after full GC (KiB)', fmt(s.idle?.rssPerConnectionKiB, 1), fmt(b.idle?.rssPerConnectionKiB, 1), ratio(s.idle?.rssPerConnectionKiB, b.idle?.rssPerConnectionKiB));
-    row(sc, '… without forcing a GC (KiB)', fmt(s.idle?.rssPerConnectionBeforeGcKiB, 1), fmt(b.idle?.rssPerConnectionBeforeGcKiB, 1), ratio(s.idle?.rssPerConnectionBeforeGcKiB, b.idle?.rssPerConnectionBeforeGcKiB));
-    row(sc, '… of which JS heap (KiB)', fmt(s.idle?.heapPerConnectionKiB, 1), fmt(b.idle?.heapPerConnectionKiB, 1), ratio(s.idle?.heapPerConnectionKiB, b.idle?.heapPerConnectionKiB));
-    row(sc, 'opened / failed', s.idle === undefined ? '–' : `${s.idle.opened} / ${s.idle.failed}`, b.idle === undefined ? '–' : `${b.idle.opened} / ${b.idle.failed}`, '');
-    row(sc, 'RSS before → after, after GC (MiB)', s.idle === undefined ? '–' : `${s.idle.rssBeforeMiB} → ${s.idle.rssAfterMiB}`, b.idle === undefined ? '–' : `${b.idle.rssBeforeMiB} → ${b.idle.rssAfterMiB}`, '');
+    row(
+      sc,
+      'RSS per connection after full GC (KiB)',
+      fmt(s.idle?.rssPerConnectionKiB, 1),
+      fmt(b.idle?.rssPerConnectionKiB, 1),
+      ratio(s.idle?.rssPerConnectionKiB, b.idle?.rssPerConnectionKiB),
+    );
+    row(
+      sc,
+      '… without forcing a GC (KiB)',
+      fmt(s.idle?.rssPerConnectionBeforeGcKiB, 1),
+      fmt(b.idle?.rssPerConnectionBeforeGcKiB, 1),
+      ratio(s.idle?.rssPerConnectionBeforeGcKiB, b.idle?.rssPerConnectionBeforeGcKiB),
+    );
+    row(
+      sc,
+      '… of which JS heap (KiB)',
+      fmt(s.idle?.heapPerConnectionKiB, 1),
+      fmt(b.idle?.heapPerConnectionKiB, 1),
+      ratio(s.idle?.heapPerConnectionKiB, b.idle?.heapPerConnectionKiB),
+    );
+    row(
+      sc,
+      'opened / failed',
+      s.idle === undefined ? '–' : `${s.idle.opened} / ${s.idle.failed}`,
+      b.idle === undefined ? '–' : `${b.idle.opened} / ${b.idle.failed}`,
+      '',
+    );
+    row(
+      sc,
+      'RSS before → after, after GC (MiB)',
+      s.idle === undefined ? '–' : `${s.idle.rssBeforeMiB} → ${s.idle.rssAfterMiB}`,
+      b.idle === undefined ? '–' : `${b.idle.rssBeforeMiB} → ${b.idle.rssAfterMiB}`,
+      '',
+    );
     row(sc, 'time to connect all (s)', fmt(s.idle?.connectSeconds, 1), fmt(b.idle?.connectSeconds, 1), ratio(s.idle?.connectSeconds, b.idle?.connectSeconds));
     row(sc, 'server CPU to connect all (s)', fmt(s.idle?.serverCpuSecondsToConnect, 1), fmt(b.idle?.serverCpuSecondsToConnect, 1), '');
     row(sc, 'frames pushed while connecting (presence)', fmt(s.idle?.framesDuringConnect, 0), fmt(b.idle?.framesDuringConnect, 0), '');
@@ -911,14 +959,22 @@ const markdownTable = (r: Results): string => {
     for (const k of ['p50', 'p90', 'p99', 'max'] as const) row(sc, `latency ${k} (ms)`, fmt(rr.latencyMs[k]), '', '');
     row(sc, 'answered req/s / errors', `${rr.perSecond} / ${rr.errors}`, '', '');
     const share = (n: number): string => `${round((n / Math.max(1, rr.latencyMs.count)) * 100, 1)}%`;
-    row(sc, 'answers slower than 100 ms / 500 ms / 1.9 s', `${share(rr.slowerThan['100'])} / ${share(rr.slowerThan['500'])} / ${share(rr.slowerThan['1900'])}`, '', '');
+    row(
+      sc,
+      'answers slower than 100 ms / 500 ms / 1.9 s',
+      `${share(rr.slowerThan['100'])} / ${share(rr.slowerThan['500'])} / ${share(rr.slowerThan['1900'])}`,
+      '',
+      '',
+    );
     const idle = s.restIdle?.rest;
     if (idle !== undefined) row(sc, 'same reads, no message load: p50 / p99 (ms)', `${fmt(idle.latencyMs.p50)} / ${fmt(idle.latencyMs.p99)}`, '', '');
     row(sc, 'message p99 meanwhile (ms)', fmt(s.rest.latencyMs.p99), '', '');
   }
   const header = '| scenario | metric | chat-events | baseline relay | ratio |\n|---|---|---:|---:|---:|';
   const body = rows.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
-  const goals = r.goals.map((g) => `| (${g.id}) | ${g.goal} | ${g.measured} | ${g.verdict ?? (g.met === undefined ? 'n/a' : g.met ? 'yes' : '**no**')} |`).join('\n');
+  const goals = r.goals
+    .map((g) => `| (${g.id}) | ${g.goal} | ${g.measured} | ${g.verdict ?? (g.met === undefined ? 'n/a' : g.met ? 'yes' : '**no**')} |`)
+    .join('\n');
   return `${header}\n${body}\n\n| goal | target | measured | met |\n|---|---|---|---|\n${goals}\n`;
 };
 
@@ -1053,17 +1109,27 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
     try {
       profile = await profileScenario(o, rate, stamp);
       const top = profile.summary.topInclusiveOurs.slice(0, 5).map((e) => `${e.name} ${e.percent}%`);
-      log(`profile: ${profile.file}; top areas ${profile.summary.byArea.slice(0, 5).map((e) => `${e.name} ${e.percent}%`).join(', ')}; ours (inclusive) ${top.join(', ')}`);
+      log(
+        `profile: ${profile.file}; top areas ${profile.summary.byArea
+          .slice(0, 5)
+          .map((e) => `${e.name} ${e.percent}%`)
+          .join(', ')}; ours (inclusive) ${top.join(', ')}`,
+      );
     } catch (err) {
       notes.push(`The profile run failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  for (const [who, t] of [['chat-events', service], ['baseline', baseline]] as const) {
+  for (const [who, t] of [
+    ['chat-events', service],
+    ['baseline', baseline],
+  ] as const) {
     if (t.error !== undefined) notes.push(`${who}: ${t.error}`);
   }
   const bounded = (p: MeasuredPhase | undefined): boolean => p !== undefined && p.generator.cpuPercent > 90;
   if (bounded(baseline.latency) || baseline.ramp?.steps.some((s) => bounded(s.phase))) {
-    notes.push('The generator used more than 90% of a core while driving the baseline: the baseline figures are partly bounded by the generator and the shared cores.');
+    notes.push(
+      'The generator used more than 90% of a core while driving the baseline: the baseline figures are partly bounded by the generator and the shared cores.',
+    );
   }
   const partial = {
     startedAt: started.toISOString(),

@@ -11,8 +11,7 @@ import { BlockersIndex } from '../application/commands/blockers-index.js';
 import type { CommandDeps } from '../application/commands/context.js';
 import { newId } from '../application/commands/ids.js';
 import { registerUser } from '../application/commands/users.js';
-import type { EventStore, Position } from '../application/ports/event-store.js';
-import type { ReadModelStore } from '../application/ports/read-model.js';
+import type { EventStore } from '../application/ports/event-store.js';
 import { GenerationFollower } from '../application/projections/generation-follower.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import { SwitchableReadModels } from '../application/projections/switchable-read-models.js';
@@ -75,12 +74,23 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const readModels = new SwitchableReadModels(await generations.open(await generations.current()));
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
   const scheduling = await openScheduling(config, logger);
-  // Metrics are filled in below, once every source exists; appends are timed from the first one.
-  let metrics: ServiceMetrics | undefined;
-  const repo = new AggregateRepository(new TimedEventStore(store, (seconds) => metrics?.appendSeconds.observe(seconds)));
+  // Made first, so appends are timed from the first one; what it watches is read when scraped.
+  const serviceMetrics = new ServiceMetrics({
+    nodeId: config.nodeId,
+    store,
+    connections: () => hub.size,
+    projection: () => projections.tracker,
+    broadcaster: () => broadcaster.tracker,
+    ...(store instanceof SqliteEventStore ? { groupCommits: () => store.stats } : {}),
+  });
+  const repo = new AggregateRepository(new TimedEventStore(store, (seconds) => serviceMetrics.appendSeconds.observe(seconds)));
   const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
   // Reads wait for the log's head as it was when they were asked; past the bound they fail (503 / `unavailable`), never answer stale.
-  const caughtUp = catchUpWith(() => store.headPosition(), (p, ms) => projections.tracker.waitFor(p, ms), config.readYourWritesTimeoutMs);
+  const caughtUp = catchUpWith(
+    () => store.headPosition(),
+    (p, ms) => projections.tracker.waitFor(p, ms),
+    config.readYourWritesTimeoutMs,
+  );
   const blockers = new BlockersIndex(store);
   const deps: CommandDeps = {
     repo,
@@ -111,15 +121,6 @@ export const startService = async (config: Config, logger: Logger = createLogger
     (reactor) => new ReactorRunner(reactor, store, scheduling.reactorCheckpoints, { owner: config.nodeId, leaseMs: config.presence.leaseTtlMs, logger }),
   );
   for (const r of reactors) r.start();
-  const serviceMetrics = new ServiceMetrics({
-    nodeId: config.nodeId,
-    store,
-    connections: () => hub.size,
-    projection: projections.tracker,
-    broadcaster: broadcaster.tracker,
-    ...(store instanceof SqliteEventStore ? { groupCommits: () => store.stats } : {}),
-  });
-  metrics = serviceMetrics;
   blockers.refresh().catch((err: unknown) => logger.warn({ err }, 'could not read the block streams ahead: the first tournament announcement will'));
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
@@ -133,7 +134,6 @@ export const startService = async (config: Config, logger: Logger = createLogger
     const identity = verifier.verify(token);
     return isLeft(identity) ? identity : right(identity.right);
   };
-
 
   const allowedOrigins = new Set(config.allowedOrigins);
   const app = express();
@@ -167,7 +167,13 @@ export const startService = async (config: Config, logger: Logger = createLogger
   };
   app.use(docsRouter());
   app.use(metricsRouter(serviceMetrics, config.metricsToken));
-  app.use('/api', crossSiteGuard(allowedOrigins), requireAuth(authenticateRest, register), restRouter({ deps, caughtUp, onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }), historyRouter(deps, store, profiles));
+  app.use(
+    '/api',
+    crossSiteGuard(allowedOrigins),
+    requireAuth(authenticateRest, register),
+    restRouter({ deps, caughtUp, onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }),
+    historyRouter(deps, store, profiles),
+  );
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ReadSideUnavailable) {
@@ -212,7 +218,15 @@ export const startService = async (config: Config, logger: Logger = createLogger
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  logger.info({ port, host: config.host, store: config.eventStoreUrl === undefined ? 'sqlite' : 'eventstoredb', readModels: config.mongoUrl === undefined ? 'sqlite' : 'mongodb' }, 'chat service listening');
+  logger.info(
+    {
+      port,
+      host: config.host,
+      store: config.eventStoreUrl === undefined ? 'sqlite' : 'eventstoredb',
+      readModels: config.mongoUrl === undefined ? 'sqlite' : 'mongodb',
+    },
+    'chat service listening',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

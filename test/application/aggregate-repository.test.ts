@@ -31,7 +31,16 @@ describe('AggregateRepository', () => {
     repo.execute(
       chatDecider,
       chatStream(CHAT),
-      { kind: 'SendMessage', chatId: CHAT, senderId: i % 2 === 0 ? 'a' : 'b', messageId: `m-${i}`, content: `hello ${i}`, clientTimestamp: meta.timestamp, blocked: false, at: meta.timestamp },
+      {
+        kind: 'SendMessage',
+        chatId: CHAT,
+        senderId: i % 2 === 0 ? 'a' : 'b',
+        messageId: `m-${i}`,
+        content: `hello ${i}`,
+        clientTimestamp: meta.timestamp,
+        blocked: false,
+        at: meta.timestamp,
+      },
       meta,
     );
 
@@ -59,7 +68,7 @@ describe('AggregateRepository', () => {
     expect(state.exists && state.messageCount).to.equal(2);
   });
 
-  describe('the store\'s known-current hint (two processes on one file)', () => {
+  describe("the store's known-current hint (two processes on one file)", () => {
     let other: SqliteEventStore;
     const subs: { close(): Promise<void> }[] = [];
     beforeEach(() => {
@@ -139,7 +148,7 @@ describe('AggregateRepository', () => {
       expect(store.isKnownCurrent(blocksStream('a'), 1)).to.equal(true);
     });
 
-    it('claims nothing without a poller (another process\'s appends would go unseen)', async () => {
+    it("claims nothing without a poller (another process's appends would go unseen)", async () => {
       const lone = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
       try {
         await create(new AggregateRepository(lone));

@@ -73,7 +73,16 @@ describe('event versioning: a log written with version-1 events', () => {
     const result = await repo.execute(
       chatDecider,
       chatStream(CHAT),
-      { kind: 'SendMessage', chatId: CHAT, senderId: 'id-bob', messageId: '10000000-0000-4000-8000-000000000009', content: 'sure', clientTimestamp: '2026-01-01T00:00:00.000Z', blocked: false, at: '2026-01-01T00:00:00.000Z' },
+      {
+        kind: 'SendMessage',
+        chatId: CHAT,
+        senderId: 'id-bob',
+        messageId: '10000000-0000-4000-8000-000000000009',
+        content: 'sure',
+        clientTimestamp: '2026-01-01T00:00:00.000Z',
+        blocked: false,
+        at: '2026-01-01T00:00:00.000Z',
+      },
       { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' },
     );
     expect(isRefusal(result)).to.equal(false);

@@ -7,7 +7,12 @@ import { importLog, ImportError } from '../../src/application/transfer/import-lo
 import type { EventStore, RecordedEvent } from '../../src/application/ports/event-store.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 
-const meta = (i: number) => ({ correlationId: `c-${i}`, timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), schemaVersion: 1, userId: `u-${i % 3}` });
+const meta = (i: number) => ({
+  correlationId: `c-${i}`,
+  timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+  schemaVersion: 1,
+  userId: `u-${i % 3}`,
+});
 
 const seed = async (store: EventStore): Promise<void> => {
   // Interleaved streams, several events per append, as a live log looks.
@@ -40,9 +45,13 @@ describe('export → import', () => {
 
   const exportToLines = async (store: EventStore): Promise<string[]> => {
     const lines: string[] = [];
-    await exportLog(store, async (line) => {
-      lines.push(line.trimEnd());
-    }, { pageSize: 64 });
+    await exportLog(
+      store,
+      async (line) => {
+        lines.push(line.trimEnd());
+      },
+      { pageSize: 64 },
+    );
     return lines;
   };
 

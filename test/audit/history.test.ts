@@ -56,7 +56,15 @@ describe('audit trail: GET /api/chats/{username}/history', () => {
     const all = await svc.http('GET', '/api/chats/bob/history?limit=100', { username: 'alice' });
     expect(all.status).to.equal(200);
     const body = all.body as { items: Entry[]; count: number };
-    expect(body.items.map((e) => e.type)).to.deep.equal(['ChatCreated', 'MessageSent', 'MessageSent', 'MessageLiked', 'MessagesRead', 'MessageSent', 'MessageUnliked']);
+    expect(body.items.map((e) => e.type)).to.deep.equal([
+      'ChatCreated',
+      'MessageSent',
+      'MessageSent',
+      'MessageLiked',
+      'MessagesRead',
+      'MessageSent',
+      'MessageUnliked',
+    ]);
     expect(body.count).to.equal(7);
     expect(body.items.map((e) => e.actor)).to.deep.equal(['alice', 'alice', 'bob', 'bob', 'bob', 'alice', 'bob']);
     expect(body.items.map((e) => e.revision)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
@@ -72,8 +80,14 @@ describe('audit trail: GET /api/chats/{username}/history', () => {
     const at = async (position: string) => (await svc.http('GET', `/api/chats/bob/history?at=${position}`, { username: 'alice' })).body as ChatAtBody;
     const [afterOne, afterTwo, afterLike, afterThree, afterUnlike] = positions as [string, string, string, string, string];
     expect((await at(afterOne)).messages.map((m) => m.content)).to.deep.equal(['one']);
-    expect((await at(afterTwo)).messages.map((m) => [m.content, m.is_liked, m.is_read])).to.deep.equal([['one', false, false], ['two', false, false]]);
-    expect((await at(afterLike)).messages.map((m) => [m.content, m.is_liked])).to.deep.equal([['one', true], ['two', false]]);
+    expect((await at(afterTwo)).messages.map((m) => [m.content, m.is_liked, m.is_read])).to.deep.equal([
+      ['one', false, false],
+      ['two', false, false],
+    ]);
+    expect((await at(afterLike)).messages.map((m) => [m.content, m.is_liked])).to.deep.equal([
+      ['one', true],
+      ['two', false],
+    ]);
     const three = await at(afterThree);
     expect(three.messages.map((m) => [m.content, m.sender, m.is_liked, m.is_read])).to.deep.equal([
       ['one', 'alice', true, true],

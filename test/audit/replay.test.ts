@@ -117,7 +117,9 @@ describe('replay, rebuild and verify', () => {
     db.close();
     const bad = cli('verify', svc.dataDir);
     expect(bad.status, bad.stdout + bad.stderr).to.equal(1);
-    expect(bad.stdout).to.match(/messages of chat/).and.match(/tampered/);
+    expect(bad.stdout)
+      .to.match(/messages of chat/)
+      .and.match(/tampered/);
   });
 });
 

@@ -149,7 +149,9 @@ describe('in a real browser (headless Chromium)', function () {
         expect(answer.status, `${method} ${path}: ${answer.text}`).to.equal(status);
         checkHttpAnswer(method, path, answer.status, JSON.parse(answer.text));
       }
-      const chats = JSON.parse((await call(page, `${api}/api/chats/`, 'GET', auth === 'cookie' ? 'cookie' : s.token(user))).text) as { items: Array<{ username: string }> };
+      const chats = JSON.parse((await call(page, `${api}/api/chats/`, 'GET', auth === 'cookie' ? 'cookie' : s.token(user))).text) as {
+        items: Array<{ username: string }>;
+      };
       expect(chats.items.map((c) => c.username)).to.deep.equal(['bob']);
     });
   }
@@ -162,7 +164,9 @@ describe('in a real browser (headless Chromium)', function () {
     expect(await openSocket(page, wsBase)).to.equal('open');
     await page.evaluate((chatId) => {
       const g = globalThis as unknown as PageGlobals;
-      g.socket?.send(JSON.stringify({ action: 'new_message', data: { chat_id: chatId, content: '  hello from a browser  ', timestamp: new Date().toISOString() } }));
+      g.socket?.send(
+        JSON.stringify({ action: 'new_message', data: { chat_id: chatId, content: '  hello from a browser  ', timestamp: new Date().toISOString() } }),
+      );
     }, chat.chat_id);
     const carolFrames = await waitForFrame(page, (f) => f.action === 'new_message');
     const aliceFrames = await waitForFrame(watcher, (f) => f.action === 'user_online' && f.data['username'] === 'carol');
@@ -220,14 +224,17 @@ describe('in a real browser (headless Chromium)', function () {
       }
     }, `${api}/api/chats/`);
     expect(outcome).to.match(/^blocked: TypeError/);
-    const preflighted = await page.evaluate(async ({ url, token }) => {
-      try {
-        await fetch(url, { method: 'PUT', headers: { Authorization: `Bearer ${token}` } });
-        return 'sent';
-      } catch {
-        return 'blocked';
-      }
-    }, { url: `${api}/api/blocks/alice`, token: s.token('dave') });
+    const preflighted = await page.evaluate(
+      async ({ url, token }) => {
+        try {
+          await fetch(url, { method: 'PUT', headers: { Authorization: `Bearer ${token}` } });
+          return 'sent';
+        } catch {
+          return 'blocked';
+        }
+      },
+      { url: `${api}/api/blocks/alice`, token: s.token('dave') },
+    );
     expect(preflighted).to.equal('blocked');
     expect((await s.http('GET', '/api/blocks/', { username: 'dave' })).body).to.deep.equal({ items: [], count: 0 });
   });
@@ -245,9 +252,11 @@ describe('in a real browser (headless Chromium)', function () {
     expect(response?.status()).to.equal(200);
     expect(await page.title()).to.equal('chat-events API');
     expect(await page.locator('h1').textContent()).to.equal('chat-events API');
-    expect(await page.locator('header').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).to.equal(
-      'rgb(29, 47, 79)',
-    );
+    expect(
+      await page
+        .locator('header')
+        .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor),
+    ).to.equal('rgb(29, 47, 79)');
     const operations = Object.values(openApiDocument()['paths'] as Record<string, Record<string, unknown>>).flatMap((item) => Object.keys(item));
     expect(await page.locator('section.op').count()).to.equal(operations.length);
     expect(await page.locator('section.msg').count()).to.be.greaterThan(30);
@@ -257,25 +266,31 @@ describe('in a real browser (headless Chromium)', function () {
     writeFileSync(join(ARTIFACTS, 'docs.png'), png);
     // Not blank: decode the PNG in the browser and count its colours.
     const blank = await context.newPage();
-    const colours = await blank.evaluate(async (dataUrl) => {
-      type Img = { src: string; onload: () => void; width: number; height: number };
-      type Ctx = { drawImage(i: Img, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
-      const d = globalThis as unknown as { Image: new () => Img; document: { createElement(t: string): { width: number; height: number; getContext(t: string): Ctx } } };
-      const img = new d.Image();
-      await new Promise<void>((resolve) => {
-        img.onload = resolve;
-        img.src = dataUrl;
-      });
-      const canvas = d.document.createElement('canvas');
-      canvas.width = img.width;
-      canvas.height = img.height;
-      const ctx = canvas.getContext('2d');
-      ctx.drawImage(img, 0, 0);
-      const data = ctx.getImageData(0, 0, img.width, img.height).data;
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length; i += 4 * 7) seen.add(((data[i] ?? 0) << 16) | ((data[i + 1] ?? 0) << 8) | (data[i + 2] ?? 0));
-      return { size: [img.width, img.height], colours: seen.size };
-    }, `data:image/png;base64,${png.toString('base64')}`);
+    const colours = await blank.evaluate(
+      async (dataUrl) => {
+        type Img = { src: string; onload: () => void; width: number; height: number };
+        type Ctx = { drawImage(i: Img, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+        const d = globalThis as unknown as {
+          Image: new () => Img;
+          document: { createElement(t: string): { width: number; height: number; getContext(t: string): Ctx } };
+        };
+        const img = new d.Image();
+        await new Promise<void>((resolve) => {
+          img.onload = resolve;
+          img.src = dataUrl;
+        });
+        const canvas = d.document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const data = ctx.getImageData(0, 0, img.width, img.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < data.length; i += 4 * 7) seen.add(((data[i] ?? 0) << 16) | ((data[i + 1] ?? 0) << 8) | (data[i + 2] ?? 0));
+        return { size: [img.width, img.height], colours: seen.size };
+      },
+      `data:image/png;base64,${png.toString('base64')}`,
+    );
     expect(colours.size).to.deep.equal([1280, 1000]);
     expect(colours.colours).to.be.greaterThan(20);
   });

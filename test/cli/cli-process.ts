@@ -31,7 +31,11 @@ export const cliEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.P
 };
 
 /** Runs the compiled CLI as its own process (`node dist/.../NAME.js ARGS`), stdout and stderr piped. */
-export const runCliProcess = (name: CliName, args: readonly string[], options: { dataDir: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> =>
+export const runCliProcess = (
+  name: CliName,
+  args: readonly string[],
+  options: { dataDir: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath(name), ...args], { env: cliEnv(options.dataDir, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -61,7 +65,10 @@ export const repeat = async <T>(times: number, parallel: number, run: (i: number
 export const FIXTURE = join(ROOT, 'test', 'fixtures', 'log-v1.ndjson');
 
 /** Events in the fixture log. */
-export const fixtureEvents = (): number => readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+export const fixtureEvents = (): number =>
+  readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '').length;
 
 export const CHAT_ID = '3f0c2a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f';
 
@@ -70,7 +77,9 @@ export const CHAT_ID = '3f0c2a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f';
  * timeline overflows a pipe's buffer.
  */
 export const writeLongLog = (dir: string, extra: number): string => {
-  const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const firstRevision = 6;
   const firstPosition = lines.length + 1;
   for (let i = 0; i < extra; i += 1) {
@@ -83,7 +92,14 @@ export const writeLongLog = (dir: string, extra: number): string => {
         stream: `chat-${CHAT_ID}`,
         revision: firstRevision + i,
         type: 'MessageSent',
-        data: { chatId: CHAT_ID, messageId: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`, senderId: sender, content: `message number ${seq}`, seq, date: at },
+        data: {
+          chatId: CHAT_ID,
+          messageId: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          senderId: sender,
+          content: `message number ${seq}`,
+          seq,
+          date: at,
+        },
         metadata: { correlationId: `long-${i}`, timestamp: at, schemaVersion: 1, userId: sender },
         position: String(firstPosition + i),
       }),

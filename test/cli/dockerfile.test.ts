@@ -64,7 +64,7 @@ describe('Dockerfile (parsed: docker cannot run here)', () => {
     expect(all(runtime as Stage, 'ENTRYPOINT')).to.deep.equal([]);
   });
 
-  it('serves on 8080 and checks its health on /healthz with node\'s fetch (no curl in the image)', () => {
+  it("serves on 8080 and checks its health on /healthz with node's fetch (no curl in the image)", () => {
     expect(all(runtime as Stage, 'EXPOSE')).to.deep.equal(['8080']);
     const checks = all(runtime as Stage, 'HEALTHCHECK');
     expect(checks).to.have.length(1);
@@ -93,7 +93,10 @@ describe('Dockerfile (parsed: docker cannot run here)', () => {
   });
 
   it('.dockerignore keeps node_modules, dist, data and .git out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
     expect(ignored).to.include.members(['node_modules', 'dist', 'data', '.git']);
     expect(ignored).not.to.include('src');
   });

@@ -1,14 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  Position,
-  RecordedEvent,
-  Subscription,
-} from '../../src/application/ports/event-store.js';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent, Position, RecordedEvent, Subscription } from '../../src/application/ports/event-store.js';
 import { comparePositions } from '../../src/application/ports/position.js';
 import type { JsonObject } from '../../src/domain/shared/json.js';
 
@@ -153,9 +145,12 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
     describe('readStream', () => {
       it('honours fromRevision and maxCount', async () => {
         const s = `${prefix}s`;
-        await store.append(s, range(10).map(() => ev()), 'no_stream');
-        const revisions = async (o: { fromRevision?: number; maxCount?: number }): Promise<number[]> =>
-          (await store.readStream(s, o)).map((e) => e.revision);
+        await store.append(
+          s,
+          range(10).map(() => ev()),
+          'no_stream',
+        );
+        const revisions = async (o: { fromRevision?: number; maxCount?: number }): Promise<number[]> => (await store.readStream(s, o)).map((e) => e.revision);
         expect(await revisions({ fromRevision: 3, maxCount: 4 })).to.deep.equal([3, 4, 5, 6]);
         expect(await revisions({ fromRevision: 8 })).to.deep.equal([8, 9]);
         expect(await revisions({ maxCount: 2 })).to.deep.equal([0, 1]);
@@ -169,8 +164,16 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
       it("knows a stream's last revision without reading it", async () => {
         const s = `${prefix}s`;
         expect(await store.lastRevision(s)).to.equal(undefined);
-        await store.append(s, range(3).map(() => ev()), 'no_stream');
-        await store.append(`${prefix}other`, range(5).map(() => ev()), 'no_stream');
+        await store.append(
+          s,
+          range(3).map(() => ev()),
+          'no_stream',
+        );
+        await store.append(
+          `${prefix}other`,
+          range(5).map(() => ev()),
+          'no_stream',
+        );
         expect(await store.lastRevision(s)).to.equal(2);
       });
     });
@@ -193,7 +196,13 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
         const alpha = `${prefix}alpha-`;
         const beta = `${prefix}beta-`;
         const written: string[] = [];
-        for (const [s, keep] of [[`${alpha}1`, true], [`${prefix}gamma-1`, false], [`${beta}1`, true], [`${alpha}2`, true], [`${prefix}alph`, false]] as const) {
+        for (const [s, keep] of [
+          [`${alpha}1`, true],
+          [`${prefix}gamma-1`, false],
+          [`${beta}1`, true],
+          [`${alpha}2`, true],
+          [`${prefix}alph`, false],
+        ] as const) {
           const e = ev();
           await store.append(s, [e], 'any');
           if (keep) written.push(e.id);
@@ -236,7 +245,13 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
           const s = `${prefix}w${w}`;
           let expected: ExpectedRevision = 'no_stream';
           for (let i = 0; i < appendsPerWriter; i++) {
-            const r = appended(await store.append(s, range(batchSize(i)).map(() => ev()), expected));
+            const r = appended(
+              await store.append(
+                s,
+                range(batchSize(i)).map(() => ev()),
+                expected,
+              ),
+            );
             expected = r.nextRevision;
             done += batchSize(i);
             if (done >= total / 3) midway();
@@ -260,9 +275,7 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
         expect(log).to.have.length(total);
         expectIncreasing(seenFromStart.map((e) => e.position));
         expect(seenFromStart.map((e) => e.id)).to.deep.equal(log.map((e) => e.id));
-        expect(seenFromCheckpoint.map((e) => e.id)).to.deep.equal(
-          log.filter((e) => comparePositions(e.position, checkpoint) > 0).map((e) => e.id),
-        );
+        expect(seenFromCheckpoint.map((e) => e.id)).to.deep.equal(log.filter((e) => comparePositions(e.position, checkpoint) > 0).map((e) => e.id));
       });
 
       it('resumes after a checkpoint, then delivers live events', async () => {

@@ -23,7 +23,10 @@ const agree = (codec: t.Mixed, sample: fc.Arbitrary<unknown>, numRuns = 1500): v
     fc.property(sample, (value) => {
       const byCodec = isRight(codec.decode(value));
       const bySchema = validate(value);
-      if (byCodec !== bySchema) throw new Error(`${codec.name}: codec ${byCodec ? 'accepts' : 'refuses'}, schema ${bySchema ? 'accepts' : 'refuses'} ${JSON.stringify(value).slice(0, 300)}`);
+      if (byCodec !== bySchema)
+        throw new Error(
+          `${codec.name}: codec ${byCodec ? 'accepts' : 'refuses'}, schema ${bySchema ? 'accepts' : 'refuses'} ${JSON.stringify(value).slice(0, 300)}`,
+        );
     }),
     { numRuns },
   );
@@ -45,13 +48,20 @@ const arbitraryOf = (s: JsonSchema): fc.Arbitrary<unknown> => {
       const max = Number(s['maxLength'] ?? 300);
       const source = typeof s['pattern'] === 'string' ? s['pattern'] : undefined;
       const pattern = source === undefined ? undefined : new RegExp(source, 'u');
-      const base = pattern !== undefined && source?.startsWith('^') === true ? fc.stringMatching(pattern) : fc.string({ unit: 'grapheme', minLength: min, maxLength: max });
+      const base =
+        pattern !== undefined && source?.startsWith('^') === true
+          ? fc.stringMatching(pattern)
+          : fc.string({ unit: 'grapheme', minLength: min, maxLength: max });
       return base.filter((x) => codePoints(x) >= min && codePoints(x) <= max && (pattern === undefined || pattern.test(x)));
     }
     case 'object': {
       const props = isSchema(s['properties']) ? s['properties'] : {};
       const required = Array.isArray(s['required']) ? s['required'].map(String) : [];
-      const record = Object.fromEntries(Object.entries(props).filter((e): e is [string, JsonSchema] => isSchema(e[1])).map(([k, v]) => [k, arbitraryOf(v)]));
+      const record = Object.fromEntries(
+        Object.entries(props)
+          .filter((e): e is [string, JsonSchema] => isSchema(e[1]))
+          .map(([k, v]) => [k, arbitraryOf(v)]),
+      );
       return fc.record(record, { requiredKeys: required });
     }
     default:
@@ -88,10 +98,27 @@ const ofLength = (unit: fc.Arbitrary<string>, n: fc.Arbitrary<number>) => n.chai
 
 describe('client action schemas agree with the codecs the gateway decodes with', () => {
   it('uuid: any case, nothing around it', () =>
-    agree(Uuid, fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), fc.uuid().map((u) => `urn:uuid:${u}`), fc.uuid().map((u) => `${u}\n`), fc.uuid().map((u) => u.slice(1)), fc.string())));
+    agree(
+      Uuid,
+      fc.oneof(
+        fc.uuid(),
+        fc.uuid().map((u) => u.toUpperCase()),
+        fc.uuid().map((u) => `urn:uuid:${u}`),
+        fc.uuid().map((u) => `${u}\n`),
+        fc.uuid().map((u) => u.slice(1)),
+        fc.string(),
+      ),
+    ));
 
   it('username: 1–50 of letters, digits, _ - .', () =>
-    agree(Username, fc.oneof(ofLength(fc.constantFrom('a', 'Z', '9', '_', '-', '.', ' ', 'é', '\n'), around(50)), ofLength(fc.constantFrom('a', 'b'), around(1)), fc.string())));
+    agree(
+      Username,
+      fc.oneof(
+        ofLength(fc.constantFrom('a', 'Z', '9', '_', '-', '.', ' ', 'é', '\n'), around(50)),
+        ofLength(fc.constantFrom('a', 'b'), around(1)),
+        fc.string(),
+      ),
+    ));
 
   it('message content: 1–256 code points once trimmed, whatever the whitespace', () =>
     agree(
@@ -107,19 +134,35 @@ describe('client action schemas agree with the codecs the gateway decodes with',
 
   it('ISO timestamps: the shapes accepted are those that parse', () => {
     const iso = fc.date({ min: new Date('0001-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
-    const variants = fc.tuple(iso, fc.nat(8)).map(([s, k]) =>
-      [s, s.slice(0, 16) + 'Z', s.slice(0, 19) + '+05:30', s.slice(0, 19) + '-0800', s.slice(0, 19), s.replace('T', ' '), s.slice(0, 19) + '.1234567890Z', s.replace(/T\d\d/, 'T24'), s.slice(0, 19) + '+24:00'][k],
-    );
+    const variants = fc
+      .tuple(iso, fc.nat(8))
+      .map(
+        ([s, k]) =>
+          [
+            s,
+            s.slice(0, 16) + 'Z',
+            s.slice(0, 19) + '+05:30',
+            s.slice(0, 19) + '-0800',
+            s.slice(0, 19),
+            s.replace('T', ' '),
+            s.slice(0, 19) + '.1234567890Z',
+            s.replace(/T\d\d/, 'T24'),
+            s.slice(0, 19) + '+24:00',
+          ][k],
+      );
     agree(IsoTimestamp, fc.oneof(iso, variants, fc.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})$/), fc.string()), 3000);
   });
 
-  it('user ids: 1–128 code points', () => agree(UserId, fc.oneof(ofLength(fc.constantFrom('a', '😀', ' '), around(128)), ofLength(fc.constant('a'), around(1)), fc.string())));
+  it('user ids: 1–128 code points', () =>
+    agree(UserId, fc.oneof(ofLength(fc.constantFrom('a', '😀', ' '), around(128)), ofLength(fc.constant('a'), around(1)), fc.string())));
 
   for (const max of [50, 100, 256]) {
-    it(`short text of ${max}: not only spaces, at most ${max} code points`, () => agree(ShortText(max), fc.oneof(spacey, ofLength(fc.constantFrom('a', '😀', ' ', '\t'), around(max)))));
+    it(`short text of ${max}: not only spaces, at most ${max} code points`, () =>
+      agree(ShortText(max), fc.oneof(spacey, ofLength(fc.constantFrom('a', '😀', ' ', '\t'), around(max)))));
   }
 
-  it('integer ranges: integers only, bounds included', () => agree(IntInRange(3, 20), fc.oneof(fc.integer({ min: 0, max: 25 }), fc.double({ min: 0, max: 25 }), fc.constantFrom('5', null, 3.0, 20.5, -0))));
+  it('integer ranges: integers only, bounds included', () =>
+    agree(IntInRange(3, 20), fc.oneof(fc.integer({ min: 0, max: 25 }), fc.double({ min: 0, max: 25 }), fc.constantFrom('5', null, 3.0, 20.5, -0))));
 
   for (const [action, codec] of Object.entries(actionDataCodecs) as Array<[string, t.Mixed]>) {
     it(`${action}: valid data and its near misses`, () => agree(codec, nearMisses(schemaOf(codec)), 400));
@@ -127,7 +170,8 @@ describe('client action schemas agree with the codecs the gateway decodes with',
 
   it('the sampler itself produces data the codecs accept (so the near misses start from valid data)', () => {
     for (const codec of Object.values(actionDataCodecs) as t.Mixed[]) {
-      for (const value of fc.sample(arbitraryOf(schemaOf(codec)), 50)) expect(isRight(codec.decode(value)), `${codec.name}: ${JSON.stringify(value)}`).to.equal(true);
+      for (const value of fc.sample(arbitraryOf(schemaOf(codec)), 50))
+        expect(isRight(codec.decode(value)), `${codec.name}: ${JSON.stringify(value)}`).to.equal(true);
     }
   });
 });

@@ -31,7 +31,9 @@ type Obj = Record<string, unknown>;
 const openapi = openApiDocument() as Obj;
 const asyncapi = asyncApiDocument() as Obj;
 const documentedOperations = (): string[] =>
-  Object.entries(openapi['paths'] as Record<string, Obj>).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path.replace(/\/$/, '')}`));
+  Object.entries(openapi['paths'] as Record<string, Obj>).flatMap(([path, item]) =>
+    Object.keys(item).map((m) => `${m.toUpperCase()} ${path.replace(/\/$/, '')}`),
+  );
 
 /** `METHOD /path` of every route an express router declares (express 5 keeps them on `stack`). */
 const routesOf = (router: Router, prefix: string): string[] =>
@@ -72,7 +74,12 @@ describe('the contract documents', () => {
 
   it('documents every client action the gateway decodes, and every refusal code the code can send', () => {
     const messages = Object.keys((asyncapi['components'] as Obj)['messages'] as Obj);
-    expect(messages.filter((m) => m.startsWith('client.')).map((m) => m.slice(7)).sort()).to.deep.equal(Object.keys(actionDataCodecs).sort());
+    expect(
+      messages
+        .filter((m) => m.startsWith('client.'))
+        .map((m) => m.slice(7))
+        .sort(),
+    ).to.deep.equal(Object.keys(actionDataCodecs).sort());
     const codes = new Set<string>();
     for (const file of sources(join(root, 'src'))) {
       const text = readFileSync(file, 'utf8');
@@ -92,7 +99,11 @@ describe('the contract documents', () => {
 
   describe('the validators the tests run on every answer and frame', () => {
     it('refuse a frame of an unknown action, a missing field, an extra field, a wrongly typed field', () => {
-      const ok = { action: 'chat_like_update', data: { chat_id: '6f1c9c1e-8d51-4b6a-9a43-5a8f1e0c2b11', id: '6f1c9c1e-8d51-4b6a-9a43-5a8f1e0c2b12', is_liked: true }, position: '12' };
+      const ok = {
+        action: 'chat_like_update',
+        data: { chat_id: '6f1c9c1e-8d51-4b6a-9a43-5a8f1e0c2b11', id: '6f1c9c1e-8d51-4b6a-9a43-5a8f1e0c2b12', is_liked: true },
+        position: '12',
+      };
       expect(() => checkServerFrame(ok)).not.to.throw();
       expect(() => checkServerFrame({ ...ok, action: 'chat_like_updated' })).to.throw(ContractViolation);
       expect(() => checkServerFrame({ ...ok, data: { ...ok.data, is_liked: undefined } })).to.throw(ContractViolation, /is_liked/);

@@ -14,7 +14,10 @@ const unblocked = (blockedId: string, atS = 0): BlocksEvent => ({ type: 'UserUnb
 
 describe('blocks decider', () => {
   it('blocks a user', () => {
-    blocks.given([]).when(block(B)).then([blocked(B)]);
+    blocks
+      .given([])
+      .when(block(B))
+      .then([blocked(B)]);
   });
 
   it('blocking oneself is refused', () => {
@@ -26,20 +29,32 @@ describe('blocks decider', () => {
   });
 
   it('blocking a blocked user is a no-op', () => {
-    blocks.given([blocked(B)]).when(block(B, 5)).thenNothing();
+    blocks
+      .given([blocked(B)])
+      .when(block(B, 5))
+      .thenNothing();
   });
 
   it('unblocks a blocked user', () => {
-    blocks.given([blocked(B)]).when(unblock(B, 5)).then([unblocked(B, 5)]);
+    blocks
+      .given([blocked(B)])
+      .when(unblock(B, 5))
+      .then([unblocked(B, 5)]);
   });
 
   it('unblocking a user not blocked is a no-op', () => {
     blocks.given([]).when(unblock(B)).thenNothing();
-    blocks.given([blocked(B), unblocked(B, 1)]).when(unblock(B, 2)).thenNothing();
+    blocks
+      .given([blocked(B), unblocked(B, 1)])
+      .when(unblock(B, 2))
+      .thenNothing();
   });
 
   it('blocks are per target', () => {
-    blocks.given([blocked(B)]).when(block('carol-id', 1)).then([blocked('carol-id', 1)]);
+    blocks
+      .given([blocked(B)])
+      .when(block('carol-id', 1))
+      .then([blocked('carol-id', 1)]);
   });
 
   it('replaying the emitted events gives the state later decisions rely on', () => {

@@ -66,7 +66,10 @@ describe('chat decider', () => {
     });
 
     it('refuses when either side blocked the other', () => {
-      chat.given([]).when(create(ALICE, BOB, true)).thenRefused('blocked');
+      chat
+        .given([])
+        .when(create(ALICE, BOB, true))
+        .thenRefused('blocked');
     });
 
     it('does nothing when the chat already exists (opening it again)', () => {
@@ -76,7 +79,10 @@ describe('chat decider', () => {
 
   describe('SendMessage', () => {
     it('stores the message with the next sequence number', () => {
-      chat.given([created]).when(send(ALICE, 'Hello!')).then([messageSent(ALICE, 'Hello!', 1)]);
+      chat
+        .given([created])
+        .when(send(ALICE, 'Hello!'))
+        .then([messageSent(ALICE, 'Hello!', 1)]);
     });
 
     it('numbers messages in order across both senders', () => {
@@ -95,24 +101,39 @@ describe('chat decider', () => {
     });
 
     it('refuses when either side blocked the other', () => {
-      chat.given([created]).when(send(ALICE, 'hi', { blocked: true })).thenRefused('blocked');
+      chat
+        .given([created])
+        .when(send(ALICE, 'hi', { blocked: true }))
+        .thenRefused('blocked');
     });
 
     it('stores the content trimmed', () => {
-      chat.given([created]).when(send(BOB, '  \n\t hi there \t ')).then([messageSent(BOB, 'hi there', 1)]);
+      chat
+        .given([created])
+        .when(send(BOB, '  \n\t hi there \t '))
+        .then([messageSent(BOB, 'hi there', 1)]);
     });
 
     it('accepts 1 character', () => {
-      chat.given([created]).when(send(ALICE, 'x')).then([messageSent(ALICE, 'x', 1)]);
+      chat
+        .given([created])
+        .when(send(ALICE, 'x'))
+        .then([messageSent(ALICE, 'x', 1)]);
     });
 
     it('accepts 256 characters, surrounding whitespace not counted', () => {
       const content = 'a'.repeat(256);
-      chat.given([created]).when(send(ALICE, `   ${content}   `)).then([messageSent(ALICE, content, 1)]);
+      chat
+        .given([created])
+        .when(send(ALICE, `   ${content}   `))
+        .then([messageSent(ALICE, content, 1)]);
     });
 
     it('refuses 257 characters', () => {
-      chat.given([created]).when(send(ALICE, 'a'.repeat(257))).thenRefused('invalid_content');
+      chat
+        .given([created])
+        .when(send(ALICE, 'a'.repeat(257)))
+        .thenRefused('invalid_content');
     });
 
     it('refuses empty content', () => {
@@ -126,11 +147,17 @@ describe('chat decider', () => {
     it('counts code points: 256 emoji (512 UTF-16 units) are accepted', () => {
       const content = '😀'.repeat(256);
       expect(content.length).to.equal(512);
-      chat.given([created]).when(send(ALICE, content)).then([messageSent(ALICE, content, 1)]);
+      chat
+        .given([created])
+        .when(send(ALICE, content))
+        .then([messageSent(ALICE, content, 1)]);
     });
 
     it('counts code points: 257 emoji are refused', () => {
-      chat.given([created]).when(send(ALICE, '😀'.repeat(257))).thenRefused('invalid_content');
+      chat
+        .given([created])
+        .when(send(ALICE, '😀'.repeat(257)))
+        .thenRefused('invalid_content');
     });
 
     it('replaying MessageSent advances the sequence for the next message', () => {
@@ -147,14 +174,17 @@ describe('chat decider', () => {
     const withMessage = [created, sent('m1', ALICE, 1)];
 
     it('lets the other member like a message', () => {
-      chat.given(withMessage).when(like(BOB, 'm1')).then([liked(BOB, 'm1')]);
+      chat
+        .given(withMessage)
+        .when(like(BOB, 'm1'))
+        .then([liked(BOB, 'm1')]);
     });
 
-    it('refuses liking one\'s own message', () => {
+    it("refuses liking one's own message", () => {
       chat.given(withMessage).when(like(ALICE, 'm1')).thenRefused('cannot_like_own_message');
     });
 
-    it('refuses unliking one\'s own message', () => {
+    it("refuses unliking one's own message", () => {
       chat.given(withMessage).when(unlike(ALICE, 'm1')).thenRefused('cannot_like_own_message');
     });
 
@@ -176,20 +206,32 @@ describe('chat decider', () => {
     });
 
     it('liking a liked message is a no-op', () => {
-      chat.given([...withMessage, liked(BOB, 'm1')]).when(like(BOB, 'm1')).thenNothing();
+      chat
+        .given([...withMessage, liked(BOB, 'm1')])
+        .when(like(BOB, 'm1'))
+        .thenNothing();
     });
 
     it('unliking a liked message emits MessageUnliked', () => {
-      chat.given([...withMessage, liked(BOB, 'm1')]).when(unlike(BOB, 'm1')).then([unliked(BOB, 'm1')]);
+      chat
+        .given([...withMessage, liked(BOB, 'm1')])
+        .when(unlike(BOB, 'm1'))
+        .then([unliked(BOB, 'm1')]);
     });
 
     it('unliking an unliked message is a no-op', () => {
       chat.given(withMessage).when(unlike(BOB, 'm1')).thenNothing();
-      chat.given([...withMessage, liked(BOB, 'm1'), unliked(BOB, 'm1')]).when(unlike(BOB, 'm1')).thenNothing();
+      chat
+        .given([...withMessage, liked(BOB, 'm1'), unliked(BOB, 'm1')])
+        .when(unlike(BOB, 'm1'))
+        .thenNothing();
     });
 
     it('likes are per message', () => {
-      chat.given([...withMessage, sent('m2', ALICE, 2), liked(BOB, 'm1')]).when(like(BOB, 'm2')).then([liked(BOB, 'm2')]);
+      chat
+        .given([...withMessage, sent('m2', ALICE, 2), liked(BOB, 'm1')])
+        .when(like(BOB, 'm2'))
+        .then([liked(BOB, 'm2')]);
     });
 
     it('replaying the emitted events gives the state later decisions rely on', () => {
@@ -212,7 +254,10 @@ describe('chat decider', () => {
     const conversation = [created, sent('m1', ALICE, 1), sent('m2', BOB, 2), sent('m3', ALICE, 3), sent('m4', ALICE, 4)];
 
     it('lets the recipient mark a message (and everything older from its sender) read', () => {
-      chat.given(conversation).when(read(BOB, 'm3')).then([messagesRead(BOB, ALICE, 'm3', 3)]);
+      chat
+        .given(conversation)
+        .when(read(BOB, 'm3'))
+        .then([messagesRead(BOB, ALICE, 'm3', 3)]);
     });
 
     it('refuses the sender marking their own message read', () => {
@@ -232,19 +277,31 @@ describe('chat decider', () => {
     });
 
     it('reading an older message after a newer one is a no-op (watermark)', () => {
-      chat.given([...conversation, messagesRead(BOB, ALICE, 'm4', 4)]).when(read(BOB, 'm1')).thenNothing();
+      chat
+        .given([...conversation, messagesRead(BOB, ALICE, 'm4', 4)])
+        .when(read(BOB, 'm1'))
+        .thenNothing();
     });
 
     it('reading the same message twice is a no-op', () => {
-      chat.given([...conversation, messagesRead(BOB, ALICE, 'm3', 3)]).when(read(BOB, 'm3')).thenNothing();
+      chat
+        .given([...conversation, messagesRead(BOB, ALICE, 'm3', 3)])
+        .when(read(BOB, 'm3'))
+        .thenNothing();
     });
 
     it('reading a newer message after an older one moves the watermark', () => {
-      chat.given([...conversation, messagesRead(BOB, ALICE, 'm1', 1)]).when(read(BOB, 'm4')).then([messagesRead(BOB, ALICE, 'm4', 4)]);
+      chat
+        .given([...conversation, messagesRead(BOB, ALICE, 'm1', 1)])
+        .when(read(BOB, 'm4'))
+        .then([messagesRead(BOB, ALICE, 'm4', 4)]);
     });
 
     it('keeps one watermark per reader', () => {
-      chat.given([...conversation, messagesRead(BOB, ALICE, 'm4', 4)]).when(read(ALICE, 'm2')).then([messagesRead(ALICE, BOB, 'm2', 2)]);
+      chat
+        .given([...conversation, messagesRead(BOB, ALICE, 'm4', 4)])
+        .when(read(ALICE, 'm2'))
+        .then([messagesRead(ALICE, BOB, 'm2', 2)]);
     });
 
     it('replaying the emitted events gives the state later decisions rely on', () => {
@@ -265,7 +322,10 @@ describe('chat decider', () => {
     const announce = (userId: string, blocked = false): ChatCommand => ({ kind: 'AnnounceRoom', chatId: CHAT, userId, blocked, at: at(5) });
 
     it('lets a member announce the room', () => {
-      chat.given([created]).when(announce(BOB)).then([{ type: 'RoomAnnounced', data: { chatId: CHAT, by: BOB, at: at(5) } }]);
+      chat
+        .given([created])
+        .when(announce(BOB))
+        .then([{ type: 'RoomAnnounced', data: { chatId: CHAT, by: BOB, at: at(5) } }]);
     });
 
     it('refuses a non-member (not_a_member)', () => {

@@ -25,22 +25,43 @@ describe('friends decider', () => {
   });
 
   it('the actor must be the sender (forbidden)', () => {
-    friends.given([]).when(addFriend({ actorId: 'mallory-id' })).thenRefused('forbidden');
-    friends.given([]).when(addFriend({ actorId: B, senderId: A, receiverId: B })).thenRefused('forbidden');
+    friends
+      .given([])
+      .when(addFriend({ actorId: 'mallory-id' }))
+      .thenRefused('forbidden');
+    friends
+      .given([])
+      .when(addFriend({ actorId: B, senderId: A, receiverId: B }))
+      .thenRefused('forbidden');
   });
 
   it('refuses befriending oneself', () => {
-    friends.given([]).when(addFriend({ receiverId: A })).thenRefused('cannot_befriend_self');
+    friends
+      .given([])
+      .when(addFriend({ receiverId: A }))
+      .thenRefused('cannot_befriend_self');
   });
 
   it('refuses an unknown receiver', () => {
-    friends.given([]).when(addFriend({ receiverKnown: false })).thenRefused('user_not_found');
+    friends
+      .given([])
+      .when(addFriend({ receiverKnown: false }))
+      .thenRefused('user_not_found');
   });
 
   it('refuses when either user blocked the other (blocked), after the identity checks', () => {
-    friends.given([]).when(addFriend({ blocked: true })).thenRefused('blocked');
-    friends.given([]).when(addFriend({ blocked: true, actorId: 'mallory-id' })).thenRefused('forbidden');
-    friends.given([]).when(addFriend({ blocked: true, receiverKnown: false })).thenRefused('user_not_found');
+    friends
+      .given([])
+      .when(addFriend({ blocked: true }))
+      .thenRefused('blocked');
+    friends
+      .given([])
+      .when(addFriend({ blocked: true, actorId: 'mallory-id' }))
+      .thenRefused('forbidden');
+    friends
+      .given([])
+      .when(addFriend({ blocked: true, receiverKnown: false }))
+      .thenRefused('user_not_found');
   });
 
   it('replaying the emitted events leaves later decisions unchanged (the stream keeps no state)', () => {

@@ -62,7 +62,7 @@ export class When<C, S, E extends DomainEvent> {
       expect.fail(`expected refusal "${code}" but got events ${JSON.stringify(outcome)}`);
     }
     expect(outcome.code).to.equal(code);
-    expect(outcome.msg).to.be.a('string').that.is.not.empty;
+    expect(outcome.msg).to.be.a('string').and.have.length.above(0);
     return outcome;
   }
 }

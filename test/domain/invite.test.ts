@@ -47,7 +47,14 @@ const reply = (inviteeId: string, inviterId: string, accept: boolean, atS: numbe
   gameGraceMs: GRACE_S * 1000,
 });
 
-const accepted = (inviteId: string, inviterId: string, inviteeId: string, atS: number, gameId = 'game-1', options: GameOptions = DEFAULT_GAME_OPTIONS): InviteEvent => ({
+const accepted = (
+  inviteId: string,
+  inviterId: string,
+  inviteeId: string,
+  atS: number,
+  gameId = 'game-1',
+  options: GameOptions = DEFAULT_GAME_OPTIONS,
+): InviteEvent => ({
   type: 'InvitationAccepted',
   data: { inviteId, inviterId, inviteeId, gameId, options, at: at(atS), endsAt: at(atS + options.time_limit * 60 + GRACE_S) },
 });
@@ -81,7 +88,10 @@ const GAME_S = DEFAULT_GAME_OPTIONS.time_limit * 60 + GRACE_S;
 describe('invite decider', () => {
   describe('SendInvitation', () => {
     it('sends an invitation expiring after the ttl', () => {
-      board.given([]).when(send('inv-1', A, B, 0)).then([sent('inv-1', A, B, 0)]);
+      board
+        .given([])
+        .when(send('inv-1', A, B, 0))
+        .then([sent('inv-1', A, B, 0)]);
     });
 
     it('carries the options and the client id', () => {
@@ -89,77 +99,142 @@ describe('invite decider', () => {
       board
         .given([])
         .when(send('inv-1', A, B, 0, { options, clientId: 'tab-7' }))
-        .then([{ type: 'InvitationSent', data: { inviteId: 'inv-1', inviterId: A, inviteeId: B, options, clientId: 'tab-7', at: at(0), expiresAt: at(TTL_S) } }]);
+        .then([
+          { type: 'InvitationSent', data: { inviteId: 'inv-1', inviterId: A, inviteeId: B, options, clientId: 'tab-7', at: at(0), expiresAt: at(TTL_S) } },
+        ]);
     });
 
     it('refuses inviting oneself', () => {
-      board.given([]).when(send('inv-1', A, A, 0)).thenRefused('cannot_invite_self');
+      board
+        .given([])
+        .when(send('inv-1', A, A, 0))
+        .thenRefused('cannot_invite_self');
     });
 
     it('refuses an unknown user', () => {
-      board.given([]).when(send('inv-1', A, B, 0, { inviteeKnown: false })).thenRefused('user_not_found');
+      board
+        .given([])
+        .when(send('inv-1', A, B, 0, { inviteeKnown: false }))
+        .thenRefused('user_not_found');
     });
 
     it('refuses when either side blocked the other', () => {
-      board.given([]).when(send('inv-1', A, B, 0, { blocked: true })).thenRefused('blocked');
+      board
+        .given([])
+        .when(send('inv-1', A, B, 0, { blocked: true }))
+        .thenRefused('blocked');
     });
 
     describe('engaged rule', () => {
       it('inviter with a pending invitation they sent → invitation_pending', () => {
-        board.given([sent('inv-0', A, C, 0)]).when(send('inv-1', A, B, 10)).thenRefused('invitation_pending');
+        board
+          .given([sent('inv-0', A, C, 0)])
+          .when(send('inv-1', A, B, 10))
+          .thenRefused('invitation_pending');
       });
 
       it('inviter with a pending invitation they received → invitation_pending', () => {
-        board.given([sent('inv-0', C, A, 0)]).when(send('inv-1', A, B, 10)).thenRefused('invitation_pending');
+        board
+          .given([sent('inv-0', C, A, 0)])
+          .when(send('inv-1', A, B, 10))
+          .thenRefused('invitation_pending');
       });
 
       it('inviter in an ongoing game → already_in_game', () => {
-        board.given(gameBetween(A, C, 0)).when(send('inv-1', A, B, 10)).thenRefused('already_in_game');
+        board
+          .given(gameBetween(A, C, 0))
+          .when(send('inv-1', A, B, 10))
+          .thenRefused('already_in_game');
       });
 
       it('invitee with a pending invitation they sent → invitation_pending', () => {
-        board.given([sent('inv-0', B, C, 0)]).when(send('inv-1', A, B, 10)).thenRefused('invitation_pending');
+        board
+          .given([sent('inv-0', B, C, 0)])
+          .when(send('inv-1', A, B, 10))
+          .thenRefused('invitation_pending');
       });
 
       it('invitee with a pending invitation they received → invitation_pending', () => {
-        board.given([sent('inv-0', C, B, 0)]).when(send('inv-1', A, B, 10)).thenRefused('invitation_pending');
+        board
+          .given([sent('inv-0', C, B, 0)])
+          .when(send('inv-1', A, B, 10))
+          .thenRefused('invitation_pending');
       });
 
       it('invitee in an ongoing game → already_in_game', () => {
-        board.given(gameBetween(B, C, 0)).when(send('inv-1', A, B, 10)).thenRefused('already_in_game');
+        board
+          .given(gameBetween(B, C, 0))
+          .when(send('inv-1', A, B, 10))
+          .thenRefused('already_in_game');
       });
 
       it('inviting the same user twice → invitation_pending', () => {
-        board.given([sent('inv-0', A, B, 0)]).when(send('inv-1', A, B, 10)).thenRefused('invitation_pending');
+        board
+          .given([sent('inv-0', A, B, 0)])
+          .when(send('inv-1', A, B, 10))
+          .thenRefused('invitation_pending');
       });
 
       it('uninvolved users are not engaged', () => {
-        board.given([...gameBetween(A, B, 0), sent('inv-9', C, D, 0)]).when(send('inv-1', 'erin-id', 'frank-id', 10)).then([sent('inv-1', 'erin-id', 'frank-id', 10)]);
+        board
+          .given([...gameBetween(A, B, 0), sent('inv-9', C, D, 0)])
+          .when(send('inv-1', 'erin-id', 'frank-id', 10))
+          .then([sent('inv-1', 'erin-id', 'frank-id', 10)]);
       });
 
       it('lapses once the invitation expired by time, before the expiry is recorded', () => {
-        board.given([sent('inv-0', A, C, 0)]).when(send('inv-1', A, B, TTL_S - 1)).thenRefused('invitation_pending');
-        board.given([sent('inv-0', A, C, 0)]).when(send('inv-1', A, B, TTL_S)).then([sent('inv-1', A, B, TTL_S)]);
-        board.given([sent('inv-0', C, B, 0)]).when(send('inv-1', A, B, TTL_S + 1)).then([sent('inv-1', A, B, TTL_S + 1)]);
+        board
+          .given([sent('inv-0', A, C, 0)])
+          .when(send('inv-1', A, B, TTL_S - 1))
+          .thenRefused('invitation_pending');
+        board
+          .given([sent('inv-0', A, C, 0)])
+          .when(send('inv-1', A, B, TTL_S))
+          .then([sent('inv-1', A, B, TTL_S)]);
+        board
+          .given([sent('inv-0', C, B, 0)])
+          .when(send('inv-1', A, B, TTL_S + 1))
+          .then([sent('inv-1', A, B, TTL_S + 1)]);
       });
 
       it('lapses once the expiry is recorded', () => {
-        board.given([sent('inv-0', A, C, 0), canceled('inv-0', A, C, 'expired', TTL_S)]).when(send('inv-1', A, B, TTL_S)).then([sent('inv-1', A, B, TTL_S)]);
+        board
+          .given([sent('inv-0', A, C, 0), canceled('inv-0', A, C, 'expired', TTL_S)])
+          .when(send('inv-1', A, B, TTL_S))
+          .then([sent('inv-1', A, B, TTL_S)]);
       });
 
       it('lapses once the invitation was declined or canceled', () => {
-        board.given([sent('inv-0', A, C, 0), declined('inv-0', A, C, 5)]).when(send('inv-1', C, A, 10)).then([sent('inv-1', C, A, 10)]);
-        board.given([sent('inv-0', A, C, 0), canceled('inv-0', A, C, 'canceled', 5)]).when(send('inv-1', B, C, 10)).then([sent('inv-1', B, C, 10)]);
+        board
+          .given([sent('inv-0', A, C, 0), declined('inv-0', A, C, 5)])
+          .when(send('inv-1', C, A, 10))
+          .then([sent('inv-1', C, A, 10)]);
+        board
+          .given([sent('inv-0', A, C, 0), canceled('inv-0', A, C, 'canceled', 5)])
+          .when(send('inv-1', B, C, 10))
+          .then([sent('inv-1', B, C, 10)]);
       });
 
       it('lapses once the game ran out of time (time limit + grace), before GameEnded', () => {
-        board.given(gameBetween(A, C, 0)).when(send('inv-1', A, B, GAME_S - 1)).thenRefused('already_in_game');
-        board.given(gameBetween(A, C, 0)).when(send('inv-1', B, C, GAME_S)).then([sent('inv-1', B, C, GAME_S)]);
+        board
+          .given(gameBetween(A, C, 0))
+          .when(send('inv-1', A, B, GAME_S - 1))
+          .thenRefused('already_in_game');
+        board
+          .given(gameBetween(A, C, 0))
+          .when(send('inv-1', B, C, GAME_S))
+          .then([sent('inv-1', B, C, GAME_S)]);
       });
 
       it('lapses once GameEnded is recorded', () => {
-        board.given([...gameBetween(A, C, 0), gameEnded('game-0', [A, C], 60)]).when(send('inv-1', A, B, 61)).then([sent('inv-1', A, B, 61)]);
-        board.given([...gameBetween(A, C, 0), gameEnded('game-0', [A, C], 60)]).when(send('inv-1', B, C, 61)).then([sent('inv-1', B, C, 61)]);
+        board
+          .given([...gameBetween(A, C, 0), gameEnded('game-0', [A, C], 60)])
+          .when(send('inv-1', A, B, 61))
+          .then([sent('inv-1', A, B, 61)]);
+        board
+          .given([...gameBetween(A, C, 0), gameEnded('game-0', [A, C], 60)])
+          .when(send('inv-1', B, C, 61))
+          .then([sent('inv-1', B, C, 61)]);
       });
 
       it('a late GameEnded does not release a newer engagement', () => {
@@ -171,8 +246,14 @@ describe('invite decider', () => {
 
       it('a late expiry does not release a newer engagement', () => {
         const given = [sent('inv-0', A, C, 0), sent('inv-1', A, B, TTL_S + 1), canceled('inv-0', A, C, 'expired', TTL_S + 2)];
-        board.given(given).when(send('inv-2', D, A, TTL_S + 3)).thenRefused('invitation_pending');
-        board.given(given).when(send('inv-2', D, C, TTL_S + 3)).then([sent('inv-2', D, C, TTL_S + 3)]);
+        board
+          .given(given)
+          .when(send('inv-2', D, A, TTL_S + 3))
+          .thenRefused('invitation_pending');
+        board
+          .given(given)
+          .when(send('inv-2', D, C, TTL_S + 3))
+          .then([sent('inv-2', D, C, TTL_S + 3)]);
       });
     });
 
@@ -186,11 +267,17 @@ describe('invite decider', () => {
       const history = [...past('inv-1', B, 0), ...past('inv-2', C, 10)];
 
       it('allows up to max invitations in the window', () => {
-        board.given(past('inv-1', B, 0)).when(send('inv-2', A, C, 10, { rateLimit: limit })).then([sent('inv-2', A, C, 10)]);
+        board
+          .given(past('inv-1', B, 0))
+          .when(send('inv-2', A, C, 10, { rateLimit: limit }))
+          .then([sent('inv-2', A, C, 10)]);
       });
 
       it('refuses the next one inside the window', () => {
-        board.given(history).when(send('inv-3', A, D, 30, { rateLimit: limit })).thenRefused('rate_limited');
+        board
+          .given(history)
+          .when(send('inv-3', A, D, 30, { rateLimit: limit }))
+          .thenRefused('rate_limited');
       });
 
       it('the window slides: the oldest leaves it, the next is allowed, then refused again', () => {
@@ -213,7 +300,10 @@ describe('invite decider', () => {
       });
 
       it('counts per sender', () => {
-        board.given(history).when(send('inv-3', D, C, 30, { rateLimit: limit })).then([sent('inv-3', D, C, 30)]);
+        board
+          .given(history)
+          .when(send('inv-3', D, C, 30, { rateLimit: limit }))
+          .then([sent('inv-3', D, C, 30)]);
       });
     });
   });
@@ -233,33 +323,60 @@ describe('invite decider', () => {
     });
 
     it('decline emits InvitationDeclined', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(reply(B, A, false, 20)).then([declined('inv-1', A, B, 20)]);
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(reply(B, A, false, 20))
+        .then([declined('inv-1', A, B, 20)]);
     });
 
     it('only the invitee replies: the inviter replying is refused', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(reply(A, B, true, 20)).thenRefused('no_pending_invitation');
-      board.given([sent('inv-1', A, B, 0)]).when(reply(A, B, false, 20)).thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(reply(A, B, true, 20))
+        .thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(reply(A, B, false, 20))
+        .thenRefused('no_pending_invitation');
     });
 
     it('a third party cannot reply', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(reply(C, A, true, 20)).thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(reply(C, A, true, 20))
+        .thenRefused('no_pending_invitation');
     });
 
     it('refuses when there is no invitation', () => {
-      board.given([]).when(reply(B, A, true, 20)).thenRefused('no_pending_invitation');
+      board
+        .given([])
+        .when(reply(B, A, true, 20))
+        .thenRefused('no_pending_invitation');
     });
 
     it('refuses after the invitation expired', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(reply(B, A, true, TTL_S)).thenRefused('no_pending_invitation');
-      board.given([sent('inv-1', A, B, 0), canceled('inv-1', A, B, 'expired', TTL_S)]).when(reply(B, A, true, TTL_S)).thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(reply(B, A, true, TTL_S))
+        .thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0), canceled('inv-1', A, B, 'expired', TTL_S)])
+        .when(reply(B, A, true, TTL_S))
+        .thenRefused('no_pending_invitation');
     });
 
     it('refuses after it was already answered', () => {
-      board.given([sent('inv-1', A, B, 0), declined('inv-1', A, B, 5)]).when(reply(B, A, true, 20)).thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0), declined('inv-1', A, B, 5)])
+        .when(reply(B, A, true, 20))
+        .thenRefused('no_pending_invitation');
     });
 
     it('replaying the acceptance engages both players in the game', () => {
-      const afterAccept = board.given([sent('inv-1', A, B, 0)]).when(reply(B, A, true, 20, 'game-1')).then([accepted('inv-1', A, B, 20, 'game-1')]);
+      const afterAccept = board
+        .given([sent('inv-1', A, B, 0)])
+        .when(reply(B, A, true, 20, 'game-1'))
+        .then([accepted('inv-1', A, B, 20, 'game-1')]);
       afterAccept.when(reply(B, A, true, 21)).thenRefused('no_pending_invitation');
       afterAccept.when(send('inv-2', A, C, 30)).thenRefused('already_in_game');
       afterAccept.when(send('inv-2', C, B, 30)).thenRefused('already_in_game');
@@ -273,16 +390,28 @@ describe('invite decider', () => {
 
   describe('CancelInvitation', () => {
     it('the inviter cancels', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(cancel(A, B, 10)).then([canceled('inv-1', A, B, 'canceled', 10)]);
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(cancel(A, B, 10))
+        .then([canceled('inv-1', A, B, 'canceled', 10)]);
     });
 
     it('the invitee cannot cancel (no_pending_invitation)', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(cancel(B, A, 10)).thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(cancel(B, A, 10))
+        .thenRefused('no_pending_invitation');
     });
 
     it('refuses when there is no invitation, or it expired', () => {
-      board.given([]).when(cancel(A, B, 10)).thenRefused('no_pending_invitation');
-      board.given([sent('inv-1', A, B, 0)]).when(cancel(A, B, TTL_S + 1)).thenRefused('no_pending_invitation');
+      board
+        .given([])
+        .when(cancel(A, B, 10))
+        .thenRefused('no_pending_invitation');
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(cancel(A, B, TTL_S + 1))
+        .thenRefused('no_pending_invitation');
     });
 
     it('replaying the cancellation frees both users', () => {
@@ -303,18 +432,36 @@ describe('invite decider', () => {
 
   describe('ExpireInvitation', () => {
     it('before the expiry time: no events', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(expire('inv-1', TTL_S - 1)).thenNothing();
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(expire('inv-1', TTL_S - 1))
+        .thenNothing();
     });
 
     it('after the expiry time: InvitationCanceled with reason expired', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(expire('inv-1', TTL_S)).then([canceled('inv-1', A, B, 'expired', TTL_S)]);
-      board.given([sent('inv-1', A, B, 0)]).when(expire('inv-1', TTL_S + 60)).then([canceled('inv-1', A, B, 'expired', TTL_S + 60)]);
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(expire('inv-1', TTL_S))
+        .then([canceled('inv-1', A, B, 'expired', TTL_S)]);
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(expire('inv-1', TTL_S + 60))
+        .then([canceled('inv-1', A, B, 'expired', TTL_S + 60)]);
     });
 
     it('an invitation already answered or canceled: no events', () => {
-      board.given([...gameBetween(A, B, 0)]).when(expire('inv-game-0', TTL_S)).thenNothing();
-      board.given([sent('inv-1', A, B, 0), declined('inv-1', A, B, 5)]).when(expire('inv-1', TTL_S)).thenNothing();
-      board.given([sent('inv-1', A, B, 0), canceled('inv-1', A, B, 'canceled', 5)]).when(expire('inv-1', TTL_S)).thenNothing();
+      board
+        .given([...gameBetween(A, B, 0)])
+        .when(expire('inv-game-0', TTL_S))
+        .thenNothing();
+      board
+        .given([sent('inv-1', A, B, 0), declined('inv-1', A, B, 5)])
+        .when(expire('inv-1', TTL_S))
+        .thenNothing();
+      board
+        .given([sent('inv-1', A, B, 0), canceled('inv-1', A, B, 'canceled', 5)])
+        .when(expire('inv-1', TTL_S))
+        .thenNothing();
     });
 
     it('an unknown invitation: no events', () => {
@@ -332,7 +479,7 @@ describe('invite decider', () => {
   });
 
   describe('CancelInvitationsOf (inviter disconnected)', () => {
-    it('cancels only that inviter\'s pending invitations', () => {
+    it("cancels only that inviter's pending invitations", () => {
       board
         .given([sent('inv-1', A, B, 0), sent('inv-2', C, D, 0)])
         .when(cancelAllOf(A, 10))
@@ -340,12 +487,18 @@ describe('invite decider', () => {
     });
 
     it('leaves invitations the user received', () => {
-      board.given([sent('inv-1', A, B, 0)]).when(cancelAllOf(B, 10)).thenNothing();
+      board
+        .given([sent('inv-1', A, B, 0)])
+        .when(cancelAllOf(B, 10))
+        .thenNothing();
     });
 
     it('no pending invitation: no events', () => {
       board.given([]).when(cancelAllOf(A, 10)).thenNothing();
-      board.given([sent('inv-1', A, B, 0), declined('inv-1', A, B, 5)]).when(cancelAllOf(A, 10)).thenNothing();
+      board
+        .given([sent('inv-1', A, B, 0), declined('inv-1', A, B, 5)])
+        .when(cancelAllOf(A, 10))
+        .thenNothing();
     });
 
     it('an invitation already past its expiry is closed as expired, not as a disconnection', () => {
@@ -367,7 +520,10 @@ describe('invite decider', () => {
 
   describe('EndGame', () => {
     it('ends a known game', () => {
-      board.given(gameBetween(A, B, 0)).when(endGame('game-0', 60)).then([gameEnded('game-0', [A, B], 60)]);
+      board
+        .given(gameBetween(A, B, 0))
+        .when(endGame('game-0', 60))
+        .then([gameEnded('game-0', [A, B], 60)]);
     });
 
     it('an unknown game: no events', () => {
@@ -385,7 +541,10 @@ describe('invite decider', () => {
   });
 
   it('replaying InvitationSent engages both sides for later decisions', () => {
-    const afterSend = board.given([]).when(send('inv-1', A, B, 0)).then([sent('inv-1', A, B, 0)]);
+    const afterSend = board
+      .given([])
+      .when(send('inv-1', A, B, 0))
+      .then([sent('inv-1', A, B, 0)]);
     afterSend.when(send('inv-2', A, C, 1)).thenRefused('invitation_pending');
     afterSend.when(send('inv-2', C, B, 1)).thenRefused('invitation_pending');
     afterSend.when(reply(B, A, false, 2)).then([declined('inv-1', A, B, 2)]);

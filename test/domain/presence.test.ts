@@ -19,12 +19,26 @@ const activity = (connectionId: string, nodeId: string, atS: number): PresenceCo
   at: at(atS),
   throttleMs: THROTTLE_MS,
 });
-const announceOnline = (connectionId: string, nodeId: string, atS: number): PresenceCommand => ({ kind: 'AnnounceOnline', userId: U, connectionId, nodeId, at: at(atS) });
+const announceOnline = (connectionId: string, nodeId: string, atS: number): PresenceCommand => ({
+  kind: 'AnnounceOnline',
+  userId: U,
+  connectionId,
+  nodeId,
+  at: at(atS),
+});
 const announceOffline = (atS: number): PresenceCommand => ({ kind: 'AnnounceOffline', userId: U, at: at(atS) });
-const sweep = (inactiveBeforeS: number, atS: number): PresenceCommand => ({ kind: 'SweepInactive', userId: U, inactiveBefore: at(inactiveBeforeS), at: at(atS) });
+const sweep = (inactiveBeforeS: number, atS: number): PresenceCommand => ({
+  kind: 'SweepInactive',
+  userId: U,
+  inactiveBefore: at(inactiveBeforeS),
+  at: at(atS),
+});
 const closeNode = (nodeId: string, atS: number): PresenceCommand => ({ kind: 'CloseNodeConnections', userId: U, nodeId, at: at(atS) });
 
-const opened = (connectionId: string, nodeId: string, atS: number): PresenceEvent => ({ type: 'ConnectionOpened', data: { userId: U, connectionId, nodeId, at: at(atS) } });
+const opened = (connectionId: string, nodeId: string, atS: number): PresenceEvent => ({
+  type: 'ConnectionOpened',
+  data: { userId: U, connectionId, nodeId, at: at(atS) },
+});
 const closed = (connectionId: string, atS: number): PresenceEvent => ({ type: 'ConnectionClosed', data: { userId: U, connectionId, at: at(atS) } });
 const online = (atS: number): PresenceEvent => ({ type: 'UserWentOnline', data: { userId: U, at: at(atS) } });
 const offline = (reason: OfflineReason, atS: number): PresenceEvent => ({ type: 'UserWentOffline', data: { userId: U, reason, at: at(atS) } });
@@ -38,28 +52,49 @@ const twoNodes = [...oneTab, opened('c2', 'n2', 1)];
 describe('presence decider', () => {
   describe('OpenConnection / CloseConnection', () => {
     it('the first connection brings the user online', () => {
-      presence.given([]).when(open('c1', 'n1', 0)).then([opened('c1', 'n1', 0), online(0)]);
+      presence
+        .given([])
+        .when(open('c1', 'n1', 0))
+        .then([opened('c1', 'n1', 0), online(0)]);
     });
 
     it('a second connection on another node only counts: online once', () => {
-      presence.given(oneTab).when(open('c2', 'n2', 1)).then([opened('c2', 'n2', 1)]);
+      presence
+        .given(oneTab)
+        .when(open('c2', 'n2', 1))
+        .then([opened('c2', 'n2', 1)]);
     });
 
     it('a second tab on the same node only counts', () => {
-      presence.given(oneTab).when(open('c2', 'n1', 1)).then([opened('c2', 'n1', 1)]);
+      presence
+        .given(oneTab)
+        .when(open('c2', 'n1', 1))
+        .then([opened('c2', 'n1', 1)]);
     });
 
     it('opening an already counted connection is a no-op', () => {
-      presence.given(oneTab).when(open('c1', 'n1', 5)).thenNothing();
+      presence
+        .given(oneTab)
+        .when(open('c1', 'n1', 5))
+        .thenNothing();
     });
 
     it('closing one of two connections only closes it', () => {
-      presence.given(twoNodes).when(close('c1', 10)).then([closed('c1', 10)]);
+      presence
+        .given(twoNodes)
+        .when(close('c1', 10))
+        .then([closed('c1', 10)]);
     });
 
     it('closing the last connection takes the user offline (disconnected)', () => {
-      presence.given([...twoNodes, closed('c1', 10)]).when(close('c2', 11)).then([closed('c2', 11), offline('disconnected', 11)]);
-      presence.given(oneTab).when(close('c1', 11)).then([closed('c1', 11), offline('disconnected', 11)]);
+      presence
+        .given([...twoNodes, closed('c1', 10)])
+        .when(close('c2', 11))
+        .then([closed('c2', 11), offline('disconnected', 11)]);
+      presence
+        .given(oneTab)
+        .when(close('c1', 11))
+        .then([closed('c1', 11), offline('disconnected', 11)]);
     });
 
     it('closing an unknown connection is a no-op', () => {
@@ -68,11 +103,17 @@ describe('presence decider', () => {
     });
 
     it('closing a connection already closed is a no-op', () => {
-      presence.given([...twoNodes, closed('c1', 10)]).when(close('c1', 11)).thenNothing();
+      presence
+        .given([...twoNodes, closed('c1', 10)])
+        .when(close('c1', 11))
+        .thenNothing();
     });
 
     it('closing a connection uncounted by a forced offline is a no-op', () => {
-      presence.given([...twoNodes, offline('inactive', 100)]).when(close('c1', 101)).thenNothing();
+      presence
+        .given([...twoNodes, offline('inactive', 100)])
+        .when(close('c1', 101))
+        .thenNothing();
     });
 
     it('replaying the emitted events counts connections across tabs and nodes', () => {
@@ -95,13 +136,25 @@ describe('presence decider', () => {
 
   describe('RecordActivity', () => {
     it('is throttled: activity within the throttle since the last one is not recorded', () => {
-      presence.given(oneTab).when(activity('c1', 'n1', 30)).thenNothing();
-      presence.given([...oneTab, recorded(100)]).when(activity('c1', 'n1', 159)).thenNothing();
+      presence
+        .given(oneTab)
+        .when(activity('c1', 'n1', 30))
+        .thenNothing();
+      presence
+        .given([...oneTab, recorded(100)])
+        .when(activity('c1', 'n1', 159))
+        .thenNothing();
     });
 
     it('is recorded once the throttle elapsed', () => {
-      presence.given(oneTab).when(activity('c1', 'n1', 60)).then([recorded(60)]);
-      presence.given([...oneTab, recorded(100)]).when(activity('c1', 'n1', 200)).then([recorded(200)]);
+      presence
+        .given(oneTab)
+        .when(activity('c1', 'n1', 60))
+        .then([recorded(60)]);
+      presence
+        .given([...oneTab, recorded(100)])
+        .when(activity('c1', 'n1', 200))
+        .then([recorded(200)]);
     });
 
     it('from a connection uncounted after a forced offline: re-opens it and brings the user online', () => {
@@ -112,7 +165,10 @@ describe('presence decider', () => {
     });
 
     it('from an uncounted connection while online: counts it, even within the throttle', () => {
-      presence.given(oneTab).when(activity('c2', 'n2', 5)).then([opened('c2', 'n2', 5), recorded(5)]);
+      presence
+        .given(oneTab)
+        .when(activity('c2', 'n2', 5))
+        .then([opened('c2', 'n2', 5), recorded(5)]);
     });
 
     it('replaying the emitted events applies the throttle to later activity', () => {
@@ -129,7 +185,10 @@ describe('presence decider', () => {
 
   describe('AnnounceOnline (user_online)', () => {
     it('re-announces an online user and refreshes activity', () => {
-      presence.given(oneTab).when(announceOnline('c1', 'n1', 5)).then([recorded(5), online(5)]);
+      presence
+        .given(oneTab)
+        .when(announceOnline('c1', 'n1', 5))
+        .then([recorded(5), online(5)]);
     });
 
     it('from an uncounted connection of an offline user: counts it and announces once', () => {
@@ -142,16 +201,25 @@ describe('presence decider', () => {
 
   describe('AnnounceOffline (user_offline, logout)', () => {
     it('takes an online user offline (logout)', () => {
-      presence.given(twoNodes).when(announceOffline(10)).then([offline('logout', 10)]);
+      presence
+        .given(twoNodes)
+        .when(announceOffline(10))
+        .then([offline('logout', 10)]);
     });
 
     it('an offline user: no events', () => {
       presence.given([]).when(announceOffline(10)).thenNothing();
-      presence.given([...oneTab, closed('c1', 5), offline('disconnected', 5)]).when(announceOffline(10)).thenNothing();
+      presence
+        .given([...oneTab, closed('c1', 5), offline('disconnected', 5)])
+        .when(announceOffline(10))
+        .thenNothing();
     });
 
     it('replaying the logout resets the connections: closing the tabs afterwards is a no-op', () => {
-      const afterLogout = presence.given(twoNodes).when(announceOffline(10)).then([offline('logout', 10)]);
+      const afterLogout = presence
+        .given(twoNodes)
+        .when(announceOffline(10))
+        .then([offline('logout', 10)]);
       afterLogout.when(close('c1', 11)).thenNothing();
       afterLogout.when(announceOffline(12)).thenNothing();
       afterLogout.when(open('c1', 'n1', 13)).then([opened('c1', 'n1', 13), online(13)]);
@@ -160,26 +228,47 @@ describe('presence decider', () => {
 
   describe('SweepInactive', () => {
     it('forces an inactive user offline', () => {
-      presence.given(oneTab).when(sweep(1800, 3600)).then([offline('inactive', 3600)]);
-      presence.given([...oneTab, recorded(1000)]).when(sweep(1800, 3600)).then([offline('inactive', 3600)]);
+      presence
+        .given(oneTab)
+        .when(sweep(1800, 3600))
+        .then([offline('inactive', 3600)]);
+      presence
+        .given([...oneTab, recorded(1000)])
+        .when(sweep(1800, 3600))
+        .then([offline('inactive', 3600)]);
     });
 
     it('leaves an active user online', () => {
-      presence.given([...oneTab, recorded(2000)]).when(sweep(1800, 3600)).thenNothing();
-      presence.given([...oneTab, recorded(1800)]).when(sweep(1800, 3600)).thenNothing();
+      presence
+        .given([...oneTab, recorded(2000)])
+        .when(sweep(1800, 3600))
+        .thenNothing();
+      presence
+        .given([...oneTab, recorded(1800)])
+        .when(sweep(1800, 3600))
+        .thenNothing();
     });
 
     it('connecting counts as activity', () => {
-      presence.given([...oneTab, recorded(100), opened('c2', 'n2', 2000)]).when(sweep(1800, 3600)).thenNothing();
+      presence
+        .given([...oneTab, recorded(100), opened('c2', 'n2', 2000)])
+        .when(sweep(1800, 3600))
+        .thenNothing();
     });
 
     it('an offline user: no events', () => {
       presence.given([]).when(sweep(1800, 3600)).thenNothing();
-      presence.given([...oneTab, offline('logout', 10)]).when(sweep(1800, 3600)).thenNothing();
+      presence
+        .given([...oneTab, offline('logout', 10)])
+        .when(sweep(1800, 3600))
+        .thenNothing();
     });
 
     it('replaying the sweep resets the connection count', () => {
-      const afterSweep = presence.given(twoNodes).when(sweep(1800, 3600)).then([offline('inactive', 3600)]);
+      const afterSweep = presence
+        .given(twoNodes)
+        .when(sweep(1800, 3600))
+        .then([offline('inactive', 3600)]);
       afterSweep.when(sweep(3600, 5400)).thenNothing();
       afterSweep.when(close('c2', 3601)).thenNothing();
       const state = afterSweep.state();
@@ -191,13 +280,22 @@ describe('presence decider', () => {
   describe('CloseNodeConnections (node lost)', () => {
     const spread = [...twoNodes, opened('c3', 'n1', 2)];
 
-    it('closes only that node\'s connections; still online while others remain', () => {
-      presence.given(spread).when(closeNode('n1', 10)).then([closed('c1', 10), closed('c3', 10)]);
+    it("closes only that node's connections; still online while others remain", () => {
+      presence
+        .given(spread)
+        .when(closeNode('n1', 10))
+        .then([closed('c1', 10), closed('c3', 10)]);
     });
 
     it('offline (node_lost) when no connection is left', () => {
-      presence.given([...spread, closed('c2', 5)]).when(closeNode('n1', 10)).then([closed('c1', 10), closed('c3', 10), offline('node_lost', 10)]);
-      presence.given(oneTab).when(closeNode('n1', 10)).then([closed('c1', 10), offline('node_lost', 10)]);
+      presence
+        .given([...spread, closed('c2', 5)])
+        .when(closeNode('n1', 10))
+        .then([closed('c1', 10), closed('c3', 10), offline('node_lost', 10)]);
+      presence
+        .given(oneTab)
+        .when(closeNode('n1', 10))
+        .then([closed('c1', 10), offline('node_lost', 10)]);
     });
 
     it('a node without connections of this user: no events', () => {
@@ -205,7 +303,7 @@ describe('presence decider', () => {
       presence.given([]).when(closeNode('n1', 10)).thenNothing();
     });
 
-    it('replaying the closures leaves the other node\'s connections counted', () => {
+    it("replaying the closures leaves the other node's connections counted", () => {
       presence
         .given(spread)
         .when(closeNode('n1', 10))

@@ -18,7 +18,10 @@ const announce = (overrides: Partial<AnnounceTournament> = {}): AnnounceTourname
   ...overrides,
 });
 
-const announced: TournamentEvent = { type: 'TournamentAnnounced', data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: ORGANIZER, excludedUserIds: [], at: at(0) } };
+const announced: TournamentEvent = {
+  type: 'TournamentAnnounced',
+  data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: ORGANIZER, excludedUserIds: [], at: at(0) },
+};
 
 describe('tournament decider', () => {
   it('announces a tournament', () => {
@@ -33,14 +36,25 @@ describe('tournament decider', () => {
   });
 
   it('the organizer must be the actor (forbidden)', () => {
-    tournament.given([]).when(announce({ actorId: 'mallory-id' })).thenRefused('forbidden');
+    tournament
+      .given([])
+      .when(announce({ actorId: 'mallory-id' }))
+      .thenRefused('forbidden');
   });
 
   it('announcing twice is refused (already_announced)', () => {
-    tournament.given([announced]).when(announce({ at: at(5) })).thenRefused('already_announced');
+    tournament
+      .given([announced])
+      .when(announce({ at: at(5) }))
+      .thenRefused('already_announced');
   });
 
   it('replaying the emitted event makes a second announcement refused', () => {
-    tournament.given([]).when(announce()).then([announced]).when(announce({ at: at(5) })).thenRefused('already_announced');
+    tournament
+      .given([])
+      .when(announce())
+      .then([announced])
+      .when(announce({ at: at(5) }))
+      .thenRefused('already_announced');
   });
 });

@@ -6,7 +6,13 @@ const user = scenario(userDecider);
 
 const profile = { username: 'alice', nickname: 'Alice', avatar: 'https://example.test/alice.png' };
 
-const register = (overrides: Partial<RegisterUser> = {}, atS = 0): RegisterUser => ({ kind: 'RegisterUser', userId: 'alice-id', ...profile, at: at(atS), ...overrides });
+const register = (overrides: Partial<RegisterUser> = {}, atS = 0): RegisterUser => ({
+  kind: 'RegisterUser',
+  userId: 'alice-id',
+  ...profile,
+  at: at(atS),
+  ...overrides,
+});
 
 const registered: UserEvent = { type: 'UserRegistered', data: { userId: 'alice-id', ...profile, at: at(0) } };
 

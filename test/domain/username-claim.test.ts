@@ -11,11 +11,19 @@ const claimed = (userId: string, previousHolderId: string | null, atS = 0): User
 
 describe('username claim decider', () => {
   it('the first claim holds the name; the holder claiming again is a no-op', () => {
-    claims.given([]).when(claim('x')).then([claimed('x', null)]).when(claim('x', 5)).thenNothing();
+    claims
+      .given([])
+      .when(claim('x'))
+      .then([claimed('x', null)])
+      .when(claim('x', 5))
+      .thenNothing();
   });
 
   it('a claim by another user names the previous holder; whoever claimed last holds it', () => {
-    const taken = claims.given([claimed('x', null)]).when(claim('y', 5)).then([claimed('y', 'x', 5)]);
+    const taken = claims
+      .given([claimed('x', null)])
+      .when(claim('y', 5))
+      .then([claimed('y', 'x', 5)]);
     expect(taken.state()).to.deep.equal({ holder: 'y' });
     const back = taken.when(claim('x', 9)).then([claimed('x', 'y', 9)]);
     expect(back.state()).to.deep.equal({ holder: 'x' });

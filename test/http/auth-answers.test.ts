@@ -39,9 +39,17 @@ describe('REST: token problems in plain words, oversized headers as JSON', () =>
     ['an expired token', () => jwt.sign({ sub: 'id-a', username: 'a', exp: Math.floor(Date.now() / 1000) - 60 }, TEST_SECRET), 'token expired'],
     ['another secret', () => jwt.sign({ sub: 'id-a', username: 'a', exp: inOneHour() }, 'some-other-secret-entirely'), 'token signature is invalid'],
     ['not a JWT', () => 'not-a-jwt', 'token is malformed: expected header.payload.signature in base64url'],
-    ['alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'id-a', username: 'a', exp: inOneHour() })}.`, 'token is not signed: HS256 is required'],
+    [
+      'alg none',
+      () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'id-a', username: 'a', exp: inOneHour() })}.`,
+      'token is not signed: HS256 is required',
+    ],
     ['no username', () => jwt.sign({ sub: 'id-a', exp: inOneHour() }, TEST_SECRET), 'token has no username'],
-    ['a bad username and no subject', () => jwt.sign({ username: 'a b', exp: inOneHour() }, TEST_SECRET), 'token has no subject (sub); token username must be 1 to 50 letters, digits, "_", "-" or "."'],
+    [
+      'a bad username and no subject',
+      () => jwt.sign({ username: 'a b', exp: inOneHour() }, TEST_SECRET),
+      'token has no subject (sub); token username must be 1 to 50 letters, digits, "_", "-" or "."',
+    ],
     ['exp not a number', () => hs256({ sub: 'id-a', username: 'a', exp: 'tomorrow' }), 'token expiry (exp) is not a number of seconds'],
   ];
   for (const [what, token, msg] of cases) {

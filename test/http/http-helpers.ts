@@ -206,7 +206,9 @@ export const sendMessage = async (client: TestClient, chatId: string, content: s
 export const barrier = async (client: TestClient): Promise<void> => {
   const message = `barrier-${randomUUID()}`;
   client.send('notification', { message, type: 'barrier' });
-  const echoed = await client.next((f) => (f.action === 'notification' && f.data['message'] === message) || (f.action === 'error' && f.data['for'] === 'notification'));
+  const echoed = await client.next(
+    (f) => (f.action === 'notification' && f.data['message'] === message) || (f.action === 'error' && f.data['for'] === 'notification'),
+  );
   if (echoed.action === 'error') throw new Error(`barrier refused: ${JSON.stringify(echoed.data)}`);
   // Frames are strictly ordered: an earlier refusal would be queued before the echo.
   const refused = client.pending().find((f) => f.action === 'error');

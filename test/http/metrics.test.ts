@@ -59,7 +59,13 @@ describe('GET /metrics and request logs', () => {
     moved('chat_ws_resume_backlog_frames_count', 2);
     moved('chat_store_group_commits{kind="events"}');
     moved('chat_http_request_seconds_count{route="/api/chats/:username",method="PUT",status="422"}');
-    for (const series of ['chat_projection_lag_events', 'chat_projection_lag_seconds', 'chat_broadcaster_lag_events', 'chat_broadcaster_lag_seconds', 'process_resident_memory_bytes']) {
+    for (const series of [
+      'chat_projection_lag_events',
+      'chat_projection_lag_seconds',
+      'chat_broadcaster_lag_events',
+      'chat_broadcaster_lag_seconds',
+      'process_resident_memory_bytes',
+    ]) {
       expect(during, series).to.match(new RegExp(`^${series}[ {]`, 'm'));
     }
     await Promise.all([a.close(), b.close()]);
@@ -71,7 +77,10 @@ describe('GET /metrics and request logs', () => {
     const fresh = await fetch(`${svc.service.url}/api/chats/`, { headers: { authorization: `Bearer ${alice.token}` } });
     expect(fresh.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
     const requestId = `req-${randomUUID()}`;
-    const res = await fetch(`${svc.service.url}/api/chats/${bob.name}`, { method: 'PUT', headers: { authorization: `Bearer ${alice.token}`, 'x-request-id': requestId } });
+    const res = await fetch(`${svc.service.url}/api/chats/${bob.name}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${alice.token}`, 'x-request-id': requestId },
+    });
     expect(res.status).to.equal(201);
     expect(res.headers.get('x-request-id')).to.equal(requestId);
     const { chat_id: chatId } = (await res.json()) as { chat_id: string };

@@ -27,7 +27,10 @@ describe('browser origins (ALLOWED_ORIGINS)', () => {
   after(async () => s.stop());
 
   it('parses ALLOWED_ORIGINS into normalised origins and refuses entries that are not origins', () => {
-    expect(loadConfig({ ALLOWED_ORIGINS: ' https://App.example/ , http://localhost:5173' }).allowedOrigins).to.deep.equal(['https://app.example', 'http://localhost:5173']);
+    expect(loadConfig({ ALLOWED_ORIGINS: ' https://App.example/ , http://localhost:5173' }).allowedOrigins).to.deep.equal([
+      'https://app.example',
+      'http://localhost:5173',
+    ]);
     expect(loadConfig({}).allowedOrigins).to.deep.equal([]);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://app.example/path' })).to.throw(ConfigError, /ALLOWED_ORIGINS/);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'app.example' })).to.throw(ConfigError);

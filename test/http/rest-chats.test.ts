@@ -191,10 +191,7 @@ describe('REST: chats and messages', function () {
       const alice = uniqueName('alice');
       const bob = uniqueName('bob');
       await makeKnown(svc, alice, bob);
-      const [x, y] = await Promise.all([
-        svc.http('PUT', `/api/chats/${bob}`, { username: alice }),
-        svc.http('PUT', `/api/chats/${alice}`, { username: bob }),
-      ]);
+      const [x, y] = await Promise.all([svc.http('PUT', `/api/chats/${bob}`, { username: alice }), svc.http('PUT', `/api/chats/${alice}`, { username: bob })]);
       expect([x.status, y.status].sort()).to.deep.equal([200, 201]);
       expect(expectChat(x.body).chat_id).to.equal(expectChat(y.body).chat_id);
       expect((await getPreviews(svc, alice)).count).to.equal(1);

@@ -2,17 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { TestClient } from '../support/test-client.js';
 import type { TestService } from '../support/test-service.js';
-import {
-  Sockets,
-  barrier,
-  expectMsg,
-  getNotifications,
-  idOf,
-  makeKnown,
-  startHttpTestService,
-  uniqueName,
-  type Notification,
-} from './http-helpers.js';
+import { Sockets, barrier, expectMsg, getNotifications, idOf, makeKnown, startHttpTestService, uniqueName, type Notification } from './http-helpers.js';
 
 const DEFAULT_OPTIONS = { game_speed: 'medium', ranked: false, cool_mode: false, score_to_win: 5, time_limit: 3 };
 

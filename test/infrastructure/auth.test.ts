@@ -172,7 +172,8 @@ describe('development secret', () => {
 });
 
 describe('TokenVerifier: bounded claims', () => {
-  const sign = (claims: Record<string, unknown>): string => jwt.sign({ sub: 'u1', username: 'alice', exp: inOneHour(), ...claims }, SECRET, { algorithm: 'HS256' });
+  const sign = (claims: Record<string, unknown>): string =>
+    jwt.sign({ sub: 'u1', username: 'alice', exp: inOneHour(), ...claims }, SECRET, { algorithm: 'HS256' });
   const refusedWith = (claims: Record<string, unknown>, rule: RegExp): void => {
     const error = refused(hs.verify(sign(claims)));
     expect(error.code).to.equal('invalid_token');
@@ -196,10 +197,23 @@ describe('TokenVerifier: bounded claims', () => {
   });
 
   it('avatar: empty or an http/https URL of at most 2,048 characters', () => {
-    for (const avatar of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:image/png;base64,AAAA', 'ftp://host/a.png', 'a.png', '//host/a.png', `https://h.example/${'a'.repeat(2031)}`]) {
+    for (const avatar of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:image/png;base64,AAAA',
+      'ftp://host/a.png',
+      'a.png',
+      '//host/a.png',
+      `https://h.example/${'a'.repeat(2031)}`,
+    ]) {
       refusedWith({ avatar }, /avatar must be empty or an http or https URL of at most 2,048 characters/);
     }
-    for (const avatar of ['', 'https://img.example/a.png', 'http://localhost:8080/a.png', `https://h.example/${'a'.repeat(2048 - 'https://h.example/'.length)}`]) {
+    for (const avatar of [
+      '',
+      'https://img.example/a.png',
+      'http://localhost:8080/a.png',
+      `https://h.example/${'a'.repeat(2048 - 'https://h.example/'.length)}`,
+    ]) {
       expect(ok(hs.verify(sign({ avatar }))).avatar).to.equal(avatar);
     }
     expect(ok(hs.verify(sign({ avatar: null }))).avatar).to.equal('');

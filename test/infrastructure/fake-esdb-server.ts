@@ -63,10 +63,8 @@ export class FakeEsdbServer {
   private constructor() {
     this.server.addService(StreamsService, {
       read: (call: grpc.ServerWritableStream<ReadReq, InstanceType<typeof ReadResp>>) => this.read(call),
-      append: (
-        call: grpc.ServerReadableStream<AppendReq, InstanceType<typeof AppendResp>>,
-        callback: grpc.sendUnaryData<InstanceType<typeof AppendResp>>,
-      ) => this.append(call, callback),
+      append: (call: grpc.ServerReadableStream<AppendReq, InstanceType<typeof AppendResp>>, callback: grpc.sendUnaryData<InstanceType<typeof AppendResp>>) =>
+        this.append(call, callback),
     });
     // A fresh EventStoreDB already holds system events.
     this.write('$settings', [this.systemEvent('$settings')]);
@@ -76,9 +74,7 @@ export class FakeEsdbServer {
   static async start(): Promise<FakeEsdbServer> {
     const fake = new FakeEsdbServer();
     fake.port = await new Promise<number>((resolve, reject) =>
-      fake.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) =>
-        error === null ? resolve(port) : reject(error),
-      ),
+      fake.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error === null ? resolve(port) : reject(error))),
     );
     return fake;
   }
@@ -267,7 +263,11 @@ export class FakeEsdbServer {
     recorded.setStreamRevision(String(e.revision));
     recorded.setCommitPosition(String(e.position));
     recorded.setPreparePosition(String(e.position));
-    recorded.getMetadataMap().set('type', e.type).set('content-type', e.contentType).set('created', String(Date.now() * 10_000));
+    recorded
+      .getMetadataMap()
+      .set('type', e.type)
+      .set('content-type', e.contentType)
+      .set('created', String(Date.now() * 10_000));
     recorded.setData(e.data);
     recorded.setCustomMetadata(e.metadata);
     const event = new ReadResp.ReadEvent().setEvent(recorded);

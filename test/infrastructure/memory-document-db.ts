@@ -10,13 +10,15 @@ const canonical = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (typeof v === 'object' && v !== null) {
     const o = v as Doc;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'undefined';
 };
 
-const isOperatorObject = (v: unknown): boolean =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).some((k) => k.startsWith('$'));
+const isOperatorObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).some((k) => k.startsWith('$'));
 
 const sortSpec = (sort: FindOptions['sort']): Record<string, 1 | -1> => {
   if (typeof sort !== 'object' || sort === null || Array.isArray(sort)) throw new Error(`unsupported sort ${String(sort)}`);
@@ -24,10 +26,7 @@ const sortSpec = (sort: FindOptions['sort']): Record<string, 1 | -1> => {
 };
 
 /** The fields of a unique index (and _id) identifying a document, for the duplicate-key check. */
-const uniqueKeys = (name: CollectionName): string[][] => [
-  ['_id'],
-  ...INDEXES[name].filter((i) => i.unique === true).map((i) => Object.keys(i.key)),
-];
+const uniqueKeys = (name: CollectionName): string[][] => [['_id'], ...INDEXES[name].filter((i) => i.unique === true).map((i) => Object.keys(i.key))];
 
 /**
  * MongoDB semantics in memory, on mingo: filters, sorts, update operators, aggregation
@@ -84,9 +83,7 @@ export class MemoryDocumentDb implements DocumentDb {
 
   /** Every collection's documents in a canonical order, for comparing two databases. */
   state(except: readonly CollectionName[] = []): Record<string, string[]> {
-    return Object.fromEntries(
-      COLLECTIONS.filter((c) => !except.includes(c)).map((c) => [c, this.collections[c].map(canonical).sort()]),
-    );
+    return Object.fromEntries(COLLECTIONS.filter((c) => !except.includes(c)).map((c) => [c, this.collections[c].map(canonical).sort()]));
   }
 
   private beforeWrite(): void {

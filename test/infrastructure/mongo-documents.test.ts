@@ -133,7 +133,8 @@ describe('MongoDB read-model documents (mingo)', () => {
     it('the read watermark only moves forward and recounts what stays unread', async () => {
       const db = new MemoryDocumentDb();
       await run(db, 1, { kind: 'CreateChat', chatId: 'c', members: ['a', 'b'], at: 't' });
-      for (let seq = 1; seq <= 4; seq++) await run(db, 1 + seq, { kind: 'AddMessage', chatId: 'c', messageId: `m${seq}`, senderId: 'a', content: 'x', seq, date: 't' });
+      for (let seq = 1; seq <= 4; seq++)
+        await run(db, 1 + seq, { kind: 'AddMessage', chatId: 'c', messageId: `m${seq}`, senderId: 'a', content: 'x', seq, date: 't' });
       const reader = () => db.collections.members.find((m) => m['user_id'] === 'b');
       expect(reader()).to.deep.include({ unread_count: 4, read_through: 0 });
       await run(db, 10, { kind: 'MarkMessagesRead', chatId: 'c', readerId: 'b', senderId: 'a', throughSeq: 3 });
@@ -144,7 +145,14 @@ describe('MongoDB read-model documents (mingo)', () => {
 
     it('mark-all only reaches notifications older than itself', async () => {
       const db = new MemoryDocumentDb();
-      const add = (id: string): ReadModelChange => ({ kind: 'AddNotification', userId: 'u', notificationId: id, action: 'new_friend', data: { sender_id: 'f' }, date: 't' });
+      const add = (id: string): ReadModelChange => ({
+        kind: 'AddNotification',
+        userId: 'u',
+        notificationId: id,
+        action: 'new_friend',
+        data: { sender_id: 'f' },
+        date: 't',
+      });
       await run(db, 1, add('n1'));
       await run(db, 3, add('n3'));
       await run(db, 2, { kind: 'MarkAllNotificationsRead', userId: 'u', at: 't' });

@@ -25,7 +25,12 @@ const applyAll = async (db: MemoryDocumentDb, batches: readonly PositionedChange
  * the log to the copy. Compared right when the copy is done (`tail` 0), as a rebuild serves it
  * after catching up, before later events could hide a divergence by overwriting it.
  */
-const copyWhileWriting = async (order: readonly CollectionName[], start: number, gap: number, tail: number): Promise<{ source: MemoryDocumentDb; copy: MemoryDocumentDb }> => {
+const copyWhileWriting = async (
+  order: readonly CollectionName[],
+  start: number,
+  gap: number,
+  tail: number,
+): Promise<{ source: MemoryDocumentDb; copy: MemoryDocumentDb }> => {
   const all = scriptedHistory().log.batches(1);
   const batches = all.slice(0, start + order.length * gap + tail);
   const source = new MemoryDocumentDb();
@@ -50,7 +55,11 @@ const EVENTS = scriptedHistory().log.events.length;
 /** The (start, gap, tail) cases that end with the copy differing from the source; `first`: stop at one. */
 const divergences = async (order: readonly CollectionName[], first = false): Promise<string[]> => {
   const out: string[] = [];
-  for (const [gap, tail] of [[1, 0], [3, 0], [2, 4]] as const) {
+  for (const [gap, tail] of [
+    [1, 0],
+    [3, 0],
+    [2, 4],
+  ] as const) {
     // Past this start the copy ends with the log: nothing new.
     for (let start = 0; start + order.length * gap <= EVENTS; start++) {
       const { source, copy } = await copyWhileWriting(order, start, gap, tail);
@@ -83,7 +92,10 @@ describe('MongoDB read-model generations: documents', () => {
   });
 
   it('copies every collection with $match + $out into the target database', () => {
-    const docs = [{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }];
+    const docs = [
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 2 },
+    ];
     const pipeline = copyPipeline('chat_g1', 'users');
     expect(pipeline[pipeline.length - 1]).to.deep.equal({ $out: { db: 'chat_g1', coll: 'users' } });
     // mingo has no cross-database $out: check that what precedes it lets every document through.

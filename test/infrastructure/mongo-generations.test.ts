@@ -9,10 +9,11 @@ import { PROJECTION, scriptedHistory, snapshot } from '../contract/read-model-fi
 
 const url = process.env['MONGODB_URL'];
 
-const refuses = async (f: () => Promise<unknown>): Promise<boolean> => f().then(
-  () => false,
-  () => true,
-);
+const refuses = async (f: () => Promise<unknown>): Promise<boolean> =>
+  f().then(
+    () => false,
+    () => true,
+  );
 
 if (url === undefined || url === '') {
   describe('MongoReadModelGenerations', () => {

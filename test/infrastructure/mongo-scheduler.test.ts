@@ -41,7 +41,10 @@ if (url === undefined || url === '') {
       await Promise.all(agendas.map((ag) => ag.stop()));
       await db.dropDatabase();
       expect(runs.size).to.equal(20);
-      expect([...runs.values()].every((c) => c === 1), JSON.stringify([...runs])).to.equal(true);
+      expect(
+        [...runs.values()].every((c) => c === 1),
+        JSON.stringify([...runs]),
+      ).to.equal(true);
     });
   });
 

@@ -42,19 +42,39 @@ describe('SQLite agenda backend', function () {
   const save = (j: JobParameters, lastModifiedBy?: string) => repo.saveJob(j, lastModifiedBy === undefined ? undefined : { lastModifiedBy });
   const next = (name: string, o: { now?: number; scanAheadMs?: number; lockLifetimeMs?: number } = {}) => {
     const now = o.now ?? Date.now();
-    return repo.getNextJobToRun(name, new Date(now + (o.scanAheadMs ?? 0)), new Date(now - (o.lockLifetimeMs ?? 10 * MINUTE)), new Date(now), { lastModifiedBy: 'node-x' });
+    return repo.getNextJobToRun(name, new Date(now + (o.scanAheadMs ?? 0)), new Date(now - (o.lockLifetimeMs ?? 10 * MINUTE)), new Date(now), {
+      lastModifiedBy: 'node-x',
+    });
   };
 
   describe('saveJob', () => {
     it('inserts with an id and round-trips every field (dates as Dates, data and interval as given)', async () => {
       const at = new Date(Date.now() + MINUTE);
       const saved = await save(
-        job({ name: 'a', priority: 10, nextRunAt: at, data: { to: 'x', n: [1, 2], nested: { ok: true } }, repeatInterval: 5000, repeatTimezone: 'UTC', disabled: false, skipDays: [0, 6], startDate: at }),
+        job({
+          name: 'a',
+          priority: 10,
+          nextRunAt: at,
+          data: { to: 'x', n: [1, 2], nested: { ok: true } },
+          repeatInterval: 5000,
+          repeatTimezone: 'UTC',
+          disabled: false,
+          skipDays: [0, 6],
+          startDate: at,
+        }),
         'me',
       );
       expect(saved._id).to.be.a('string');
       const got = await repo.getJobById(String(saved._id));
-      expect(got).to.deep.include({ name: 'a', priority: 10, type: 'normal', repeatInterval: 5000, repeatTimezone: 'UTC', disabled: false, lastModifiedBy: 'me' });
+      expect(got).to.deep.include({
+        name: 'a',
+        priority: 10,
+        type: 'normal',
+        repeatInterval: 5000,
+        repeatTimezone: 'UTC',
+        disabled: false,
+        lastModifiedBy: 'me',
+      });
       expect(got?.data).to.deep.equal({ to: 'x', n: [1, 2], nested: { ok: true } });
       expect(got?.nextRunAt).to.be.instanceOf(Date).and.deep.equal(at);
       expect(got?.startDate).to.deep.equal(at);
@@ -97,8 +117,12 @@ describe('SQLite agenda backend', function () {
     it('unique: one job per key; insertOnly keeps the first as it is, plain unique updates it', async () => {
       const at1 = new Date(Date.now() + MINUTE);
       const at2 = new Date(Date.now() + 2 * MINUTE);
-      const a = await save(job({ name: 'exp', data: { inviteId: 'i1', v: 1 }, nextRunAt: at1, unique: { 'data.inviteId': 'i1' }, uniqueOpts: { insertOnly: true } }));
-      const b = await save(job({ name: 'exp', data: { inviteId: 'i1', v: 2 }, nextRunAt: at2, unique: { 'data.inviteId': 'i1' }, uniqueOpts: { insertOnly: true } }));
+      const a = await save(
+        job({ name: 'exp', data: { inviteId: 'i1', v: 1 }, nextRunAt: at1, unique: { 'data.inviteId': 'i1' }, uniqueOpts: { insertOnly: true } }),
+      );
+      const b = await save(
+        job({ name: 'exp', data: { inviteId: 'i1', v: 2 }, nextRunAt: at2, unique: { 'data.inviteId': 'i1' }, uniqueOpts: { insertOnly: true } }),
+      );
       expect(b._id).to.equal(a._id);
       expect(b.nextRunAt).to.deep.equal(at1);
       expect(b.data).to.deep.equal({ inviteId: 'i1', v: 1 });
@@ -147,8 +171,18 @@ describe('SQLite agenda backend', function () {
       await new Promise((resolve) => setTimeout(resolve, 5));
       const forced = await save(job({ name: 'deb', data: { k: 1 }, unique: { 'data.k': 1 }, uniqueOpts: { debounce: { delay: 8000, maxWait: 1 } } }));
       expect(forced.nextRunAt!.getTime(), 'maxWait reached: now').to.be.at.most(Date.now());
-      const lead = await save(job({ name: 'lead', nextRunAt: new Date(t0), data: { k: 2 }, unique: { 'data.k': 2 }, uniqueOpts: { debounce: { delay: 5000, strategy: 'leading' } } }));
-      const lead2 = await save(job({ name: 'lead', nextRunAt: new Date(t0 + 999), data: { k: 2 }, unique: { 'data.k': 2 }, uniqueOpts: { debounce: { delay: 5000, strategy: 'leading' } } }));
+      const lead = await save(
+        job({ name: 'lead', nextRunAt: new Date(t0), data: { k: 2 }, unique: { 'data.k': 2 }, uniqueOpts: { debounce: { delay: 5000, strategy: 'leading' } } }),
+      );
+      const lead2 = await save(
+        job({
+          name: 'lead',
+          nextRunAt: new Date(t0 + 999),
+          data: { k: 2 },
+          unique: { 'data.k': 2 },
+          uniqueOpts: { debounce: { delay: 5000, strategy: 'leading' } },
+        }),
+      );
       expect(lead.nextRunAt).to.deep.equal(new Date(t0));
       expect(lead2.nextRunAt).to.deep.equal(new Date(t0));
     });
@@ -203,8 +237,19 @@ describe('SQLite agenda backend', function () {
     it('saveJobState writes the run fields and refuses a job that is gone', async () => {
       const saved = await save(job({ name: 'st' }));
       const ran = new Date();
-      await repo.saveJobState({ ...saved, lastRunAt: ran, lastFinishedAt: ran, failCount: 2, failReason: 'x', progress: 50, nextRunAt: null }, { lastModifiedBy: 'n' });
-      expect(await repo.getJobById(String(saved._id))).to.deep.include({ lastRunAt: ran, lastFinishedAt: ran, failCount: 2, failReason: 'x', progress: 50, nextRunAt: null, lastModifiedBy: 'n' });
+      await repo.saveJobState(
+        { ...saved, lastRunAt: ran, lastFinishedAt: ran, failCount: 2, failReason: 'x', progress: 50, nextRunAt: null },
+        { lastModifiedBy: 'n' },
+      );
+      expect(await repo.getJobById(String(saved._id))).to.deep.include({
+        lastRunAt: ran,
+        lastFinishedAt: ran,
+        failCount: 2,
+        failReason: 'x',
+        progress: 50,
+        nextRunAt: null,
+        lastModifiedBy: 'n',
+      });
       await repo.removeJobs({ id: saved._id });
       let failed = false;
       try {
@@ -338,7 +383,10 @@ describe('SQLite agenda backend', function () {
         byWorker.set(worker, (byWorker.get(worker) ?? 0) + 1);
       }
       expect(counts.size, 'every job ran').to.equal(200);
-      expect([...counts.entries()].filter(([, c]) => c !== 1), 'jobs that ran more than once').to.deep.equal([]);
+      expect(
+        [...counts.entries()].filter(([, c]) => c !== 1),
+        'jobs that ran more than once',
+      ).to.deep.equal([]);
       expect(byWorker.size, `work shared: ${JSON.stringify([...byWorker])}`).to.be.at.least(2);
     });
 

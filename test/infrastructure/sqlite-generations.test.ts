@@ -96,7 +96,9 @@ describe('SqliteReadModelGenerations', () => {
     } finally {
       other.close();
     }
-    expect(rowCounts(path)).to.include({ checkpoints: 1 }).and.satisfy((c: Record<string, number>) => (c['messages'] ?? 0) > 0);
+    expect(rowCounts(path))
+      .to.include({ checkpoints: 1 })
+      .and.satisfy((c: Record<string, number>) => (c['messages'] ?? 0) > 0);
     const again = keep(await generations.open(name));
     expect((await again.userById(ALICE.id))?.username).to.equal('alice');
   });
@@ -149,9 +151,15 @@ describe('SqliteReadModelGenerations', () => {
       expect(await copy.userById(`w-${n + 1n}`), name).to.equal(undefined);
       expect(await scriptAnswers(copy, script), name).to.deep.equal(expected);
     }
-    expect(positions.every((p, i) => i === 0 || p > (positions[i - 1] ?? 0n)), `copies at ${positions.join(', ')}`).to.equal(true);
+    expect(
+      positions.every((p, i) => i === 0 || p > (positions[i - 1] ?? 0n)),
+      `copies at ${positions.join(', ')}`,
+    ).to.equal(true);
     expect(Math.max(...during), 'the writer committed while a copy ran: nothing blocked it').to.be.greaterThan(0);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.partial')), 'no partial copy left').to.deep.equal([]);
+    expect(
+      readdirSync(dir).filter((f) => f.endsWith('.partial')),
+      'no partial copy left',
+    ).to.deep.equal([]);
     expect(await generations.current(), 'copying switches nothing').to.equal('readmodels.db');
   });
 
@@ -163,7 +171,10 @@ describe('SqliteReadModelGenerations', () => {
     await first.switchTo(next);
     expect(await second.current()).to.equal(next);
     expect(readFileSync(join(dir, 'readmodels.current'), 'utf8').trim()).to.equal(next);
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp')), 'no temporary pointer left').to.deep.equal([]);
+    expect(
+      readdirSync(dir).filter((f) => f.includes('.tmp')),
+      'no temporary pointer left',
+    ).to.deep.equal([]);
 
     // What a node opens at start-up follows the pointer too.
     const config = loadConfig({ DATA_DIR: dir });
@@ -221,7 +232,10 @@ describe('SqliteReadModelGenerations', () => {
     await store.apply(PROJECTION, projected(scriptedHistory()));
     await store.apply('other', [{ position: positionOf(1), changes: [] }]);
     const before = rowCounts(path);
-    expect(Object.values(before).every((n) => n > 0), JSON.stringify(before)).to.equal(true);
+    expect(
+      Object.values(before).every((n) => n > 0),
+      JSON.stringify(before),
+    ).to.equal(true);
 
     await store.reset(['chats']);
     expect(rowCounts(path)).to.deep.equal({ ...before, chats: 0, chat_members: 0, messages: 0, checkpoints: 0 });
@@ -234,6 +248,9 @@ describe('SqliteReadModelGenerations', () => {
     await store.reset([]);
     expect(rowCounts(path), 'no group: only the checkpoints').to.deep.equal({ ...before, checkpoints: 0 });
     await store.reset();
-    expect(Object.values(rowCounts(path)).every((n) => n === 0), 'no argument: everything').to.equal(true);
+    expect(
+      Object.values(rowCounts(path)).every((n) => n === 0),
+      'no argument: everything',
+    ).to.equal(true);
   });
 });

@@ -38,7 +38,7 @@ describe('WriterThread (request/reply with a worker thread)', () => {
     await thread.close();
   });
 
-  it('close runs the thread\'s own close after what was asked before, then ends it', async () => {
+  it("close runs the thread's own close after what was asked before, then ends it", async () => {
     const thread = new WriterThread<EchoRequest, { value: bigint; closed: boolean }>(script, undefined, 'echo');
     const before = thread.request({ kind: 'echo', value: 1n });
     await thread.close();

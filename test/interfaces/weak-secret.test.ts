@@ -14,7 +14,7 @@ const SERVE = fileURLToPath(new URL('../../src/interfaces/cli/serve.js', import.
 const serveWith = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [SERVE], { env, timeout: 15_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
       if (err !== null && (err as { killed?: boolean }).killed === true) reject(new Error(`the server did not exit: ${stdout}${stderr}`));
       else resolve({ code, output: `${stdout}${stderr}` });
     });
@@ -43,7 +43,9 @@ describe('a weak JWT_SECRET refuses to start', () => {
       const lines = output.trim().split('\n');
       expect(lines, output).to.have.length(1);
       // The CLI convention: one plain line naming the tool and the problem, no stack.
-      expect(lines[0]).to.match(/^serve: /).and.match(rule);
+      expect(lines[0])
+        .to.match(/^serve: /)
+        .and.match(rule);
     });
 
     it(`startService with ${what} rejects with a ConfigError before opening anything`, async () => {

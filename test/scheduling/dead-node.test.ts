@@ -22,7 +22,12 @@ const startNodeProcess = async (dataDir: string, overrides: object): Promise<{ c
   const lines = createInterface({ input: child.stdout! });
   const timeout = setTimeout(() => child.kill('SIGKILL'), 15_000);
   try {
-    const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('node process exited before serving'); })])) as [string];
+    const [line] = (await Promise.race([
+      once(lines, 'line'),
+      once(child, 'exit').then(() => {
+        throw new Error('node process exited before serving');
+      }),
+    ])) as [string];
     return { child, info: JSON.parse(line) as NodeInfo };
   } finally {
     clearTimeout(timeout);

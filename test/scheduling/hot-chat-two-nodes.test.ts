@@ -16,7 +16,10 @@ const flood = async (client: TestClient, chatId: string, tag: string, n: number)
   const send = () => client.send('new_message', { chat_id: chatId, content: `${tag} ${sent++}`, timestamp: new Date().toISOString() });
   while (sent < Math.min(WINDOW, n)) send();
   while (settled < n) {
-    const f = await client.next((x) => (x.action === 'new_message' && mine(x.data['content'])) || (x.action === 'error' && x.data['for'] === 'new_message'), 20_000);
+    const f = await client.next(
+      (x) => (x.action === 'new_message' && mine(x.data['content'])) || (x.action === 'error' && x.data['for'] === 'new_message'),
+      20_000,
+    );
     settled += 1;
     if (f.action === 'error') refusals.push(String(f.data['code']));
     if (sent < n) send();

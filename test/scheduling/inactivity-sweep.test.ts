@@ -8,9 +8,7 @@ describe('scheduled jobs: the inactivity sweep', function () {
   let svc: TestService;
 
   before(async () => {
-    svc = await startTestService(
-      fastScheduling({ presence: { sweepIntervalMs: 250, inactivityThresholdMs: 900, activityThrottleMs: 50 } }),
-    );
+    svc = await startTestService(fastScheduling({ presence: { sweepIntervalMs: 250, inactivityThresholdMs: 900, activityThrottleMs: 50 } }));
   });
   after(async () => {
     await svc.stop();

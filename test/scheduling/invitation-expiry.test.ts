@@ -71,9 +71,13 @@ describe('scheduled jobs: invitation expiry and game end (real server, real sock
     const found = await a.nextAction('game_found');
     const gameId = found.data['game_id'];
     const store = svc.service.store;
-    await eventually(async () => {
-      const events = await store.readStream(INVITES_STREAM, { fromRevision: 0, maxCount: 100 });
-      return events.some((e) => e.type === 'GameEnded' && (e.data as Record<string, unknown>)['gameId'] === gameId);
-    }, 'GameEnded', 5000);
+    await eventually(
+      async () => {
+        const events = await store.readStream(INVITES_STREAM, { fromRevision: 0, maxCount: 100 });
+        return events.some((e) => e.type === 'GameEnded' && (e.data as Record<string, unknown>)['gameId'] === gameId);
+      },
+      'GameEnded',
+      5000,
+    );
   });
 });

@@ -24,7 +24,13 @@ import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sql
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const ctx: JobContext = { correlationId: 'test', touch: async () => {} };
-const actor = (name: string, connectionId?: string): Actor => ({ userId: `id-${name}`, username: name, nickname: name, avatar: '', ...(connectionId === undefined ? {} : { connectionId }) });
+const actor = (name: string, connectionId?: string): Actor => ({
+  userId: `id-${name}`,
+  username: name,
+  nickname: name,
+  avatar: '',
+  ...(connectionId === undefined ? {} : { connectionId }),
+});
 
 /** Only what the jobs and the invite commands read from the read models. */
 const queries = (online: () => readonly string[]): ReadModelQueries => {
@@ -181,7 +187,13 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
   it('the lease keeper takes the lease at start, renews it, and releases it on a clean stop', async () => {
     const leases = new FakeLeases();
     const errors: unknown[] = [];
-    const keeper = new LeaseKeeper(leases, 'me', 90, () => new Date(), (e) => errors.push(e));
+    const keeper = new LeaseKeeper(
+      leases,
+      'me',
+      90,
+      () => new Date(),
+      (e) => errors.push(e),
+    );
     await keeper.start();
     const first = leases.until.get('me')!;
     await new Promise((r) => setTimeout(r, 100));

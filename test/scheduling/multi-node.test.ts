@@ -79,7 +79,10 @@ describe('two nodes sharing one store', () => {
       const invites = (await invitee.collect(600)).filter((f) => f.action === 'game_invite');
       const errors = [...(await fromA.collect(0)), ...(await fromB.collect(0))].filter((f) => f.action === 'error');
       expect(invites, `round ${round}`).to.have.length(1);
-      expect(errors.map((e) => e.data['code']), `round ${round}`).to.deep.equal(['invitation_pending']);
+      expect(
+        errors.map((e) => e.data['code']),
+        `round ${round}`,
+      ).to.deep.equal(['invitation_pending']);
       await Promise.all(sockets.splice(0).map((s) => s.close()));
     }
   });

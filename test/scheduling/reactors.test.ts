@@ -12,11 +12,14 @@ import { fastScheduling } from './support.js';
 const countCommand = (svc: TestService, kind: string): { readonly count: () => number; readonly restore: () => void } => {
   let n = 0;
   const repo = svc.service.deps.repo;
-  const restore = inject(repo, 'execute', (original) =>
-    ((...args: Parameters<typeof repo.execute>) => {
-      if ((args[2] as { readonly kind?: string }).kind === kind) n += 1;
-      return original.apply(repo, args);
-    }) as typeof repo.execute,
+  const restore = inject(
+    repo,
+    'execute',
+    (original) =>
+      ((...args: Parameters<typeof repo.execute>) => {
+        if ((args[2] as { readonly kind?: string }).kind === kind) n += 1;
+        return original.apply(repo, args);
+      }) as typeof repo.execute,
   );
   return { count: () => n, restore };
 };

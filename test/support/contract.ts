@@ -66,7 +66,8 @@ export const checkHttpAnswer = (method: string, url: string, status: number, bod
   const operation = found === undefined ? undefined : paths[found.template]?.[method.toLowerCase()];
   if (found === undefined || operation === undefined) {
     // Not an operation of the API: only the catch-all 404 { msg } may answer (or 401 under /api, authenticated first).
-    if (status !== 404 && !(status === 401 && path.startsWith('/api/'))) fail(`${method} ${path} answered ${status} but is no operation of the OpenAPI document`, body);
+    if (status !== 404 && !(status === 401 && path.startsWith('/api/')))
+      fail(`${method} ${path} answered ${status} but is no operation of the OpenAPI document`, body);
     return check(`openapi#${pointer('components', 'schemas', 'Msg')}`, body, `${method} ${path} → ${status}`);
   }
   const listed = isObj(operation) && isObj(operation['responses']) ? operation['responses'][String(status)] : undefined;
@@ -75,7 +76,10 @@ export const checkHttpAnswer = (method: string, url: string, status: number, bod
   const content = response['content'];
   if (!isObj(content) || !('application/json' in content)) return;
   // The schema's pointer: through the shared response when the operation refers to one.
-  const at = isObj(listed) && typeof listed['$ref'] === 'string' ? listed['$ref'].replace(/^#/, '') : pointer('paths', found.template, method.toLowerCase(), 'responses', String(status));
+  const at =
+    isObj(listed) && typeof listed['$ref'] === 'string'
+      ? listed['$ref'].replace(/^#/, '')
+      : pointer('paths', found.template, method.toLowerCase(), 'responses', String(status));
   check(`openapi#${at}${pointer('content', 'application/json', 'schema')}`, body, `${method} ${path} → ${status}`);
 };
 

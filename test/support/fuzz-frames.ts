@@ -72,8 +72,23 @@ const refusedBase = (action: string, c: FuzzContext): Data | undefined => {
 };
 
 export const FUZZ_ACTIONS = [
-  'new_message', 'like_message', 'unlike_message', 'read_message', 'game_invite', 'reply_game_invite', 'game_accepted', 'game_declined',
-  'add_new_friend', 'new_tournament', 'read_notification', 'notification', 'user_online', 'user_offline', 'cancel_game_invite', 'join_chat', 'room_created',
+  'new_message',
+  'like_message',
+  'unlike_message',
+  'read_message',
+  'game_invite',
+  'reply_game_invite',
+  'game_accepted',
+  'game_declined',
+  'add_new_friend',
+  'new_tournament',
+  'read_notification',
+  'notification',
+  'user_online',
+  'user_offline',
+  'cancel_game_invite',
+  'join_chat',
+  'room_created',
 ] as const;
 
 const notificationBase = (): Data => ({ message: 'hi', type: 'info' });
@@ -163,7 +178,11 @@ export const generateFrame = (rand: () => number, c: FuzzContext): FuzzFrame => 
     case 'bad_utf8': {
       const text = JSON.stringify({ action, data: { ...data, [key]: 'BAD' } });
       const at = text.indexOf('BAD');
-      const bytes = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(pick([[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]])), Buffer.from(text.slice(at + 3))]);
+      const bytes = Buffer.concat([
+        Buffer.from(text.slice(0, at)),
+        Buffer.from(pick([[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]])),
+        Buffer.from(text.slice(at + 3)),
+      ]);
       return { action, mutation: `${mutation}:${key}`, payload: bytes, expected: 1007 };
     }
     case 'missing': {

@@ -124,4 +124,3 @@ export const runFuzz = async (server: ServerProcess, o: { readonly frames: numbe
   } while (leftOnline.length > 0 && Date.now() < deadline);
   return { frames: sent, byOutcome, mismatches, reconnects, ms, slowestControlMs, leftOnline };
 };
-

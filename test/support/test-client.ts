@@ -28,10 +28,12 @@ export class TestClient {
       this.queue.push(frame as ReceivedFrame);
       this.wake();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => {
-      resolve({ code, reason: reason.toString() });
-      this.wake();
-    }));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.wake();
+      }),
+    );
   }
 
   /** The socket's first frame (`ready`), once set-up is done; undefined when it closed before. */
@@ -47,14 +49,16 @@ export class TestClient {
       const client = new TestClient(ws);
       ws.once('open', () => {
         if (options.awaitReady === false) return resolve(client);
-        client.next(() => true, 10_000).then(
-          (first) => {
-            if (first.action !== 'ready') reject(new Error(`first frame is ${first.action}, not ready`));
-            client.readyFrame = first;
-            resolve(client);
-          },
-          () => resolve(client),
-        );
+        client
+          .next(() => true, 10_000)
+          .then(
+            (first) => {
+              if (first.action !== 'ready') reject(new Error(`first frame is ${first.action}, not ready`));
+              client.readyFrame = first;
+              resolve(client);
+            },
+            () => resolve(client),
+          );
       });
       ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { statusCode: res.statusCode })));
       ws.once('error', reject);

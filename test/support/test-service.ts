@@ -17,7 +17,11 @@ export interface TestService {
   /** A token for `username` (user id `id-<username>` unless given). */
   token(username: string, options?: { sub?: string; nickname?: string; avatar?: string; expiresInSeconds?: number }): string;
   connect(username: string, options?: { since?: string; token?: string; awaitReady?: boolean; autoPong?: boolean }): Promise<TestClient>;
-  http(method: string, path: string, options?: { token?: string; username?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: unknown }>;
+  http(
+    method: string,
+    path: string,
+    options?: { token?: string; username?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: unknown }>;
   stop(): Promise<void>;
 }
 

@@ -2,20 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { ReceivedFrame, TestClient } from '../support/test-client.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import {
-  chatBetween,
-  drain,
-  expectStillOpen,
-  ISO_UTC,
-  itemsOf,
-  MESSAGE_KEYS,
-  newUser,
-  nextMessage,
-  notPresence,
-  ping,
-  UUID,
-  type User,
-} from './support.js';
+import { chatBetween, drain, expectStillOpen, ISO_UTC, itemsOf, MESSAGE_KEYS, newUser, nextMessage, notPresence, ping, UUID, type User } from './support.js';
 
 const DEFAULT_OPTIONS = { game_speed: 'medium', ranked: false, cool_mode: false, score_to_win: 5, time_limit: 3 };
 
@@ -93,7 +80,7 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const alice = await newUser(svc, 'alice');
     const bob = await newUser(svc, 'bob');
     const chatId = await chatBetween(alice, bob);
-    const [a1, a2] = await tabs(alice, 2) as [TestClient, TestClient];
+    const [a1, a2] = (await tabs(alice, 2)) as [TestClient, TestClient];
     const b = await tab(bob);
     a1.send('new_message', { chat_id: chatId, content: 'like me', timestamp: new Date().toISOString() });
     const id = (await nextMessage(b, 'like me')).data['id'];
@@ -163,7 +150,7 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const alice = await newUser(svc, 'alice');
     const bob = await newUser(svc, 'bob');
     const a = await tab(alice);
-    const [b1, b2] = await tabs(bob, 2) as [TestClient, TestClient];
+    const [b1, b2] = (await tabs(bob, 2)) as [TestClient, TestClient];
     a.send('game_invite', { username: bob.name, client_id: randomUUID(), options: { game_speed: 'fast', score_to_win: 7 } });
     const frames = await Promise.all([b1, b2].map((c) => c.nextAction('game_invite')));
     const invite = frames[0] as ReceivedFrame;
@@ -196,7 +183,12 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const gameFrames = (c: TestClient) => c.next((f) => f.action === 'game_accepted' || f.action === 'game_found');
     const [aAccepted, bAccepted] = await Promise.all([gameFrames(a), gameFrames(b)]);
     const [aFound, bFound] = await Promise.all([gameFrames(a), gameFrames(b)]);
-    expect([aAccepted?.action, aFound?.action, bAccepted?.action, bFound?.action]).to.deep.equal(['game_accepted', 'game_found', 'game_accepted', 'game_found']);
+    expect([aAccepted?.action, aFound?.action, bAccepted?.action, bFound?.action]).to.deep.equal([
+      'game_accepted',
+      'game_found',
+      'game_accepted',
+      'game_found',
+    ]);
     const gameId = aAccepted.data['game_id'];
     expect(gameId).to.match(UUID);
     expect(aAccepted.data).to.deep.equal({ game_id: gameId, username: bob.name, nickname: bob.nickname, avatar: bob.avatar });
@@ -280,7 +272,7 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const alice = await newUser(svc, 'alice');
     const bob = await newUser(svc, 'bob');
     const a = await tab(alice);
-    const [b1, b2] = await tabs(bob, 2) as [TestClient, TestClient];
+    const [b1, b2] = (await tabs(bob, 2)) as [TestClient, TestClient];
     a.send('add_new_friend', { sender_id: alice.id, receiver_id: bob.id });
     for (const b of [b1, b2]) {
       const f = await b.nextAction('new_friend');
@@ -296,7 +288,7 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const bob = await newUser(svc, 'bob');
     const carol = await newUser(svc, 'carol');
     const dave = await newUser(svc, 'dave'); // known, never connected
-    const [a1, a2] = await tabs(alice, 2) as [TestClient, TestClient];
+    const [a1, a2] = (await tabs(alice, 2)) as [TestClient, TestClient];
     const b = await tab(bob);
     const c = await tab(carol);
     const tournamentId = randomUUID();
@@ -309,7 +301,10 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     await expectNothingMore(a1, 'the organizer gets no new_tournament');
     await expectNothingMore(a2, 'nor any of their tabs');
     for (const user of [bob, carol, dave]) {
-      expect((await notifications(user)).map((n) => n['action']), user.name).to.include('new_tournament');
+      expect(
+        (await notifications(user)).map((n) => n['action']),
+        user.name,
+      ).to.include('new_tournament');
     }
     expect((await notifications(alice)).map((n) => n['action'])).to.not.include('new_tournament');
   });
@@ -338,7 +333,7 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const alice = await newUser(svc, 'alice');
     const bob = await newUser(svc, 'bob');
     await chatBetween(alice, bob);
-    const [a1, a2] = await tabs(alice, 2) as [TestClient, TestClient];
+    const [a1, a2] = (await tabs(alice, 2)) as [TestClient, TestClient];
     const b = await tab(bob);
     a1.send('notification', { message: 'Saved!', type: 'info' });
     for (const a of [a1, a2]) {
@@ -384,7 +379,7 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const bob = await newUser(svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
-    const [b1, b2] = await tabs(bob, 2) as [TestClient, TestClient];
+    const [b1, b2] = (await tabs(bob, 2)) as [TestClient, TestClient];
     a.send('room_created', { chat_id: chatId });
     const frames = await Promise.all([a, b1, b2].map((c) => c.nextAction('room_created')));
     for (const f of frames) {

@@ -19,7 +19,8 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
     await svc.stop();
   });
 
-  const message = (data: Record<string, unknown>) => JSON.stringify({ action: 'new_message', data: { chat_id: chatId, content: 'hi', timestamp: new Date().toISOString(), ...data } });
+  const message = (data: Record<string, unknown>) =>
+    JSON.stringify({ action: 'new_message', data: { chat_id: chatId, content: 'hi', timestamp: new Date().toISOString(), ...data } });
   const invite = (options: unknown) => JSON.stringify({ action: 'game_invite', data: { username: bob.name, client_id: randomUUID(), options } });
 
   const cases: ReadonlyArray<readonly [string, () => string | Buffer]> = [
@@ -49,7 +50,10 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
     ['options not an object', () => invite([])],
     ['invalid username', () => JSON.stringify({ action: 'user_online', data: { username: 'not a username' } })],
     ['binary frame', () => Buffer.from(JSON.stringify({ action: 'join_chat', data: { chat_id: chatId } }))],
-    ['accept nested 20,000 arrays deep', () => `{"action":"reply_game_invite","data":{"username":"${bob.name}","accept":${'['.repeat(20_000)}true${']'.repeat(20_000)}}}`],
+    [
+      'accept nested 20,000 arrays deep',
+      () => `{"action":"reply_game_invite","data":{"username":"${bob.name}","accept":${'['.repeat(20_000)}true${']'.repeat(20_000)}}}`,
+    ],
     ['data nested 10,000 objects deep', () => `{"action":"join_chat","data":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`],
     ['options nested 9 deep', () => invite(JSON.parse(`${'['.repeat(9)}1${']'.repeat(9)}`))],
   ];

@@ -119,7 +119,10 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
     o.send('new_tournament', { tournament_id: cup2, tournament_name: 'Open Cup', organizer_id: organizer.id });
     for (const c of Object.values(tabs)) expect((await c.nextAction('new_tournament')).data['tournament_id']).to.equal(cup2);
     for (const u of [blocker, blockedOne, other]) {
-      expect((await notificationsOf(u, 'new_tournament')).map((n) => n['id']), u.name).to.include(cup2);
+      expect(
+        (await notificationsOf(u, 'new_tournament')).map((n) => n['id']),
+        u.name,
+      ).to.include(cup2);
     }
   });
 });

@@ -39,7 +39,10 @@ describe('broadcaster: a transient fault delays frames, never drops them', () =>
       expect(got).to.deep.equal(contents);
     }
     await sleep(200);
-    expect([...a.pending(), ...b.pending()].filter((f) => f.action === 'new_message'), 'no duplicate').to.deep.equal([]);
+    expect(
+      [...a.pending(), ...b.pending()].filter((f) => f.action === 'new_message'),
+      'no duplicate',
+    ).to.deep.equal([]);
     await waitUntil(() => svc.service.broadcaster.fault === undefined, 5000, 'the fault to clear');
     expect((await svc.http('GET', '/readyz')).status).to.equal(200);
     await Promise.all([a.close(), b.close()]);

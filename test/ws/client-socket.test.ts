@@ -39,7 +39,12 @@ const frame = (position: string): Frame => ({ action: 'new_message', data: { n: 
 const setup = () => {
   const ws = new StubWs();
   const raw = new StubRaw();
-  const socket = new ClientSocket(ws as unknown as WebSocket, raw as unknown as Duplex, { userId: 'u1', username: 'u1', nickname: 'u1', avatar: '' }, { maxBufferedBytes: 1 << 20, overBoundGraceMs: 1000 });
+  const socket = new ClientSocket(
+    ws as unknown as WebSocket,
+    raw as unknown as Duplex,
+    { userId: 'u1', username: 'u1', nickname: 'u1', avatar: '' },
+    { maxBufferedBytes: 1 << 20, overBoundGraceMs: 1000 },
+  );
   const positions = () => ws.sent.map((t) => (JSON.parse(t) as Frame).position);
   return { socket, positions, raw };
 };

@@ -14,7 +14,9 @@ describe('decodeFrame (pure): never throws, whatever the text', () => {
     const deep = `{"action":"join_chat","data":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
     const r = decodeFrame(deep);
     expect(r.ok).to.equal(false);
-    const invite = decodeFrame(JSON.stringify({ action: 'game_invite', data: { username: 'bob', client_id: '0d5c3b8e-5d7e-4b8a-9d51-1c8a7e3f0a11', options: { score_to_win: 5 } } }));
+    const invite = decodeFrame(
+      JSON.stringify({ action: 'game_invite', data: { username: 'bob', client_id: '0d5c3b8e-5d7e-4b8a-9d51-1c8a7e3f0a11', options: { score_to_win: 5 } } }),
+    );
     expect(invite.ok).to.equal(true);
   });
 

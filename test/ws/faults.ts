@@ -16,12 +16,15 @@ export const inject = <T extends object, K extends keyof T>(target: T, key: K, r
 /** Commands of this kind fail with `err` until restored; all others run as usual. */
 export const failCommand = (service: RunningService, kind: string, err = new Error(`injected ${kind} fault`)): (() => void) => {
   const repo = service.deps.repo;
-  return inject(repo, 'execute', (original) =>
-    ((...args: Parameters<typeof repo.execute>) => {
-      const command = args[2] as { readonly kind?: string };
-      if (command.kind === kind) return Promise.reject(err);
-      return original.apply(repo, args);
-    }) as typeof repo.execute,
+  return inject(
+    repo,
+    'execute',
+    (original) =>
+      ((...args: Parameters<typeof repo.execute>) => {
+        const command = args[2] as { readonly kind?: string };
+        if (command.kind === kind) return Promise.reject(err);
+        return original.apply(repo, args);
+      }) as typeof repo.execute,
   );
 };
 

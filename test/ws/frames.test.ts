@@ -40,7 +40,10 @@ const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> } = {
     data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', gameId: GAME, options: OPTIONS, at: AT, endsAt: AT },
   },
   InvitationDeclined: { type: 'InvitationDeclined', data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', at: AT } },
-  InvitationCanceled: { type: 'InvitationCanceled', data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', reason: 'canceled', clientId: CLIENT, at: AT } },
+  InvitationCanceled: {
+    type: 'InvitationCanceled',
+    data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', reason: 'canceled', clientId: CLIENT, at: AT },
+  },
   GameEnded: { type: 'GameEnded', data: { gameId: GAME, players: ['alice', 'bob'], at: AT } },
   ConnectionOpened: { type: 'ConnectionOpened', data: { userId: 'alice', connectionId: 'c1', nodeId: 'n1', at: AT } },
   ConnectionClosed: { type: 'ConnectionClosed', data: { userId: 'alice', connectionId: 'c1', at: AT } },
@@ -51,7 +54,10 @@ const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> } = {
   AllNotificationsRead: { type: 'AllNotificationsRead', data: { userId: 'alice', at: AT } },
   EphemeralNotificationSent: { type: 'EphemeralNotificationSent', data: { userId: 'alice', message: 'Saved', notificationType: 'info', at: AT } },
   FriendAdded: { type: 'FriendAdded', data: { userId: 'alice', friendId: 'bob', at: AT } },
-  TournamentAnnounced: { type: 'TournamentAnnounced', data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: 'alice', excludedUserIds: ['bob'], at: AT } },
+  TournamentAnnounced: {
+    type: 'TournamentAnnounced',
+    data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: 'alice', excludedUserIds: ['bob'], at: AT },
+  },
 };
 
 const send = (group: string, action: string, data: Record<string, unknown>, exceptUserIds?: readonly string[]): Delivery =>
@@ -142,7 +148,9 @@ describe('deliveriesFor: the frames of each event (pure)', () => {
     expect(deliveries(samples.UserWentOnline)).to.deep.equal([send('online_users', 'user_online', { username: 'alice-name' })]);
     expect(deliveries(samples.UserWentOffline)).to.deep.equal([send('online_users', 'user_offline', { username: 'alice-name' })]);
     for (const reason of ['logout', 'inactive', 'node_lost'] as const) {
-      expect(deliveries({ type: 'UserWentOffline', data: { userId: 'alice', reason, at: AT } })).to.deep.equal([send('online_users', 'user_offline', { username: 'alice-name' })]);
+      expect(deliveries({ type: 'UserWentOffline', data: { userId: 'alice', reason, at: AT } })).to.deep.equal([
+        send('online_users', 'user_offline', { username: 'alice-name' }),
+      ]);
     }
   });
 

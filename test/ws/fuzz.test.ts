@@ -11,7 +11,13 @@ describe('WebSocket fuzzing: no frame can wedge a socket', function () {
   let server: ServerProcess;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
-    server = await startServerProcess({ DATA_DIR: dir, ...(process.env['FUZZ_PROF'] === undefined ? {} : { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=/tmp/prof' }), WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000', SQLITE_SYNCHRONOUS: 'NORMAL' });
+    server = await startServerProcess({
+      DATA_DIR: dir,
+      ...(process.env['FUZZ_PROF'] === undefined ? {} : { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=/tmp/prof' }),
+      WS_RATE_PER_SECOND: '1000000',
+      WS_RATE_BURST: '1000000',
+      SQLITE_SYNCHRONOUS: 'NORMAL',
+    });
   });
   after(async () => {
     server.child.kill('SIGTERM');

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { expect } from 'chai';
 import type { ReceivedFrame, TestClient } from '../support/test-client.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { chatBetween, expectStillOpen, newUser, nextError, nextMessage, waitUntil } from './support.js';
+import { chatBetween, expectStillOpen, newUser, nextError, nextMessage } from './support.js';
 
 /** Writer sockets and messages each sends per round in the slow-consumer test. */
 const WRITERS = 6;

@@ -18,7 +18,9 @@ describe('WebSocket set-up: ready means ready', () => {
     const first = await client.next();
     expect(first.action).to.equal('ready');
     expect(first.data['username']).to.equal(alice.name);
-    expect(first.data['position']).to.be.a('string').and.match(/^\d+(-\d+)?(\.\d+)?$/);
+    expect(first.data['position'])
+      .to.be.a('string')
+      .and.match(/^\d+(-\d+)?(\.\d+)?$/);
     expect(first.position, 'ready is not a stored event').to.equal(undefined);
     await client.close();
   });
@@ -79,7 +81,10 @@ describe('WebSocket set-up: failures and early closes leave nothing behind', () 
       step: 'waiting for the read models',
       fault: () => inject(svc.service.projections.tracker, 'waitFor', () => () => Promise.resolve(false)),
     },
-    { step: 'reading the chat list', fault: () => inject(svc.service.readModels, 'chatIdsOf', () => () => Promise.reject(new Error('injected chatIdsOf fault'))) },
+    {
+      step: 'reading the chat list',
+      fault: () => inject(svc.service.readModels, 'chatIdsOf', () => () => Promise.reject(new Error('injected chatIdsOf fault'))),
+    },
     { step: 'reading the resume backlog', fault: () => inject(svc.service.store, 'readAll', () => () => Promise.reject(new Error('injected readAll fault'))) },
     { step: 'opening the connection (presence)', fault: () => failCommand(svc.service, 'OpenConnection') },
   ];

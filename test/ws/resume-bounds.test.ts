@@ -133,7 +133,12 @@ describe('WebSocket resume on a node whose broadcaster lags', () => {
       await send(sender, chatId, ['five']);
       messages.push((await onB.nextAction('new_message')).data['content'] as string);
       await sleep(200);
-      messages.push(...onB.pending().filter((f) => f.action === 'new_message').map((f) => f.data['content'] as string));
+      messages.push(
+        ...onB
+          .pending()
+          .filter((f) => f.action === 'new_message')
+          .map((f) => f.data['content'] as string),
+      );
       expect(messages).to.deep.equal(['four', 'five']);
       await Promise.all([onB.close(), sender.close()]);
     } finally {

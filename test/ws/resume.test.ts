@@ -69,7 +69,11 @@ describe('WebSocket gateway: resume with ?since=', () => {
     const since = seen[1]?.position as string;
     await a.close();
 
-    const missed = await sendAll(b, chatId, Array.from({ length: 8 }, (_, i) => `missed ${i}`));
+    const missed = await sendAll(
+      b,
+      chatId,
+      Array.from({ length: 8 }, (_, i) => `missed ${i}`),
+    );
     b.send('like_message', { id: seen[0]?.data['id'], chat_id: chatId });
     await b.nextAction('chat_like_update');
 
@@ -165,7 +169,10 @@ describe('WebSocket gateway: resume with ?since=', () => {
       r.send('notification', { message: 'barrier', type: 'ping' });
       await waitUntil(() => r.pending().some((f) => f.data['message'] === 'barrier'), 5000, 'the barrier');
       const frames = (await r.collect(0)).filter((f) => f.action === 'new_message');
-      expect(frames.map((f) => f.data['id']), `round ${round}: ${sent.length} sent`).to.deep.equal(sent);
+      expect(
+        frames.map((f) => f.data['id']),
+        `round ${round}: ${sent.length} sent`,
+      ).to.deep.equal(sent);
       expectStrictlyIncreasing(frames);
       const stored = itemsOf((await alice.http('GET', `/api/chats/${bob.name}/messages?limit=${sent.length}`)).body);
       expect(stored.map((m) => m['id']).reverse()).to.deep.equal(sent);

@@ -68,7 +68,10 @@ describe('identity: a username changes hands', () => {
     const invite = await yTab.nextAction('game_invite');
     expect(invite.data).to.include({ username: carol.name });
     await ping(xTab);
-    expect((await drain(xTab)).filter(notPresence).map((f) => f.action), 'nothing reached X').to.deep.equal([]);
+    expect(
+      (await drain(xTab)).filter(notPresence).map((f) => f.action),
+      'nothing reached X',
+    ).to.deep.equal([]);
 
     // Blocks by name: Y is blocked, X is not.
     expect((await carol.http('PUT', `/api/blocks/${sam}`)).status).to.equal(200);

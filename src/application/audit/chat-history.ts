@@ -58,7 +58,14 @@ export const chatAt = (chatId: string, stream: readonly RecordedEvent[], point: 
         members = e.data.members;
         break;
       case 'MessageSent':
-        messages.set(e.data.messageId, { id: e.data.messageId, content: e.data.content, date: e.data.date, senderId: e.data.senderId, seq: e.data.seq, liked: false });
+        messages.set(e.data.messageId, {
+          id: e.data.messageId,
+          content: e.data.content,
+          date: e.data.date,
+          senderId: e.data.senderId,
+          seq: e.data.seq,
+          liked: false,
+        });
         break;
       case 'MessageLiked':
       case 'MessageUnliked': {

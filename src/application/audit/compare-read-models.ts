@@ -57,7 +57,11 @@ export const compareReadModels = async (expected: ReadModelQueries, actual: Read
     check(`chats of ${userId}`, [...wantChats].sort(), [...gotChats].sort());
     for (const c of [...wantChats, ...gotChats]) chats.add(c);
     check(`chat previews of ${userId}`, await everything((p) => expected.chatPreviews(userId, p)), await everything((p) => actual.chatPreviews(userId, p)));
-    check(`notifications of ${userId}`, await everything((p) => expected.notifications(userId, 'all', p)), await everything((p) => actual.notifications(userId, 'all', p)));
+    check(
+      `notifications of ${userId}`,
+      await everything((p) => expected.notifications(userId, 'all', p)),
+      await everything((p) => actual.notifications(userId, 'all', p)),
+    );
     check(`blocks of ${userId}`, await everything((p) => expected.blocks(userId, p)), await everything((p) => actual.blocks(userId, p)));
     if (differences.length >= maxDifferences) return differences;
   }

@@ -45,7 +45,7 @@ export class Broadcaster {
 
   /** Subscribes from the last broadcast position, and again after a dropped subscription or a fault (a server restart, a network fault, a store read that failed). */
   private async follow(): Promise<void> {
-    for (let failures = 0; !this.stopped; ) {
+    for (let failures = 0; !this.stopped;) {
       const after = this.tracker.position;
       const subscription = this.store.subscribeAll(after === undefined ? {} : { after });
       this.subscription = subscription;
@@ -73,7 +73,10 @@ export class Broadcaster {
     } catch (err) {
       if (!this.stopped) {
         this.lastFault = err instanceof Error ? err : new Error(String(err));
-        this.logger.error({ err, position: this.tracker.position === undefined ? undefined : formatPosition(this.tracker.position) }, 'broadcaster stopped on a fault: retrying from its position');
+        this.logger.error(
+          { err, position: this.tracker.position === undefined ? undefined : formatPosition(this.tracker.position) },
+          'broadcaster stopped on a fault: retrying from its position',
+        );
       }
     } finally {
       await subscription.close().catch(() => undefined);

@@ -15,8 +15,7 @@ export interface FramePosition {
 const MAX_INDEX = 1000;
 
 /** "123", "123-456", or "123.2" / "123-456.2" for the third frame of a multi-frame event. */
-export const formatFramePosition = (p: FramePosition): string =>
-  p.index === undefined ? formatPosition(p.at) : `${formatPosition(p.at)}.${p.index}`;
+export const formatFramePosition = (p: FramePosition): string => (p.index === undefined ? formatPosition(p.at) : `${formatPosition(p.at)}.${p.index}`);
 
 export const parseFramePosition = (s: string): FramePosition | undefined => {
   const dot = s.indexOf('.');

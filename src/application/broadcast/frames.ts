@@ -86,33 +86,45 @@ export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (use
     case 'MessageSent': {
       const d = e.data;
       return [
-        send(chatGroup(d.chatId), 'new_message', {
-          chat_id: d.chatId,
-          id: d.messageId,
-          content: d.content,
-          date: d.date,
-          sender: profile(d.senderId).username,
-          is_read: false,
-          is_liked: false,
-          timestamp: d.clientTimestamp,
-        }, position),
+        send(
+          chatGroup(d.chatId),
+          'new_message',
+          {
+            chat_id: d.chatId,
+            id: d.messageId,
+            content: d.content,
+            date: d.date,
+            sender: profile(d.senderId).username,
+            is_read: false,
+            is_liked: false,
+            timestamp: d.clientTimestamp,
+          },
+          position,
+        ),
       ];
     }
     case 'MessageLiked':
     case 'MessageUnliked':
-      return [send(chatGroup(e.data.chatId), 'chat_like_update', { chat_id: e.data.chatId, id: e.data.messageId, is_liked: e.type === 'MessageLiked' }, position)];
+      return [
+        send(chatGroup(e.data.chatId), 'chat_like_update', { chat_id: e.data.chatId, id: e.data.messageId, is_liked: e.type === 'MessageLiked' }, position),
+      ];
     case 'RoomAnnounced':
       return [send(chatGroup(e.data.chatId), 'room_created', { chat_id: e.data.chatId }, position)];
     case 'InvitationSent': {
       const inviter = profile(e.data.inviterId);
       return [
-        send(userGroup(e.data.inviteeId), 'game_invite', {
-          id: e.data.inviteId,
-          username: inviter.username,
-          nickname: inviter.nickname,
-          avatar: inviter.avatar,
-          options: e.data.options,
-        }, position),
+        send(
+          userGroup(e.data.inviteeId),
+          'game_invite',
+          {
+            id: e.data.inviteId,
+            username: inviter.username,
+            nickname: inviter.nickname,
+            avatar: inviter.avatar,
+            options: e.data.options,
+          },
+          position,
+        ),
       ];
     }
     case 'InvitationAccepted': {
@@ -151,11 +163,17 @@ export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (use
     }
     case 'TournamentAnnounced':
       return [
-        send(ONLINE_USERS, 'new_tournament', {
-          tournament_id: e.data.tournamentId,
-          tournament_name: e.data.name,
-          creator: profile(e.data.organizerId).username,
-        }, position, [e.data.organizerId, ...e.data.excludedUserIds]),
+        send(
+          ONLINE_USERS,
+          'new_tournament',
+          {
+            tournament_id: e.data.tournamentId,
+            tournament_name: e.data.name,
+            creator: profile(e.data.organizerId).username,
+          },
+          position,
+          [e.data.organizerId, ...e.data.excludedUserIds],
+        ),
       ];
     case 'EphemeralNotificationSent':
       return [send(userGroup(e.data.userId), 'notification', { message: e.data.message, type: e.data.notificationType }, position)];

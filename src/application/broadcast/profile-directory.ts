@@ -17,7 +17,12 @@ export class ProfileDirectory {
       const { state } = await this.repo.load(userDecider, userStream(userId));
       if (!state.known) continue;
       const claim = await this.repo.load(usernameClaimDecider, usernameStream(state.username));
-      found.set(userId, { userId, username: heldUsername(userId, state.username, claim.state, claim.revision), nickname: state.nickname, avatar: state.avatar });
+      found.set(userId, {
+        userId,
+        username: heldUsername(userId, state.username, claim.state, claim.revision),
+        nickname: state.nickname,
+        avatar: state.avatar,
+      });
     }
     return (userId) => found.get(userId) ?? { userId, username: userId, nickname: userId, avatar: '' };
   }

@@ -7,13 +7,7 @@ export const isBlockedEitherWay = async (deps: CommandDeps, a: string, b: string
   return blockedEitherWay(a, sa.state, b, sb.state);
 };
 
-export const setBlock = async (
-  deps: CommandDeps,
-  actor: Actor,
-  targetUsername: string,
-  block: boolean,
-  correlationId: string,
-): Promise<Outcome> => {
+export const setBlock = async (deps: CommandDeps, actor: Actor, targetUsername: string, block: boolean, correlationId: string): Promise<Outcome> => {
   const target = await deps.queries.userByUsername(targetUsername);
   if (target === undefined) return refuse('user_not_found', 'No such user');
   const at = deps.now().toISOString();

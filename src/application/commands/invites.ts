@@ -58,7 +58,15 @@ export const replyInvitation = async (
   const outcome = await run(
     deps,
     actor,
-    { kind: 'ReplyInvitation', inviteeId: actor.userId, inviterId: inviter.userId, accept: input.accept, gameId: deps.newId(), at, gameGraceMs: deps.policies.gameGraceMs },
+    {
+      kind: 'ReplyInvitation',
+      inviteeId: actor.userId,
+      inviterId: inviter.userId,
+      accept: input.accept,
+      gameId: deps.newId(),
+      at,
+      gameGraceMs: deps.policies.gameGraceMs,
+    },
     correlationId,
     at,
   );

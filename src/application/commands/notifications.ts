@@ -31,15 +31,16 @@ export const sendEphemeralNotification = async (
   correlationId: string,
 ): Promise<Outcome> => {
   const at = deps.now().toISOString();
-  return runInbox(deps, actor, { kind: 'SendEphemeralNotification', userId: actor.userId, message: input.message, notificationType: input.type, at }, correlationId, at);
+  return runInbox(
+    deps,
+    actor,
+    { kind: 'SendEphemeralNotification', userId: actor.userId, message: input.message, notificationType: input.type, at },
+    correlationId,
+    at,
+  );
 };
 
-export const addFriend = async (
-  deps: CommandDeps,
-  actor: Actor,
-  input: { senderId: string; receiverId: string },
-  correlationId: string,
-): Promise<Outcome> => {
+export const addFriend = async (deps: CommandDeps, actor: Actor, input: { senderId: string; receiverId: string }, correlationId: string): Promise<Outcome> => {
   const receiver = await deps.repo.load(userDecider, userStream(input.receiverId));
   const blocked = input.senderId !== input.receiverId && (await isBlockedEitherWay(deps, actor.userId, input.receiverId));
   const at = deps.now().toISOString();

@@ -6,7 +6,14 @@ import { metaOf, ok, type Actor, type CommandDeps, type Outcome } from './contex
 
 type PresenceOutcome = Outcome<{ events: readonly PresenceEvent[] }>;
 
-const run = async (deps: CommandDeps, actor: Actor | undefined, userId: string, command: PresenceCommand, correlationId: string, at: string): Promise<PresenceOutcome> => {
+const run = async (
+  deps: CommandDeps,
+  actor: Actor | undefined,
+  userId: string,
+  command: PresenceCommand,
+  correlationId: string,
+  at: string,
+): Promise<PresenceOutcome> => {
   const result = await deps.repo.execute(presenceDecider, presenceStream(userId), command, metaOf(deps, actor, correlationId, at));
   return isRefusal(result) ? result : ok(result.position, { events: result.events });
 };

@@ -23,7 +23,12 @@ export const registerUser = async (deps: CommandDeps, actor: Actor, correlationI
   // The common case (the same profile, a name this user holds) appends nothing and reads nothing more.
   const claim = await deps.repo.load(usernameClaimDecider, claimStream);
   if (registered.events.length === 0 && claim.state.holder === actor.userId) return ok(registered.position, {});
-  const claimed = await deps.repo.execute(usernameClaimDecider, claimStream, { kind: 'ClaimUsername', username: actor.username, userId: actor.userId, at }, meta);
+  const claimed = await deps.repo.execute(
+    usernameClaimDecider,
+    claimStream,
+    { kind: 'ClaimUsername', username: actor.username, userId: actor.userId, at },
+    meta,
+  );
   if (isRefusal(claimed)) throw new Error(`Username claim refused: ${claimed.code}`);
   return ok(claimed.position ?? registered.position, {});
 };

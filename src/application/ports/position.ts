@@ -9,8 +9,7 @@ export const comparePositions = (a: Position, b: Position): number =>
   a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : a.prepare < b.prepare ? -1 : a.prepare > b.prepare ? 1 : 0;
 
 /** "123" when commit = prepare (the embedded store), "commit-prepare" otherwise. */
-export const formatPosition = (p: Position): string =>
-  p.commit === p.prepare ? p.commit.toString() : `${p.commit.toString()}-${p.prepare.toString()}`;
+export const formatPosition = (p: Position): string => (p.commit === p.prepare ? p.commit.toString() : `${p.commit.toString()}-${p.prepare.toString()}`);
 
 const POSITION_RE = /^(\d{1,20})(?:-(\d{1,20}))?$/;
 

@@ -1,5 +1,15 @@
 import type { Position } from '../ports/event-store.js';
-import type { ChatPreviewView, ChatRecord, ChatMessageView, NotificationView, Page, PageRequest, ReadFilter, ReadModelQueries, UserRecord } from '../ports/read-model.js';
+import type {
+  ChatPreviewView,
+  ChatRecord,
+  ChatMessageView,
+  NotificationView,
+  Page,
+  PageRequest,
+  ReadFilter,
+  ReadModelQueries,
+  UserRecord,
+} from '../ports/read-model.js';
 
 /** The read side did not reach the log's head in time: the answer would be stale, so there is none (503 / `unavailable`). */
 export class ReadSideUnavailable extends Error {

@@ -117,7 +117,7 @@ export class ReactorRunner {
           } catch (err) {
             if (this.stopped || !this.owned) return;
             this.o.logger.warn({ err, reactor: this.reactor.name, eventId: event.id, attempt }, 'reaction failed: retrying');
-            for (const until = Date.now() + Math.min(5000, 50 * 2 ** Math.min(attempt, 7)); Date.now() < until && !this.stopped; ) await sleep(20);
+            for (const until = Date.now() + Math.min(5000, 50 * 2 ** Math.min(attempt, 7)); Date.now() < until && !this.stopped;) await sleep(20);
           }
         }
         if (!(await this.checkpoints.save(this.reactor.name, this.o.owner, event.position))) return this.lose('checkpoint refused');
@@ -131,7 +131,11 @@ export class ReactorRunner {
   /** True once every event of the reactor's types up to `head` was reacted to here (or none is owned here). */
   private async caughtUp(head: Position): Promise<boolean> {
     if (!this.owned) return true;
-    const next = await this.store.readAll({ ...(this.position === undefined ? {} : { after: this.position }), filter: { eventTypes: this.reactor.eventTypes }, maxCount: 1 });
+    const next = await this.store.readAll({
+      ...(this.position === undefined ? {} : { after: this.position }),
+      filter: { eventTypes: this.reactor.eventTypes },
+      maxCount: 1,
+    });
     const first = next[0];
     return first === undefined || first.position.commit > head.commit || (first.position.commit === head.commit && first.position.prepare > head.prepare);
   }

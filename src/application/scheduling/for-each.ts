@@ -5,12 +5,7 @@ import type { JobContext } from './job.js';
  * store's group commit), touching the job as it goes. One item failing does not stop the others:
  * the failures are thrown together at the end, so the job is marked failed and runs again.
  */
-export const forEachConcurrently = async <T>(
-  items: readonly T[],
-  concurrency: number,
-  ctx: JobContext,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> => {
+export const forEachConcurrently = async <T>(items: readonly T[], concurrency: number, ctx: JobContext, work: (item: T) => Promise<unknown>): Promise<void> => {
   const errors: unknown[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -22,7 +22,8 @@ export const importLog = async (
   lines: AsyncIterable<string>,
   options: { readonly window: number; readonly onProgress?: (events: number) => void } = { window: 1 },
 ): Promise<number> => {
-  if ((await store.headPosition()) !== undefined) throw new ImportError('the target store already holds events: import only into an empty store (a fresh DATA_DIR or EventStoreDB database)');
+  if ((await store.headPosition()) !== undefined)
+    throw new ImportError('the target store already holds events: import only into an empty store (a fresh DATA_DIR or EventStoreDB database)');
   const inFlight = new Set<Promise<void>>();
   let failure: Error | undefined;
   let count = 0;
@@ -31,11 +32,15 @@ export const importLog = async (
   const submit = async (r: Run): Promise<void> => {
     if (failure !== undefined) throw failure;
     const expected = r.firstRevision === 0 ? 'no_stream' : r.firstRevision - 1;
-    const p = store.append(r.stream, r.events, expected).then((result) => {
-      if (result._tag === 'Conflict') failure ??= new ImportError(`Stream ${r.stream} at revision ${r.firstRevision} conflicts (actual ${String(result.actual)})`);
-    }, (err: unknown) => {
-      failure ??= err instanceof Error ? err : new Error(String(err));
-    });
+    const p = store.append(r.stream, r.events, expected).then(
+      (result) => {
+        if (result._tag === 'Conflict')
+          failure ??= new ImportError(`Stream ${r.stream} at revision ${r.firstRevision} conflicts (actual ${String(result.actual)})`);
+      },
+      (err: unknown) => {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+      },
+    );
     const tracked = p.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= options.window) await Promise.race(inFlight);

@@ -20,7 +20,15 @@ const LogLine = t.type({
 export type LogLine = t.TypeOf<typeof LogLine>;
 
 export const toLogLine = (e: RecordedEvent): string =>
-  JSON.stringify({ id: e.id, stream: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, position: formatPosition(e.position) });
+  JSON.stringify({
+    id: e.id,
+    stream: e.streamId,
+    revision: e.revision,
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    position: formatPosition(e.position),
+  });
 
 export class LogLineError extends Error {
   override readonly name = 'LogLineError';
@@ -30,7 +38,10 @@ export class LogLineError extends Error {
 const describeFields = (errors: t.Errors): string => {
   const fields = new Map<string, string>();
   for (const e of errors) {
-    const path = e.context.map((c) => c.key).filter((k) => k !== '' && !/^\d+$/.test(k)).join('.');
+    const path = e.context
+      .map((c) => c.key)
+      .filter((k) => k !== '' && !/^\d+$/.test(k))
+      .join('.');
     fields.set(path || 'the line', e.value === undefined ? 'missing' : 'invalid');
   }
   return [...fields].map(([path, what]) => `${path} ${what}`).join(', ');

@@ -31,5 +31,4 @@ export const blocksDecider: Decider<BlocksCommand, BlocksState, BlocksEvent> = {
 export const blocksStream = (userId: string): string => `blocks-${userId}`;
 
 /** Whether either user blocked the other, given both users' block states. */
-export const blockedEitherWay = (a: string, aState: BlocksState, b: string, bState: BlocksState): boolean =>
-  aState.blocked.has(b) || bState.blocked.has(a);
+export const blockedEitherWay = (a: string, aState: BlocksState, b: string, bState: BlocksState): boolean => aState.blocked.has(b) || bState.blocked.has(a);

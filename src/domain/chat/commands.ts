@@ -1,6 +1,13 @@
 /** Chat commands. `blocked` is looked up by the handler from both users' block lists. */
 export type ChatCommand =
-  | { readonly kind: 'CreateChat'; readonly chatId: string; readonly initiatorId: string; readonly peerId: string; readonly blocked: boolean; readonly at: string }
+  | {
+      readonly kind: 'CreateChat';
+      readonly chatId: string;
+      readonly initiatorId: string;
+      readonly peerId: string;
+      readonly blocked: boolean;
+      readonly at: string;
+    }
   | {
       readonly kind: 'SendMessage';
       readonly chatId: string;

@@ -21,8 +21,6 @@ export type ChatState =
 
 export const initialChatState: ChatState = { exists: false };
 
-export const isMember = (s: ChatState, userId: string): boolean =>
-  s.exists && (s.members[0] === userId || s.members[1] === userId);
+export const isMember = (s: ChatState, userId: string): boolean => s.exists && (s.members[0] === userId || s.members[1] === userId);
 
-export const otherMember = (members: readonly [string, string], userId: string): string =>
-  members[0] === userId ? members[1] : members[0];
+export const otherMember = (members: readonly [string, string], userId: string): string => (members[0] === userId ? members[1] : members[0]);

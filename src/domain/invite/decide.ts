@@ -31,13 +31,16 @@ export const decideInvite = (c: InviteCommand, s: InviteBoard): Decision => {
       if (c.inviterId === c.inviteeId) return refuse('cannot_invite_self', 'You cannot invite yourself');
       if (!c.inviteeKnown) return refuse('user_not_found', 'No such user');
       if (c.blocked) return refuse('blocked', 'One of you blocked the other');
-      for (const [who, userId] of [['You are', c.inviterId], ['This user is', c.inviteeId]] as const) {
+      for (const [who, userId] of [
+        ['You are', c.inviterId],
+        ['This user is', c.inviteeId],
+      ] as const) {
         const engaged = engagement(s, userId, c.at);
         if (engaged === 'game') return refuse('already_in_game', `${who} already in a game`);
         if (engaged === 'invitation') return refuse('invitation_pending', `${who} already part of a pending invitation`);
       }
       const since = ms(c.at) - c.rateLimit.windowMs;
-      const recent = (s.recentInvites.get(c.inviterId)?.filter((t) => ms(t) > since).size) ?? 0;
+      const recent = s.recentInvites.get(c.inviterId)?.filter((t) => ms(t) > since).size ?? 0;
       if (recent >= c.rateLimit.max) return refuse('rate_limited', 'Too many invitations: wait a moment');
       return [
         {

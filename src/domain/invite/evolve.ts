@@ -19,7 +19,14 @@ export const evolveInvite = (s: InviteBoard, e: InviteEvent): InviteBoard => {
       const times = (s.recentInvites.get(d.inviterId) ?? List<string>()).push(d.at).takeLast(RECENT_INVITES_KEPT);
       return {
         ...s,
-        pending: s.pending.set(d.inviteId, { inviteId: d.inviteId, inviterId: d.inviterId, inviteeId: d.inviteeId, options: d.options, clientId: d.clientId, expiresAt: d.expiresAt }),
+        pending: s.pending.set(d.inviteId, {
+          inviteId: d.inviteId,
+          inviterId: d.inviterId,
+          inviteeId: d.inviteeId,
+          options: d.options,
+          clientId: d.clientId,
+          expiresAt: d.expiresAt,
+        }),
         engagedBy: s.engagedBy.set(d.inviterId, engaged).set(d.inviteeId, engaged),
         recentInvites: s.recentInvites.set(d.inviterId, times),
       };

@@ -46,7 +46,10 @@ export const decidePresence = (c: PresenceCommand, s: PresenceState): Decision =
       return active ? [] : [offline(c.userId, 'inactive', c.at)];
     }
     case 'CloseNodeConnections': {
-      const lost = s.connections.filter((node) => node === c.nodeId).keySeq().toArray();
+      const lost = s.connections
+        .filter((node) => node === c.nodeId)
+        .keySeq()
+        .toArray();
       if (lost.length === 0) return [];
       const closed = lost.map((connectionId): PresenceEvent => ({ type: 'ConnectionClosed', data: { userId: c.userId, connectionId, at: c.at } }));
       return lost.length === s.connections.size && s.online ? [...closed, offline(c.userId, 'node_lost', c.at)] : closed;

@@ -17,5 +17,4 @@ export interface Decider<C, S, E extends DomainEvent> {
   evolve(state: S, event: E): S;
 }
 
-export const fold = <S, E>(evolve: (s: S, e: E) => S, initial: S, events: readonly E[]): S =>
-  events.reduce(evolve, initial);
+export const fold = <S, E>(evolve: (s: S, e: E) => S, initial: S, events: readonly E[]): S => events.reduce(evolve, initial);

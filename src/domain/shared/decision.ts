@@ -10,5 +10,4 @@ export interface Refusal {
 
 export const refuse = (code: string, msg: string): Refusal => ({ _tag: 'Refusal', code, msg });
 
-export const isRefusal = (x: unknown): x is Refusal =>
-  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'Refusal';
+export const isRefusal = (x: unknown): x is Refusal => typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'Refusal';

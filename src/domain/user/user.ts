@@ -19,8 +19,7 @@ export interface RegisterUser extends Profile {
 
 export type UserState = { readonly known: false } | ({ readonly known: true; readonly userId: string } & Profile);
 
-const sameProfile = (a: Profile, b: Profile): boolean =>
-  a.username === b.username && a.nickname === b.nickname && a.avatar === b.avatar;
+const sameProfile = (a: Profile, b: Profile): boolean => a.username === b.username && a.nickname === b.nickname && a.avatar === b.avatar;
 
 export const userDecider: Decider<RegisterUser, UserState, UserEvent> = {
   initialState: { known: false },

@@ -45,8 +45,10 @@ export const MIN_SECRET_BYTES = 32;
 /** Why `JWT_SECRET` cannot be used, in one line; undefined when it is long enough. */
 export const weakSecretReason = (secret: string): string | undefined => {
   const bytes = Buffer.byteLength(secret, 'utf8');
-  if (secret.trim() === '') return `JWT_SECRET is set but empty: set it to at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -base64 48\`), or unset it to use a development secret`;
-  if (bytes < MIN_SECRET_BYTES) return `JWT_SECRET is ${bytes} byte${bytes === 1 ? '' : 's'} long: it must be at least ${MIN_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`;
+  if (secret.trim() === '')
+    return `JWT_SECRET is set but empty: set it to at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -base64 48\`), or unset it to use a development secret`;
+  if (bytes < MIN_SECRET_BYTES)
+    return `JWT_SECRET is ${bytes} byte${bytes === 1 ? '' : 's'} long: it must be at least ${MIN_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`;
   return undefined;
 };
 

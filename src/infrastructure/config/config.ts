@@ -67,7 +67,12 @@ export interface Config {
   readonly logFormat: 'json' | 'pretty';
   readonly nodeId: string;
   readonly invites: { readonly ttlMs: number; readonly rateMax: number; readonly rateWindowMs: number; readonly gameGraceMs: number };
-  readonly presence: { readonly sweepIntervalMs: number; readonly inactivityThresholdMs: number; readonly activityThrottleMs: number; readonly leaseTtlMs: number };
+  readonly presence: {
+    readonly sweepIntervalMs: number;
+    readonly inactivityThresholdMs: number;
+    readonly activityThrottleMs: number;
+    readonly leaseTtlMs: number;
+  };
   /** agenda: how often each node polls for due jobs, and how long a job's lock holds before another node may take it over. */
   readonly scheduler: { readonly processEveryMs: number; readonly lockLifetimeMs: number };
   readonly ws: {
@@ -96,10 +101,14 @@ export class ConfigError extends Error {
 const MINUTE = 60_000;
 
 const parseOrigins = (raw: string | undefined): string[] => {
-  const entries = (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const entries = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return entries.map((entry) => {
     const origin = normaliseOrigin(entry);
-    if (origin === undefined) throw new ConfigError(`ALLOWED_ORIGINS entry ${JSON.stringify(entry)} is not an origin; expected scheme://host[:port], comma-separated`);
+    if (origin === undefined)
+      throw new ConfigError(`ALLOWED_ORIGINS entry ${JSON.stringify(entry)} is not an origin; expected scheme://host[:port], comma-separated`);
     return origin;
   });
 };

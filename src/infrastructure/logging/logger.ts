@@ -10,5 +10,9 @@ export type LogFormat = 'json' | 'pretty';
  */
 export const createLogger = (level: string, bindings: Record<string, string> = {}, format: LogFormat = 'json'): Logger =>
   format === 'pretty'
-    ? pino({ level, base: { ...bindings }, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } })
+    ? pino({
+        level,
+        base: { ...bindings },
+        transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+      })
     : pino({ level, base: { ...bindings } });

@@ -67,8 +67,12 @@ class AgendaScheduling implements Scheduling {
     this.leases = leases;
     this.reactorCheckpoints = stores.reactors;
     this.running = new RunningJobs(agenda);
-    this.keeper = new LeaseKeeper(leases, config.nodeId, config.presence.leaseTtlMs, () => new Date(), (err) =>
-      logger.warn({ err }, 'node lease renewal failed'),
+    this.keeper = new LeaseKeeper(
+      leases,
+      config.nodeId,
+      config.presence.leaseTtlMs,
+      () => new Date(),
+      (err) => logger.warn({ err }, 'node lease renewal failed'),
     );
     agenda.on('fail', (err: unknown, job: Job) => logger.warn({ err, job: job.attrs.name, data: job.attrs.data }, 'scheduled job failed'));
     agenda.on('error', (err: unknown) => logger.error({ err }, 'scheduler error'));

@@ -68,7 +68,10 @@ export class MongoNodeLeases implements NodeLeases {
   }
 
   async lapsed(now: Date): Promise<readonly string[]> {
-    const docs = await this.leases.find({ until: { $lt: now } }, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray();
+    const docs = await this.leases
+      .find({ until: { $lt: now } }, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
     return docs.map((d) => d._id);
   }
 

@@ -13,7 +13,9 @@ interface Row {
 }
 
 const positionOfRow = (row: Row | undefined): Position | undefined =>
-  row?.commit_pos === null || row?.commit_pos === undefined || row.prepare_pos === null ? undefined : { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
+  row?.commit_pos === null || row?.commit_pos === undefined || row.prepare_pos === null
+    ? undefined
+    : { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
 
 /** Reactor checkpoints and leases in `scheduler.db`, beside the node leases; claims run in one write transaction. */
 export class SqliteReactorCheckpoints implements ReactorCheckpoints {

@@ -110,8 +110,21 @@ export const selectionOf = (o: RemoveJobsOptions): Where | undefined => {
   if (o.id !== undefined && o.id !== '') push(inList('id', [o.id]));
   else if (o.ids !== undefined && o.ids.length > 0) push(inList('id', o.ids));
   if (typeof o.name === 'string' && o.name !== '') push(inList('name', [o.name]));
-  else if (o.names !== undefined && o.names.length > 0) push(inList('name', o.names.filter((n) => typeof n === 'string')));
-  else if (o.notNames !== undefined && o.notNames.length > 0) push(inList('name', o.notNames.filter((n) => typeof n === 'string'), true));
+  else if (o.names !== undefined && o.names.length > 0)
+    push(
+      inList(
+        'name',
+        o.names.filter((n) => typeof n === 'string'),
+      ),
+    );
+  else if (o.notNames !== undefined && o.notNames.length > 0)
+    push(
+      inList(
+        'name',
+        o.notNames.filter((n) => typeof n === 'string'),
+        true,
+      ),
+    );
   if (o.data !== undefined) addDataFilter(w, o.data);
   return w.conditions.length === 0 ? undefined : w;
 };
@@ -134,4 +147,3 @@ export const orderBy = (sort: object | undefined, fallback: string): string => {
 
 /** queryJobs' default, as the Mongo backend's: most recently due first. */
 export const DEFAULT_QUERY_ORDER = 'next_run_at DESC, last_run_at DESC';
-

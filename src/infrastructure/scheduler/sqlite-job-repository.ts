@@ -127,7 +127,13 @@ export class SqliteJobRepository implements JobRepository {
       w.conditions.push('instr(lower(name), lower(?)) > 0');
       w.params.push(search);
     } else if (typeof name === 'string' && name !== '') push(inList('name', [name]));
-    else if (names !== undefined && names.length > 0) push(inList('name', names.filter((n) => typeof n === 'string')));
+    else if (names !== undefined && names.length > 0)
+      push(
+        inList(
+          'name',
+          names.filter((n) => typeof n === 'string'),
+        ),
+      );
     if (typeof id === 'string' && id !== '') push(inList('id', [id]));
     else if (ids !== undefined && ids.length > 0) push(inList('id', ids));
     if (data !== undefined) addDataFilter(w, data);
@@ -139,7 +145,9 @@ export class SqliteJobRepository implements JobRepository {
     };
     if (state === undefined) {
       // No state filter: the database paginates.
-      const total = this.stmt(`SELECT COUNT(*) FROM agenda_jobs ${whereSql(w)}`).pluck().get(...w.params) as number;
+      const total = this.stmt(`SELECT COUNT(*) FROM agenda_jobs ${whereSql(w)}`)
+        .pluck()
+        .get(...w.params) as number;
       const page = [limit > 0 ? Math.trunc(limit) : -1, Math.max(0, Math.trunc(skip))];
       return { jobs: this.all(`${select} LIMIT ? OFFSET ?`, [...w.params, ...page]).map(withState), total };
     }

@@ -14,7 +14,8 @@ export interface WireError {
 
 type Request<B> = { readonly seq: number; readonly body: B } | { readonly seq: number; readonly close: true };
 
-type Reply<R> = { readonly seq: number; readonly ok: true; readonly value: R | undefined } | { readonly seq: number; readonly ok: false; readonly error: WireError };
+type Reply<R> =
+  { readonly seq: number; readonly ok: true; readonly value: R | undefined } | { readonly seq: number; readonly ok: false; readonly error: WireError };
 
 export const toWireError = (e: unknown): WireError => {
   const error = e instanceof Error ? e : new Error(String(e));

@@ -3,7 +3,8 @@ import { CliFailure, UsageError } from './cli-args.js';
 
 type SystemError = Error & { code: string; syscall?: string; path?: string; address?: string; port?: number };
 
-const isSystemError = (e: unknown): e is SystemError => e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { syscall?: unknown }).syscall === 'string';
+const isSystemError = (e: unknown): e is SystemError =>
+  e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { syscall?: unknown }).syscall === 'string';
 
 /** libuv's codes in plain words (node's messages lead with the code and end with the syscall). */
 const WORDS: Readonly<Record<string, string>> = {
@@ -23,7 +24,15 @@ const WORDS: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'timed out',
 };
 
-const VERBS: Readonly<Record<string, string>> = { open: 'open', read: 'read', write: 'write to', mkdir: 'create', listen: 'listen on', connect: 'connect to', stat: 'read' };
+const VERBS: Readonly<Record<string, string>> = {
+  open: 'open',
+  read: 'read',
+  write: 'write to',
+  mkdir: 'create',
+  listen: 'listen on',
+  connect: 'connect to',
+  stat: 'read',
+};
 
 const describeSystemError = (e: SystemError): string => {
   const words = WORDS[e.code] ?? e.message;
@@ -44,7 +53,11 @@ export const isExpectedFailure = (e: unknown): boolean =>
  * `name: what went wrong`, on one line; a configuration error has one line per bad variable.
  */
 export const describeFailure = (name: string, e: unknown): string => {
-  if (e instanceof ConfigError) return e.message.split('\n').map((line) => `${name}: ${line}`).join('\n');
+  if (e instanceof ConfigError)
+    return e.message
+      .split('\n')
+      .map((line) => `${name}: ${line}`)
+      .join('\n');
   const message = isSystemError(e) ? describeSystemError(e) : e instanceof Error ? e.message : String(e);
   return `${name}: ${message.replace(/\s*\n\s*/g, '; ')}`;
 };

@@ -30,13 +30,17 @@ runCli(spec, async ({ values }) => {
   const bar = progressBar('export');
   try {
     const head = await store.headPosition();
-    const total = await exportLog(store, async (line) => {
-      if (writeError !== undefined) throw writeError;
-      // `once` rejects if the stream fails meanwhile.
-      if (!out.write(line)) await once(out, 'drain');
-    }, {
-      onPage: (events, last) => bar.update(fractionOf(last, head), events),
-    });
+    const total = await exportLog(
+      store,
+      async (line) => {
+        if (writeError !== undefined) throw writeError;
+        // `once` rejects if the stream fails meanwhile.
+        if (!out.write(line)) await once(out, 'drain');
+      },
+      {
+        onPage: (events, last) => bar.update(fractionOf(last, head), events),
+      },
+    );
     bar.stop();
     out.end();
     await once(out, 'finish');

@@ -58,7 +58,9 @@ runCli(spec, async ({ positionals }) => {
     const generations = await openReadModelGenerations(config);
     try {
       const result = await rebuildWithProgress(store, generations, 'read models');
-      process.stderr.write(`built the read models from ${result.events} events in ${result.seconds.toFixed(1)} s (${rate(result.events, result.seconds)} events/s)\n`);
+      process.stderr.write(
+        `built the read models from ${result.events} events in ${result.seconds.toFixed(1)} s (${rate(result.events, result.seconds)} events/s)\n`,
+      );
       await dropReplaced(generations, result);
     } catch (e) {
       throw new CliFailure(`the log is imported but building the read models failed (run npm run replay): ${e instanceof Error ? e.message : String(e)}`);

@@ -9,7 +9,12 @@ import { fractionOf, progressBar } from './progress.js';
 const SWITCH_GRACE_MS = 3000;
 
 /** `rebuildReadModels` with a progress bar (on a terminal). */
-export const rebuildWithProgress = async (store: EventStore, generations: ReadModelGenerations, label: string, group?: ProjectionGroup): Promise<RebuildResult> => {
+export const rebuildWithProgress = async (
+  store: EventStore,
+  generations: ReadModelGenerations,
+  label: string,
+  group?: ProjectionGroup,
+): Promise<RebuildResult> => {
   const bar = progressBar(label);
   try {
     const result = await rebuildReadModels(store, generations, {

@@ -43,6 +43,13 @@ runCli(spec, async ({ values, positionals }) => {
     if (dev.created) process.stderr.write(`created development secret in ${config.dataDir}\n`);
     secret = dev.secret;
   }
-  const token = signDevToken({ secret, userId: values.sub ?? `user-${username}`, username, nickname: values.nickname, avatar: values.avatar, expiresInSeconds: ttl });
+  const token = signDevToken({
+    secret,
+    userId: values.sub ?? `user-${username}`,
+    username,
+    nickname: values.nickname,
+    avatar: values.avatar,
+    expiresInSeconds: ttl,
+  });
   process.stdout.write(`${token}\n`);
 });

@@ -29,8 +29,7 @@ runCli(spec, async () => {
     if (checkpoint === undefined && (await store.headPosition()) !== undefined) {
       throw new CliFailure('the read models were never built from this log (nothing to compare): run npm run replay');
     }
-    const { events } =
-      checkpoint === undefined ? { events: 0 } : await projectLog(store, memory, { projection: READ_MODEL_PROJECTION, until: checkpoint });
+    const { events } = checkpoint === undefined ? { events: 0 } : await projectLog(store, memory, { projection: READ_MODEL_PROJECTION, until: checkpoint });
     const differences = await compareReadModels(memory, stored);
     const at = checkpoint === undefined ? 'the empty log' : `position ${formatPosition(checkpoint)}`;
     if (differences.length === 0) {

@@ -57,7 +57,11 @@ export const asyncApiDocument = (): JsonSchema => ({
       host: 'localhost:8080',
       protocol: 'ws',
       description: 'a development server (`npm start`); use wss behind TLS',
-      security: [{ $ref: '#/components/securitySchemes/bearer' }, { $ref: '#/components/securitySchemes/cookie' }, { $ref: '#/components/securitySchemes/query' }],
+      security: [
+        { $ref: '#/components/securitySchemes/bearer' },
+        { $ref: '#/components/securitySchemes/cookie' },
+        { $ref: '#/components/securitySchemes/query' },
+      ],
     },
   },
   defaultContentType: 'application/json',
@@ -73,7 +77,10 @@ export const asyncApiDocument = (): JsonSchema => ({
           query: {
             type: 'object',
             properties: {
-              token: str({ description: 'the JWT, when neither `Authorization: Bearer` nor the `access_token` cookie carries it (browsers cannot set headers on a WebSocket)' }),
+              token: str({
+                description:
+                  'the JWT, when neither `Authorization: Bearer` nor the `access_token` cookie carries it (browsers cannot set headers on a WebSocket)',
+              }),
               since: str({ description: 'resume: every frame after this position (for my groups) is replayed first, with no gap and no duplicate' }),
             },
           },
@@ -85,7 +92,12 @@ export const asyncApiDocument = (): JsonSchema => ({
     ...Object.fromEntries(
       actions.map((a) => [
         `receive_${a}`,
-        { action: 'receive', channel: { $ref: '#/channels/events' }, summary: ACTION_SUMMARIES[a], messages: [{ $ref: `#/channels/events/messages/client.${a}` }] },
+        {
+          action: 'receive',
+          channel: { $ref: '#/channels/events' },
+          summary: ACTION_SUMMARIES[a],
+          messages: [{ $ref: `#/channels/events/messages/client.${a}` }],
+        },
       ]),
     ),
     ...Object.fromEntries(
@@ -98,7 +110,9 @@ export const asyncApiDocument = (): JsonSchema => ({
   components: {
     messages: {
       ...Object.fromEntries(actions.map((a) => [`client.${a}`, clientMessage(a)])),
-      ...Object.fromEntries(Object.entries(SERVER_FRAMES).map(([name, doc]) => [`server.${name}`, { name, title: name, summary: doc.summary, payload: frameSchema(name, doc) }])),
+      ...Object.fromEntries(
+        Object.entries(SERVER_FRAMES).map(([name, doc]) => [`server.${name}`, { name, title: name, summary: doc.summary, payload: frameSchema(name, doc) }]),
+      ),
     },
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

@@ -10,11 +10,17 @@ const METHODS = ['get', 'put', 'post', 'delete'];
 const operationHtml = (path: string, method: string, op: Obj, openapi: Obj): string => {
   const params = Array.isArray(op['parameters']) ? op['parameters'].filter(isObj) : [];
   const paramRows = params
-    .map((p) => `<tr><td><code>${escapeHtml(text(p['name']))}</code> <span class="opt">${escapeHtml(text(p['in']))}</span></td><td>${isObj(p['schema']) ? schemaHtml({ ...p['schema'], ...(p['description'] === undefined ? {} : { description: p['description'] }) }) : ''}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td><code>${escapeHtml(text(p['name']))}</code> <span class="opt">${escapeHtml(text(p['in']))}</span></td><td>${isObj(p['schema']) ? schemaHtml({ ...p['schema'], ...(p['description'] === undefined ? {} : { description: p['description'] }) }) : ''}</td></tr>`,
+    )
     .join('');
   const responses = entries(op['responses'])
     .map(([status, r]) => {
-      const resolved = typeof r['$ref'] === 'string' ? (entries((openapi['components'] as Obj)['responses']).find(([k]) => r['$ref'] === `#/components/responses/${k}`)?.[1] ?? r) : r;
+      const resolved =
+        typeof r['$ref'] === 'string'
+          ? (entries((openapi['components'] as Obj)['responses']).find(([k]) => r['$ref'] === `#/components/responses/${k}`)?.[1] ?? r)
+          : r;
       const schema = isObj(resolved['content']) ? entries(resolved['content'])[0]?.[1]['schema'] : undefined;
       return `<tr><td class="status s${status[0] ?? ''}">${escapeHtml(status)}</td><td>${prose(text(resolved['description']))}${isObj(schema) ? schemaHtml(schema) : ''}</td></tr>`;
     })
@@ -29,7 +35,9 @@ ${paramRows === '' ? '' : `<h4>Parameters</h4><table class="props"><tbody>${para
 };
 
 const restHtml = (openapi: Obj): string => {
-  const ops = entries(openapi['paths']).flatMap(([path, item]) => METHODS.filter((m) => isObj(item[m])).map((m) => operationHtml(path, m, item[m] as Obj, openapi)));
+  const ops = entries(openapi['paths']).flatMap(([path, item]) =>
+    METHODS.filter((m) => isObj(item[m])).map((m) => operationHtml(path, m, item[m] as Obj, openapi)),
+  );
   const components = openapi['components'] as Obj;
   const schemas = entries(components['schemas'])
     .map(([name, s]) => `<section class="component" id="${anchorOf(`#/components/schemas/${name}`)}"><h3>${escapeHtml(name)}</h3>${schemaHtml(s)}</section>`)
@@ -58,7 +66,12 @@ const wsHtml = (asyncapi: Obj): string => {
   const messages = entries((asyncapi['components'] as Obj)['messages']);
   const query = isObj(channel['bindings']) && isObj(channel['bindings']['ws']) ? channel['bindings']['ws']['query'] : undefined;
   const closeCodes = Array.isArray(asyncapi['x-close-codes']) ? asyncapi['x-close-codes'].filter(isObj) : [];
-  const closeRows = closeCodes.map((c) => `<tr><td class="status">${escapeHtml(String(c['code']))}</td><td><code>${escapeHtml(text(c['name']))}</code></td><td>${prose(text(c['meaning']))}</td></tr>`).join('');
+  const closeRows = closeCodes
+    .map(
+      (c) =>
+        `<tr><td class="status">${escapeHtml(String(c['code']))}</td><td><code>${escapeHtml(text(c['name']))}</code></td><td>${prose(text(c['meaning']))}</td></tr>`,
+    )
+    .join('');
   const errorRows = Object.entries(isObj(asyncapi['x-error-codes']) ? asyncapi['x-error-codes'] : {})
     .map(([code, meaning]) => `<tr><td><code>${escapeHtml(code)}</code></td><td>${prose(text(meaning))}</td></tr>`)
     .join('');

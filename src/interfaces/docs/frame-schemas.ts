@@ -12,8 +12,14 @@ const profile = { username: shownUsername(), nickname: str(), avatar: str() };
 
 /** Every server → client frame's `data` (src/application/broadcast/frames.ts, and the gateway's direct replies). */
 export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
-  ready: { summary: 'The socket’s first frame: set-up done (known to every node, in all its groups); `position` is where a resume may start', data: object({ position: position(), username: username('this socket’s user') }) },
-  resync_required: { summary: 'Instead of a replay longer than `WS_RESUME_MAX_FRAMES`: reload state over REST; live frames follow from `position`', data: object({ position: position() }) },
+  ready: {
+    summary: 'The socket’s first frame: set-up done (known to every node, in all its groups); `position` is where a resume may start',
+    data: object({ position: position(), username: username('this socket’s user') }),
+  },
+  resync_required: {
+    summary: 'Instead of a replay longer than `WS_RESUME_MAX_FRAMES`: reload state over REST; live frames follow from `position`',
+    data: object({ position: position() }),
+  },
   new_message: {
     summary: 'A message stored in one of my chats (also the sender’s acknowledgement)',
     data: object(
@@ -31,7 +37,10 @@ export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
   join_chat: { summary: 'This socket joined the chat’s group (a chat created with me, or the answer to `join_chat`)', data: object({ chat_id: uuid() }) },
   game_invite: { summary: 'I am invited to a game', data: gameInviteData },
   game_accepted: { summary: 'An invitation was accepted; the other player', data: object({ game_id: uuid(), ...profile }) },
-  game_found: { summary: 'The game starts (after game_accepted, to both players)', data: object({ game_id: uuid(), opponent: shownUsername(), options: gameOptions }) },
+  game_found: {
+    summary: 'The game starts (after game_accepted, to both players)',
+    data: object({ game_id: uuid(), opponent: shownUsername(), options: gameOptions }),
+  },
   game_declined: { summary: 'My invitation was declined', data: object({ username: shownUsername(), nickname: str() }) },
   game_invite_canceled: {
     summary: 'An invitation was canceled, expired, or its inviter left',
@@ -44,7 +53,11 @@ export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
   notification: { summary: 'An ephemeral notification I sent myself (to my own sockets only)', data: object({ message: str(), type: str() }) },
   error: {
     summary: 'A business-rule refusal of one of my actions (the socket stays open)',
-    data: object({ for: str({ enum: Object.keys(actionDataCodecs), description: 'the refused action' }), code: str({ enum: Object.keys(ERROR_CODES) }), msg: str() }),
+    data: object({
+      for: str({ enum: Object.keys(actionDataCodecs), description: 'the refused action' }),
+      code: str({ enum: Object.keys(ERROR_CODES) }),
+      msg: str(),
+    }),
   },
 };
 

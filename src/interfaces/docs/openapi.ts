@@ -14,7 +14,8 @@ const ERRORS = {
 type ErrorStatus = keyof typeof ERRORS;
 
 const json = (schema: JsonSchema, description: string): JsonSchema => ({ description, content: { 'application/json': { schema } } });
-const errors = (...statuses: ErrorStatus[]): Record<string, JsonValue> => Object.fromEntries(statuses.map((s) => [String(s), ref(String(s), '#/components/responses/')]));
+const errors = (...statuses: ErrorStatus[]): Record<string, JsonValue> =>
+  Object.fromEntries(statuses.map((s) => [String(s), ref(String(s), '#/components/responses/')]));
 
 const usernameParam: JsonSchema = { name: 'username', in: 'path', required: true, description: 'the other user', schema: username() };
 const limit: JsonSchema = { name: 'limit', in: 'query', required: false, schema: { ...int(1, 100), default: 10 } };
@@ -23,7 +24,10 @@ const paging = [limit, offset];
 
 const msg = (description: string): JsonSchema => json(ref('Msg'), description);
 
-const op = (summary: string, o: { tags: string[]; parameters?: JsonSchema[]; responses: Record<string, JsonValue>; description?: string; security?: JsonValue }): JsonSchema => ({
+const op = (
+  summary: string,
+  o: { tags: string[]; parameters?: JsonSchema[]; responses: Record<string, JsonValue>; description?: string; security?: JsonValue },
+): JsonSchema => ({
   summary,
   ...(o.description === undefined ? {} : { description: o.description }),
   tags: o.tags,
@@ -81,7 +85,11 @@ export const openApiDocument = (): JsonSchema => ({
   ],
   paths: {
     '/api/chats/': {
-      get: op('My chats, most recent activity first', { tags: ['chats'], parameters: paging, responses: { 200: json(page(ref('ChatPreview')), 'A page of chats'), ...errors(400, 401, 503) } }),
+      get: op('My chats, most recent activity first', {
+        tags: ['chats'],
+        parameters: paging,
+        responses: { 200: json(page(ref('ChatPreview')), 'A page of chats'), ...errors(400, 401, 503) },
+      }),
     },
     '/api/chats/{username}': {
       put: op('Open (create or get) my chat with a user', {
@@ -101,11 +109,7 @@ export const openApiDocument = (): JsonSchema => ({
       get: op('The audit trail of my chat with a user', {
         tags: ['audit'],
         description: 'Without `at`: the chat stream’s events in order, paginated by revision. With `at`: the chat folded up to that time or position.',
-        parameters: [
-          usernameParam,
-          ...paging,
-          { name: 'at', in: 'query', required: false, description: 'an ISO 8601 time or a log position', schema: str() },
-        ],
+        parameters: [usernameParam, ...paging, { name: 'at', in: 'query', required: false, description: 'an ISO 8601 time or a log position', schema: str() }],
         responses: {
           200: json({ oneOf: [page(historyEntry), chatAt] }, 'The events, or the chat at `at`'),
           ...errors(400, 401, 404, 503),
@@ -116,7 +120,13 @@ export const openApiDocument = (): JsonSchema => ({
       get: op('My notifications, newest first', {
         tags: ['notifications'],
         parameters: [
-          { name: 'is_read', in: 'query', required: false, description: '`unread`/`false`, `read`/`true` or `all`', schema: { type: 'string', enum: ['all', 'unread', 'false', 'read', 'true'], default: 'all' } },
+          {
+            name: 'is_read',
+            in: 'query',
+            required: false,
+            description: '`unread`/`false`, `read`/`true` or `all`',
+            schema: { type: 'string', enum: ['all', 'unread', 'false', 'read', 'true'], default: 'all' },
+          },
           ...paging,
         ],
         responses: { 200: json(page(ref('Notification')), 'A page of notifications'), ...errors(400, 401, 503) },
@@ -126,11 +136,23 @@ export const openApiDocument = (): JsonSchema => ({
       post: op('Mark all my notifications read', { tags: ['notifications'], responses: { 200: msg('Done'), ...errors(400, 401, 403, 429, 503) } }),
     },
     '/api/blocks/': {
-      get: op('The users I blocked', { tags: ['blocks'], parameters: paging, responses: { 200: json(page(ref('BlockedUser')), 'A page of users'), ...errors(400, 401, 503) } }),
+      get: op('The users I blocked', {
+        tags: ['blocks'],
+        parameters: paging,
+        responses: { 200: json(page(ref('BlockedUser')), 'A page of users'), ...errors(400, 401, 503) },
+      }),
     },
     '/api/blocks/{username}': {
-      put: op('Block a user (idempotent)', { tags: ['blocks'], parameters: [usernameParam], responses: { 200: msg('Blocked'), ...errors(401, 403, 404, 422, 429, 503) } }),
-      delete: op('Unblock a user (idempotent)', { tags: ['blocks'], parameters: [usernameParam], responses: { 200: msg('Unblocked'), ...errors(401, 403, 404, 422, 429, 503) } }),
+      put: op('Block a user (idempotent)', {
+        tags: ['blocks'],
+        parameters: [usernameParam],
+        responses: { 200: msg('Blocked'), ...errors(401, 403, 404, 422, 429, 503) },
+      }),
+      delete: op('Unblock a user (idempotent)', {
+        tags: ['blocks'],
+        parameters: [usernameParam],
+        responses: { 200: msg('Unblocked'), ...errors(401, 403, 404, 422, 429, 503) },
+      }),
     },
     '/healthz': {
       get: op('Liveness: the process is up', { tags: ['operations'], ...open, responses: { 200: json(object({ status: { const: 'ok' } }), 'Up') } }),
@@ -161,7 +183,12 @@ export const openApiDocument = (): JsonSchema => ({
   },
   components: {
     securitySchemes: {
-      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 or RS256 (as configured) with `sub`, `username`, `exp`, optional `nickname`, `avatar`' },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'HS256 or RS256 (as configured) with `sub`, `username`, `exp`, optional `nickname`, `avatar`',
+      },
       cookie: {
         type: 'apiKey',
         in: 'cookie',

@@ -55,7 +55,10 @@ const propertiesHtml = (s: JsonSchema): string => {
   const required = new Set(Array.isArray(s['required']) ? s['required'].map(String) : []);
   const rows = Object.entries(props)
     .filter((e): e is [string, JsonSchema] => isSchema(e[1]))
-    .map(([name, p]) => `<tr><td><code>${escapeHtml(name)}</code>${required.has(name) ? '' : ' <span class="opt">optional</span>'}</td><td>${schemaHtml(p)}</td></tr>`)
+    .map(
+      ([name, p]) =>
+        `<tr><td><code>${escapeHtml(name)}</code>${required.has(name) ? '' : ' <span class="opt">optional</span>'}</td><td>${schemaHtml(p)}</td></tr>`,
+    )
     .join('');
   return `<table class="props"><tbody>${rows}</tbody></table>`;
 };

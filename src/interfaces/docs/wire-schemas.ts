@@ -7,7 +7,7 @@ export const username = (description = 'a username'): JsonSchema => str({ patter
 /** Another user's username as shown: empty once that user's username was taken by another user (released). */
 export const shownUsername = (description = 'a username'): JsonSchema =>
   str({ pattern: '^[A-Za-z0-9_.-]{0,50}$', description: `${description}; empty when that user gave its username up to another user` });
-export const position = (description = "a position in the event log: an opaque string, e.g. \"123\", \"123-456\" or \"123.1\""): JsonSchema =>
+export const position = (description = 'a position in the event log: an opaque string, e.g. "123", "123-456" or "123.1"'): JsonSchema =>
   str({ minLength: 1, description });
 
 /** A game's options as stored and sent: every field present (defaults applied). */
@@ -44,9 +44,19 @@ export const peerProps = {
   is_blocked_by_user: bool('they blocked me'),
 } as const;
 
-export const gameInviteData: JsonSchema = object({ id: uuid('the invitation id'), username: shownUsername('the inviter'), nickname: str(), avatar: str(), options: gameOptions });
+export const gameInviteData: JsonSchema = object({
+  id: uuid('the invitation id'),
+  username: shownUsername('the inviter'),
+  nickname: str(),
+  avatar: str(),
+  options: gameOptions,
+});
 export const newFriendData: JsonSchema = object({ username: shownUsername('the user who added me'), nickname: str() });
-export const newTournamentData: JsonSchema = object({ tournament_id: uuid(), tournament_name: str({ minLength: 1, maxLength: 100 }), creator: shownUsername('the organizer') });
+export const newTournamentData: JsonSchema = object({
+  tournament_id: uuid(),
+  tournament_name: str({ minLength: 1, maxLength: 100 }),
+  creator: shownUsername('the organizer'),
+});
 
 const notificationOf = (action: string, data: JsonSchema): JsonSchema =>
   object({ id: uuid('the notification id'), action: { const: action }, data, is_read: bool(), date: isoDate() });
@@ -56,7 +66,11 @@ export const notification: JsonSchema = {
   oneOf: [notificationOf('game_invite', gameInviteData), notificationOf('new_friend', newFriendData), notificationOf('new_tournament', newTournamentData)],
 };
 
-export const chat: JsonSchema = object({ ...peerProps, messages: { ...arrayOf(chatMessage), maxItems: 30, description: 'the last 30 messages, newest first' } }, [], 'A chat seen by one member');
+export const chat: JsonSchema = object(
+  { ...peerProps, messages: { ...arrayOf(chatMessage), maxItems: 30, description: 'the last 30 messages, newest first' } },
+  [],
+  'A chat seen by one member',
+);
 export const chatPreview: JsonSchema = object(
   { ...peerProps, unread_messages_count: int(0), last_message: { oneOf: [chatMessage, { type: 'null' }] } },
   [],

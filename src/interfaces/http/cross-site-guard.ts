@@ -17,8 +17,7 @@ export const crossSiteGuard =
     if (!UNSAFE.has(req.method) || bearerToken(req) !== undefined || cookieToken(req) === undefined) return next();
     const origin = req.headers.origin;
     const fetchSite = req.headers['sec-fetch-site'];
-    const refused =
-      origin !== undefined ? !originAllowed(origin, allowed) : fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none';
+    const refused = origin !== undefined ? !originAllowed(origin, allowed) : fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none';
     if (refused) return sendError(res, 403, 'Cross-site request refused: this origin may not use the access_token cookie');
     next();
   };

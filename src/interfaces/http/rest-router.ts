@@ -108,7 +108,10 @@ export const restRouter = ({ deps, caughtUp, onRefusal }: RestDeps): Router => {
     res.json({ items: blocks.items.map(blockedView), count: blocks.count });
   });
 
-  for (const [method, block] of [['put', true], ['delete', false]] as const) {
+  for (const [method, block] of [
+    ['put', true],
+    ['delete', false],
+  ] as const) {
     router[method]('/blocks/:username', async (req, res: Res) => {
       const username = String(req.params['username'] ?? '');
       if (!isUsername(username)) return sendError(res, 404, 'No such user');

@@ -15,8 +15,9 @@ export interface MetricsSources {
   readonly nodeId: string;
   readonly store: EventStore;
   readonly connections: () => number;
-  readonly projection: PositionTracker;
-  readonly broadcaster: PositionTracker;
+  /** Read when scraped, so the metrics can be made before what they watch. */
+  readonly projection: () => PositionTracker;
+  readonly broadcaster: () => PositionTracker;
   /** Group-commit counters of the embedded store (absent on EventStoreDB). */
   readonly groupCommits?: () => { readonly transactions: number; readonly appends: number; readonly events: number };
 }
@@ -40,13 +41,40 @@ export class ServiceMetrics implements WsMetrics {
   constructor(s: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, labels: { node: s.nodeId } });
-    this.framesIn = new Counter({ name: 'chat_ws_frames_in_total', help: 'Client frames received, by action (unknown: not decodable)', labelNames: ['action'], registers });
+    this.framesIn = new Counter({
+      name: 'chat_ws_frames_in_total',
+      help: 'Client frames received, by action (unknown: not decodable)',
+      labelNames: ['action'],
+      registers,
+    });
     this.framesOut = new Counter({ name: 'chat_ws_frames_out_total', help: 'Frames sent to sockets, by action', labelNames: ['action'], registers });
     this.refusals = new Counter({ name: 'chat_refusals_total', help: 'Business-rule refusals, by code and interface', labelNames: ['code', 'via'], registers });
-    this.commandSeconds = new Histogram({ name: 'chat_command_seconds', help: 'Time to handle one WebSocket action', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers });
-    this.backlog = new Histogram({ name: 'chat_ws_resume_backlog_frames', help: 'Frames replayed to a socket that resumed or joined', buckets: [0, 1, 10, 100, 1000, 10_000], registers });
-    this.appendSeconds = new Histogram({ name: 'chat_store_append_seconds', help: 'Event store append latency (durable)', buckets: LATENCY_BUCKETS, registers });
-    this.restSeconds = new Histogram({ name: 'chat_http_request_seconds', help: 'REST latency, by route and status', labelNames: ['route', 'method', 'status'], buckets: LATENCY_BUCKETS, registers });
+    this.commandSeconds = new Histogram({
+      name: 'chat_command_seconds',
+      help: 'Time to handle one WebSocket action',
+      labelNames: ['action'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.backlog = new Histogram({
+      name: 'chat_ws_resume_backlog_frames',
+      help: 'Frames replayed to a socket that resumed or joined',
+      buckets: [0, 1, 10, 100, 1000, 10_000],
+      registers,
+    });
+    this.appendSeconds = new Histogram({
+      name: 'chat_store_append_seconds',
+      help: 'Event store append latency (durable)',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.restSeconds = new Histogram({
+      name: 'chat_http_request_seconds',
+      help: 'REST latency, by route and status',
+      labelNames: ['route', 'method', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     new Gauge({
       name: 'chat_ws_connections',
       help: 'Open WebSocket connections on this node',
@@ -80,7 +108,7 @@ export class ServiceMetrics implements WsMetrics {
         help: `Events stored but not yet handled by this node's ${consumer}`,
         registers,
         async collect() {
-          this.set(Number(await lagEvents(s.store, tracker.position)));
+          this.set(Number(await lagEvents(s.store, tracker().position)));
         },
       });
       new Gauge({
@@ -88,7 +116,7 @@ export class ServiceMetrics implements WsMetrics {
         help: `Age of the oldest event this node's ${consumer} has not handled (0 when caught up)`,
         registers,
         async collect() {
-          this.set(await lagSeconds(s.store, tracker.position));
+          this.set(await lagSeconds(s.store, tracker().position));
         },
       });
     }

@@ -1,4 +1,15 @@
-import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription, Position } from '../../application/ports/event-store.js';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+  Position,
+} from '../../application/ports/event-store.js';
 
 /** The event store with each append's latency observed (in seconds); everything else passes through. */
 export class TimedEventStore implements EventStore {

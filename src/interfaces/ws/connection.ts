@@ -96,7 +96,13 @@ export class Connection {
     identity: Identity,
     private readonly since: FramePosition | undefined,
   ) {
-    const actor: Actor = { userId: identity.userId, username: identity.username, nickname: identity.nickname, avatar: identity.avatar, connectionId: randomUUID() };
+    const actor: Actor = {
+      userId: identity.userId,
+      username: identity.username,
+      nickname: identity.nickname,
+      avatar: identity.avatar,
+      connectionId: randomUUID(),
+    };
     const metrics = c.metrics;
     this.socket = new ClientSocket(ws, raw, actor, {
       maxBufferedBytes: c.limits.maxBufferedBytes,
@@ -165,7 +171,13 @@ export class Connection {
       this.ready = true;
       this.c.metrics?.resumeBacklog(backlog?.kind === 'frames' ? backlog.frames.length : backlog === undefined ? 0 : limits.resumeMaxFrames + 1);
       this.c.logger.info(
-        { connectionId: actor.connectionId, userId: actor.userId, username: actor.username, since: this.since === undefined ? undefined : formatFramePosition(this.since), resync: backlog?.kind === 'too_many' },
+        {
+          connectionId: actor.connectionId,
+          userId: actor.userId,
+          username: actor.username,
+          since: this.since === undefined ? undefined : formatFramePosition(this.since),
+          resync: backlog?.kind === 'too_many',
+        },
         'socket open',
       );
       this.pump();
@@ -255,10 +267,13 @@ export class Connection {
 
   private armExpiry(expiresAt: number): void {
     const delay = Math.max(0, expiresAt - Date.now());
-    this.expiry = setTimeout(() => {
-      if (Date.now() >= expiresAt) this.socket.close(CloseCode.UNAUTHORIZED, 'token expired');
-      else this.armExpiry(expiresAt);
-    }, Math.min(delay, MAX_TIMER_MS));
+    this.expiry = setTimeout(
+      () => {
+        if (Date.now() >= expiresAt) this.socket.close(CloseCode.UNAUTHORIZED, 'token expired');
+        else this.armExpiry(expiresAt);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     this.expiry.unref();
   }
 
@@ -277,7 +292,10 @@ export class Connection {
         this.closeOutOk = false;
         this.c.logger.error({ err, userId: this.socket.userId }, 'connection close-out failed: left to the node-lease check');
       }
-      this.c.logger.info({ connectionId: this.socket.actor.connectionId, userId: this.socket.userId, openMs: Date.now() - this.openedAt, counted: this.opened }, 'socket closed');
+      this.c.logger.info(
+        { connectionId: this.socket.actor.connectionId, userId: this.socket.userId, openMs: Date.now() - this.openedAt, counted: this.opened },
+        'socket closed',
+      );
       this.resolveFinished();
     })();
     return this.closing;

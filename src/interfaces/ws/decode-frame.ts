@@ -15,7 +15,8 @@ export const nestingDepth = (text: string, limit: number): number => {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -37,7 +38,10 @@ const describeErrors = (errors: t.Errors): string =>
   errors
     .slice(0, 3)
     .map((e) => {
-      const path = e.context.map((c) => c.key).filter((k) => k !== '').join('.');
+      const path = e.context
+        .map((c) => c.key)
+        .filter((k) => k !== '')
+        .join('.');
       const expected = e.context[e.context.length - 1]?.type.name ?? 'value';
       return e.message ?? `${path === '' ? 'data' : path}: expected ${expected}`;
     })

@@ -59,10 +59,13 @@ export class Gateway {
     }, 250);
     this.boundTimer.unref();
     const { intervalMs, timeoutMs } = o.heartbeat;
-    this.heartbeatTimer = setInterval(() => {
-      const now = Date.now();
-      for (const c of this.connections) c.checkHeartbeat(now, intervalMs, timeoutMs);
-    }, Math.max(10, Math.min(1000, Math.floor(Math.min(intervalMs, timeoutMs) / 4))));
+    this.heartbeatTimer = setInterval(
+      () => {
+        const now = Date.now();
+        for (const c of this.connections) c.checkHeartbeat(now, intervalMs, timeoutMs);
+      },
+      Math.max(10, Math.min(1000, Math.floor(Math.min(intervalMs, timeoutMs) / 4))),
+    );
     this.heartbeatTimer.unref();
   }
 

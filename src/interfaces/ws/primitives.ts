@@ -40,9 +40,17 @@ export const IsoTimestamp = refined('ISO 8601 timestamp', (s) => matches(ISO_PAT
   pattern: ISO_PATTERN,
   description: 'an ISO 8601 date-time with a zone, e.g. 2026-01-31T12:00:00.000Z',
 });
-export const UserId = refined('user id', (s) => codePoints(s) >= 1 && codePoints(s) <= 128, { minLength: 1, maxLength: 128, description: "a user id: the `sub` of that user's token" });
+export const UserId = refined('user id', (s) => codePoints(s) >= 1 && codePoints(s) <= 128, {
+  minLength: 1,
+  maxLength: 128,
+  description: "a user id: the `sub` of that user's token",
+});
 export const ShortText = (max: number) =>
-  refined(`text of 1-${max} characters`, (s) => s.trim().length >= 1 && codePoints(s) <= max, { maxLength: max, pattern: '\\S', description: `1–${max} characters, not only spaces` });
+  refined(`text of 1-${max} characters`, (s) => s.trim().length >= 1 && codePoints(s) <= max, {
+    maxLength: max,
+    pattern: '\\S',
+    description: `1–${max} characters, not only spaces`,
+  });
 
 export const IntInRange = (min: number, max: number) =>
   withSchema(

@@ -13,7 +13,11 @@ export class EventStoreTimeoutError extends TimeoutError {
 
 /** A stored event this adapter cannot turn into a RecordedEvent (not written by it, or corrupt). */
 export class EsdbDecodeError extends Error {
-  constructor(readonly streamId: string, readonly eventId: string, reason: string) {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    reason: string,
+  ) {
     super(`EventStoreDB event ${eventId} in ${streamId}: ${reason}`);
     this.name = 'EsdbDecodeError';
   }

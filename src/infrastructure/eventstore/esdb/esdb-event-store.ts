@@ -30,14 +30,7 @@ import { closeChannel, drain } from './esdb-client-support.js';
 import { EventStoreTimeoutError } from './esdb-errors.js';
 import { isSystemEvent, toEventData, toRecordedEvent } from './esdb-events.js';
 import { eventMatcher, serverFilter } from './esdb-filter.js';
-import {
-  fromEsdbPosition,
-  satisfiesExpected,
-  toConflict,
-  toEsdbExpectedRevision,
-  toEsdbPosition,
-  toRevision,
-} from './esdb-mapping.js';
+import { fromEsdbPosition, satisfiesExpected, toConflict, toEsdbExpectedRevision, toEsdbPosition, toRevision } from './esdb-mapping.js';
 import { EsdbSubscription } from './esdb-subscription.js';
 
 export interface EsdbEventStoreOptions {
@@ -66,7 +59,10 @@ export class EsdbEventStore implements EventStore {
   private used = false;
   private closed = false;
 
-  constructor(private readonly esdb: EventStoreDBClient, options: EsdbEventStoreOptions = {}) {
+  constructor(
+    private readonly esdb: EventStoreDBClient,
+    options: EsdbEventStoreOptions = {},
+  ) {
     this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
     this.pageSize = Math.max(2, positive(options.pageSize ?? 500, 'pageSize'));
     this.subscriptionBuffer = positive(options.subscriptionBuffer ?? 1000, 'subscriptionBuffer');
@@ -102,10 +98,7 @@ export class EsdbEventStore implements EventStore {
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (maxCount <= 0) return [];
     const fromRevision = BigInt(Math.max(0, Math.trunc(options.fromRevision ?? 0)));
-    const read = this.readRaw(
-      () => this.client().readStream(streamId, { fromRevision, maxCount: Math.trunc(maxCount) }),
-      `read stream ${streamId}`,
-    );
+    const read = this.readRaw(() => this.client().readStream(streamId, { fromRevision, maxCount: Math.trunc(maxCount) }), `read stream ${streamId}`);
     const resolved = await read.catch((error: unknown) => {
       if (error instanceof StreamNotFoundError) return [];
       throw error;

@@ -12,10 +12,7 @@ export type EventMatcher = (e: { readonly streamId: string; readonly type: strin
 export const eventMatcher = (filter: EventFilter | undefined): EventMatcher => {
   const prefixes = [...new Set(filter?.streamPrefixes ?? [])];
   const types = new Set(filter?.eventTypes ?? []);
-  return (e) =>
-    !isSystemEvent(e) &&
-    (prefixes.length === 0 || prefixes.some((p) => e.streamId.startsWith(p))) &&
-    (types.size === 0 || types.has(e.type));
+  return (e) => !isSystemEvent(e) && (prefixes.length === 0 || prefixes.some((p) => e.streamId.startsWith(p))) && (types.size === 0 || types.has(e.type));
 };
 
 /**

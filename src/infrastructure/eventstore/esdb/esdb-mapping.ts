@@ -1,11 +1,4 @@
-import {
-  ANY,
-  NO_STREAM,
-  STREAM_EXISTS,
-  type AppendExpectedRevision,
-  type CurrentRevision,
-  type Position as EsdbPosition,
-} from '@eventstore/db-client';
+import { ANY, NO_STREAM, STREAM_EXISTS, type AppendExpectedRevision, type CurrentRevision, type Position as EsdbPosition } from '@eventstore/db-client';
 import type { AppendResult, ExpectedRevision, Position } from '../../../application/ports/event-store.js';
 
 /** Our expected revision as the client's; a number must be a revision (>= 0). */
@@ -33,8 +26,7 @@ export const toRevision = (value: bigint): number => {
 };
 
 /** The client reports a missing stream as 'no_stream'; older servers as -1. */
-export const toActualRevision = (current: CurrentRevision): number | 'no_stream' =>
-  current === NO_STREAM || current < 0n ? 'no_stream' : toRevision(current);
+export const toActualRevision = (current: CurrentRevision): number | 'no_stream' => (current === NO_STREAM || current < 0n ? 'no_stream' : toRevision(current));
 
 export const toConflict = (streamId: string, expected: ExpectedRevision, current: CurrentRevision): AppendResult => ({
   _tag: 'Conflict',

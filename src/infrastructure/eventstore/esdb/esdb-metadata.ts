@@ -12,8 +12,7 @@ export const toEsdbMetadata = (m: EventMetadata): EsdbMetadata => ({
   ...(m.causationId === undefined ? {} : { $causationId: m.causationId }),
 });
 
-const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const optionalString = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
 

@@ -48,10 +48,7 @@ export class EsdbSubscription implements Subscription {
     source.on('error', (error) => this.fail(error));
     source.on('end', () => this.finish());
     source.on('close', () => this.finish());
-    this.confirmTimer = setTimeout(
-      () => this.fail(new EventStoreTimeoutError('subscribe to $all (no confirmation)', options.timeoutMs)),
-      options.timeoutMs,
-    );
+    this.confirmTimer = setTimeout(() => this.fail(new EventStoreTimeoutError('subscribe to $all (no confirmation)', options.timeoutMs)), options.timeoutMs);
     this.iterator = this.run();
   }
 

@@ -29,8 +29,6 @@ export const compileFilter = (filter: EventFilter | undefined): CompiledFilter =
     shapeKey: `${prefixes.length}:${types.length}`,
     sql: `AND ${clauses.join(' AND ')}`,
     params: [...prefixes.flatMap((p) => [p, p]), ...types],
-    matches: (e) =>
-      (prefixes.length === 0 || prefixes.some((p) => e.streamId.startsWith(p))) &&
-      (typeSet.size === 0 || typeSet.has(e.type)),
+    matches: (e) => (prefixes.length === 0 || prefixes.some((p) => e.streamId.startsWith(p))) && (typeSet.size === 0 || typeSet.has(e.type)),
   };
 };

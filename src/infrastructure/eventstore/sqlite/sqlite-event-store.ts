@@ -40,8 +40,7 @@ export interface SqliteEventStoreOptions {
 
 type Bindable = string | number;
 
-const limitOf = (maxCount: number | undefined): number =>
-  maxCount === undefined ? -1 : Math.max(0, Math.trunc(maxCount)); // LIMIT -1: no limit
+const limitOf = (maxCount: number | undefined): number => (maxCount === undefined ? -1 : Math.max(0, Math.trunc(maxCount))); // LIMIT -1: no limit
 
 const seqOf = (p: Position | undefined): number => (p === undefined ? 0 : Number(p.commit));
 
@@ -56,7 +55,11 @@ export class SqliteEventStore implements EventStore, LogSource {
   private readonly headStmt: Database.Statement<[], number | null>;
   private readonly lastRevisionStmt: Database.Statement<[string], number | null>;
   private readonly readAllStmts = new Map<string, Database.Statement<Bindable[], EventRow>>();
-  private readonly readPageTx: (after: number, filter: CompiledFilter, limit: number) => {
+  private readonly readPageTx: (
+    after: number,
+    filter: CompiledFilter,
+    limit: number,
+  ) => {
     events: RecordedEvent[];
     scannedTo: number;
   };
@@ -69,7 +72,10 @@ export class SqliteEventStore implements EventStore, LogSource {
   private polledTo: number;
   private closed = false;
 
-  private constructor(private readonly db: Database.Database, options: SqliteEventStoreOptions) {
+  private constructor(
+    private readonly db: Database.Database,
+    options: SqliteEventStoreOptions,
+  ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 500;
     // The main connection only reads; a writer thread owns every write (see append-worker.ts).

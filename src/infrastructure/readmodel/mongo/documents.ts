@@ -91,12 +91,7 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
           { upsert: true },
         );
       return [
-        write(
-          'chats',
-          { _id: c.chatId },
-          { $setOnInsert: { members: [a, b], created_at: c.at, message_count: 0, last_seq: 0, _pos: key } },
-          { upsert: true },
-        ),
+        write('chats', { _id: c.chatId }, { $setOnInsert: { members: [a, b], created_at: c.at, message_count: 0, last_seq: 0, _pos: key } }, { upsert: true }),
         member(a, b),
         member(b, a),
       ];
@@ -151,9 +146,7 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
       return [write('notifications', { notification_id: c.notificationId, is_read: false }, { $set: { is_read: true } }, { many: true })];
     case 'MarkAllNotificationsRead':
       // Only what existed at this change: a redelivery must not read notifications added after it.
-      return [
-        write('notifications', { user_id: c.userId, is_read: false, _created: notYet(key) }, { $set: { is_read: true } }, { many: true }),
-      ];
+      return [write('notifications', { user_id: c.userId, is_read: false, _created: notYet(key) }, { $set: { is_read: true } }, { many: true })];
     case 'Block':
       return [
         write(
@@ -164,9 +157,7 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
         ),
       ];
     case 'Unblock':
-      return [
-        write('blocks', { user_id: c.userId, blocked_id: c.blockedId, active: true, _pos: notYet(key) }, { $set: { active: false, _pos: key } }),
-      ];
+      return [write('blocks', { user_id: c.userId, blocked_id: c.blockedId, active: true, _pos: notYet(key) }, { $set: { active: false, _pos: key } })];
   }
 };
 

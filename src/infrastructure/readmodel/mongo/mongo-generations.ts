@@ -45,7 +45,11 @@ export class MongoReadModelGenerations implements ReadModelGenerations {
     const target = generationName(this.base, this.lastStamp);
     if (copyFrom !== undefined) {
       const source = this.client.db(this.check(copyFrom));
-      for (const name of COPY_ORDER) await source.collection(name).aggregate([...copyPipeline(target, name)]).toArray();
+      for (const name of COPY_ORDER)
+        await source
+          .collection(name)
+          .aggregate([...copyPipeline(target, name)])
+          .toArray();
     }
     // Also makes an empty generation exist, which switchTo checks.
     await ensureIndexes(this.client.db(target));

@@ -36,18 +36,27 @@ class DriverDocumentDb implements DocumentDb {
   }
 
   aggregate<T extends Document>(name: CollectionName, pipeline: readonly Document[]): Promise<T[]> {
-    return this.col(name).aggregate<T>([...pipeline]).toArray();
+    return this.col(name)
+      .aggregate<T>([...pipeline])
+      .toArray();
   }
 
   async update(op: AnyUpdateWrite): Promise<void> {
     switch (op.collection) {
-      case 'users': return this.run(this.col('users'), op);
-      case 'chats': return this.run(this.col('chats'), op);
-      case 'members': return this.run(this.col('members'), op);
-      case 'messages': return this.run(this.col('messages'), op);
-      case 'notifications': return this.run(this.col('notifications'), op);
-      case 'blocks': return this.run(this.col('blocks'), op);
-      case 'checkpoints': return this.run(this.col('checkpoints'), op);
+      case 'users':
+        return this.run(this.col('users'), op);
+      case 'chats':
+        return this.run(this.col('chats'), op);
+      case 'members':
+        return this.run(this.col('members'), op);
+      case 'messages':
+        return this.run(this.col('messages'), op);
+      case 'notifications':
+        return this.run(this.col('notifications'), op);
+      case 'blocks':
+        return this.run(this.col('blocks'), op);
+      case 'checkpoints':
+        return this.run(this.col('checkpoints'), op);
     }
   }
 

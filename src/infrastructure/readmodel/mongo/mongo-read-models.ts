@@ -155,10 +155,13 @@ export class MongoReadModels implements ReadModelStore {
   async blocks(userId: string, page: PageRequest): Promise<Page<UserRecord>> {
     const { docs, count } = await this.page('blocks', blocksOf(userId), page);
     const users = await this.users(docs.map((b) => b.blocked_id));
-    return { items: docs.map((b) => {
-      const u = users.get(b.blocked_id);
-      return u === undefined ? unknownUser(b.blocked_id) : toUserRecord(u);
-    }), count };
+    return {
+      items: docs.map((b) => {
+        const u = users.get(b.blocked_id);
+        return u === undefined ? unknownUser(b.blocked_id) : toUserRecord(u);
+      }),
+      count,
+    };
   }
 
   async userIdsAfter(afterUserId: string | undefined, limit: number): Promise<readonly string[]> {

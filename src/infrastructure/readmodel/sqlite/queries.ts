@@ -86,9 +86,7 @@ export const prepareQueries = (db: Database): SqliteQueryStatements => ({
   messageCount: db.prepare<[string], number>('SELECT message_count FROM chats WHERE id = ?').pluck(),
   chatOfMessage: db.prepare<[string], string>('SELECT chat_id FROM messages WHERE id = ?').pluck(),
   notifications: byFilter((f) => db.prepare<PageArgs, NotificationRow>(notificationsPage(READ_CONDITION[f]))),
-  notificationCount: byFilter((f) =>
-    db.prepare<[string], number>(`SELECT COUNT(*) FROM notifications n WHERE n.user_id = ? ${READ_CONDITION[f]}`).pluck(),
-  ),
+  notificationCount: byFilter((f) => db.prepare<[string], number>(`SELECT COUNT(*) FROM notifications n WHERE n.user_id = ? ${READ_CONDITION[f]}`).pluck()),
   hasNotification: db.prepare<[string, string], number>('SELECT 1 FROM notifications WHERE user_id = ? AND id = ?').pluck(),
   blocks: db.prepare(`SELECT b.blocked_id AS id, COALESCE(u.username, '') AS username, COALESCE(u.nickname, '') AS nickname,
       COALESCE(u.avatar, '') AS avatar, COALESCE(u.online, 0) AS online

@@ -1,11 +1,5 @@
 import { notificationData } from '../../../application/projections/notification-data.js';
-import type {
-  ChatMessageView,
-  ChatPreviewView,
-  NotificationAction,
-  NotificationView,
-  UserRecord,
-} from '../../../application/ports/read-model.js';
+import type { ChatMessageView, ChatPreviewView, NotificationAction, NotificationView, UserRecord } from '../../../application/ports/read-model.js';
 
 /** Row shapes of the queries in queries.ts and their mapping to the port's views. */
 

@@ -188,6 +188,4 @@ export class SqliteReadModelStore implements ReadModelStore {
   async onlineUserIds(): Promise<readonly string[]> {
     return this.q.onlineUserIds.all();
   }
-
-
 }
