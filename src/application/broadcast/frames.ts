@@ -98,6 +98,7 @@ export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (use
             is_read: false,
             is_liked: false,
             timestamp: d.clientTimestamp,
+            ...(d.clientMsgId === undefined ? {} : { client_msg_id: d.clientMsgId }),
           },
           position,
         ),

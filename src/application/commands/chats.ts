@@ -1,6 +1,6 @@
 import { chatDecider, chatStream } from '../../domain/chat/chat.js';
 import type { ChatCommand } from '../../domain/chat/commands.js';
-import { isMember } from '../../domain/chat/state.js';
+import { clientMsgKey, isMember } from '../../domain/chat/state.js';
 import { isRefusal, refuse, type Refusal } from '../../domain/shared/decision.js';
 import { isBlockedEitherWay } from './blocks.js';
 import { metaOf, ok, type Actor, type CommandDeps, type Outcome } from './context.js';
@@ -38,25 +38,40 @@ const peerOf = async (deps: CommandDeps, chatId: string, userId: string): Promis
   return state.members[0] === userId ? state.members[1] : state.members[0];
 };
 
+/**
+ * `new_message`. With a `clientMsgId` the send is idempotent: a repeat stores nothing and
+ * answers `duplicateOf`, the id of the message stored the first time, which the sender is
+ * acknowledged with again.
+ */
 export const sendMessage = async (
   deps: CommandDeps,
   actor: Actor,
-  input: { chatId: string; content: string; timestamp: string },
+  input: { chatId: string; content: string; timestamp: string; clientMsgId?: string },
   correlationId: string,
-): Promise<Outcome<{ messageId: string }>> => {
+): Promise<Outcome<{ messageId: string; duplicateOf?: string }>> => {
   const peer = await peerOf(deps, input.chatId, actor.userId);
   if (peer === undefined) return refuse('not_a_member', 'You are not a member of this chat');
   const blocked = await isBlockedEitherWay(deps, actor.userId, peer);
   const at = deps.now().toISOString();
   const messageId = deps.newId();
-  const outcome = await run(
-    deps,
-    actor,
-    { kind: 'SendMessage', chatId: input.chatId, senderId: actor.userId, messageId, content: input.content, clientTimestamp: input.timestamp, blocked, at },
-    correlationId,
+  const command: ChatCommand = {
+    kind: 'SendMessage',
+    chatId: input.chatId,
+    senderId: actor.userId,
+    messageId,
+    content: input.content,
+    clientTimestamp: input.timestamp,
+    ...(input.clientMsgId === undefined ? {} : { clientMsgId: input.clientMsgId }),
+    blocked,
     at,
-  );
-  return isRefusal(outcome) ? outcome : { ...outcome, messageId };
+  };
+  const result = await deps.repo.execute(chatDecider, chatStream(input.chatId), command, metaOf(deps, actor, correlationId, at));
+  if (isRefusal(result)) return result;
+  if (result.events.length === 0 && input.clientMsgId !== undefined && result.state.exists) {
+    const original = result.state.clientMsgIds.get(clientMsgKey(actor.userId, input.clientMsgId));
+    if (original !== undefined) return ok(undefined, { messageId: original, duplicateOf: original });
+  }
+  return ok(result.position, { messageId });
 };
 
 export const setLike = async (

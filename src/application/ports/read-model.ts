@@ -121,6 +121,8 @@ export interface ReadModelQueries {
   /** Newest first. */
   messages(chatId: string, page: PageRequest): Promise<Page<ChatMessageView>>;
   chatOfMessage(messageId: string): Promise<string | undefined>;
+  /** One message of a chat, as `messages` shows it (an idempotent send acknowledges with it). */
+  message(chatId: string, messageId: string): Promise<ChatMessageView | undefined>;
   /** Newest first. */
   notifications(userId: string, filter: ReadFilter, page: PageRequest): Promise<Page<NotificationView>>;
   hasNotification(userId: string, notificationId: string): Promise<boolean>;

@@ -60,6 +60,9 @@ export class SwitchableReadModels implements ReadModelStore {
   messages(chatId: string, page: PageRequest): Promise<Page<ChatMessageView>> {
     return this.current.messages(chatId, page);
   }
+  message(chatId: string, messageId: string): Promise<ChatMessageView | undefined> {
+    return this.current.message(chatId, messageId);
+  }
   chatOfMessage(messageId: string): Promise<string | undefined> {
     return this.current.chatOfMessage(messageId);
   }

@@ -65,6 +65,10 @@ export class FreshQueries implements ReadModelQueries {
     await this.catchUp();
     return this.inner.messages(chatId, page);
   }
+  async message(chatId: string, messageId: string): Promise<ChatMessageView | undefined> {
+    await this.catchUp();
+    return this.inner.message(chatId, messageId);
+  }
   async chatOfMessage(messageId: string): Promise<string | undefined> {
     await this.catchUp();
     return this.inner.chatOfMessage(messageId);

@@ -15,6 +15,8 @@ export type ChatCommand =
       readonly messageId: string;
       readonly content: string;
       readonly clientTimestamp: string;
+      /** The sender's own id for this message: a repeat of a recent one stores nothing (idempotent send). */
+      readonly clientMsgId?: string;
       readonly blocked: boolean;
       readonly at: string;
     }

@@ -2,7 +2,7 @@ import { refuse, type Refusal } from '../shared/decision.js';
 import type { ChatCommand } from './commands.js';
 import { normaliseContent } from './content.js';
 import type { ChatEvent } from './events.js';
-import { isMember, type ChatState } from './state.js';
+import { clientMsgKey, isMember, type ChatState } from './state.js';
 
 type Decision = readonly ChatEvent[] | Refusal;
 
@@ -17,6 +17,8 @@ export const decideChat = (c: ChatCommand, s: ChatState): Decision => {
       return [{ type: 'ChatCreated', data: { chatId: c.chatId, members: [c.initiatorId, c.peerId], createdBy: c.initiatorId, at: c.at } }];
     case 'SendMessage': {
       if (!s.exists || !isMember(s, c.senderId)) return notMember();
+      // A repeat of a recent client_msg_id of this sender: already stored, so nothing new (even if a block came since).
+      if (c.clientMsgId !== undefined && s.clientMsgIds.has(clientMsgKey(c.senderId, c.clientMsgId))) return [];
       const content = normaliseContent(c.content);
       if (content === undefined) return refuse('invalid_content', 'Message content must be 1 to 256 characters');
       if (c.blocked) return refuse('blocked', 'One of you blocked the other');
@@ -31,6 +33,7 @@ export const decideChat = (c: ChatCommand, s: ChatState): Decision => {
             seq: s.messageCount + 1,
             date: c.at,
             clientTimestamp: c.clientTimestamp,
+            ...(c.clientMsgId === undefined ? {} : { clientMsgId: c.clientMsgId }),
           },
         },
       ];

@@ -14,6 +14,8 @@ export type ChatEvent =
         readonly date: string;
         /** The sender's own timestamp, echoed back to clients. */
         readonly clientTimestamp: string;
+        /** The sender's own id for the message (`client_msg_id`), when it gave one. */
+        readonly clientMsgId?: string;
       }
     >
   | DomainEvent<'MessageLiked', { readonly chatId: string; readonly messageId: string; readonly userId: string; readonly at: string }>

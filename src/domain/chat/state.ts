@@ -1,4 +1,12 @@
-import { Map as IMap } from 'immutable';
+import { Map as IMap, type OrderedMap } from 'immutable';
+
+/**
+ * How many recent client message ids a chat remembers: a client re-sends only what was not
+ * acknowledged when it lost its socket, so a repeat comes within a few messages of the original.
+ */
+export const CLIENT_MSG_ID_WINDOW = 1000;
+
+export const clientMsgKey = (senderId: string, clientMsgId: string): string => `${senderId} ${clientMsgId}`;
 
 export interface MessageInfo {
   readonly seq: number;
@@ -17,6 +25,8 @@ export type ChatState =
       readonly messages: IMap<string, MessageInfo>;
       /** Per reader: highest seq read of the other member's messages. */
       readonly readThrough: IMap<string, number>;
+      /** `sender client_msg_id` → message id, for the last CLIENT_MSG_ID_WINDOW messages that carried one. */
+      readonly clientMsgIds: OrderedMap<string, string>;
     };
 
 export const initialChatState: ChatState = { exists: false };

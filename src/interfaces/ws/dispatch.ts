@@ -18,8 +18,22 @@ const ownUsername = (actor: Actor, username: string): Refusal | undefined =>
 export const dispatch = async (deps: CommandDeps, hub: Hub, socket: ClientSocket, a: ClientAction, correlationId: string): Promise<Result> => {
   const actor = socket.actor;
   switch (a.action) {
-    case 'new_message':
-      return chats.sendMessage(deps, actor, { chatId: a.data.chat_id, content: a.data.content, timestamp: a.data.timestamp }, correlationId);
+    case 'new_message': {
+      const clientMsgId = a.data.client_msg_id;
+      const outcome = await chats.sendMessage(
+        deps,
+        actor,
+        { chatId: a.data.chat_id, content: a.data.content, timestamp: a.data.timestamp, ...(clientMsgId === undefined ? {} : { clientMsgId }) },
+        correlationId,
+      );
+      // A repeated client_msg_id stored nothing: the sender is acknowledged with the message stored the first time.
+      if (!isRefusal(outcome) && outcome.duplicateOf !== undefined && clientMsgId !== undefined) {
+        const original = await deps.queries.message(a.data.chat_id, outcome.duplicateOf);
+        if (original !== undefined)
+          socket.reply({ action: 'new_message', data: { chat_id: a.data.chat_id, ...original, timestamp: a.data.timestamp, client_msg_id: clientMsgId } });
+      }
+      return outcome;
+    }
     case 'like_message':
     case 'unlike_message':
       return chats.setLike(deps, actor, { chatId: a.data.chat_id, messageId: a.data.id, like: a.action === 'like_message' }, correlationId);

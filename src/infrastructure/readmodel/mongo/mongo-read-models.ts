@@ -137,6 +137,13 @@ export class MongoReadModels implements ReadModelStore {
     return { items: docs.map((m) => toMessageView(m, users, members)), count: chat.message_count };
   }
 
+  async message(chatId: string, messageId: string): Promise<ChatMessageView | undefined> {
+    const [[doc], [chat]] = await Promise.all([this.db.find('messages', { _id: messageId, chat_id: chatId }), this.db.find('chats', { _id: chatId })]);
+    if (doc === undefined || chat === undefined) return undefined;
+    const [members, users] = await Promise.all([this.db.find('members', membersOfChats([chatId])), this.users(chat.members)]);
+    return toMessageView(doc, users, members);
+  }
+
   async chatOfMessage(messageId: string): Promise<string | undefined> {
     const [doc] = await this.db.find('messages', { _id: messageId });
     return doc?.chat_id;

@@ -37,6 +37,8 @@ LEFT JOIN chat_members r ON r.chat_id = msg.chat_id AND r.user_id <> msg.sender_
 WHERE msg.chat_id = ?
 ORDER BY msg.seq DESC LIMIT ? OFFSET ?`;
 
+const MESSAGE_BY_ID = MESSAGES_PAGE.replace('WHERE msg.chat_id = ?', 'WHERE msg.chat_id = ? AND msg.id = ?').replace(/ORDER BY[^`]*$/, '');
+
 const notificationsPage = (readCondition: string): string => `
 SELECT n.id AS id, n.action AS action, n.data AS data, n.is_read AS is_read, n.date AS date,
   s.id AS s_id, s.username AS s_username, s.nickname AS s_nickname, s.avatar AS s_avatar, s.online AS s_online
@@ -61,6 +63,7 @@ export interface SqliteQueryStatements {
   readonly messages: Statement<PageArgs, MessageRow>;
   readonly messageCount: Statement<[string], number>;
   readonly chatOfMessage: Statement<[string], string>;
+  readonly message: Statement<[string, string], MessageRow>;
   readonly notifications: Record<ReadFilter, Statement<PageArgs, NotificationRow>>;
   readonly notificationCount: Record<ReadFilter, Statement<[string], number>>;
   readonly hasNotification: Statement<[string, string], number>;
@@ -85,6 +88,7 @@ export const prepareQueries = (db: Database): SqliteQueryStatements => ({
   messages: db.prepare(MESSAGES_PAGE),
   messageCount: db.prepare<[string], number>('SELECT message_count FROM chats WHERE id = ?').pluck(),
   chatOfMessage: db.prepare<[string], string>('SELECT chat_id FROM messages WHERE id = ?').pluck(),
+  message: db.prepare<[string, string], MessageRow>(MESSAGE_BY_ID),
   notifications: byFilter((f) => db.prepare<PageArgs, NotificationRow>(notificationsPage(READ_CONDITION[f]))),
   notificationCount: byFilter((f) => db.prepare<[string], number>(`SELECT COUNT(*) FROM notifications n WHERE n.user_id = ? ${READ_CONDITION[f]}`).pluck()),
   hasNotification: db.prepare<[string, string], number>('SELECT 1 FROM notifications WHERE user_id = ? AND id = ?').pluck(),

@@ -158,6 +158,11 @@ export class SqliteReadModelStore implements ReadModelStore {
     }));
   }
 
+  async message(chatId: string, messageId: string): Promise<ChatMessageView | undefined> {
+    const row = this.q.message.get(chatId, messageId);
+    return row === undefined ? undefined : toMessage(row);
+  }
+
   async chatOfMessage(messageId: string): Promise<string | undefined> {
     return this.q.chatOfMessage.get(messageId);
   }
