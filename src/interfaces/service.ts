@@ -171,7 +171,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     '/api',
     crossSiteGuard(allowedOrigins),
     requireAuth(authenticateRest, register),
-    restRouter({ deps, caughtUp, onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }),
+    restRouter({ deps, caughtUp, queries: readModels, onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }),
     historyRouter(deps, store, profiles),
   );
   app.use((_req, res) => sendError(res, 404, 'Not found'));

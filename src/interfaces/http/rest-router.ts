@@ -7,7 +7,7 @@ import type { CommandDeps } from '../../application/commands/context.js';
 import { chatIdFor } from '../../application/commands/ids.js';
 import { markAllNotificationsRead } from '../../application/commands/notifications.js';
 import type { Position } from '../../application/ports/event-store.js';
-import type { UserRecord } from '../../application/ports/read-model.js';
+import type { ReadModelQueries, UserRecord } from '../../application/ports/read-model.js';
 import { isRefusal } from '../../domain/shared/decision.js';
 import type { AuthenticatedLocals } from './auth-middleware.js';
 import { sendError, sendRefusal } from './errors.js';
@@ -19,6 +19,11 @@ export interface RestDeps {
   readonly caughtUp: (position?: Position) => Promise<void>;
   /** Told of each business-rule refusal (metrics). */
   readonly onRefusal?: (code: string) => void;
+  /**
+   * The read models the handlers read after their own `caughtUp`; by default the commands'
+   * (which wait for the head again on every query, a second wait on a moving head).
+   */
+  readonly queries?: ReadModelQueries;
 }
 
 type Res = Response<unknown, AuthenticatedLocals>;
@@ -34,13 +39,12 @@ const correlationOf = (req: IncomingMessage): string => {
   return typeof id === 'string' ? id : randomUUID();
 };
 
-export const restRouter = ({ deps, caughtUp, onRefusal }: RestDeps): Router => {
+export const restRouter = ({ deps, caughtUp, onRefusal, queries = deps.queries }: RestDeps): Router => {
   const refuse = (res: Res, refusal: Parameters<typeof sendRefusal>[1]): void => {
     onRefusal?.(refusal.code);
     sendRefusal(res, refusal);
   };
   const router = Router();
-  const { queries } = deps;
 
   const peerByParam = async (req: Request, res: Res): Promise<UserRecord | undefined> => {
     const username = String(req.params['username'] ?? '');
