@@ -16,7 +16,7 @@ const withUsername = t.type({ username: Username });
 
 /** The `data` codec of each of the 17 client actions of CHAT.md §4. */
 export const actionDataCodecs = {
-  new_message: t.type({ content: MessageContent, chat_id: Uuid, timestamp: IsoTimestamp }),
+  new_message: t.intersection([t.type({ content: MessageContent, chat_id: Uuid, timestamp: IsoTimestamp }), t.partial({ client_msg_id: Uuid })]),
   like_message: t.type({ id: Uuid, chat_id: Uuid }),
   unlike_message: t.type({ id: Uuid, chat_id: Uuid }),
   read_message: t.intersection([t.type({ id: Uuid }), t.partial({ chat_id: Uuid })]),
