@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', '.bench/**', 'test-artifacts/**'] },
+  { ignores: ['dist/**', 'sdk/dist/**', 'node_modules/**', 'data/**', '.bench/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -36,6 +36,7 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
     ['wrong type (accept is a string)', () => JSON.stringify({ action: 'reply_game_invite', data: { username: bob.name, accept: 'yes' } })],
     ['wrong type (timestamp is not a date)', () => message({ timestamp: 'yesterday' })],
     ['invalid uuid (chat_id)', () => message({ chat_id: 'not-a-uuid' })],
+    ['invalid uuid (new_message client_msg_id)', () => message({ client_msg_id: 'msg-1' })],
     ['invalid uuid (like_message id)', () => JSON.stringify({ action: 'like_message', data: { id: '1234', chat_id: chatId } })],
     ['invalid uuid (game_invite client_id)', () => JSON.stringify({ action: 'game_invite', data: { username: bob.name, client_id: 'tab-1' } })],
     ['content over 256 characters', () => message({ content: 'x'.repeat(257) })],
@@ -85,6 +86,14 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
     const content = 'é'.repeat(256);
     a.send('new_message', { chat_id: chatId, content: `  ${content}  `, timestamp: new Date().toISOString() });
     await nextMessage(a, content);
+    await expectStillOpen(a);
+    await a.close();
+  });
+
+  it('new_message with a client_msg_id uuid is accepted', async () => {
+    const a = await alice.connectReady();
+    a.send('new_message', { chat_id: chatId, content: 'with an id', timestamp: new Date().toISOString(), client_msg_id: randomUUID() });
+    await nextMessage(a, 'with an id');
     await expectStillOpen(a);
     await a.close();
   });

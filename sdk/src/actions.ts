@@ -1,0 +1,9 @@
+import type { ActionName, ClientAction } from '../../src/interfaces/ws/action-codecs.js';
+
+/** Client → server actions: the very type the gateway decodes into (types only, no server code at run time). */
+export type { ActionName, ClientAction };
+
+export type ActionData<A extends ActionName> = Extract<ClientAction, { readonly action: A }>['data'];
+
+/** The options of `game_invite`: every field optional. */
+export type InviteOptions = NonNullable<ActionData<'game_invite'>['options']>;

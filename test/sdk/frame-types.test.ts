@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import type { ChatMessage, GameOptions, ServerFrameAction, ServerFrameData } from '../../sdk/src/frames.js';
+import { ERROR_CODES, SERVER_FRAME_ACTIONS } from '../../sdk/src/frames.js';
+import { asyncApiDocument } from '../../src/interfaces/docs/asyncapi.js';
+import { ERROR_CODES as SERVER_ERROR_CODES } from '../../src/interfaces/docs/wire-codes.js';
+import { actionDataCodecs } from '../../src/interfaces/ws/action-codecs.js';
+
+// Compile-time half: each list below must be exactly the SDK type's keys (else this file does not build).
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T] & string;
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+interface KeyLists<T> {
+  readonly required: readonly RequiredKeys<T>[];
+  readonly all: readonly (keyof T & string)[];
+}
+
+const keys =
+  <T>() =>
+  <const R extends readonly RequiredKeys<T>[], const A extends readonly (keyof T & string)[]>(required: R, all: A) => ({ required, all });
+
+const FRAME_KEYS = {
+  ready: keys<ServerFrameData['ready']>()(['position', 'username'], ['position', 'username']),
+  resync_required: keys<ServerFrameData['resync_required']>()(['position'], ['position']),
+  new_message: keys<ServerFrameData['new_message']>()(
+    ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp'],
+    ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp', 'client_msg_id'],
+  ),
+  chat_like_update: keys<ServerFrameData['chat_like_update']>()(['chat_id', 'id', 'is_liked'], ['chat_id', 'id', 'is_liked']),
+  room_created: keys<ServerFrameData['room_created']>()(['chat_id'], ['chat_id']),
+  join_chat: keys<ServerFrameData['join_chat']>()(['chat_id'], ['chat_id']),
+  game_invite: keys<ServerFrameData['game_invite']>()(['id', 'username', 'nickname', 'avatar', 'options'], ['id', 'username', 'nickname', 'avatar', 'options']),
+  game_accepted: keys<ServerFrameData['game_accepted']>()(['game_id', 'username', 'nickname', 'avatar'], ['game_id', 'username', 'nickname', 'avatar']),
+  game_found: keys<ServerFrameData['game_found']>()(['game_id', 'opponent', 'options'], ['game_id', 'opponent', 'options']),
+  game_declined: keys<ServerFrameData['game_declined']>()(['username', 'nickname'], ['username', 'nickname']),
+  game_invite_canceled: keys<ServerFrameData['game_invite_canceled']>()(
+    ['username', 'nickname', 'message', 'client_id'],
+    ['username', 'nickname', 'message', 'client_id'],
+  ),
+  user_online: keys<ServerFrameData['user_online']>()(['username'], ['username']),
+  user_offline: keys<ServerFrameData['user_offline']>()(['username'], ['username']),
+  new_friend: keys<ServerFrameData['new_friend']>()(['username', 'nickname'], ['username', 'nickname']),
+  new_tournament: keys<ServerFrameData['new_tournament']>()(['tournament_id', 'tournament_name', 'creator'], ['tournament_id', 'tournament_name', 'creator']),
+  notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),
+  error: keys<ServerFrameData['error']>()(['for', 'code', 'msg'], ['for', 'code', 'msg']),
+} satisfies { readonly [A in ServerFrameAction]: KeyLists<ServerFrameData[A]> };
+
+type Complete = {
+  readonly [A in ServerFrameAction]: Equal<(typeof FRAME_KEYS)[A]['required'][number], RequiredKeys<ServerFrameData[A]>> extends true
+    ? Equal<(typeof FRAME_KEYS)[A]['all'][number], keyof ServerFrameData[A]>
+    : false;
+};
+const complete: { readonly [A in ServerFrameAction]: true } = null as unknown as Complete;
+void complete;
+
+const OPTION_KEYS = keys<GameOptions>()(
+  ['game_speed', 'ranked', 'cool_mode', 'score_to_win', 'time_limit'],
+  ['game_speed', 'ranked', 'cool_mode', 'score_to_win', 'time_limit'],
+);
+const optionsComplete: Equal<(typeof OPTION_KEYS)['all'][number], keyof GameOptions> = true;
+const MESSAGE_KEYS = keys<ChatMessage>()(
+  ['id', 'content', 'date', 'sender', 'is_read', 'is_liked'],
+  ['id', 'content', 'date', 'sender', 'is_read', 'is_liked'],
+);
+const messageComplete: Equal<(typeof MESSAGE_KEYS)['all'][number], keyof ChatMessage> = true;
+void optionsComplete;
+void messageComplete;
+
+interface ObjectSchema {
+  readonly properties: Readonly<Record<string, ObjectSchema>>;
+  readonly required: readonly string[];
+  readonly enum?: readonly string[];
+}
+
+const messages = (asyncApiDocument()['components'] as unknown as { messages: Record<string, { payload: ObjectSchema }> }).messages;
+const dataSchema = (action: string): ObjectSchema => {
+  const message = messages[`server.${action}`];
+  if (message === undefined) throw new Error(`no server.${action} in the AsyncAPI document`);
+  return message.payload.properties['data'] as ObjectSchema;
+};
+const sorted = (xs: readonly string[]) => [...xs].sort();
+
+// Run-time half: the same lists against the AsyncAPI document the server publishes.
+describe('sdk: frame types match the AsyncAPI document', () => {
+  it('has a type for every server frame and no other', () => {
+    const documented = Object.keys(messages)
+      .filter((k) => k.startsWith('server.'))
+      .map((k) => k.slice('server.'.length));
+    expect(sorted(SERVER_FRAME_ACTIONS)).to.deep.equal(sorted(documented));
+  });
+
+  for (const action of SERVER_FRAME_ACTIONS) {
+    it(`${action}: the same fields, the same required`, () => {
+      const schema = dataSchema(action);
+      expect(sorted(Object.keys(schema.properties)), 'fields').to.deep.equal(sorted(FRAME_KEYS[action].all));
+      expect(sorted(schema.required), 'required').to.deep.equal(sorted(FRAME_KEYS[action].required));
+    });
+  }
+
+  it('game options and messages have the documented fields', () => {
+    for (const action of ['game_invite', 'game_found'])
+      expect(sorted(Object.keys(dataSchema(action).properties['options']?.properties ?? {}))).to.deep.equal(sorted(OPTION_KEYS.all));
+    const message = dataSchema('new_message');
+    for (const k of MESSAGE_KEYS.all) expect(message.properties).to.have.property(k);
+  });
+
+  it('error codes and the actions an error is for are the server’s', () => {
+    expect(sorted(ERROR_CODES)).to.deep.equal(sorted(Object.keys(SERVER_ERROR_CODES)));
+    expect(sorted(dataSchema('error').properties['code']?.enum ?? [])).to.deep.equal(sorted(ERROR_CODES));
+    expect(sorted(dataSchema('error').properties['for']?.enum ?? [])).to.deep.equal(sorted(Object.keys(actionDataCodecs)));
+  });
+});
