@@ -79,7 +79,10 @@ export class Conversation {
   async block(blocked: boolean): Promise<void> {
     const chat = this.current();
     await (blocked ? this.client.rest.block(chat.username) : this.client.rest.unblock(chat.username));
-    await this.reload();
+    // Not reopened: the server refuses to open a chat while one side blocks the other.
+    this.chat = { ...chat, is_blocked_user: blocked };
+    this.render();
+    this.changed();
   }
 
   async invite(): Promise<void> {

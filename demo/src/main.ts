@@ -49,7 +49,7 @@ const start = async (credentials: Credentials, token: string): Promise<void> => 
       default:
         if (invitations.apply(frame)) conversation.render();
     }
-    if (NOTIFYING.has(frame.action)) guarded(() => notifications.reload())();
+    if (NOTIFYING.has(frame.action)) notifications.reloadSoon();
   });
 
   onSubmit(byId<HTMLFormElement>('open-chat'), async () => {

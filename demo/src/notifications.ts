@@ -35,6 +35,15 @@ export class Notifications {
     );
   }
 
+  /**
+   * After a frame that comes with a notification: now, and once more a second later, since the
+   * notification is stored by a follow-up of the frame's event and may not be readable yet.
+   */
+  reloadSoon(): void {
+    guarded(() => this.reload())();
+    setTimeout(guarded(() => this.reload()), 1000);
+  }
+
   async markAllRead(): Promise<void> {
     await this.client.rest.markAllNotificationsRead();
     await this.reload();

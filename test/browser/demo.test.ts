@@ -181,9 +181,101 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     await screenshot(alice, 'demo-alice-after-cut.png');
   });
 
+  it('game invitations: cancel, decline and accept, each seen live by the other, with a notification', async () => {
+    const notificationsBefore = Number(await bob.page.textContent('#notification-count'));
+    expect(notificationsBefore).to.equal(0);
+    const invite = async () => {
+      await alice.page.click('#invite');
+      await alice.page.locator('#invite-state', { hasText: 'Invitation sent to bob' }).waitFor();
+      await bob.page.locator('#accept-invite').waitFor({ state: 'visible' });
+      expect(await bob.page.textContent('#invite-state')).to.equal('alice invites you to Pong');
+    };
+    await invite();
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => Number(t) === notificationsBefore + 1,
+      "bob's notification count",
+    );
+    expect(await bob.page.locator('#notification-list .notification.unread').first().textContent()).to.equal('alice invited you to Pong');
+    await alice.page.click('#cancel-invite');
+    await bob.page.locator('#invite-state', { hasText: 'alice canceled the invitation' }).waitFor();
+    expect(await bob.page.locator('#accept-invite').isHidden()).to.equal(true);
+
+    await invite();
+    await bob.page.click('#decline-invite');
+    await alice.page.locator('#invite-state', { hasText: 'bob declined' }).waitFor();
+    expect(await alice.page.locator('#invite').isVisible()).to.equal(true);
+
+    await invite();
+    await bob.page.click('#accept-invite');
+    await alice.page.locator('#invite-state', { hasText: /bob accepted: game|Game .* against bob/ }).waitFor();
+    await bob.page.locator('#invite-state', { hasText: /Accepted|Game .* against alice/ }).waitFor();
+    expect(await alice.page.locator('#cancel-invite').isHidden()).to.equal(true);
+  });
+
+  it('notifications: a new one shows live, and mark all read clears the count', async () => {
+    // The answered invitations' notifications are read already; a friend request is a new one.
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => t === '0',
+      'no unread notification left',
+    );
+    const friend = await s.connect('alice', { token: s.token('alice', { sub: 'demo-alice' }) });
+    friend.send('add_new_friend', { sender_id: 'demo-alice', receiver_id: 'demo-bob' });
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => t === '1',
+      "bob's friend notification",
+    );
+    await friend.close();
+    expect(await bob.page.locator('#notification-list .notification.unread').first().textContent()).to.equal('alice added you as a friend');
+    await bob.page.click('#mark-all-read');
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => t === '0',
+      'count after mark-all-read',
+    );
+    expect(await bob.page.locator('#notification-list .notification.unread').count()).to.equal(0);
+    expect(await bob.page.locator('#notification-list .notification.read').count()).to.equal(4);
+    await screenshot(bob, 'demo-bob-invitations.png');
+  });
+
+  it('blocking: the blocked side cannot send (the page says so), and after unblocking it can', async () => {
+    await bob.page.click('#block');
+    await bob.page.locator('#block-state', { hasText: 'You blocked them' }).waitFor();
+    expect(await bob.page.locator('#unblock').isVisible()).to.equal(true);
+    const shown = await contents(bob);
+    await send(alice, 'are you there?');
+    await alice.page.locator('#error', { hasText: /blocked/i }).waitFor();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await contents(bob)).to.deep.equal(shown);
+
+    await bob.page.click('#unblock');
+    await bob.page.locator('#block').waitFor({ state: 'visible' });
+    expect(await bob.page.textContent('#block-state')).to.equal('');
+    await send(alice, 'and now?');
+    await eventually(
+      () => contents(bob),
+      (c) => c.at(-1) === 'and now?',
+      'bob gets the message after unblocking',
+    );
+    expect(await alice.page.locator('#error').isHidden()).to.equal(true);
+  });
+
+  it('logs in with a pasted token too', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${s.service.url}/demo`);
+    await page.fill('#token', s.token('carol', { sub: 'pasted-carol' }));
+    await page.click('#token-form button');
+    await page.locator('#connection', { hasText: 'open' }).waitFor();
+    expect(await page.textContent('#me')).to.equal('carol');
+    await context.close();
+  });
+
   it('shows no console error and no CSP violation in any page', () => {
-    // Chromium itself reports the sockets it could not open while offline: those are expected.
-    const offline = /failed: Error in connection establishment: net::ERR_INTERNET_DISCONNECTED$/;
+    // Chromium itself reports the sockets and requests that failed while offline: those are expected.
+    const offline = /net::ERR_INTERNET_DISCONNECTED$/;
     expect(everyone.flatMap((u) => u.problems).filter((p) => !offline.test(p))).to.deep.equal([]);
   });
 });
