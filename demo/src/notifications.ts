@@ -41,7 +41,10 @@ export class Notifications {
    */
   reloadSoon(): void {
     guarded(() => this.reload())();
-    setTimeout(guarded(() => this.reload()), 1000);
+    setTimeout(
+      guarded(() => this.reload()),
+      1000,
+    );
   }
 
   async markAllRead(): Promise<void> {
