@@ -273,6 +273,26 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     await context.close();
   });
 
+  it('with a real key configured, the username login says so in the page, and a pasted token works', async () => {
+    const real = await startTestService();
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${real.service.url}/demo`);
+      await page.fill('#username', 'dora');
+      await page.click('#login-form button');
+      await page.locator('#error', { hasText: 'This service has a real signing key: paste a token instead' }).waitFor();
+      expect(await page.locator('#app').isHidden()).to.equal(true);
+      await page.fill('#token', real.token('dora'));
+      await page.click('#token-form button');
+      await page.locator('#connection', { hasText: 'open' }).waitFor();
+      expect(await page.textContent('#me')).to.equal('dora');
+      await context.close();
+    } finally {
+      await real.stop();
+    }
+  });
+
   it('shows no console error and no CSP violation in any page', () => {
     // Chromium itself reports the sockets and requests that failed while offline: those are expected.
     const offline = /net::ERR_INTERNET_DISCONNECTED$/;
