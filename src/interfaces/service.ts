@@ -35,7 +35,8 @@ import { sendError } from './http/errors.js';
 import { docsRouter } from './docs/docs-router.js';
 import { historyRouter } from './http/history-router.js';
 import { restRouter } from './http/rest-router.js';
-import { securityHeaders } from './http/security-headers.js';
+import { securityHeadersByPath } from './http/security-headers.js';
+import { demoRouter } from './demo/demo-router.js';
 import { Gateway } from './ws/gateway.js';
 import { requestLog } from './http/request-log.js';
 import { metricsRouter } from './metrics/metrics-router.js';
@@ -139,7 +140,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(logger, serviceMetrics));
-  app.use(securityHeaders());
+  app.use(securityHeadersByPath());
   // CORS first: preflights are answered without a token; other origins' get no CORS header.
   app.use('/api', corsPolicy(allowedOrigins));
   app.options('/api/{*path}', (_req, res) => {
@@ -166,6 +167,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
     await registerUser(deps, actor, randomUUID());
   };
   app.use(docsRouter());
+  // The demo app; it mints tokens only with the generated development secret.
+  app.use(demoRouter({ devSecret: keys.generated ? keys.secret : undefined }));
   app.use(metricsRouter(serviceMetrics, config.metricsToken));
   app.use(
     '/api',

@@ -4,6 +4,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+import { demoRouter } from '../../src/interfaces/demo/demo-router.js';
 import { metricsRouter } from '../../src/interfaces/metrics/metrics-router.js';
 import type { ServiceMetrics } from '../../src/interfaces/metrics/service-metrics.js';
 import type { Router } from 'express';
@@ -67,6 +68,7 @@ describe('the contract documents', () => {
       'GET /api/openapi.json',
       'GET /api/asyncapi.json',
       'GET /docs',
+      ...routesOf(demoRouter({ devSecret: undefined }), ''),
       ...routesOf(metricsRouter({} as ServiceMetrics, undefined), ''),
     ];
     expect([...documentedOperations()].sort()).to.deep.equal([...new Set(declared)].sort());

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import WebSocket from 'ws';
 import { ConfigError, loadConfig } from '../../src/infrastructure/config/config.js';
-import { originAllowed } from '../../src/interfaces/http/origins.js';
+import { originAllowed, sameHost } from '../../src/interfaces/http/origins.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 const ALLOWED = 'http://app.example:5173';
@@ -100,6 +100,17 @@ describe('browser origins (ALLOWED_ORIGINS)', () => {
     expect(s.service.hub.socketsOf('id-erin').size).to.equal(0);
     expect(await upgradeStatus(url, { origin: ALLOWED })).to.equal(101);
     expect(await upgradeStatus(url, {})).to.equal(101);
+  });
+
+  it("lets the service's own pages (Origin = its Host, e.g. /demo) open sockets, and nothing on another port or host", async () => {
+    const url = `${s.wsUrl}?token=${s.token('fay')}`;
+    const own = new URL(s.service.url);
+    expect(await upgradeStatus(url, { origin: own.origin })).to.equal(101);
+    expect(await upgradeStatus(url, { origin: `${own.protocol}//${own.hostname}:${own.port === '1' ? '2' : '1'}` })).to.equal(403);
+    expect(await upgradeStatus(url, { origin: `${own.protocol}//evil.example:${own.port}` })).to.equal(403);
+    expect(sameHost(undefined, own.host)).to.equal(false);
+    expect(sameHost('not a url', own.host)).to.equal(false);
+    expect(sameHost(own.origin, undefined)).to.equal(false);
   });
 
   it('sends security headers fitting an API: a CSP without outside sources, nosniff, no framing', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
+import { ensureDevSecret } from '../../src/infrastructure/auth/dev-secret.js';
 import { signDevToken } from '../../src/infrastructure/auth/token-signer.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config/config.js';
 import { startService, type RunningService } from '../../src/interfaces/service.js';
@@ -29,15 +30,20 @@ export interface TestService {
 /** Config overrides; `ws` limits may be given in part. */
 export type TestOverrides = Omit<Partial<Config>, 'ws' | 'invites'> & { readonly ws?: Partial<Config['ws']>; readonly invites?: Partial<Config['invites']> };
 
-export const startTestService = async (overrides: TestOverrides = {}, shared?: { dataDir: string }): Promise<TestService> => {
+/** `devSecret`: no JWT_SECRET, so the service generates its development secret (and `token` signs with it). */
+export type TestServiceOptions = { readonly devSecret?: boolean };
+
+export const startTestService = async (overrides: TestOverrides = {}, shared?: { dataDir: string }, options: TestServiceOptions = {}): Promise<TestService> => {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-test-'));
-  const base = loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+  const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  const base = loadConfig(options.devSecret === true ? env : { ...env, JWT_SECRET: TEST_SECRET });
   const config: Config = { ...base, ...overrides, ws: { ...base.ws, ...overrides.ws }, invites: { ...base.invites, ...overrides.invites } };
   const service = await startService(config, createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'));
   const wsUrl = service.url.replace('http', 'ws') + '/ws/events';
+  const secret = options.devSecret === true ? ensureDevSecret(dataDir).secret : TEST_SECRET;
   const token: TestService['token'] = (username, o = {}) =>
     signDevToken({
-      secret: TEST_SECRET,
+      secret,
       userId: o.sub ?? `id-${username}`,
       username,
       ...(o.nickname === undefined ? {} : { nickname: o.nickname }),

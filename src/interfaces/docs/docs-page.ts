@@ -93,6 +93,6 @@ export const renderDocsPage = (openapi: Obj, asyncapi: Obj): string => `<!doctyp
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>chat-events API</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/docs.css"></head>
 <body><header><h1>chat-events API</h1>
-<nav><a href="#rest">REST</a> · <a href="#schemas">Schemas</a> · <a href="#ws">WebSocket</a> · <a href="#client-actions">Client actions</a> · <a href="#server-frames">Server frames</a> · <a href="#close-codes">Close codes</a></nav></header>
+<nav><a href="#rest">REST</a> · <a href="#schemas">Schemas</a> · <a href="#ws">WebSocket</a> · <a href="#client-actions">Client actions</a> · <a href="#server-frames">Server frames</a> · <a href="#close-codes">Close codes</a> · <a href="/demo/">Demo app</a></nav></header>
 <main>${restHtml(openapi)}${wsHtml(asyncapi)}</main></body></html>
 `;

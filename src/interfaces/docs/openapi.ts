@@ -180,6 +180,29 @@ export const openApiDocument = (): JsonSchema => ({
     '/docs': {
       get: op('A readable rendering of both documents', { tags: ['operations'], ...open, responses: { 200: text('HTML') } }),
     },
+    '/demo': {
+      get: op('The demo chat app, built on the client SDK (its script and stylesheet are under /demo/)', {
+        tags: ['demo'],
+        ...open,
+        responses: { 200: text('HTML') },
+      }),
+    },
+    '/demo/token': {
+      post: {
+        ...op('A token for a username, for the demo: only while the service runs with its generated development secret', {
+          tags: ['demo'],
+          ...open,
+          description:
+            'Answers only when neither `JWT_SECRET` nor `JWT_PUBLIC_KEY` is configured (the service generated a development secret); 404 otherwise. The token lasts 12 hours; its `sub` is `demo-<username>`.',
+          responses: {
+            200: json(object({ token: str({ description: 'an HS256 JWT' }) }), 'The token'),
+            400: msg('The username is not 1 to 50 letters, digits, `_`, `-` or `.`'),
+            404: msg('A real signing key is configured: no token is minted'),
+          },
+        }),
+        requestBody: { required: true, content: { 'application/json': { schema: object({ username: username() }) } } },
+      },
+    },
   },
   components: {
     securitySchemes: {

@@ -10,7 +10,7 @@ import type { CommandDeps } from '../../application/commands/context.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
-import { originAllowed, type AllowedOrigins } from '../http/origins.js';
+import { originAllowed, sameHost, type AllowedOrigins } from '../http/origins.js';
 import { Connection, type ConnectionLimits, type Identity } from './connection.js';
 import type { Hub } from './hub.js';
 import type { WsMetrics } from '../metrics/service-metrics.js';
@@ -70,7 +70,9 @@ export class Gateway {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!originAllowed(req.headers.origin, this.o.allowedOrigins)) return refuseUpgrade(socket, 403, 'Forbidden', 'Origin not allowed');
+    // The service's own pages (the demo) may open sockets too.
+    const allowed = originAllowed(req.headers.origin, this.o.allowedOrigins) || sameHost(req.headers.origin, req.headers.host);
+    if (!allowed) return refuseUpgrade(socket, 403, 'Forbidden', 'Origin not allowed');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!WS_PATHS.has(url.pathname)) return refuseUpgrade(socket, 404, 'Not Found', 'No WebSocket endpoint here');
     if (!this.accepting) return refuseUpgrade(socket, 503, 'Service Unavailable', 'Shutting down');

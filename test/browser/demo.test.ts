@@ -1,0 +1,301 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { chromium, type Browser } from 'playwright-core';
+import { startTestService, type TestService } from '../support/test-service.js';
+import { findChromium } from './chromium.js';
+import { chatItem, contents, eventually, logIn, openChat, send, type DemoUser } from './demo-page.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const ARTIFACTS = join(root, 'test-artifacts');
+
+const screenshot = async (u: DemoUser, name: string): Promise<void> => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, name), await u.page.screenshot());
+};
+
+describe('the /demo app in a real browser (headless Chromium, two users)', function () {
+  this.timeout(90_000);
+  const executablePath = findChromium();
+  let startedAt = 0;
+  let s: TestService;
+  let browser: Browser;
+  let alice: DemoUser;
+  let bob: DemoUser;
+  /** Everyone who logged in, closed contexts included, for the last test. */
+  const everyone: DemoUser[] = [];
+  const login = async (name: string): Promise<DemoUser> => {
+    const user = await logIn(browser, s.service.url, name);
+    everyone.push(user);
+    return user;
+  };
+
+  before(async function () {
+    if (executablePath === undefined) {
+      process.stderr.write('    demo browser tests skipped: no chromium binary (apt-get install chromium, or set CHROMIUM_PATH)\n');
+      this.skip();
+    }
+    startedAt = Date.now();
+    // No JWT_SECRET: the service generates its development secret, so the page can mint tokens.
+    s = await startTestService({}, undefined, { devSecret: true });
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    alice = await login('alice');
+    bob = await login('bob');
+  });
+
+  after(async () => {
+    if (executablePath === undefined) return;
+    await browser?.close();
+    await s?.stop();
+    process.stderr.write(`    demo browser tests took ${Date.now() - startedAt} ms\n`);
+  });
+
+  it('two users open a chat and exchange messages both ways, live, with unread counts and presence in the list', async () => {
+    await openChat(alice, 'bob');
+    expect(await alice.page.textContent('#peer-presence')).to.equal('online');
+    await send(alice, 'hello bob');
+    await eventually(
+      () => contents(alice),
+      (c) => c.join('|') === 'hello bob',
+      'alice sees her message',
+    );
+
+    // bob's list shows the chat, one unread, alice online.
+    const item = chatItem(bob, 'alice');
+    await eventually(
+      () => item.locator('.unread').textContent(),
+      (t) => t === '1',
+      "bob's unread count",
+    );
+    expect(await item.locator('.presence').textContent()).to.equal('online');
+
+    await item.click();
+    await eventually(
+      () => contents(bob),
+      (c) => c.join('|') === 'hello bob',
+      'bob sees it',
+    );
+    await send(bob, 'hi alice');
+    await eventually(
+      () => contents(alice),
+      (c) => c.join('|') === 'hello bob|hi alice',
+      'alice sees the reply live',
+    );
+    await eventually(
+      () => contents(bob),
+      (c) => c.join('|') === 'hello bob|hi alice',
+      'bob sees both',
+    );
+  });
+
+  it('likes show on both sides, and marking read clears the unread count', async () => {
+    const bobsView = bob.page.locator('#messages .message.theirs', { hasText: 'hello bob' });
+    await bobsView.locator('button.like').click();
+    await alice.page.locator('#messages .message.mine.liked', { hasText: 'hello bob' }).waitFor();
+    await bob.page.locator('#messages .message.theirs.liked', { hasText: 'hello bob' }).waitFor();
+
+    expect(await chatItem(bob, 'alice').locator('.unread').textContent()).to.equal('1');
+    await bobsView.locator('button.mark-read').click();
+    await bob.page.locator('#messages .message.theirs.read', { hasText: 'hello bob' }).waitFor();
+    await eventually(
+      () => chatItem(bob, 'alice').locator('.unread').textContent(),
+      (t) => t === '0',
+      "bob's unread count after reading",
+    );
+    // The server agrees.
+    const chats = await s.http('GET', '/api/chats/', { token: s.token('bob', { sub: 'demo-bob' }) });
+    expect((chats.body as { items: Array<{ unread_messages_count: number }> }).items[0]?.unread_messages_count).to.equal(0);
+    await screenshot(bob, 'demo-bob.png');
+  });
+
+  it("each sees the other's presence change", async () => {
+    await bob.context.close();
+    await eventually(
+      () => alice.page.textContent('#peer-presence'),
+      (t) => t === 'offline',
+      'alice sees bob go offline',
+    );
+    await eventually(
+      () => chatItem(alice, 'bob').locator('.presence').textContent(),
+      (t) => t === 'offline',
+      "alice's list shows bob offline",
+    );
+    bob = await login('bob');
+    await eventually(
+      () => alice.page.textContent('#peer-presence'),
+      (t) => t === 'online',
+      'alice sees bob back',
+    );
+    await openChat(bob, 'alice');
+    expect(await bob.page.textContent('#peer-presence')).to.equal('online');
+    await alice.context.close();
+    await eventually(
+      () => bob.page.textContent('#peer-presence'),
+      (t) => t === 'offline',
+      'bob sees alice go offline',
+    );
+    alice = await login('alice');
+    await eventually(
+      () => bob.page.textContent('#peer-presence'),
+      (t) => t === 'online',
+      'bob sees alice back',
+    );
+    await openChat(alice, 'bob');
+  });
+
+  it('a network cut while messages are being sent loses and duplicates nothing once reconnected', async () => {
+    const before = await contents(bob);
+    const sent: string[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const text = `burst ${i}`;
+      sent.push(text);
+      await send(alice, text);
+      if (i === 4) {
+        // The server side drops alice's socket mid-burst...
+        for (const socket of s.service.hub.socketsOf('demo-alice')) socket.terminate();
+      }
+      if (i === 8) await alice.context.setOffline(true);
+    }
+    // ...and her browser is offline for a while.
+    await alice.page.locator('#connection', { hasText: 'reconnecting' }).waitFor();
+    await new Promise((r) => setTimeout(r, 1500));
+    await alice.context.setOffline(false);
+    await alice.page.locator('#connection', { hasText: 'open' }).waitFor({ timeout: 40_000 });
+    const expected = [...before, ...sent];
+    await eventually(
+      () => contents(bob),
+      (c) => c.join('|') === expected.join('|'),
+      'bob sees every message once, in order',
+      40_000,
+    );
+    await eventually(
+      () => contents(alice),
+      (c) => c.join('|') === expected.join('|'),
+      'alice sees every message once, in order',
+      40_000,
+    );
+    // The server stored each once.
+    const stored = await s.http('GET', '/api/chats/alice/messages?limit=100', { token: s.token('bob', { sub: 'demo-bob' }) });
+    const texts = (stored.body as { items: Array<{ content: string }> }).items.map((m) => m.content).reverse();
+    expect(texts).to.deep.equal(expected);
+    await screenshot(alice, 'demo-alice-after-cut.png');
+  });
+
+  it('game invitations: cancel, decline and accept, each seen live by the other, with a notification', async () => {
+    const notificationsBefore = Number(await bob.page.textContent('#notification-count'));
+    expect(notificationsBefore).to.equal(0);
+    const invite = async () => {
+      await alice.page.click('#invite');
+      await alice.page.locator('#invite-state', { hasText: 'Invitation sent to bob' }).waitFor();
+      await bob.page.locator('#accept-invite').waitFor({ state: 'visible' });
+      expect(await bob.page.textContent('#invite-state')).to.equal('alice invites you to Pong');
+    };
+    await invite();
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => Number(t) === notificationsBefore + 1,
+      "bob's notification count",
+    );
+    expect(await bob.page.locator('#notification-list .notification.unread').first().textContent()).to.equal('alice invited you to Pong');
+    await alice.page.click('#cancel-invite');
+    await bob.page.locator('#invite-state', { hasText: 'alice canceled the invitation' }).waitFor();
+    expect(await bob.page.locator('#accept-invite').isHidden()).to.equal(true);
+
+    await invite();
+    await bob.page.click('#decline-invite');
+    await alice.page.locator('#invite-state', { hasText: 'bob declined' }).waitFor();
+    expect(await alice.page.locator('#invite').isVisible()).to.equal(true);
+
+    await invite();
+    await bob.page.click('#accept-invite');
+    await alice.page.locator('#invite-state', { hasText: /bob accepted: game|Game .* against bob/ }).waitFor();
+    await bob.page.locator('#invite-state', { hasText: /Accepted|Game .* against alice/ }).waitFor();
+    expect(await alice.page.locator('#cancel-invite').isHidden()).to.equal(true);
+  });
+
+  it('notifications: a new one shows live, and mark all read clears the count', async () => {
+    // The answered invitations' notifications are read already; a friend request is a new one.
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => t === '0',
+      'no unread notification left',
+    );
+    const friend = await s.connect('alice', { token: s.token('alice', { sub: 'demo-alice' }) });
+    friend.send('add_new_friend', { sender_id: 'demo-alice', receiver_id: 'demo-bob' });
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => t === '1',
+      "bob's friend notification",
+    );
+    await friend.close();
+    expect(await bob.page.locator('#notification-list .notification.unread').first().textContent()).to.equal('alice added you as a friend');
+    await bob.page.click('#mark-all-read');
+    await eventually(
+      () => bob.page.textContent('#notification-count'),
+      (t) => t === '0',
+      'count after mark-all-read',
+    );
+    expect(await bob.page.locator('#notification-list .notification.unread').count()).to.equal(0);
+    expect(await bob.page.locator('#notification-list .notification.read').count()).to.equal(4);
+    await screenshot(bob, 'demo-bob-invitations.png');
+  });
+
+  it('blocking: the blocked side cannot send (the page says so), and after unblocking it can', async () => {
+    await bob.page.click('#block');
+    await bob.page.locator('#block-state', { hasText: 'You blocked them' }).waitFor();
+    expect(await bob.page.locator('#unblock').isVisible()).to.equal(true);
+    const shown = await contents(bob);
+    await send(alice, 'are you there?');
+    await alice.page.locator('#error', { hasText: /blocked/i }).waitFor();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await contents(bob)).to.deep.equal(shown);
+
+    await bob.page.click('#unblock');
+    await bob.page.locator('#block').waitFor({ state: 'visible' });
+    expect(await bob.page.textContent('#block-state')).to.equal('');
+    await send(alice, 'and now?');
+    await eventually(
+      () => contents(bob),
+      (c) => c.at(-1) === 'and now?',
+      'bob gets the message after unblocking',
+    );
+    expect(await alice.page.locator('#error').isHidden()).to.equal(true);
+  });
+
+  it('logs in with a pasted token too', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${s.service.url}/demo`);
+    await page.fill('#token', s.token('carol', { sub: 'pasted-carol' }));
+    await page.click('#token-form button');
+    await page.locator('#connection', { hasText: 'open' }).waitFor();
+    expect(await page.textContent('#me')).to.equal('carol');
+    await context.close();
+  });
+
+  it('with a real key configured, the username login says so in the page, and a pasted token works', async () => {
+    const real = await startTestService();
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${real.service.url}/demo`);
+      await page.fill('#username', 'dora');
+      await page.click('#login-form button');
+      await page.locator('#error', { hasText: 'This service has a real signing key: paste a token instead' }).waitFor();
+      expect(await page.locator('#app').isHidden()).to.equal(true);
+      await page.fill('#token', real.token('dora'));
+      await page.click('#token-form button');
+      await page.locator('#connection', { hasText: 'open' }).waitFor();
+      expect(await page.textContent('#me')).to.equal('dora');
+      await context.close();
+    } finally {
+      await real.stop();
+    }
+  });
+
+  it('shows no console error and no CSP violation in any page', () => {
+    // Chromium itself reports the sockets and requests that failed while offline: those are expected.
+    const offline = /net::ERR_INTERNET_DISCONNECTED$/;
+    expect(everyone.flatMap((u) => u.problems).filter((p) => !offline.test(p))).to.deep.equal([]);
+  });
+});
