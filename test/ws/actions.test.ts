@@ -1,28 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { ReceivedFrame, TestClient } from '../support/test-client.js';
-import { startTestService, type TestService } from '../support/test-service.js';
-import { chatBetween, drain, expectStillOpen, ISO_UTC, itemsOf, MESSAGE_KEYS, newUser, nextMessage, notPresence, ping, UUID, type User } from './support.js';
+import {
+  chatBetween,
+  drain,
+  expectStillOpen,
+  ISO_UTC,
+  itemsOf,
+  MESSAGE_KEYS,
+  newUser,
+  nextMessage,
+  notPresence,
+  ping,
+  UUID,
+  type User,
+  serviceFixture,
+} from './support.js';
 
 const DEFAULT_OPTIONS = { game_speed: 'medium', ranked: false, cool_mode: false, score_to_win: 5, time_limit: 3 };
 
 describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)', () => {
-  let svc: TestService;
-  const clients: TestClient[] = [];
-
-  before(async () => {
-    svc = await startTestService();
-  });
-  after(async () => {
-    await svc.stop();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
+  const fixture = serviceFixture();
 
   const tabs = async (user: User, n = 1): Promise<TestClient[]> => {
     const opened = await Promise.all(Array.from({ length: n }, () => user.connectReady()));
-    clients.push(...opened);
+    opened.forEach((c) => fixture.keep(c));
     return opened;
   };
   const tab = async (user: User): Promise<TestClient> => (await tabs(user, 1))[0] as TestClient;
@@ -45,8 +47,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   };
 
   it('new_message: to every tab of both members (sender included), with position, echoed timestamp, stored', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const all = [...(await tabs(alice, 2)), ...(await tabs(bob, 2))];
     const sender = all[0] as TestClient;
@@ -77,8 +79,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('like_message / unlike_message: chat_like_update to the chat group; repeating either is a silent no-op', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const [a1, a2] = (await tabs(alice, 2)) as [TestClient, TestClient];
     const b = await tab(bob);
@@ -111,8 +113,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('read_message: no frame; the message and older ones from that sender become read, unread count 0', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     const b = await tab(bob);
@@ -147,8 +149,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('game_invite: game_invite to every tab of the invitee with defaults applied, and a stored notification', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const [b1, b2] = (await tabs(bob, 2)) as [TestClient, TestClient];
     a.send('game_invite', { username: bob.name, client_id: randomUUID(), options: { game_speed: 'fast', score_to_win: 7 } });
@@ -171,8 +173,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('game_invite without options: every default applied', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     a.send('game_invite', { username: bob.name, client_id: randomUUID() });
@@ -199,8 +201,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   };
 
   it('reply_game_invite accept: game_accepted then game_found to both; the notification is marked read', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     await inviteFrom(a, bob, b, { ranked: true });
@@ -212,8 +214,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('reply_game_invite decline: game_declined to the inviter only; the invitation is over', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     await inviteFrom(a, bob, b);
@@ -228,8 +230,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('game_accepted shorthand: as reply_game_invite with accept true', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     await inviteFrom(a, bob, b, { time_limit: 1 });
@@ -238,8 +240,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('game_declined shorthand: as reply_game_invite with accept false', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     await inviteFrom(a, bob, b);
@@ -249,8 +251,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('cancel_game_invite: game_invite_canceled to both, echoing the client_id', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     const clientId = randomUUID();
@@ -269,8 +271,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('add_new_friend: new_friend to the receiver, and a stored notification', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const [b1, b2] = (await tabs(bob, 2)) as [TestClient, TestClient];
     a.send('add_new_friend', { sender_id: alice.id, receiver_id: bob.id });
@@ -284,10 +286,10 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('new_tournament: to every other online user (not the organizer); a notification for every known user', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
-    const carol = await newUser(svc, 'carol');
-    const dave = await newUser(svc, 'dave'); // known, never connected
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
+    const carol = await newUser(fixture.svc, 'carol');
+    const dave = await newUser(fixture.svc, 'dave'); // known, never connected
     const [a1, a2] = (await tabs(alice, 2)) as [TestClient, TestClient];
     const b = await tab(bob);
     const c = await tab(carol);
@@ -310,8 +312,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('read_notification: no frame; then listed with is_read=read', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     a.send('add_new_friend', { sender_id: alice.id, receiver_id: bob.id });
@@ -330,8 +332,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('notification: only the sender’s own sockets, never another user', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     await chatBetween(alice, bob);
     const [a1, a2] = (await tabs(alice, 2)) as [TestClient, TestClient];
     const b = await tab(bob);
@@ -346,8 +348,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('user_online / user_offline: own username re-announces presence to online_users', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
     const isAbout = (action: string) => (f: ReceivedFrame) => f.action === action && f.data['username'] === alice.name;
@@ -365,8 +367,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('join_chat: join_chat back to the socket (a reply, no position)', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     a.send('join_chat', { chat_id: chatId });
@@ -375,8 +377,8 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
   });
 
   it('room_created: room_created to the chat group', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     const [b1, b2] = (await tabs(bob, 2)) as [TestClient, TestClient];

@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { TestClient } from '../support/test-client.js';
-import { startTestService, type TestService } from '../support/test-service.js';
-import { chatBetween, drain, expectStillOpen, itemsOf, newUser, nextError, notPresence, ping, type User } from './support.js';
+import { chatBetween, drain, expectStillOpen, itemsOf, newUser, nextError, notPresence, ping, type User, serviceFixture } from './support.js';
 
 /** Blocks apply to every action between two users, whichever of them blocked the other. */
 describe('blocks: add_new_friend, room_created and new_tournament between blocked users', () => {
-  let svc: TestService;
-  const clients: TestClient[] = [];
-
-  before(async () => {
-    svc = await startTestService();
-  });
-  after(async () => {
-    await svc.stop();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
+  const fixture = serviceFixture();
 
   const tab = async (user: User): Promise<TestClient> => {
     const c = await user.connectReady();
-    clients.push(c);
+    fixture.keep(c);
     return c;
   };
 
@@ -52,8 +40,8 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
 
   for (const direction of ['the sender blocked the receiver', 'the receiver blocked the sender'] as const) {
     it(`add_new_friend is refused (blocked) when ${direction}: no frame, no notification; unblocking restores it`, async () => {
-      const alice = await newUser(svc, 'alice');
-      const bob = await newUser(svc, 'bob');
+      const alice = await newUser(fixture.svc, 'alice');
+      const bob = await newUser(fixture.svc, 'bob');
       const [blocker, blocked] = direction === 'the sender blocked the receiver' ? [alice, bob] : [bob, alice];
       await block(blocker, blocked);
       const a = await tab(alice);
@@ -70,8 +58,8 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
     });
 
     it(`room_created is refused (blocked) when ${direction}; unblocking restores it`, async () => {
-      const alice = await newUser(svc, 'alice');
-      const bob = await newUser(svc, 'bob');
+      const alice = await newUser(fixture.svc, 'alice');
+      const bob = await newUser(fixture.svc, 'bob');
       const chatId = await chatBetween(alice, bob);
       const [blocker, blocked] = direction === 'the sender blocked the receiver' ? [alice, bob] : [bob, alice];
       await block(blocker, blocked);
@@ -88,10 +76,10 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
   }
 
   it('new_tournament reaches neither who blocked the organizer nor whom the organizer blocked (frame and notification); others get both; unblocking restores them', async () => {
-    const organizer = await newUser(svc, 'org');
-    const blocker = await newUser(svc, 'blocker');
-    const blockedOne = await newUser(svc, 'blockedone');
-    const other = await newUser(svc, 'other');
+    const organizer = await newUser(fixture.svc, 'org');
+    const blocker = await newUser(fixture.svc, 'blocker');
+    const blockedOne = await newUser(fixture.svc, 'blockedone');
+    const other = await newUser(fixture.svc, 'other');
     await block(blocker, organizer);
     await block(organizer, blockedOne);
     const o = await tab(organizer);
@@ -110,7 +98,7 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
 
     // A socket resuming from before the announcement does not get it either.
     const resumed = await blocker.connect({ since: '1' });
-    clients.push(resumed);
+    fixture.keep(resumed);
     expect(await framesOf(resumed), 'nothing replayed to the blocker').to.not.include('new_tournament');
 
     await block(blocker, organizer, false);

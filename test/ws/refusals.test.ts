@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { ReceivedFrame, TestClient } from '../support/test-client.js';
-import { startTestService, type TestService } from '../support/test-service.js';
-import { chatBetween, drain, expectStillOpen, newUser, nextError, nextMessage, notPresence, ping, sleep, type User } from './support.js';
+import { chatBetween, drain, expectStillOpen, newUser, nextError, nextMessage, notPresence, ping, sleep, type User, serviceFixture } from './support.js';
 
 describe('WebSocket gateway: business refusals and the member-only rule', () => {
-  let svc: TestService;
-  const clients: TestClient[] = [];
-
-  before(async () => {
-    svc = await startTestService();
-  });
-  after(async () => {
-    await svc.stop();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
+  const fixture = serviceFixture();
 
   const tab = async (user: User): Promise<TestClient> => {
     const c = await user.connectReady();
-    clients.push(c);
+    fixture.keep(c);
     return c;
   };
 
@@ -44,8 +32,8 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   };
 
   it('cannot_like_own_message (like and unlike), message_not_found', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     const b = await tab(bob);
@@ -59,8 +47,8 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('read_message: only the recipient; an unknown message is refused', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     const b = await tab(bob);
@@ -70,9 +58,9 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('not_a_member: an outsider can neither post, like, read, join nor announce a chat', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
-    const carol = await newUser(svc, 'carol');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
+    const carol = await newUser(fixture.svc, 'carol');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     const b = await tab(bob);
@@ -97,9 +85,9 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('member-only delivery: an outsider receives none of a chat’s frames, even after asking to join it', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
-    const carol = await newUser(svc, 'carol');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
+    const carol = await newUser(fixture.svc, 'carol');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     const b = await tab(bob);
@@ -118,8 +106,8 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('game invitations: cannot_invite_self, user_not_found, no_pending_invitation', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     await expectRefused(a, 'game_invite', { username: alice.name, client_id: randomUUID() }, 'cannot_invite_self');
     await expectRefused(a, 'game_invite', { username: 'nobody_at_all', client_id: randomUUID() }, 'user_not_found');
@@ -130,9 +118,9 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('invitation_pending: neither side of a pending invitation can be invited or invite', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
-    const carol = await newUser(svc, 'carol');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
+    const carol = await newUser(fixture.svc, 'carol');
     const a = await tab(alice);
     const b = await tab(bob);
     const c = await tab(carol);
@@ -148,9 +136,9 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('already_in_game: players of an ongoing game can neither invite nor be invited', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
-    const carol = await newUser(svc, 'carol');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
+    const carol = await newUser(fixture.svc, 'carol');
     const a = await tab(alice);
     const b = await tab(bob);
     const c = await tab(carol);
@@ -165,8 +153,8 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('blocked: messages and invitations refused both ways once one blocked the other', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
     const a = await tab(alice);
     const b = await tab(bob);
@@ -184,8 +172,8 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('forbidden: acting in another user’s name', async () => {
-    const alice = await newUser(svc, 'alice');
-    const bob = await newUser(svc, 'bob');
+    const alice = await newUser(fixture.svc, 'alice');
+    const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     await expectRefused(a, 'user_online', { username: bob.name }, 'forbidden');
     await expectRefused(a, 'user_offline', { username: bob.name }, 'forbidden');
@@ -194,7 +182,7 @@ describe('WebSocket gateway: business refusals and the member-only rule', () => 
   });
 
   it('other refusals: befriending oneself or an unknown user, unknown notification, tournament announced twice', async () => {
-    const alice = await newUser(svc, 'alice');
+    const alice = await newUser(fixture.svc, 'alice');
     const a = await tab(alice);
     await expectRefused(a, 'add_new_friend', { sender_id: alice.id, receiver_id: alice.id }, 'cannot_befriend_self');
     await expectRefused(a, 'add_new_friend', { sender_id: alice.id, receiver_id: 'id-nobody' }, 'user_not_found');

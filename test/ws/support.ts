@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { expect } from 'chai';
-import type { TestService } from '../support/test-service.js';
+import { startTestService, type TestOverrides, type TestService } from '../support/test-service.js';
 import type { ReceivedFrame, TestClient } from '../support/test-client.js';
 
 let counter = 0;
@@ -165,4 +165,36 @@ export const chatBetween = async (a: User, b: User): Promise<string> => {
   const chatId = asRecord(res.body)['chat_id'];
   expect(chatId).to.be.a('string');
   return chatId as string;
+};
+
+export interface ServiceFixture {
+  /** The describe block's service (started in its `before`). */
+  readonly svc: TestService;
+  /** Closes `client` after the current test. */
+  keep<C extends TestClient>(client: C): C;
+}
+
+/** One service for a describe block (started before its tests, stopped after them); sockets kept are closed after each test. */
+export const serviceFixture = (overrides: TestOverrides = {}): ServiceFixture => {
+  let started: TestService | undefined;
+  const clients: TestClient[] = [];
+  before(async () => {
+    started = await startTestService(overrides);
+  });
+  after(async () => {
+    await started?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  return {
+    get svc(): TestService {
+      if (started === undefined) throw new Error('the service is not started yet');
+      return started;
+    },
+    keep: (client) => {
+      clients.push(client);
+      return client;
+    },
+  };
 };

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { usernameClaimDecider, usernameStream } from '../../src/domain/user/username-claim.js';
 import type { TestClient } from '../support/test-client.js';
-import { startTestService, type TestService } from '../support/test-service.js';
-import { asRecord, drain, itemsOf, newUser, notPresence, ping, uniq } from './support.js';
+import { asRecord, drain, itemsOf, newUser, notPresence, ping, uniq, serviceFixture } from './support.js';
 
 /**
  * A username belongs to one user at a time: a valid token presenting a name another `sub` held
@@ -11,24 +10,13 @@ import { asRecord, drain, itemsOf, newUser, notPresence, ping, uniq } from './su
  * (empty) and found by nobody under it, until one of its own tokens presents a name again.
  */
 describe('identity: a username changes hands', () => {
-  let svc: TestService;
-  const clients: TestClient[] = [];
-
-  before(async () => {
-    svc = await startTestService();
-  });
-  after(async () => {
-    await svc.stop();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
+  const fixture = serviceFixture();
 
   const as = (token: string) => ({
-    http: (method: string, path: string) => svc.http(method, path, { token }),
+    http: (method: string, path: string) => fixture.svc.http(method, path, { token }),
     connect: async (name: string): Promise<TestClient> => {
-      const c = await svc.connect(name, { token });
-      clients.push(c);
+      const c = await fixture.svc.connect(name, { token });
+      fixture.keep(c);
       await ping(c);
       return c;
     },
@@ -36,9 +24,9 @@ describe('identity: a username changes hands', () => {
 
   it('REST and WebSocket lookups of the name reach the new holder; the earlier holder no longer answers to it', async () => {
     const sam = uniq('sam');
-    const x = as(svc.token(sam, { sub: `sub-x-${sam}`, nickname: 'Sam X' }));
-    const y = as(svc.token(sam, { sub: `sub-y-${sam}`, nickname: 'Sam Y' }));
-    const carol = await newUser(svc, 'carol');
+    const x = as(fixture.svc.token(sam, { sub: `sub-x-${sam}`, nickname: 'Sam X' }));
+    const y = as(fixture.svc.token(sam, { sub: `sub-y-${sam}`, nickname: 'Sam Y' }));
+    const carol = await newUser(fixture.svc, 'carol');
 
     expect((await x.http('GET', '/api/chats/')).status).to.equal(200);
     const withX = await carol.http('PUT', `/api/chats/${sam}`);
@@ -63,7 +51,7 @@ describe('identity: a username changes hands', () => {
 
     // game_invite by name reaches Y's socket, not X's.
     const c = await carol.connectReady();
-    clients.push(c);
+    fixture.keep(c);
     c.send('game_invite', { username: sam, client_id: randomUUID() });
     const invite = await yTab.nextAction('game_invite');
     expect(invite.data).to.include({ username: carol.name });
@@ -86,20 +74,20 @@ describe('identity: a username changes hands', () => {
     expect(offline.data).to.deep.equal({ username: '' });
 
     // Stored as events: the name's stream records both claims, in order.
-    const claims = await svc.service.store.readStream(usernameStream(sam));
+    const claims = await fixture.svc.service.store.readStream(usernameStream(sam));
     expect(claims.map((e) => [e.type, e.data['userId'], e.data['previousHolderId']])).to.deep.equal([
       ['UsernameClaimed', `sub-x-${sam}`, null],
       ['UsernameClaimed', `sub-y-${sam}`, `sub-x-${sam}`],
     ]);
-    const claim = await svc.service.deps.repo.load(usernameClaimDecider, usernameStream(sam), { verify: true });
+    const claim = await fixture.svc.service.deps.repo.load(usernameClaimDecider, usernameStream(sam), { verify: true });
     expect(claim.state.holder).to.equal(`sub-y-${sam}`);
   });
 
   it('the earlier holder presenting the name again takes it back', async () => {
     const sam = uniq('sam');
-    const x = as(svc.token(sam, { sub: `sub-x-${sam}` }));
-    const y = as(svc.token(sam, { sub: `sub-y-${sam}` }));
-    const carol = await newUser(svc, 'carol');
+    const x = as(fixture.svc.token(sam, { sub: `sub-x-${sam}` }));
+    const y = as(fixture.svc.token(sam, { sub: `sub-y-${sam}` }));
+    const carol = await newUser(fixture.svc, 'carol');
     expect((await x.http('GET', '/api/chats/')).status).to.equal(200);
     const chatWithX = asRecord((await carol.http('PUT', `/api/chats/${sam}`)).body)['chat_id'];
     expect((await y.http('GET', '/api/chats/')).status).to.equal(200);
@@ -119,16 +107,16 @@ describe('identity: a username changes hands', () => {
     for (let round = 0; round < 5; round++) {
       const name = uniq('race');
       const subs = [0, 1, 2, 3].map((i) => `sub-${i}-${name}`);
-      const answers = await Promise.all(subs.map((sub) => svc.http('GET', '/api/chats/', { token: svc.token(name, { sub }) })));
+      const answers = await Promise.all(subs.map((sub) => fixture.svc.http('GET', '/api/chats/', { token: fixture.svc.token(name, { sub }) })));
       for (const a of answers) expect(a.status).to.equal(200);
-      const { state } = await svc.service.deps.repo.load(usernameClaimDecider, usernameStream(name), { verify: true });
+      const { state } = await fixture.svc.service.deps.repo.load(usernameClaimDecider, usernameStream(name), { verify: true });
       expect(subs).to.include(state.holder);
-      const finder = await newUser(svc, 'finder');
+      const finder = await newUser(fixture.svc, 'finder');
       const found = await finder.http('PUT', `/api/chats/${name}`);
       expect(found.status).to.equal(201);
       const holders: string[] = [];
       for (const sub of subs) {
-        const user = await svc.service.readModels.userById(sub);
+        const user = await fixture.svc.service.readModels.userById(sub);
         if (user?.username === name) holders.push(sub);
       }
       expect(holders, `round ${round}`).to.deep.equal([state.holder]);
