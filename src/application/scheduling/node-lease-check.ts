@@ -5,11 +5,6 @@ import { forEachConcurrently } from './for-each.js';
 import { JOB_NAMES, type JobContext, type RecurringJob } from './job.js';
 import { SWEEP_CONCURRENCY } from './presence-sweep.js';
 
-/** The connections `nodeId` held for `userId` are gone; if they were the user's last, the user goes offline (and a reactor withdraws their invitations). */
-const closeOut = async (deps: CommandDeps, userId: string, nodeId: string, correlationId: string): Promise<void> => {
-  await closeNodeConnections(deps, userId, nodeId, correlationId);
-};
-
 export const closeOutDeadNodes = async (deps: CommandDeps, leases: NodeLeases, selfId: string, ctx: JobContext): Promise<readonly string[]> => {
   const now = deps.now();
   // Never this node: if its own lease looks lapsed, its renewals stalled, but it is alive and running this.
@@ -17,7 +12,8 @@ export const closeOutDeadNodes = async (deps: CommandDeps, leases: NodeLeases, s
   if (dead.length === 0) return dead;
   const online = await deps.queries.onlineUserIds();
   for (const nodeId of dead) {
-    await forEachConcurrently(online, SWEEP_CONCURRENCY, ctx, (userId) => closeOut(deps, userId, nodeId, ctx.correlationId));
+    // A user taken offline here has their invitations withdrawn by a reactor, as after any close.
+    await forEachConcurrently(online, SWEEP_CONCURRENCY, ctx, (userId) => closeNodeConnections(deps, userId, nodeId, ctx.correlationId));
     // Only after every user was handled (a failure throws above, and the next run retries), and
     // only if it did not renew meanwhile: a node that was merely paused keeps its lease.
     await leases.forget(nodeId, now);

@@ -28,7 +28,6 @@ export interface ConnectionLimits {
   readonly rateBurst: number;
   readonly rateWarnings: number;
   readonly activityThrottleMs: number;
-  readonly readYourWritesTimeoutMs: number;
   /** Frames received but not yet handled; past this the client is flooding (1008). */
   readonly maxQueuedFrames: number;
   /** A resume with more frames than this gets `resync_required` instead. */
@@ -41,7 +40,6 @@ export interface ConnectionContext {
   readonly profiles: ProfileDirectory;
   readonly hub: Hub;
   readonly broadcasterTracker: PositionTracker;
-  readonly readModelTracker: PositionTracker;
   readonly limits: ConnectionLimits;
   readonly logger: Logger;
   readonly metrics?: WsMetrics;
@@ -143,9 +141,8 @@ export class Connection {
       hub.join(socket, ONLINE_USERS);
       await registerUser(deps, actor, correlationId);
       this.abortIfClosed();
-      if (joinedAt !== undefined && !(await this.c.readModelTracker.waitFor(joinedAt, limits.readYourWritesTimeoutMs))) {
-        throw new Error('read models did not catch up in time');
-      }
+      // The chat list covers what was broadcast before the socket joined: FreshQueries waits for
+      // the log's head (at or past `joinedAt`), or throws and the set-up fails.
       for (const chatId of await deps.queries.chatIdsOf(actor.userId)) hub.join(socket, chatGroup(chatId));
       this.abortIfClosed();
       const from: FramePosition | undefined = this.since ?? (joinedAt === undefined ? undefined : { at: joinedAt });

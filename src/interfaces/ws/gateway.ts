@@ -25,7 +25,6 @@ export interface GatewayOptions {
   readonly authenticate: (req: IncomingMessage) => Either<{ readonly code: string; readonly msg: string }, Identity>;
   /** How far this node's broadcaster and read models have got: a new socket's chat list must cover what was broadcast before it joined. */
   readonly broadcasterTracker: PositionTracker;
-  readonly readModelTracker: PositionTracker;
   readonly limits: ConnectionLimits;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
   readonly metrics?: WsMetrics;
