@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventStore, Position, Subscription } from '../ports/event-store.js';
-import { formatPosition } from '../ports/position.js';
+import { comparePositions, formatPosition } from '../ports/position.js';
 import type { ReactorCheckpoints } from '../ports/reactor-checkpoints.js';
 import type { Reactor } from './reactor.js';
 
@@ -137,7 +137,7 @@ export class ReactorRunner {
       maxCount: 1,
     });
     const first = next[0];
-    return first === undefined || first.position.commit > head.commit || (first.position.commit === head.commit && first.position.prepare > head.prepare);
+    return first === undefined || comparePositions(first.position, head) > 0;
   }
 
   /**
