@@ -3,27 +3,10 @@ import WebSocket from 'ws';
 import { ChatClient } from '../../sdk/src/client.js';
 import { ChatActionError } from '../../sdk/src/errors.js';
 import type { ServerFrame } from '../../sdk/src/frames.js';
-import type { WebSocketConstructor } from '../../sdk/src/platform.js';
 import type { ChatMessage, Page } from '../../sdk/src/rest-types.js';
 import { checkServerFrame } from '../support/contract.js';
+import { trackedWebSocket, until } from '../support/sdk-tab.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-
-/** The `ws` package's WebSocket, each instance kept in `sockets` so a test can cut it like a network would. */
-const trackedWebSocket = (sockets: WebSocket[]): WebSocketConstructor =>
-  class extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      sockets.push(this);
-    }
-  } as unknown as WebSocketConstructor;
-
-const until = async (check: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('sdk: ChatClient against the real server', () => {
   let svc: TestService;
