@@ -103,6 +103,11 @@ export class FakeEsdbServer {
     this.write(`$$sys-${randomUUID()}`, [this.systemEvent('$metadata')]);
   }
 
+  /** Subscriptions being served live now. */
+  get liveSubscriptions(): number {
+    return this.live.size;
+  }
+
   /** A copy of the counters, to diff against later. */
   callCounts(): CallCounts {
     return { ...this.calls };

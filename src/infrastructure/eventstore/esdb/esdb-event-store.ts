@@ -146,10 +146,7 @@ export class EsdbEventStore implements EventStore {
     const probe = from > 0 ? 1 : 0;
     const count = Math.min(Math.trunc(maxCount) + probe, Number.MAX_SAFE_INTEGER);
     const learn = this.learner();
-    const read = this.readRaw(
-      () => this.client().readStream(streamId, { fromRevision: BigInt(from - probe), maxCount: count }),
-      `read stream ${streamId}`,
-    );
+    const read = this.readRaw(() => this.client().readStream(streamId, { fromRevision: BigInt(from - probe), maxCount: count }), `read stream ${streamId}`);
     const resolved = await read.catch((error: unknown) => {
       if (!(error instanceof StreamNotFoundError)) throw error;
       learn(streamId, -1);
@@ -245,7 +242,12 @@ export class EsdbEventStore implements EventStore {
     return this.follower?.anchored === true ? (streamId, revision) => this.heads.learn(streamId, revision) : () => undefined;
   }
 
-  private subscribe<T>(after: Position | undefined, filter: EventFilter | undefined, decode: (r: AllStreamRecordedEvent) => T, onConfirmed?: () => void): EsdbSubscription<T> {
+  private subscribe<T>(
+    after: Position | undefined,
+    filter: EventFilter | undefined,
+    decode: (r: AllStreamRecordedEvent) => T,
+    onConfirmed?: () => void,
+  ): EsdbSubscription<T> {
     const source = this.client().subscribeToAll({
       fromPosition: after === undefined ? START : toEsdbPosition(after),
       filter: serverFilter(filter),
@@ -328,7 +330,11 @@ export class EsdbEventStore implements EventStore {
   }
 }
 
-const toHeadEvent = (r: AllStreamRecordedEvent): HeadEvent => ({ streamId: r.streamId, revision: toRevision(r.revision), position: fromEsdbPosition(r.position) });
+const toHeadEvent = (r: AllStreamRecordedEvent): HeadEvent => ({
+  streamId: r.streamId,
+  revision: toRevision(r.revision),
+  position: fromEsdbPosition(r.position),
+});
 
 const positive = (n: number, name: string): number => {
   if (!(n > 0)) throw new RangeError(`${name} must be positive, got ${n}`);
