@@ -5,7 +5,8 @@ import { sendMessage } from '../../src/application/commands/chats.js';
 import type { CommandDeps } from '../../src/application/commands/context.js';
 import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
-import { openEsdbEventStore, type EsdbEventStore, type EsdbEventStoreOptions } from '../../src/infrastructure/eventstore/esdb/esdb-event-store.js';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { EsdbEventStore, openEsdbEventStore, type EsdbEventStoreOptions } from '../../src/infrastructure/eventstore/esdb/esdb-event-store.js';
 import { FakeEsdbServer, type CallCounts } from './fake-esdb-server.js';
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
@@ -45,7 +46,7 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     const store = await open(options);
     if (options.followStreamHeads !== false) {
       const warm = `warm-${randomUUID()}`;
-      await store.append(warm, [{ id: randomUUID(), type: 'Warm', data: {}, metadata: { ...meta, schemaVersion: 1 } }], 'any');
+      await store.append(warm, [event()], 'any');
       await eventually(() => store.isKnownCurrent(warm, 0), 'the heads subscription never went live');
     }
     return { store, repo: new AggregateRepository(store) };
@@ -162,7 +163,7 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     await eventually(() => !a.store.isKnownCurrent(chatStream(chatId), 1), 'still vouching with the subscription down');
     expect(onlyCommandCalls(await callsOf(() => send(a.repo, 1)))).to.deep.equal({ appends: 1, streamReads: 1 });
     expect(onlyCommandCalls(await callsOf(() => send(a.repo, 2)))).to.deep.equal({ appends: 1, streamReads: 1 });
-    await b.store.append(other, [{ id: randomUUID(), type: 'Missed', data: {}, metadata: { ...meta, schemaVersion: 1 } }], 'no_stream');
+    await b.store.append(other, [event()], 'no_stream');
 
     fake.refuseSubscriptions = false;
     await eventually(() => a.store.isKnownCurrent(chatStream(chatId), 3), 'never resubscribed');
@@ -172,6 +173,33 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     expect((await messages(a.store)).map(([seq]) => seq)).to.deep.equal([1, 2, 3, 4]);
   });
 
+  it('learns nothing from an idempotent replay, whose revision need not be the head', async () => {
+    const a = await node();
+    const s = `replay-${randomUUID()}`;
+    const batch = [event(), event()];
+    await a.store.append(s, batch, 'no_stream');
+    await a.store.append(s, [event()], 1);
+    const c = await node(); // opened after both appends: it has not followed them
+    expect(await c.store.append(s, batch, 'no_stream')).to.deep.include({ _tag: 'Appended', nextRevision: 1 });
+    expect([c.store.isKnownCurrent(s, 1), c.store.isKnownCurrent(s, 2)]).to.deep.equal([false, false]);
+  });
+
+  it('learns nothing from a call issued before its heads subscription had its starting point', async () => {
+    const a = await node();
+    const s = `early-${randomUUID()}`;
+    await a.store.append(s, [event()], 'no_stream');
+    const fresh = new EsdbEventStore(EventStoreDBClient.connectionString(fake.url));
+    stores.push(fresh);
+    // Its first call starts the subscription: an append between this read and the subscription's start would go unseen.
+    expect(await fresh.readStream(s)).to.have.length(1);
+    const warm = `warm-${randomUUID()}`;
+    await fresh.append(warm, [event()], 'no_stream');
+    await eventually(() => fresh.isKnownCurrent(warm, 0), 'the heads subscription never went live');
+    expect(fresh.isKnownCurrent(s, 0)).to.equal(false);
+    await fresh.readStream(s);
+    expect(fresh.isKnownCurrent(s, 0)).to.equal(true);
+  });
+
   it('closes its heads subscription on close()', async () => {
     const { store } = await node();
     const live = fake.liveSubscriptions;
@@ -179,6 +207,8 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     await eventually(() => fake.liveSubscriptions === live - 1, 'the heads subscription is still served');
   });
 });
+
+const event = () => ({ id: randomUUID(), type: 'Tested', data: {}, metadata: { ...meta, schemaVersion: 1 } });
 
 const eventually = async (condition: () => boolean, message: string, ms = 10_000): Promise<void> => {
   const deadline = Date.now() + ms;

@@ -121,8 +121,8 @@ export class EsdbEventStore implements EventStore {
         return toConflict(streamId, expected, (await this.lastEvent(streamId))?.revision ?? NO_STREAM);
       }
       const nextRevision = toRevision(result.nextExpectedRevision);
-      learn(streamId, nextRevision);
-      // A replayed (idempotent) batch comes back without a position.
+      // A replayed (idempotent) batch comes back without a position, and its revision need not be the head.
+      if (result.position !== undefined) learn(streamId, nextRevision);
       const position = result.position ?? (await this.positionOf(streamId, nextRevision));
       return { _tag: 'Appended', nextRevision, position: fromEsdbPosition(position) };
     } catch (error) {
