@@ -47,7 +47,7 @@ export interface EsdbEventStoreOptions {
   readonly subscriptionBuffer?: number;
   /**
    * Follow $all to know streams' heads (isKnownCurrent), so that a command on a cached, current
-   * aggregate costs its append only. Default true; tools that only read or copy turn it off.
+   * aggregate costs its append only. Default true; off, every command reads before appending.
    */
   readonly followStreamHeads?: boolean;
   /** Back-off between attempts to resubscribe the heads subscription, in ms. Default 200 to 10 000. */
@@ -154,7 +154,8 @@ export class EsdbEventStore implements EventStore {
     });
     const last = resolved[resolved.length - 1]?.event;
     if (last !== undefined && resolved.length < count) learn(streamId, toRevision(last.revision));
-    return resolved.flatMap((r) => (r.event === undefined || r.event.revision < BigInt(from) ? [] : [toRecordedEvent(r.event)]));
+    const first = BigInt(from);
+    return resolved.flatMap((r) => (r.event === undefined || r.event.revision < first ? [] : [toRecordedEvent(r.event)]));
   }
 
   /**
