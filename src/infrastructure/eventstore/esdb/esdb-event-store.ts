@@ -266,7 +266,7 @@ export class EsdbEventStore implements EventStore {
     return subscription;
   }
 
-  /** Every node's appends, reduced to their streams' heads (nothing to decode: any event counts). */
+  /** Every node's appends, reduced to their streams' heads (nothing is decoded, so events of any shape count). */
   private subscribeHeads(after: Position | undefined, onConfirmed: () => void): HeadSource {
     return this.subscribe(after, undefined, toHeadEvent, onConfirmed);
   }
