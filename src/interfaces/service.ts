@@ -70,7 +70,7 @@ const REACTOR_DRAIN_MS = 3000;
 export const startService = async (config: Config, logger: Logger = createLogger(config.logLevel, { node: config.nodeId })): Promise<RunningService> => {
   const keys = resolveJwtKeys(config);
   const verifier = new TokenVerifier(keys);
-  const store = await openEventStore(config);
+  const store = await openEventStore(config, logger);
   const generations = await openReadModelGenerations(config);
   const readModels = new SwitchableReadModels(await generations.open(await generations.current()));
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
