@@ -11,15 +11,6 @@ import type { UsernameClaimEvent } from './user/username-claim.js';
 
 /** Every event the domain emits; projections and the broadcaster switch over this union. */
 export type AnyDomainEvent =
-    | UserEvent
-  | UsernameClaimEvent
-  | BlocksEvent
-  | ChatEvent
-  | InviteEvent
-  | EngagementEvent
-  | PresenceEvent
-  | InboxEvent
-  | FriendsEvent
-  | TournamentEvent;
+  UserEvent | UsernameClaimEvent | BlocksEvent | ChatEvent | InviteEvent | EngagementEvent | PresenceEvent | InboxEvent | FriendsEvent | TournamentEvent;
 
 export type EventType = AnyDomainEvent['type'];

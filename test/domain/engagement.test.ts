@@ -180,7 +180,9 @@ describe('engagement decider (one stream per user)', () => {
     });
 
     it('once abandoned, it engages nobody', () => {
-      given.when(reserve(A, 'inv-1', 'invitee', HOLD_S + 1, pointing('inv-0', [abandoned('inv-0', HOLD_S)]))).then([reserved(A, 'inv-1', 'invitee', HOLD_S + 1)]);
+      given
+        .when(reserve(A, 'inv-1', 'invitee', HOLD_S + 1, pointing('inv-0', [abandoned('inv-0', HOLD_S)])))
+        .then([reserved(A, 'inv-1', 'invitee', HOLD_S + 1)]);
     });
 
     it('if the fence lost (the invitation was sent late after all), it counts like any sent invitation', () => {
@@ -200,7 +202,10 @@ describe('engagement decider (one stream per user)', () => {
         .given([reserved(A, 'inv-1', 'inviter', 0)])
         .when(release(A, 'inv-0', 1))
         .thenNothing();
-      engagement.given([]).when(release(A, 'inv-0', 1)).thenNothing();
+      engagement
+        .given([])
+        .when(release(A, 'inv-0', 1))
+        .thenNothing();
     });
   });
 

@@ -85,7 +85,6 @@ const gameBetween = (x: string, y: string, atS: number, gameId = 'game-0'): Invi
 ];
 const GAME_S = DEFAULT_GAME_OPTIONS.time_limit * 60 + GRACE_S;
 
-
 describe('invitation decider (one stream per invitation)', () => {
   describe('SendInvitation', () => {
     it('sends an invitation expiring after the ttl', () => {

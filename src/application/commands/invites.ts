@@ -38,7 +38,12 @@ const onInvitation = async (deps: CommandDeps, inviteId: string, command: Invite
  * first: InvitationAbandoned with expected no_stream. If the fence loses, the invitation was
  * sent after all, and the state returned is the sent one.
  */
-const engagementOf = async (deps: CommandDeps, userId: string, at: string, meta: CommandMeta): Promise<{ state: Engagement; pointed: PointedInvitation | undefined }> => {
+const engagementOf = async (
+  deps: CommandDeps,
+  userId: string,
+  at: string,
+  meta: CommandMeta,
+): Promise<{ state: Engagement; pointed: PointedInvitation | undefined }> => {
   const { state } = await deps.repo.load(engagementDecider, engagementStream(userId), { verify: true });
   const p = state.pointer;
   if (p === undefined) return { state, pointed: undefined };
@@ -186,7 +191,12 @@ export const cancelInvitation = async (deps: CommandDeps, actor: Actor, username
   const at = deps.now().toISOString();
   const inviteId = await pointerAs(deps, actor.userId, 'inviter');
   if (inviteId === undefined) return noPendingInvitation();
-  return onInvitation(deps, inviteId, { kind: 'CancelInvitation', inviterId: actor.userId, inviteeId: invitee.userId, at }, metaOf(deps, actor, correlationId, at));
+  return onInvitation(
+    deps,
+    inviteId,
+    { kind: 'CancelInvitation', inviterId: actor.userId, inviteeId: invitee.userId, at },
+    metaOf(deps, actor, correlationId, at),
+  );
 };
 
 /** System commands: run by scheduled jobs and by presence (inviter's last socket closed). */

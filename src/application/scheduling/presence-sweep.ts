@@ -16,12 +16,12 @@ export const SWEEP_CONCURRENCY = 32;
 export const presenceSweepJob = (deps: CommandDeps, o: { readonly everyMs: number; readonly inactivityThresholdMs: number }): RecurringJob => {
   const lapsed = deps.log === undefined ? undefined : new LapsedInvitations(deps, deps.log);
   return {
-  name: JOB_NAMES.presenceSweep,
-  everyMs: o.everyMs,
-  run: async (ctx) => {
-    const online = await deps.queries.onlineUserIds();
-    await forEachConcurrently(online, SWEEP_CONCURRENCY, ctx, (userId) => sweepInactive(deps, userId, o.inactivityThresholdMs, ctx.correlationId));
-    await lapsed?.close(ctx.correlationId);
-  },
+    name: JOB_NAMES.presenceSweep,
+    everyMs: o.everyMs,
+    run: async (ctx) => {
+      const online = await deps.queries.onlineUserIds();
+      await forEachConcurrently(online, SWEEP_CONCURRENCY, ctx, (userId) => sweepInactive(deps, userId, o.inactivityThresholdMs, ctx.correlationId));
+      await lapsed?.close(ctx.correlationId);
+    },
   };
 };

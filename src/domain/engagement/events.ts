@@ -10,7 +10,14 @@ export type EngagementEvent =
    */
   | DomainEvent<
       'EngagementReserved',
-      { readonly userId: string; readonly inviteId: string; readonly role: EngagementRole; readonly at: string; readonly holdUntil: string; readonly recentSince?: string }
+      {
+        readonly userId: string;
+        readonly inviteId: string;
+        readonly role: EngagementRole;
+        readonly at: string;
+        readonly holdUntil: string;
+        readonly recentSince?: string;
+      }
     >
   /** Compensation: the other user's reservation failed, so this one is given back. */
   | DomainEvent<'EngagementReleased', { readonly userId: string; readonly inviteId: string; readonly at: string }>;
