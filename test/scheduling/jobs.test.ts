@@ -11,6 +11,7 @@ import { openConnection } from '../../src/application/commands/presence.js';
 import type { NodeLeases } from '../../src/application/ports/node-leases.js';
 import type { ReadModelQueries, UserRecord } from '../../src/application/ports/read-model.js';
 import type { Scheduler } from '../../src/application/ports/scheduler.js';
+import { endGameJob } from '../../src/application/scheduling/end-game.js';
 import { expireInvitationJob } from '../../src/application/scheduling/expire-invitation.js';
 import type { JobContext } from '../../src/application/scheduling/job.js';
 import { LapsedInvitations } from '../../src/application/scheduling/lapsed-invitations.js';
@@ -102,6 +103,8 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     return sent.data.inviteId;
   };
 
+  const storedTypes = async (inviteId: string): Promise<string[]> => (await store.readStream(inviteStream(inviteId))).map((e) => e.type);
+
   /** Every follow-up policy, given each stored event of its types in log order (what a ReactorRunner does). */
   const react = async (deps: CommandDeps): Promise<void> => {
     const log = await store.readAll();
@@ -137,6 +140,26 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     let threw = false;
     await job.run({}, ctx).catch(() => (threw = true));
     expect(threw, 'bad job data is a failure, not a silent success').to.equal(true);
+  });
+
+  it('end-game: ends the game on the invitation the job names; a job stored before jobs carried the inviteId is a no-op', async () => {
+    const deps = depsOn('n1');
+    const inviteId = await invite(deps, 'alice', 'bob');
+    const accepted = await replyInvitation(deps, actor('bob'), { username: 'alice', accept: true }, 'c');
+    if (isRefusal(accepted) || accepted.events[0]?.type !== 'InvitationAccepted') throw new Error('not accepted');
+    const gameId = accepted.events[0].data.gameId;
+    const job = endGameJob(deps);
+    const status = async () => (await deps.repo.load(inviteDecider, inviteStream(inviteId))).state.status;
+    await job.run({ gameId }, ctx);
+    expect(await status(), 'an old job: nothing to append to').to.equal('in_game');
+    expect(await storedTypes(inviteId)).to.deep.equal(['InvitationSent', 'InvitationAccepted']);
+    await job.run({ gameId, inviteId }, ctx);
+    expect(await status()).to.equal('over');
+    await job.run({ gameId, inviteId }, ctx);
+    expect(await storedTypes(inviteId), 'a second run (after a takeover) is a no-op').to.deep.equal(['InvitationSent', 'InvitationAccepted', 'GameEnded']);
+    let threw = false;
+    await job.run({ inviteId }, ctx).catch(() => (threw = true));
+    expect(threw, 'no gameId is a failure').to.equal(true);
   });
 
   it('the safety net expires invitations and ends games whose jobs were lost, and leaves the others', async () => {

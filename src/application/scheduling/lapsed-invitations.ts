@@ -24,9 +24,12 @@ export class LapsedInvitations {
     private readonly log: Pick<EventStore, 'readAll'>,
   ) {}
 
-  /** Closes what lapsed; resolves with how many it closed. */
-  async close(correlationId: string): Promise<number> {
-    await this.catchUp();
+  /**
+   * Closes what lapsed; resolves with how many it closed. The first call reads every invitation
+   * event in the log: `touch` keeps a job's lock alive meanwhile.
+   */
+  async close(correlationId: string, touch: () => Promise<void> = async () => {}): Promise<number> {
+    await this.catchUp(touch);
     const now = this.deps.now().getTime();
     let closed = 0;
     for (const [inviteId, o] of [...this.open]) {
@@ -38,8 +41,9 @@ export class LapsedInvitations {
     return closed;
   }
 
-  private async catchUp(): Promise<void> {
+  private async catchUp(touch: () => Promise<void>): Promise<void> {
     for (;;) {
+      await touch();
       const page = await this.log.readAll({
         ...(this.after === undefined ? {} : { after: this.after }),
         filter: { streamPrefixes: [PREFIX], eventTypes: ['InvitationSent', 'InvitationAccepted', 'InvitationDeclined', 'InvitationCanceled', 'GameEnded'] },

@@ -21,7 +21,7 @@ export const presenceSweepJob = (deps: CommandDeps, o: { readonly everyMs: numbe
     run: async (ctx) => {
       const online = await deps.queries.onlineUserIds();
       await forEachConcurrently(online, SWEEP_CONCURRENCY, ctx, (userId) => sweepInactive(deps, userId, o.inactivityThresholdMs, ctx.correlationId));
-      await lapsed?.close(ctx.correlationId);
+      await lapsed?.close(ctx.correlationId, () => ctx.touch());
     },
   };
 };
