@@ -107,6 +107,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     now: () => new Date(),
     newId,
     scheduler: scheduling.scheduler,
+    log: store,
   };
 
   await projections.start();
