@@ -1,11 +1,38 @@
-import { reaches, type Delivery, type Group } from '../../application/broadcast/frames.js';
+import { isPresenceFrame, reaches, type Delivery, type Frame, type Group } from '../../application/broadcast/frames.js';
 import type { DeliverySink } from '../../application/broadcast/broadcaster.js';
+import { PresenceCoalescer, type PresenceDiff, type WindowTimers } from '../../application/broadcast/presence-coalescer.js';
+import { PresenceGraph, type PresenceChange } from '../../application/broadcast/presence-graph.js';
 import type { ClientSocket } from './client-socket.js';
+
+export interface HubOptions {
+  /** The broadcaster's presence graph (scope, who is online). */
+  readonly presence?: PresenceGraph;
+  /** `PRESENCE_COALESCE_MS`: one `presence_diff` per window at most. */
+  readonly coalesceMs?: number;
+  readonly timers?: WindowTimers;
+}
+
+/** A frame and its text, serialised once for every socket that gets it. */
+export interface SerialisedFrame {
+  readonly frame: Frame;
+  readonly text: string;
+}
+
+const serialised = (frame: Frame): SerialisedFrame => ({ frame, text: JSON.stringify(frame) });
 
 /** This node's sockets by group and by user. Groups are local: every node's broadcaster fills its own. */
 export class Hub implements DeliverySink {
   private readonly groups = new Map<Group, Set<ClientSocket>>();
   private readonly byUser = new Map<string, Set<ClientSocket>>();
+  readonly presence: PresenceGraph;
+  private readonly coalescer: PresenceCoalescer;
+  /** `presence_state` per scope group for the current window (the state at its start), serialised once. */
+  private readonly states = new Map<Group, SerialisedFrame>();
+
+  constructor(o: HubOptions = {}) {
+    this.presence = o.presence ?? new PresenceGraph('all');
+    this.coalescer = new PresenceCoalescer(o.coalesceMs ?? 1500, (diffs) => this.sendDiffs(diffs), o.timers);
+  }
 
   add(socket: ClientSocket): void {
     if (socket.closed) return;
@@ -49,6 +76,8 @@ export class Hub implements DeliverySink {
     return n;
   }
 
+  private lastSent: SerialisedFrame | undefined;
+
   deliver(d: Delivery): void {
     if (d.kind === 'join') {
       for (const socket of this.socketsOf(d.userId)) this.join(socket, d.group);
@@ -56,11 +85,50 @@ export class Hub implements DeliverySink {
     }
     const members = this.groups.get(d.group);
     if (members === undefined) return;
-    // Serialise once per delivery, not once per socket.
-    const text = JSON.stringify(d.frame);
+    // Serialise once per frame, not once per socket (a presence frame goes to each contact's group).
+    if (this.lastSent?.frame !== d.frame) this.lastSent = serialised(d.frame);
+    const { text } = this.lastSent;
+    const presence = isPresenceFrame(d.frame);
     for (const socket of members) {
-      if (!reaches(d, socket.userId)) continue;
+      if (!reaches(d, socket.userId) || (presence && socket.batchedPresence)) continue;
       socket.push(d.frame, text);
     }
+  }
+
+  presenceChanged(changes: readonly PresenceChange[]): void {
+    for (const c of changes) this.coalescer.record(c);
+  }
+
+  /**
+   * The `presence_state` for a batched socket that just joined its groups: who its scope saw
+   * online when the current window opened; the window's `presence_diff` brings it up to date.
+   */
+  presenceStateFor(socket: ClientSocket): SerialisedFrame {
+    const group = this.presence.scopeGroupOf(socket.userId);
+    let state = this.states.get(group);
+    if (state === undefined) {
+      const online = this.coalescer.windowStart(group, this.presence.onlineSeenBy(socket.userId));
+      state = serialised({ action: 'presence_state', data: { online } });
+      this.states.set(group, state);
+    }
+    return state;
+  }
+
+  private sendDiffs(diffs: ReadonlyMap<Group, PresenceDiff>): void {
+    this.states.clear();
+    for (const [group, diff] of diffs) {
+      const members = this.groups.get(group);
+      if (members === undefined) continue;
+      let sent: SerialisedFrame | undefined;
+      for (const socket of members) {
+        if (!socket.batchedPresence) continue;
+        sent ??= serialised({ action: 'presence_diff', data: { online: diff.online, offline: diff.offline } });
+        socket.push(sent.frame, sent.text);
+      }
+    }
+  }
+
+  stop(): void {
+    this.coalescer.stop();
   }
 }
