@@ -23,11 +23,24 @@ interface Touched {
   username: string;
 }
 
+/** A group's net change over one window: `settled` for sockets that knew the state at its start, `touched` (every user it touched, as they are now) for sockets that joined during it. */
+export interface PresenceWindow {
+  readonly settled: PresenceDiff | undefined;
+  readonly touched: PresenceDiff;
+}
+
+const diffOf = (entries: readonly Touched[]): PresenceDiff | undefined => {
+  const online: string[] = [];
+  const offline: string[] = [];
+  for (const t of entries) if (t.username !== '') (t.current ? online : offline).push(t.username);
+  return online.length + offline.length === 0 ? undefined : { online: online.sort(), offline: offline.sort() };
+};
+
 /**
  * Batches presence changes per group into one diff per window: the first change opens a window
- * of `windowMs`, its end hands every group's net diff to `onFlush` (a user who went offline and
- * back within it is not in it). The window's start is remembered, so a socket that joins during
- * a window is given the state at that start, and the window's diff brings it up to date.
+ * of `windowMs`, its end hands every group's net diff to `onFlush`, where a user who went offline
+ * and back within the window is not in it. A socket that was given the state in the middle of a
+ * window already has part of it: it gets `touched` instead, which brings it to the same state.
  */
 export class PresenceCoalescer {
   private windows = new Map<Group, Map<string, Touched>>();
@@ -35,7 +48,7 @@ export class PresenceCoalescer {
 
   constructor(
     private readonly windowMs: number,
-    private readonly onFlush: (diffs: ReadonlyMap<Group, PresenceDiff>) => void,
+    private readonly onFlush: (windows: ReadonlyMap<Group, PresenceWindow>) => void,
     private readonly timers: WindowTimers = realTimers,
   ) {}
 
@@ -52,39 +65,25 @@ export class PresenceCoalescer {
     this.timer ??= this.timers.set(() => this.flush(), this.windowMs);
   }
 
-  /** A window is open (a change waits to be sent). */
+  /** A window is open: a change waits to be sent. */
   get open(): boolean {
     return this.timer !== undefined;
   }
 
-  /** The usernames `group` saw online when the current window opened, given those it sees `now` (id → username), sorted. */
-  windowStart(group: Group, now: ReadonlyMap<string, string>): readonly string[] {
-    const window = this.windows.get(group);
-    const online = new Map(now);
-    for (const [id, t] of window ?? []) {
-      if (t.initial) online.set(id, t.username);
-      else online.delete(id);
-    }
-    return [...online.values()].filter((name) => name !== '').sort();
-  }
-
-  /** Ends the window now: every group's net diff, groups whose changes cancelled out left out. */
+  /** Ends the window now; groups whose every change cancelled out have no `settled`. */
   flush(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
     const windows = this.windows;
     this.windows = new Map();
-    const diffs = new Map<Group, PresenceDiff>();
+    const out = new Map<Group, PresenceWindow>();
     for (const [group, window] of windows) {
-      const online: string[] = [];
-      const offline: string[] = [];
-      for (const t of window.values()) {
-        if (t.current === t.initial || t.username === '') continue;
-        (t.current ? online : offline).push(t.username);
-      }
-      if (online.length + offline.length > 0) diffs.set(group, { online: online.sort(), offline: offline.sort() });
+      const all = [...window.values()];
+      const touched = diffOf(all);
+      if (touched === undefined) continue;
+      out.set(group, { settled: diffOf(all.filter((t) => t.current !== t.initial)), touched });
     }
-    this.onFlush(diffs);
+    this.onFlush(out);
   }
 
   stop(): void {

@@ -83,7 +83,11 @@ export class PresenceGraph {
    * Reads the events that shape presence from the start of the log through `through` (the
    * broadcaster's start), then the usernames of the users online at that point.
    */
-  async load(store: EventStore, through: Position | undefined, profiles: (userIds: readonly string[]) => Promise<(userId: string) => ProfileView>): Promise<void> {
+  async load(
+    store: EventStore,
+    through: Position | undefined,
+    profiles: (userIds: readonly string[]) => Promise<(userId: string) => ProfileView>,
+  ): Promise<void> {
     if (through === undefined) return;
     const filter = { eventTypes: this.scope === 'all' ? ONLINE_TYPES : [...ONLINE_TYPES, ...RELATION_TYPES] };
     let after: Position | undefined;
@@ -151,8 +155,10 @@ export class PresenceGraph {
     update();
     const after = [this.seesOnline(a, b), this.seesOnline(b, a)];
     const changes: PresenceChange[] = [];
-    if (before[0] !== after[0]) changes.push({ group: userGroup(a), userId: b, username: this.names.get(b) ?? '', before: before[0] === true, after: after[0] === true });
-    if (before[1] !== after[1]) changes.push({ group: userGroup(b), userId: a, username: this.names.get(a) ?? '', before: before[1] === true, after: after[1] === true });
+    if (before[0] !== after[0])
+      changes.push({ group: userGroup(a), userId: b, username: this.names.get(b) ?? '', before: before[0] === true, after: after[0] === true });
+    if (before[1] !== after[1])
+      changes.push({ group: userGroup(b), userId: a, username: this.names.get(a) ?? '', before: before[1] === true, after: after[1] === true });
     return changes;
   }
 }

@@ -103,11 +103,17 @@ export class Connection {
       connectionId: randomUUID(),
     };
     const metrics = c.metrics;
-    this.socket = new ClientSocket(ws, raw, actor, {
-      maxBufferedBytes: c.limits.maxBufferedBytes,
-      overBoundGraceMs: 1000,
-      ...(metrics === undefined ? {} : { onFrameOut: (action: string) => metrics.frameOut(action) }),
-    }, batchedPresence);
+    this.socket = new ClientSocket(
+      ws,
+      raw,
+      actor,
+      {
+        maxBufferedBytes: c.limits.maxBufferedBytes,
+        overBoundGraceMs: 1000,
+        ...(metrics === undefined ? {} : { onFrameOut: (action: string) => metrics.frameOut(action) }),
+      },
+      batchedPresence,
+    );
     this.openedAt = Date.now();
     this.bucket = new TokenBucket(c.limits.ratePerSecond, c.limits.rateBurst, Date.now());
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));

@@ -1,6 +1,6 @@
 import { isPresenceFrame, reaches, type Delivery, type Frame, type Group } from '../../application/broadcast/frames.js';
 import type { DeliverySink } from '../../application/broadcast/broadcaster.js';
-import { PresenceCoalescer, type PresenceDiff, type WindowTimers } from '../../application/broadcast/presence-coalescer.js';
+import { PresenceCoalescer, type PresenceDiff, type PresenceWindow, type WindowTimers } from '../../application/broadcast/presence-coalescer.js';
 import { PresenceGraph, type PresenceChange } from '../../application/broadcast/presence-graph.js';
 import type { ClientSocket } from './client-socket.js';
 
@@ -26,8 +26,10 @@ export class Hub implements DeliverySink {
   private readonly byUser = new Map<string, Set<ClientSocket>>();
   readonly presence: PresenceGraph;
   private readonly coalescer: PresenceCoalescer;
-  /** `presence_state` per scope group for the current window (the state at its start), serialised once. */
+  /** The current `presence_state` per scope group, serialised once until the group's view changes. */
   private readonly states = new Map<Group, SerialisedFrame>();
+  /** Batched sockets given their state while the current window was open: they get its `touched` diff. */
+  private fresh = new Set<ClientSocket>();
 
   constructor(o: HubOptions = {}) {
     this.presence = o.presence ?? new PresenceGraph('all');
@@ -96,33 +98,44 @@ export class Hub implements DeliverySink {
   }
 
   presenceChanged(changes: readonly PresenceChange[]): void {
-    for (const c of changes) this.coalescer.record(c);
+    for (const c of changes) {
+      this.coalescer.record(c);
+      this.states.delete(c.group);
+    }
   }
 
   /**
-   * The `presence_state` for a batched socket that just joined its groups: who its scope saw
-   * online when the current window opened; the window's `presence_diff` brings it up to date.
+   * The `presence_state` for a batched socket that just joined its groups: who its scope sees
+   * online now. The diffs it gets from then on start from exactly this state.
    */
   presenceStateFor(socket: ClientSocket): SerialisedFrame {
     const group = this.presence.scopeGroupOf(socket.userId);
     let state = this.states.get(group);
     if (state === undefined) {
-      const online = this.coalescer.windowStart(group, this.presence.onlineSeenBy(socket.userId));
+      const online = [...this.presence.onlineSeenBy(socket.userId).values()].filter((name) => name !== '').sort();
       state = serialised({ action: 'presence_state', data: { online } });
       this.states.set(group, state);
     }
+    if (this.coalescer.open) this.fresh.add(socket);
     return state;
   }
 
-  private sendDiffs(diffs: ReadonlyMap<Group, PresenceDiff>): void {
-    this.states.clear();
-    for (const [group, diff] of diffs) {
+  private sendDiffs(windows: ReadonlyMap<Group, PresenceWindow>): void {
+    const fresh = this.fresh;
+    this.fresh = new Set();
+    for (const [group, window] of windows) {
       const members = this.groups.get(group);
       if (members === undefined) continue;
-      let sent: SerialisedFrame | undefined;
+      const diffs = new Map<PresenceDiff, SerialisedFrame>();
       for (const socket of members) {
         if (!socket.batchedPresence) continue;
-        sent ??= serialised({ action: 'presence_diff', data: { online: diff.online, offline: diff.offline } });
+        const diff = fresh.has(socket) ? window.touched : window.settled;
+        if (diff === undefined) continue;
+        let sent = diffs.get(diff);
+        if (sent === undefined) {
+          sent = serialised({ action: 'presence_diff', data: { online: diff.online, offline: diff.offline } });
+          diffs.set(diff, sent);
+        }
         socket.push(sent.frame, sent.text);
       }
     }
