@@ -324,7 +324,9 @@ const main = async (): Promise<void> => {
       process.stderr.write(`${JSON.stringify(r)}\n`);
     }
   }
-  process.stdout.write('| users | scope | mode | frames delivered | MB delivered | server CPU s | all ready s | settled s | views correct |\n|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    '| users | scope | mode | frames delivered | MB delivered | server CPU s | all ready s | settled s | views correct |\n|---|---|---|---|---|---|---|---|---|\n',
+  );
   for (const r of rows) {
     process.stdout.write(
       `| ${r.users} | ${r.scope} | ${r.mode} | ${r.framesDelivered} | ${round(r.bytesDelivered / 1e6, 1)} | ${r.serverCpuSeconds} | ${r.readySeconds} | ${r.settledSeconds} | ${r.correct}/${r.checked} |\n`,
