@@ -119,6 +119,10 @@ const startService = async (o: PresenceStormOptions): Promise<Service> => {
     // saturated CPU (a set-up that waited past it would close the socket with 1011).
     SQLITE_SYNCHRONOUS: 'NORMAL',
     READ_YOUR_WRITES_TIMEOUT_MS: '60000',
+    // The one client process cannot answer pings in time while it parses millions of frames:
+    // the heartbeat would terminate sockets (and their offlines would add to the storm).
+    WS_PING_INTERVAL_MS: '600000',
+    WS_PONG_TIMEOUT_MS: '600000',
     // A storm's sockets are slow readers by design (the client is one process): do not drop them.
     WS_MAX_BUFFERED_BYTES: String(256 * 1024 * 1024),
   });
