@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { left, right, isLeft } from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
 import { Broadcaster } from '../application/broadcast/broadcaster.js';
+import { PresenceGraph } from '../application/broadcast/presence-graph.js';
 import { ProfileDirectory } from '../application/broadcast/profile-directory.js';
 import { AggregateRepository } from '../application/commands/aggregate-repository.js';
 import { BlockersIndex } from '../application/commands/blockers-index.js';
@@ -113,9 +114,10 @@ export const startService = async (config: Config, logger: Logger = createLogger
   await projections.start();
   const follower = new GenerationFollower(await generations.current(), generations, readModels, projections, logger);
   follower.start();
-  const hub = new Hub();
+  const presence = new PresenceGraph(config.presence.scope);
+  const hub = new Hub({ presence, coalesceMs: config.presence.coalesceMs });
   const profiles = new ProfileDirectory(repo);
-  const broadcaster = new Broadcaster(store, profiles, hub, logger);
+  const broadcaster = new Broadcaster(store, profiles, hub, logger, presence);
   await broadcaster.start();
   await scheduling.start(deps);
   // Follow-up policies, each on one node at a time from its own checkpoint.
@@ -243,6 +245,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       await Promise.all(reactors.map((r) => r.stop(REACTOR_DRAIN_MS)));
       await scheduling.stop({ releaseLease: closedOut });
       await broadcaster.stop();
+      hub.stop();
       await follower.stop();
       await projections.stop();
       await store.close();

@@ -36,6 +36,23 @@ describe('sdk: ChatClient against the real server', () => {
     await svc.stop();
   });
 
+  it('keeps its presence map from the batched frames: a state at connect, then diffs, also after a cut', async () => {
+    const alice = client('alice');
+    const bob = client('bob');
+    await bob.c.connect();
+    await alice.c.connect();
+    await until(() => alice.c.presence.isOnline('bob') && alice.c.presence.isOnline('alice'));
+    expect(alice.frames.filter((f) => f.action === 'user_online' || f.action === 'user_offline')).to.deep.equal([]);
+    expect(alice.frames.some((f) => f.action === 'presence_state')).to.equal(true);
+    bob.c.close();
+    await until(() => !alice.c.presence.isOnline('bob'));
+    alice.cut();
+    const carol = client('carol');
+    await carol.c.connect();
+    await until(() => alice.c.presence.isOnline('carol') && alice.frames.filter((f) => f.action === 'presence_state').length === 2);
+    expect(alice.c.presence.isOnline('bob')).to.equal(false);
+  });
+
   it('connects, sends a message that resolves with the stored message, and reads it back over REST', async () => {
     const alice = client('alice');
     const bob = client('bob');

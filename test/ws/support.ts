@@ -129,9 +129,9 @@ export interface User {
   readonly nickname: string;
   readonly avatar: string;
   readonly token: string;
-  connect(options?: { since?: string; awaitReady?: boolean; autoPong?: boolean }): Promise<TestClient>;
+  connect(options?: { since?: string; awaitReady?: boolean; autoPong?: boolean; presence?: string }): Promise<TestClient>;
   /** Connects and waits until the socket is set up (groups joined): an own round trip. */
-  connectReady(options?: { since?: string }): Promise<TestClient>;
+  connectReady(options?: { since?: string; presence?: string }): Promise<TestClient>;
   http(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   /** A tab on the SDK's `ChatClient`, connected (its first `ready` came). */
   sdk(options?: Partial<ChatClientOptions>): Promise<SdkTab>;
