@@ -11,10 +11,10 @@
  * two reservations, InvitationSent). The read-model look-up of the invitee by username is
  * answered from memory: it is an indexed read-model query that does not depend on the history.
  *
- * `node dist/bench/long-invites.js --invitations 1000000 [--users N] [--samples 1000] [--dir D]`; prints one JSON line.
+ * `node dist/bench/long-invites.js --invitations 1000000 [--users N] [--samples 1000] [--dir D] [--cache-dir C]`; prints one JSON line.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,6 +41,11 @@ export interface LongInvitesOptions {
   readonly samples?: number;
   /** Where the log is written; a temporary directory (removed afterwards) when absent. */
   readonly dir?: string;
+  /**
+   * Seeds once into this directory and copies from it afterwards (the run appends, so the seeded
+   * log is never used in place): seeding a million invitations takes minutes.
+   */
+  readonly cacheDir?: string;
 }
 
 export interface LongInvitesResult {
@@ -154,6 +159,38 @@ const depsOn = (store: SqliteEventStore): CommandDeps => {
 
 const actor = (i: number): Actor => ({ userId: uid(i), username: uname(i), nickname: uname(i), avatar: '' });
 
+interface SeedManifest {
+  readonly invitations: number;
+  readonly users: number;
+  readonly events: number;
+  readonly history: readonly (readonly [number, number])[];
+}
+
+/** The seeded log at `path`, from the cache when it holds this size, else seeded now (and cached). */
+const seededLog = async (
+  path: string,
+  invitations: number,
+  users: number,
+  cacheDir: string | undefined,
+): Promise<{ events: number; history: Map<number, number> }> => {
+  if (cacheDir === undefined) return seed(path, invitations, users);
+  const cached = join(cacheDir, `long-invites-${invitations}-${users}`);
+  const manifestPath = join(cached, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    const tmp = `${cached}.${process.pid}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const { events, history } = await seed(join(tmp, 'events.db'), invitations, users);
+    const manifest: SeedManifest = { invitations, users, events, history: [...history.entries()].filter(([i]) => i < 2) };
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest));
+    rmSync(cached, { recursive: true, force: true });
+    renameSync(tmp, cached);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as SeedManifest;
+  for (const suffix of ['', '-wal']) if (existsSync(join(cached, `events.db${suffix}`))) copyFileSync(join(cached, `events.db${suffix}`), `${path}${suffix}`);
+  return { events: manifest.events, history: new Map(manifest.history) };
+};
+
 export const runLongInvites = async (opts: LongInvitesOptions): Promise<LongInvitesResult> => {
   const users = opts.users ?? Math.max(1000, Math.floor(opts.invitations / 10));
   const samples = opts.samples ?? 1000;
@@ -161,7 +198,7 @@ export const runLongInvites = async (opts: LongInvitesOptions): Promise<LongInvi
   const path = join(dir, 'events.db');
   try {
     const seedStart = performance.now();
-    const { events, history } = await seed(path, opts.invitations, users);
+    const { events, history } = await seededLog(path, opts.invitations, users, opts.cacheDir);
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
     // The restart: a new process would open the file like this, with nothing cached.
@@ -236,6 +273,7 @@ if (invokedDirectly) {
   const argv = process.argv.slice(2);
   const num = (name: string): number | undefined => (flag(argv, name) === undefined ? undefined : Number(flag(argv, name)));
   const dir = flag(argv, 'dir');
+  const cacheDir = flag(argv, 'cache-dir');
   const users = num('users');
   const samples = num('samples');
   const result = await runLongInvites({
@@ -243,6 +281,7 @@ if (invokedDirectly) {
     ...(users === undefined ? {} : { users }),
     ...(samples === undefined ? {} : { samples }),
     ...(dir === undefined ? {} : { dir }),
+    ...(cacheDir === undefined ? {} : { cacheDir }),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
