@@ -21,6 +21,8 @@ import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { collectGarbageAndMeasure, inspectorUrl, type MemoryUsage } from './inspector.js';
 import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, SetupResult, Target, ToLoad } from './load-protocol.js';
 import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
+import type { LongInvitesResult } from './long-invites.js';
+import { runPresenceStorm, type PresenceStormResult, type StormMode, type StormScope } from './presence-storm.js';
 import type { ReplayResult } from './replay-bench.js';
 import { round, sleep } from './stats.js';
 import { defineCli, UsageError, type ParsedArgs } from '../src/interfaces/cli/cli-args.js';
@@ -55,6 +57,10 @@ interface Options {
   readonly idleTimeoutMs: number;
   readonly replayEvents: number;
   readonly longLogEvents: number;
+  readonly longInvitations: number;
+  readonly stormUsers: readonly number[];
+  /** Scope all with per-change frames is N²: above this many users it is not run. */
+  readonly stormAllFramesMax: number;
   readonly profileDurationMs: number;
 }
 
@@ -77,6 +83,8 @@ const NUMBER_OPTIONS = {
   'idle-timeout': 'seconds allowed for (c) to connect (300; quick 60)',
   'replay-events': 'events in the (d) log (1000000; quick 100000)',
   'long-log-events': 'events in the (f3) long log, against an empty one (10000000; quick 1000000)',
+  'long-invitations': 'historic invitations before (f2) (1000000; quick 100000)',
+  'storm-all-frames-max': 'most users of the (g) storm run with scope all and per-change frames, N² frames (5000; quick 2000)',
   'profile-duration': 'seconds of the --profile run (15)',
 } as const;
 
@@ -98,7 +106,8 @@ const spec = defineCli({
     'write-md': { type: 'boolean', help: 'update the results section of BENCHMARKS.md' },
     profile: { type: 'boolean', help: 'add a --cpu-prof run of the service (default on a full run)' },
     'no-profile': { type: 'boolean', help: 'skip the profile run of a full run' },
-    only: { type: 'string', value: 'LIST', help: 'these scenarios only, e.g. a,e (default a,b,c,d,e)' },
+    only: { type: 'string', value: 'LIST', help: 'these scenarios only, e.g. a,e (default a,b,c,d,e,f,g)' },
+    'storm-users': { type: 'string', value: 'LIST', help: 'user counts of the (g) reconnect storm (1000,5000,10000; quick 1000,2000)' },
     ...numberOptions,
   },
 });
@@ -138,6 +147,13 @@ const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Options => {
     idleTimeoutMs: num('idle-timeout', quick ? 60 : 300) * 1000,
     replayEvents: num('replay-events', quick ? 100_000 : 1_000_000),
     longLogEvents: num('long-log-events', quick ? 1_000_000 : 10_000_000),
+    longInvitations: num('long-invitations', quick ? 100_000 : 1_000_000),
+    stormUsers: (values['storm-users'] ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').map((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 2) throw new UsageError(`--storm-users expects user counts ≥ 2, got ${v}`);
+      return n;
+    }),
+    stormAllFramesMax: num('storm-all-frames-max', quick ? 2000 : 5000),
     profileDurationMs: num('profile-duration', 15) * 1000,
   };
 };
@@ -805,6 +821,34 @@ const longLogScenario = async (o: Options): Promise<LongLogResult> => {
   }
 };
 
+/** (f2): N finished invitations seeded once (cached in .bench/), then the first invitation on the reopened store and 1,000 more. */
+const longInvitesScenario = (o: Options): Promise<LongInvitesResult> =>
+  runJsonScript<LongInvitesResult>('long-invites.js', ['--invitations', String(o.longInvitations), '--cache-dir', BENCH_DIR], 90 * 60_000);
+
+const STORM_CONFIGS: readonly { readonly scope: StormScope; readonly mode: StormMode }[] = [
+  { scope: 'all', mode: 'frames' },
+  { scope: 'all', mode: 'batched' },
+  { scope: 'contacts', mode: 'frames' },
+  { scope: 'contacts', mode: 'batched' },
+];
+
+/** (g): N distinct users connecting at once to a fresh service, for each presence scope and mode. */
+const stormScenario = async (o: Options, notes: string[]): Promise<PresenceStormResult[]> => {
+  const rows: PresenceStormResult[] = [];
+  for (const users of o.stormUsers) {
+    for (const c of STORM_CONFIGS) {
+      if (c.scope === 'all' && c.mode === 'frames' && users > o.stormAllFramesMax) {
+        notes.push(`(g) scope all with per-change frames was not run at ${users} users (N² frames; --storm-all-frames-max ${o.stormAllFramesMax}).`);
+        continue;
+      }
+      const r = await runPresenceStorm({ users, ...c });
+      log(`(g) ${users} users, ${c.scope} + ${c.mode}: ${r.framesDelivered} frames, ${r.serverCpuSeconds} s server CPU, settled in ${r.settledSeconds} s`);
+      rows.push(r);
+    }
+  }
+  return rows;
+};
+
 interface ProfileResult {
   readonly file: string;
   readonly rate: number;
@@ -892,6 +936,8 @@ interface Results {
   readonly replayCli?: ReplayCliResult;
   readonly profile?: ProfileResult;
   readonly longLog?: LongLogResult;
+  readonly longInvites?: LongInvitesResult;
+  readonly storm?: readonly PresenceStormResult[];
   readonly goals: readonly Goal[];
 }
 
@@ -954,6 +1000,32 @@ const goalsOf = (r: Omit<Results, 'goals' | 'finishedAt' | 'seconds'>): Goal[] =
         `${r.replayCli === undefined ? '' : `npm run replay ${r.replayCli.eventsPerSecond} events/s; `}` +
         `${r.replay === undefined ? '' : `ProjectionRunner from empty ${r.replay.rebuildEventsPerSecond} events/s`} (${r.replay?.events ?? r.replayCli?.events ?? 0} events)`,
       met: Math.max(...rates) >= 100_000,
+    });
+  }
+  if (r.longInvites !== undefined) {
+    const li = r.longInvites;
+    goals.push({
+      id: 'f2',
+      goal: `first invitation after a restart ≤ 20 ms with ${li.invitations.toLocaleString('en-US')} historic invitations`,
+      measured: `${li.firstInvitationMs} ms; then p50 ${li.invitations1000.p50} p99 ${li.invitations1000.p99} ms`,
+      met: li.firstInvitationMs <= 20,
+    });
+  }
+  if (r.storm !== undefined && r.storm.length > 0) {
+    // Linear: frames and server CPU per user do not grow with the user count (within 1.5× of the smallest run's).
+    const byConfig = new Map<string, PresenceStormResult[]>();
+    for (const row of r.storm) byConfig.set(`${row.scope} + ${row.mode}`, [...(byConfig.get(`${row.scope} + ${row.mode}`) ?? []), row]);
+    const linear = (rows: readonly PresenceStormResult[]): boolean => {
+      const [first, ...rest] = rows;
+      if (first === undefined) return true;
+      const per = (x: PresenceStormResult) => [x.framesDelivered / x.users, x.serverCpuSeconds / x.users] as const;
+      return rest.every((x) => per(x).every((v, i) => v <= 1.5 * (per(first)[i] ?? 0)));
+    };
+    goals.push({
+      id: 'g',
+      goal: 'reconnect storm linear in users: frames and server CPU per user within 1.5× across sizes (scope all with per-change frames is N² by contract, not counted)',
+      measured: [...byConfig].map(([k, rows]) => `${k}: ${linear(rows) ? 'linear' : 'grows faster'}`).join('; '),
+      met: [...byConfig].filter(([k]) => k !== 'all + frames').every(([, rows]) => linear(rows)),
     });
   }
   if (r.longLog !== undefined) {
@@ -1070,6 +1142,17 @@ const markdownTable = (r: Results): string => {
     row(sc, 'rebuild time (s)', fmt(r.replay.rebuildSeconds), '', '');
     row(sc, 'log scan only (events/s)', fmt(r.replay.scanEventsPerSecond, 0), '', '');
     row(sc, 'scan + decode (events/s)', fmt(r.replay.decodeEventsPerSecond, 0), '', '');
+  }
+  if (r.longInvites !== undefined) {
+    const li = r.longInvites;
+    const sc = `(f2) invitations after ${li.invitations.toLocaleString('en-US')} historic ones (${li.events.toLocaleString('en-US')} events)`;
+    row(sc, 'first invitation after reopening the store (ms)', fmt(li.firstInvitationMs), '', '');
+    row(sc, '1,000 more: p50 / p99 / max (ms)', `${fmt(li.invitations1000.p50)} / ${fmt(li.invitations1000.p99)} / ${fmt(li.invitations1000.max)}`, '', '');
+  }
+  for (const g of r.storm ?? []) {
+    const sc = `(g) reconnect storm, ${g.users.toLocaleString('en-US')} distinct users, PRESENCE_SCOPE=${g.scope}, ${g.mode}`;
+    row(sc, 'frames delivered / per user', `${g.framesDelivered} / ${fmt(g.framesDelivered / g.users, 1)}`, '', '');
+    row(sc, 'server CPU (s) / settled (s)', `${fmt(g.serverCpuSeconds)} / ${fmt(g.settledSeconds)}`, '', '');
   }
   if (r.longLog !== undefined) {
     const { empty, long } = r.longLog;
@@ -1270,6 +1353,26 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
       log(`(f3) failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  let longInvites: LongInvitesResult | undefined;
+  let storm: PresenceStormResult[] | undefined;
+  if (o.only.has('f')) {
+    log(`(f2) invitations after ${o.longInvitations} historic ones (seeded once, cached in .bench/)`);
+    try {
+      longInvites = await longInvitesScenario(o);
+      log(`(f2) first invitation ${longInvites.firstInvitationMs} ms, then p99 ${longInvites.invitations1000.p99} ms`);
+    } catch (err) {
+      notes.push(`(f2) failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`(f2) failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (o.only.has('g')) {
+    try {
+      storm = await stormScenario(o, notes);
+    } catch (err) {
+      notes.push(`(g) failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`(g) failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   let profile: ProfileResult | undefined;
   if (o.profile) {
     const max = service.ramp?.maxSustainedPerSecond ?? 0;
@@ -1312,6 +1415,8 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
     ...(replayCli === undefined ? {} : { replayCli }),
     ...(profile === undefined ? {} : { profile }),
     ...(longLog === undefined ? {} : { longLog }),
+    ...(longInvites === undefined ? {} : { longInvites }),
+    ...(storm === undefined ? {} : { storm }),
   };
   const results: Results = { ...partial, finishedAt: new Date().toISOString(), seconds: round((performance.now() - t0) / 1000, 1), goals: goalsOf(partial) };
   const jsonPath = join(BENCH_DIR, `results-${stamp}.json`);
