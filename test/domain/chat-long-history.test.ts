@@ -24,7 +24,9 @@ const sent = (seq: number, senderId: string): ChatEvent => ({
   data: { chatId: CHAT, messageId: `m${seq}`, senderId, content: `hello ${seq}`, seq, date: at(seq), clientTimestamp: at(seq), clientMsgId: `c${seq}` },
 });
 const toggled = (messageId: string, userId: string, like: boolean): ChatEvent =>
-  like ? { type: 'MessageLiked', data: { chatId: CHAT, messageId, userId, at: at(1) } } : { type: 'MessageUnliked', data: { chatId: CHAT, messageId, userId, at: at(1) } };
+  like
+    ? { type: 'MessageLiked', data: { chatId: CHAT, messageId, userId, at: at(1) } }
+    : { type: 'MessageUnliked', data: { chatId: CHAT, messageId, userId, at: at(1) } };
 const readUpTo = (readerId: string, senderId: string, seq: number): ChatEvent => ({
   type: 'MessagesRead',
   data: { chatId: CHAT, readerId, senderId, messageId: `m${seq}`, throughSeq: seq, at: at(2) },
@@ -109,8 +111,12 @@ describe('chat decider on a long history (message #1 is older than every window)
   });
 
   it('reading an old message marks it and everything older from its sender read', () => {
-    long.when(read(BOB, 'm1')).then([{ type: 'MessagesRead', data: { chatId: CHAT, readerId: BOB, senderId: ALICE, messageId: 'm1', throughSeq: 1, at: at(9) } }]);
-    long.when(read(ALICE, 'm2')).then([{ type: 'MessagesRead', data: { chatId: CHAT, readerId: ALICE, senderId: BOB, messageId: 'm2', throughSeq: 2, at: at(9) } }]);
+    long
+      .when(read(BOB, 'm1'))
+      .then([{ type: 'MessagesRead', data: { chatId: CHAT, readerId: BOB, senderId: ALICE, messageId: 'm1', throughSeq: 1, at: at(9) } }]);
+    long
+      .when(read(ALICE, 'm2'))
+      .then([{ type: 'MessagesRead', data: { chatId: CHAT, readerId: ALICE, senderId: BOB, messageId: 'm2', throughSeq: 2, at: at(9) } }]);
   });
 
   it('reading an old message at or below the read-through is a no-op; its own sender is refused', () => {
@@ -119,7 +125,9 @@ describe('chat decider on a long history (message #1 is older than every window)
     readLate.when(read(BOB, `m${MESSAGES - 1}`)).thenNothing();
     readLate.when(read(ALICE, 'm1')).thenRefused('not_recipient');
     // Alice's read-through is her own: still nothing read of Bob's.
-    readLate.when(read(ALICE, 'm2')).then([{ type: 'MessagesRead', data: { chatId: CHAT, readerId: ALICE, senderId: BOB, messageId: 'm2', throughSeq: 2, at: at(9) } }]);
+    readLate
+      .when(read(ALICE, 'm2'))
+      .then([{ type: 'MessagesRead', data: { chatId: CHAT, readerId: ALICE, senderId: BOB, messageId: 'm2', throughSeq: 2, at: at(9) } }]);
   });
 
   it('a client_msg_id within the window is a repeat; one beyond it is a new message', () => {

@@ -203,28 +203,49 @@ describe('chat decider', () => {
     });
 
     it("refuses liking one's own message", () => {
-      chat.given(withMessage).when(like(ALICE, 'm1', withMessage)).thenRefused('cannot_like_own_message');
+      chat
+        .given(withMessage)
+        .when(like(ALICE, 'm1', withMessage))
+        .thenRefused('cannot_like_own_message');
     });
 
     it("refuses unliking one's own message", () => {
-      chat.given(withMessage).when(unlike(ALICE, 'm1', withMessage)).thenRefused('cannot_like_own_message');
+      chat
+        .given(withMessage)
+        .when(unlike(ALICE, 'm1', withMessage))
+        .thenRefused('cannot_like_own_message');
     });
 
     it('refuses a non-member like (not_a_member)', () => {
-      chat.given(withMessage).when(like(MALLORY, 'm1', withMessage)).thenRefused('not_a_member');
+      chat
+        .given(withMessage)
+        .when(like(MALLORY, 'm1', withMessage))
+        .thenRefused('not_a_member');
     });
 
     it('refuses a non-member unlike (not_a_member)', () => {
-      chat.given(withMessage).when(unlike(MALLORY, 'm1', withMessage)).thenRefused('not_a_member');
+      chat
+        .given(withMessage)
+        .when(unlike(MALLORY, 'm1', withMessage))
+        .thenRefused('not_a_member');
     });
 
     it('refuses liking in a chat that does not exist (not_a_member)', () => {
-      chat.given([]).when(like(BOB, 'm1', [])).thenRefused('not_a_member');
+      chat
+        .given([])
+        .when(like(BOB, 'm1', []))
+        .thenRefused('not_a_member');
     });
 
     it('refuses an unknown message', () => {
-      chat.given(withMessage).when(like(BOB, 'nope', withMessage)).thenRefused('message_not_found');
-      chat.given(withMessage).when(unlike(BOB, 'nope', withMessage)).thenRefused('message_not_found');
+      chat
+        .given(withMessage)
+        .when(like(BOB, 'nope', withMessage))
+        .thenRefused('message_not_found');
+      chat
+        .given(withMessage)
+        .when(unlike(BOB, 'nope', withMessage))
+        .thenRefused('message_not_found');
     });
 
     it('liking a liked message is a no-op', () => {
@@ -242,7 +263,10 @@ describe('chat decider', () => {
     });
 
     it('unliking an unliked message is a no-op', () => {
-      chat.given(withMessage).when(unlike(BOB, 'm1', withMessage)).thenNothing();
+      chat
+        .given(withMessage)
+        .when(unlike(BOB, 'm1', withMessage))
+        .thenNothing();
       chat
         .given([...withMessage, liked(BOB, 'm1'), unliked(BOB, 'm1')])
         .when(unlike(BOB, 'm1', [...withMessage, liked(BOB, 'm1'), unliked(BOB, 'm1')]))
@@ -283,19 +307,31 @@ describe('chat decider', () => {
     });
 
     it('refuses the sender marking their own message read', () => {
-      chat.given(conversation).when(read(ALICE, 'm3', conversation)).thenRefused('not_recipient');
+      chat
+        .given(conversation)
+        .when(read(ALICE, 'm3', conversation))
+        .thenRefused('not_recipient');
     });
 
     it('refuses a non-member (not_a_member)', () => {
-      chat.given(conversation).when(read(MALLORY, 'm3', conversation)).thenRefused('not_a_member');
+      chat
+        .given(conversation)
+        .when(read(MALLORY, 'm3', conversation))
+        .thenRefused('not_a_member');
     });
 
     it('refuses in a chat that does not exist (not_a_member)', () => {
-      chat.given([]).when(read(BOB, 'm3', conversation)).thenRefused('not_a_member');
+      chat
+        .given([])
+        .when(read(BOB, 'm3', conversation))
+        .thenRefused('not_a_member');
     });
 
     it('refuses an unknown message', () => {
-      chat.given(conversation).when(read(BOB, 'nope', conversation)).thenRefused('message_not_found');
+      chat
+        .given(conversation)
+        .when(read(BOB, 'nope', conversation))
+        .thenRefused('message_not_found');
     });
 
     it('reading an older message after a newer one is a no-op (watermark)', () => {

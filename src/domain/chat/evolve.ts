@@ -10,7 +10,15 @@ const remember = <V>(entries: OrderedMap<string, V>, key: string, value: V, wind
 
 export const evolveChat = (s: ChatState, e: ChatEvent): ChatState => {
   if (e.type === 'ChatCreated') {
-    return { exists: true, chatId: e.data.chatId, members: e.data.members, messageCount: 0, readThrough: IMap(), clientMsgIds: OrderedMap(), recentLikes: OrderedMap() };
+    return {
+      exists: true,
+      chatId: e.data.chatId,
+      members: e.data.members,
+      messageCount: 0,
+      readThrough: IMap(),
+      clientMsgIds: OrderedMap(),
+      recentLikes: OrderedMap(),
+    };
   }
   if (!s.exists) return s;
   switch (e.type) {
