@@ -1,9 +1,11 @@
 import { isRight } from 'fp-ts/lib/Either.js';
-import { Map as IMap, OrderedMap } from 'immutable';
+import { Map as IMap } from 'immutable';
 import * as t from 'io-ts';
-import type { ChatState } from '../../domain/chat/state.js';
+import { CLIENT_MSG_ID_WINDOW, LIKE_WINDOW, type ChatState } from '../../domain/chat/state.js';
+import { Recent } from '../../domain/shared/recent.js';
 import type { SnapshotCodec } from '../../domain/shared/decider.js';
 import type { Json } from '../../domain/shared/json.js';
+import { isBoolean, isNumber, isString, pairsOf } from './pairs.js';
 
 const ChatSnapshot = t.union([
   t.type({ exists: t.literal(false) }),
@@ -12,10 +14,10 @@ const ChatSnapshot = t.union([
     chatId: t.string,
     members: t.tuple([t.string, t.string]),
     messageCount: t.number,
-    readThrough: t.array(t.tuple([t.string, t.number])),
+    readThrough: pairsOf('ReadThrough', isString, isNumber),
     /** Oldest first, as the windows forget. */
-    clientMsgIds: t.array(t.tuple([t.string, t.string])),
-    recentLikes: t.array(t.tuple([t.string, t.boolean])),
+    clientMsgIds: pairsOf('ClientMsgIds', isString, isString),
+    recentLikes: pairsOf('RecentLikes', isString, isBoolean),
   }),
 ]);
 
@@ -45,8 +47,8 @@ export const chatSnapshot: SnapshotCodec<ChatState> = {
       members: s.members,
       messageCount: s.messageCount,
       readThrough: IMap(s.readThrough),
-      clientMsgIds: OrderedMap(s.clientMsgIds),
-      recentLikes: OrderedMap(s.recentLikes),
+      clientMsgIds: Recent.of(CLIENT_MSG_ID_WINDOW, s.clientMsgIds),
+      recentLikes: Recent.of(LIKE_WINDOW, s.recentLikes),
     };
   },
 };

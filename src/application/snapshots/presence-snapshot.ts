@@ -3,10 +3,11 @@ import { Map as IMap } from 'immutable';
 import * as t from 'io-ts';
 import type { PresenceState } from '../../domain/presence/state.js';
 import type { SnapshotCodec } from '../../domain/shared/decider.js';
+import { isString, pairsOf } from './pairs.js';
 
 const PresenceSnapshot = t.type({
   online: t.boolean,
-  connections: t.array(t.tuple([t.string, t.string])),
+  connections: pairsOf('Connections', isString, isString),
   lastActivity: t.union([t.string, t.null]),
 });
 

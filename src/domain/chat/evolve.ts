@@ -1,12 +1,7 @@
-import { Map as IMap, OrderedMap } from 'immutable';
+import { Map as IMap } from 'immutable';
+import { Recent } from '../shared/recent.js';
 import type { ChatEvent } from './events.js';
 import { CLIENT_MSG_ID_WINDOW, clientMsgKey, LIKE_WINDOW, type ChatState } from './state.js';
-
-/** Remembers `key` as the newest entry, forgetting the oldest past `window`. */
-const remember = <V>(entries: OrderedMap<string, V>, key: string, value: V, window: number): OrderedMap<string, V> => {
-  const next = entries.delete(key).set(key, value);
-  return next.size > window ? next.delete(next.keySeq().first() as string) : next;
-};
 
 export const evolveChat = (s: ChatState, e: ChatEvent): ChatState => {
   if (e.type === 'ChatCreated') {
@@ -16,8 +11,8 @@ export const evolveChat = (s: ChatState, e: ChatEvent): ChatState => {
       members: e.data.members,
       messageCount: 0,
       readThrough: IMap(),
-      clientMsgIds: OrderedMap(),
-      recentLikes: OrderedMap(),
+      clientMsgIds: Recent.empty(CLIENT_MSG_ID_WINDOW),
+      recentLikes: Recent.empty(LIKE_WINDOW),
     };
   }
   if (!s.exists) return s;
@@ -27,13 +22,11 @@ export const evolveChat = (s: ChatState, e: ChatEvent): ChatState => {
         ...s,
         messageCount: e.data.seq,
         clientMsgIds:
-          e.data.clientMsgId === undefined
-            ? s.clientMsgIds
-            : remember(s.clientMsgIds, clientMsgKey(e.data.senderId, e.data.clientMsgId), e.data.messageId, CLIENT_MSG_ID_WINDOW),
+          e.data.clientMsgId === undefined ? s.clientMsgIds : s.clientMsgIds.set(clientMsgKey(e.data.senderId, e.data.clientMsgId), e.data.messageId),
       };
     case 'MessageLiked':
     case 'MessageUnliked':
-      return { ...s, recentLikes: remember(s.recentLikes, e.data.messageId, e.type === 'MessageLiked', LIKE_WINDOW) };
+      return { ...s, recentLikes: s.recentLikes.set(e.data.messageId, e.type === 'MessageLiked') };
     case 'MessagesRead':
       return { ...s, readThrough: s.readThrough.set(e.data.readerId, Math.max(e.data.throughSeq, s.readThrough.get(e.data.readerId) ?? 0)) };
     case 'RoomAnnounced':

@@ -1,4 +1,5 @@
-import type { OrderedMap, Map as IMap } from 'immutable';
+import type { Map as IMap } from 'immutable';
+import type { Recent } from '../shared/recent.js';
 
 /**
  * How many recent client message ids a chat remembers: a client re-sends only what was not
@@ -10,9 +11,10 @@ export const CLIENT_MSG_ID_WINDOW = 1000;
  * How many recent like toggles a chat remembers. A message's `liked` comes on the command,
  * looked up in the read models after they caught up with the log's head; the state is at least
  * that new, so only toggles stored between the lookup and the decision can be missing from the
- * lookup, and they are in this window unless more than this many came in between.
+ * lookup, and they are in this window unless more than this many came in between: two members
+ * toggling at the socket rate limit (20 frames/s each) fill it in over six seconds.
  */
-export const LIKE_WINDOW = 1000;
+export const LIKE_WINDOW = 256;
 
 export const clientMsgKey = (senderId: string, clientMsgId: string): string => `${senderId} ${clientMsgId}`;
 
@@ -31,9 +33,9 @@ export type ChatState =
       /** Per reader: highest seq read of the other member's messages. */
       readonly readThrough: IMap<string, number>;
       /** `sender client_msg_id` → message id, for the last CLIENT_MSG_ID_WINDOW messages that carried one. */
-      readonly clientMsgIds: OrderedMap<string, string>;
+      readonly clientMsgIds: Recent<string>;
       /** message id → liked after its latest toggle, for the last LIKE_WINDOW toggles (oldest first). */
-      readonly recentLikes: OrderedMap<string, boolean>;
+      readonly recentLikes: Recent<boolean>;
     };
 
 export const initialChatState: ChatState = { exists: false };
