@@ -14,10 +14,14 @@ RUN npm ci --ignore-scripts \
  && npm rebuild better-sqlite3 --build-from-source
 COPY tsconfig.json ./
 COPY src ./src
+# The demo app at /demo: its page (demo/public) and its script, bundled with the SDK by esbuild.
+COPY sdk ./sdk
+COPY demo ./demo
 RUN npx tsc -p tsconfig.json \
+ && npm run --silent build:demo \
  && npm prune --omit=dev --ignore-scripts
 
-# ---- runtime: production dependencies and the compiled service only
+# ---- runtime: production dependencies, the compiled service and the demo's static files only
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -27,6 +31,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/demo ./dist/demo
+COPY --from=build /app/demo/public ./demo/public
 RUN mkdir -p /data && chown node:node /data
 # The image's unprivileged user (uid 1000); only /data is writable by it.
 USER node

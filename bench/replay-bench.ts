@@ -6,7 +6,8 @@
  *  - decode: the scan plus decoding each event (fromRecorded),
  *  - rebuild: ProjectionRunner from empty into a fresh SqliteReadModelStore, until its
  *    tracker reaches the head (what a read-model rebuild does).
- * `node dist/bench/replay-bench.js <events>`; prints one JSON line.
+ * `node dist/bench/replay-bench.js <events> [--generate-only]`; prints one JSON line (with
+ * `--generate-only`, just the cached log's path: the long-log scenario of run.ts starts from it).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -219,6 +220,10 @@ const main = async (): Promise<void> => {
     generateSeconds = round((performance.now() - t0) / 1000, 2);
     for (const suffix of ['-wal', '-shm']) rmSync(tmp + suffix, { force: true });
     renameSync(tmp, logPath);
+  }
+  if (process.argv.includes('--generate-only')) {
+    process.stdout.write(`${JSON.stringify({ logPath, ...(generateSeconds === undefined ? {} : { generateSeconds }) })}\n`);
+    return;
   }
   const store = SqliteEventStore.open({ path: logPath, synchronous: 'NORMAL' });
   // run.ts passes a directory it removes itself, even if this process is killed.

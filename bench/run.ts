@@ -12,7 +12,7 @@
  */
 import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,7 @@ interface Options {
   readonly idleDistinct: number;
   readonly idleTimeoutMs: number;
   readonly replayEvents: number;
+  readonly longLogEvents: number;
   readonly profileDurationMs: number;
 }
 
@@ -75,8 +76,12 @@ const NUMBER_OPTIONS = {
   'idle-distinct': 'a second (c) run with this many distinct users, 0 skips (2000; quick 0)',
   'idle-timeout': 'seconds allowed for (c) to connect (300; quick 60)',
   'replay-events': 'events in the (d) log (1000000; quick 100000)',
+  'long-log-events': 'events in the (f3) long log, against an empty one (10000000; quick 1000000)',
   'profile-duration': 'seconds of the --profile run (15)',
 } as const;
+
+/** (f) long histories; (g) the reconnect storm. */
+const SCENARIOS: readonly string[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 
 const numberOptions = Object.fromEntries(Object.entries(NUMBER_OPTIONS).map(([name, help]) => [name, { type: 'string', value: 'N', help }])) as {
   readonly [K in keyof typeof NUMBER_OPTIONS]: { readonly type: 'string'; readonly value: 'N'; readonly help: string };
@@ -107,9 +112,9 @@ const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Options => {
     return n;
   };
   const quick = values.quick === true;
-  const only = new Set((values.only ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
-  const unknown = [...only].filter((s) => !['a', 'b', 'c', 'd', 'e'].includes(s));
-  if (unknown.length > 0) throw new UsageError(`--only takes scenarios among a,b,c,d,e, got ${unknown.join(',')}`);
+  const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
+  const unknown = [...only].filter((s) => !SCENARIOS.includes(s));
+  if (unknown.length > 0) throw new UsageError(`--only takes scenarios among ${SCENARIOS.join(',')}, got ${unknown.join(',')}`);
   return {
     quick,
     writeMd: values['write-md'] === true,
@@ -132,6 +137,7 @@ const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Options => {
     idleDistinct: num('idle-distinct', quick ? 0 : 2000),
     idleTimeoutMs: num('idle-timeout', quick ? 60 : 300) * 1000,
     replayEvents: num('replay-events', quick ? 100_000 : 1_000_000),
+    longLogEvents: num('long-log-events', quick ? 1_000_000 : 10_000_000),
     profileDurationMs: num('profile-duration', 15) * 1000,
   };
 };
@@ -223,6 +229,10 @@ interface StartOptions {
   readonly profileDir?: string;
   /** Open the inspector on a free loopback port (to force GCs for memory measurements). */
   readonly inspect?: boolean;
+  /** Serve this data directory (kept at the end) instead of a fresh temporary one. */
+  readonly dataDir?: string;
+  /** How long the first /readyz may take: a long log's read models are caught up first (default 60 s). */
+  readonly readyTimeoutMs?: number;
 }
 
 const nodeArgsOf = (o: StartOptions): string[] => [
@@ -232,7 +242,7 @@ const nodeArgsOf = (o: StartOptions): string[] => [
 
 const startService = async (label: string, so: StartOptions = {}): Promise<Server> => {
   const port = await freePort();
-  const dataDir = tempDir('bench-service-');
+  const dataDir = so.dataDir ?? tempDir('bench-service-');
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['EVENTSTORE_URL', 'MONGODB_URL', 'NODE_OPTIONS']) delete env[k];
   Object.assign(env, {
@@ -253,7 +263,8 @@ const startService = async (label: string, so: StartOptions = {}): Promise<Serve
   proc.stderr?.pipe(log);
   const inspector = so.inspect === true ? inspectorUrl(proc) : undefined;
   const httpUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const readyTimeoutMs = so.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode} (see .bench/logs/service-${label}.log)`);
     try {
@@ -262,7 +273,7 @@ const startService = async (label: string, so: StartOptions = {}): Promise<Serve
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
+    if (Date.now() > deadline) throw new Error(`service not ready within ${readyTimeoutMs / 1000} s`);
     await sleep(100);
   }
   return {
@@ -272,7 +283,7 @@ const startService = async (label: string, so: StartOptions = {}): Promise<Serve
     ...(inspector === undefined ? {} : { inspector: await inspector }),
     stop: async () => {
       const clean = await stopProcess(proc, 30_000);
-      removeTempDir(dataDir);
+      if (so.dataDir === undefined) removeTempDir(dataDir);
       return clean;
     },
   };
@@ -703,6 +714,97 @@ const replayCliScenario = async (events: number): Promise<ReplayCliResult | unde
   }
 };
 
+interface LongLogVariant {
+  readonly events: number;
+  readonly readyAfterStartSeconds: number;
+  readonly latency: MeasuredPhase;
+  readonly rest: MeasuredPhase;
+  readonly append: { readonly appends: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+}
+
+interface LongLogResult {
+  readonly empty: LongLogVariant;
+  readonly long: LongLogVariant;
+  /** First time only: generating the log, then the service catching its read models up on it. */
+  readonly preparedSeconds?: number;
+}
+
+/** Runs a node script of dist/bench and parses the last line it prints as JSON. */
+const runJsonScript = async <T>(script: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<T> => {
+  const proc = track(spawn(process.execPath, [join(DIST, 'bench', script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  if (!(await exited(proc, timeoutMs))) {
+    await stopProcess(proc, 1000);
+    throw new Error(`${script} did not finish within ${timeoutMs / 60_000} minutes`);
+  }
+  if (proc.exitCode !== 0) throw new Error(`${script} failed (${proc.exitCode}): ${stderr.slice(-1000)}`);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
+};
+
+/**
+ * A data directory whose log holds `events` generated events and whose read models are caught up
+ * on them, made once and cached in .bench/ (generating 10 M events and projecting them takes minutes).
+ */
+const longLogDataset = async (events: number): Promise<{ dir: string; preparedSeconds?: number }> => {
+  const dir = join(BENCH_DIR, `long-log-${events}`);
+  if (existsSync(join(dir, 'PREPARED'))) return { dir };
+  const t0 = performance.now();
+  const { logPath } = await runJsonScript<{ logPath: string }>('replay-bench.js', [String(events), '--generate-only'], 60 * 60_000);
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  execFileSync('cp', ['--reflink=auto', logPath, join(tmp, 'events.db')]);
+  const server = await startService('long-log-prepare', { dataDir: tmp, readyTimeoutMs: 60 * 60_000 });
+  if (!(await server.stop())) throw new Error('the service did not stop cleanly after catching up on the long log');
+  writeFileSync(join(tmp, 'PREPARED'), `${new Date().toISOString()}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return { dir, preparedSeconds: round((performance.now() - t0) / 1000, 1) };
+};
+
+/** (a) and (e) on the service started on `dataDir`, then the append probe on its log once it stopped. */
+const longLogVariant = async (label: string, o: Options, dataDir: string, events: number): Promise<LongLogVariant> => {
+  const t0 = performance.now();
+  const server = await startService(label, { dataDir, readyTimeoutMs: 30 * 60_000 });
+  const readyAfterStartSeconds = round((performance.now() - t0) / 1000, 1);
+  let load: Load | undefined;
+  let latency: MeasuredPhase;
+  let rest: MeasuredPhase;
+  try {
+    load = await Load.start(label);
+    await load.init(server.target, label);
+    await load.setup(o.users);
+    const connected = await load.connect(0, o.users, 100, 120_000);
+    if (connected.failed > 0) throw new Error(`could not connect every user: ${connected.firstError ?? ''}`);
+    latency = await load.phase({ rate: o.rate, warmupMs: o.warmupMs, durationMs: o.durationMs, graceMs: 5000 }, server.pid);
+    rest = await load.phase({ rate: o.rate, warmupMs: 500, durationMs: o.restDurationMs, graceMs: 5000, restRate: o.restRate }, server.pid);
+  } finally {
+    await load?.close();
+    await server.stop();
+  }
+  const append = await runJsonScript<LongLogVariant['append']>('append-probe.js', [join(dataDir, 'events.db'), '5000'], 10 * 60_000);
+  return { events, readyAfterStartSeconds, latency, rest, append };
+};
+
+/** (f3): the same message and REST load, and an append probe, on an empty log and on a long one, in one run. */
+const longLogScenario = async (o: Options): Promise<LongLogResult> => {
+  const emptyDir = tempDir('bench-empty-log-');
+  const empty = await longLogVariant('long-log-empty', o, emptyDir, 0).finally(() => removeTempDir(emptyDir));
+  const dataset = await longLogDataset(o.longLogEvents);
+  // A copy per run: the run appends, and the cached dataset must stay as generated.
+  const work = tempDir('bench-long-log-');
+  execFileSync('cp', ['-r', '--reflink=auto', `${dataset.dir}/.`, work]);
+  try {
+    const long = await longLogVariant('long-log', o, work, o.longLogEvents);
+    return { empty, long, ...(dataset.preparedSeconds === undefined ? {} : { preparedSeconds: dataset.preparedSeconds }) };
+  } finally {
+    removeTempDir(work);
+  }
+};
+
 interface ProfileResult {
   readonly file: string;
   readonly rate: number;
@@ -789,6 +891,7 @@ interface Results {
   readonly replay?: ReplayResult;
   readonly replayCli?: ReplayCliResult;
   readonly profile?: ProfileResult;
+  readonly longLog?: LongLogResult;
   readonly goals: readonly Goal[];
 }
 
@@ -851,6 +954,21 @@ const goalsOf = (r: Omit<Results, 'goals' | 'finishedAt' | 'seconds'>): Goal[] =
         `${r.replayCli === undefined ? '' : `npm run replay ${r.replayCli.eventsPerSecond} events/s; `}` +
         `${r.replay === undefined ? '' : `ProjectionRunner from empty ${r.replay.rebuildEventsPerSecond} events/s`} (${r.replay?.events ?? r.replayCli?.events ?? 0} events)`,
       met: Math.max(...rates) >= 100_000,
+    });
+  }
+  if (r.longLog !== undefined) {
+    const { empty, long } = r.longLog;
+    const within = (l: number, e: number): boolean => l <= 1.5 * e;
+    const pairs = [
+      ['append', long.append.p99Ms, empty.append.p99Ms],
+      ['new_message', long.latency.latencyMs.p99, empty.latency.latencyMs.p99],
+      ['REST', long.rest.rest?.latencyMs.p99 ?? Number.NaN, empty.rest.rest?.latencyMs.p99 ?? Number.NaN],
+    ] as const;
+    goals.push({
+      id: 'f3',
+      goal: `p99s on a ${long.events.toLocaleString('en-US')}-event log within 1.5× of the empty log's (same run)`,
+      measured: pairs.map(([what, l, e]) => `${what} ${fmt(l)} vs ${fmt(e)} ms (${ratio(l, e)})`).join('; '),
+      met: pairs.every(([, l, e]) => within(l, e)),
     });
   }
   return goals;
@@ -952,6 +1070,41 @@ const markdownTable = (r: Results): string => {
     row(sc, 'rebuild time (s)', fmt(r.replay.rebuildSeconds), '', '');
     row(sc, 'log scan only (events/s)', fmt(r.replay.scanEventsPerSecond, 0), '', '');
     row(sc, 'scan + decode (events/s)', fmt(r.replay.decodeEventsPerSecond, 0), '', '');
+  }
+  if (r.longLog !== undefined) {
+    const { empty, long } = r.longLog;
+    const sc = `(f3) ${long.events.toLocaleString('en-US')}-event log (chat-events column) vs an empty log (baseline column)`;
+    row(
+      sc,
+      'append p50 / p99 (ms), 5,000 sequential',
+      `${fmt(long.append.p50Ms)} / ${fmt(long.append.p99Ms)}`,
+      `${fmt(empty.append.p50Ms)} / ${fmt(empty.append.p99Ms)}`,
+      ratio(long.append.p99Ms, empty.append.p99Ms),
+    );
+    for (const k of ['p50', 'p99'] as const)
+      row(
+        sc,
+        `new_message latency ${k} at ${o.rate} msgs/s (ms)`,
+        fmt(long.latency.latencyMs[k]),
+        fmt(empty.latency.latencyMs[k]),
+        ratio(long.latency.latencyMs[k], empty.latency.latencyMs[k]),
+      );
+    for (const k of ['p50', 'p99'] as const)
+      row(
+        sc,
+        `REST GET messages ${k} under load (ms)`,
+        fmt(long.rest.rest?.latencyMs[k]),
+        fmt(empty.rest.rest?.latencyMs[k]),
+        ratio(long.rest.rest?.latencyMs[k], empty.rest.rest?.latencyMs[k]),
+      );
+    row(
+      sc,
+      'server CPU during (a) (%)',
+      fmt(long.latency.server.cpuPercent, 1),
+      fmt(empty.latency.server.cpuPercent, 1),
+      ratio(long.latency.server.cpuPercent, empty.latency.server.cpuPercent),
+    );
+    row(sc, 'service start to /readyz (s)', fmt(long.readyAfterStartSeconds, 1), fmt(empty.readyAfterStartSeconds, 1), '');
   }
   if (s.rest?.rest !== undefined) {
     const rr = s.rest.rest;
@@ -1102,6 +1255,21 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
       log(`(d) npm run replay failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  let longLog: LongLogResult | undefined;
+  if (o.only.has('f')) {
+    log(`(f3) an empty log, then a ${o.longLogEvents}-event log (generated and caught up once, cached in .bench/)`);
+    try {
+      longLog = await longLogScenario(o);
+      const { empty, long } = longLog;
+      log(
+        `(f3) p99 long vs empty: append ${long.append.p99Ms} vs ${empty.append.p99Ms} ms, new_message ${long.latency.latencyMs.p99} vs ${empty.latency.latencyMs.p99} ms, ` +
+          `REST ${long.rest.rest?.latencyMs.p99} vs ${empty.rest.rest?.latencyMs.p99} ms${longLog.preparedSeconds === undefined ? '' : `; prepared in ${longLog.preparedSeconds} s`}`,
+      );
+    } catch (err) {
+      notes.push(`(f3) failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`(f3) failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   let profile: ProfileResult | undefined;
   if (o.profile) {
     const max = service.ramp?.maxSustainedPerSecond ?? 0;
@@ -1143,6 +1311,7 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
     ...(replay === undefined ? {} : { replay }),
     ...(replayCli === undefined ? {} : { replayCli }),
     ...(profile === undefined ? {} : { profile }),
+    ...(longLog === undefined ? {} : { longLog }),
   };
   const results: Results = { ...partial, finishedAt: new Date().toISOString(), seconds: round((performance.now() - t0) / 1000, 1), goals: goalsOf(partial) };
   const jsonPath = join(BENCH_DIR, `results-${stamp}.json`);

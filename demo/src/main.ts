@@ -31,6 +31,12 @@ const start = async (credentials: Credentials, token: string): Promise<void> => 
     'resync',
     guarded(async () => void (await Promise.all([chats.reload(), conversation.reload(), notifications.reload()]))),
   );
+  // The SDK keeps who is online (batched presence: a state per socket, then diffs).
+  client.on('presence', (users) => {
+    presence.replace(users);
+    chats.render();
+    conversation.render();
+  });
   client.on('frame', (frame) => {
     switch (frame.action) {
       case 'new_message':
@@ -39,12 +45,6 @@ const start = async (credentials: Credentials, token: string): Promise<void> => 
         break;
       case 'chat_like_update':
         conversation.liked(frame.data.chat_id, frame.data.id, frame.data.is_liked);
-        break;
-      case 'user_online':
-      case 'user_offline':
-        presence.set(frame.data.username, frame.action === 'user_online');
-        chats.render();
-        conversation.render();
         break;
       default:
         if (invitations.apply(frame)) conversation.render();

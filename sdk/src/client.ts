@@ -25,6 +25,8 @@ export interface ChatClientOptions {
   /** Resume from a position kept from an earlier session. */
   readonly since?: string;
   readonly framesPerSecond?: number;
+  /** How the server sends presence: `batched` (default: a state, then coalesced diffs) or `frames` (`user_online` / `user_offline`). */
+  readonly presence?: 'batched' | 'frames';
 }
 
 /** The whole client: the socket's actions and events, and the REST API as `rest`. */
@@ -44,6 +46,7 @@ export class ChatClient extends ChatSocket {
       ...(o.backoff === undefined ? {} : { backoff: o.backoff }),
       ...(o.since === undefined ? {} : { since: o.since }),
       ...(o.framesPerSecond === undefined ? {} : { framesPerSecond: o.framesPerSecond }),
+      ...(o.presence === undefined ? {} : { presence: o.presence }),
     });
     this.rest = new RestClient({
       baseUrl: base,

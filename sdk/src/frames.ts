@@ -67,6 +67,10 @@ export interface ServerFrameData {
   readonly game_invite_canceled: { readonly username: string; readonly nickname: string; readonly message: string; readonly client_id: string };
   readonly user_online: { readonly username: string };
   readonly user_offline: { readonly username: string };
+  /** `?presence=batched` (the SDK's default): who is online in my scope, right after `ready`. */
+  readonly presence_state: { readonly online: readonly string[] };
+  /** `?presence=batched`: what changed since, at most one per server window. */
+  readonly presence_diff: { readonly online: readonly string[]; readonly offline: readonly string[] };
   readonly new_friend: { readonly username: string; readonly nickname: string };
   readonly new_tournament: { readonly tournament_id: string; readonly tournament_name: string; readonly creator: string };
   readonly notification: { readonly message: string; readonly type: string };
@@ -96,6 +100,8 @@ const ACTIONS: { readonly [A in ServerFrameAction]: true } = {
   game_invite_canceled: true,
   user_online: true,
   user_offline: true,
+  presence_state: true,
+  presence_diff: true,
   new_friend: true,
   new_tournament: true,
   notification: true,

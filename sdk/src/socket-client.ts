@@ -24,6 +24,11 @@ export interface SocketOptions {
   readonly burst?: number;
   /** Where to resume from on the first connect (a position kept from an earlier session). */
   readonly since?: string;
+  /**
+   * `batched` (default): one `presence_state` per socket and coalesced `presence_diff` frames;
+   * `frames`: the per-change `user_online` / `user_offline` frames. `presence` is kept from either.
+   */
+  readonly presence?: 'batched' | 'frames';
 }
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -218,7 +223,11 @@ export class ChatSocket extends Emitter<SocketEvents> {
     }
     this.forceToken = false;
     if (this.stopped) return;
-    const params = [`token=${encodeURIComponent(token)}`, ...(this.position === undefined ? [] : [`since=${encodeURIComponent(this.position)}`])];
+    const params = [
+      `token=${encodeURIComponent(token)}`,
+      ...(this.position === undefined ? [] : [`since=${encodeURIComponent(this.position)}`]),
+      ...((this.o.presence ?? 'batched') === 'batched' ? ['presence=batched'] : []),
+    ];
     const ws = new this.o.WebSocket(`${this.o.url}?${params.join('&')}`);
     this.ws = ws;
     ws.onmessage = (e) => {
@@ -252,6 +261,8 @@ export class ChatSocket extends Emitter<SocketEvents> {
         break;
       case 'user_online':
       case 'user_offline':
+      case 'presence_state':
+      case 'presence_diff':
         if (this.presence.apply(frame)) this.emit('presence', this.presence.users);
         break;
     }

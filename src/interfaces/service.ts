@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { left, right, isLeft } from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
 import { Broadcaster } from '../application/broadcast/broadcaster.js';
+import { PresenceGraph } from '../application/broadcast/presence-graph.js';
 import { ProfileDirectory } from '../application/broadcast/profile-directory.js';
 import { AggregateRepository } from '../application/commands/aggregate-repository.js';
 import { BlockersIndex } from '../application/commands/blockers-index.js';
@@ -71,7 +72,7 @@ const REACTOR_DRAIN_MS = 3000;
 export const startService = async (config: Config, logger: Logger = createLogger(config.logLevel, { node: config.nodeId })): Promise<RunningService> => {
   const keys = resolveJwtKeys(config);
   const verifier = new TokenVerifier(keys);
-  const store = await openEventStore(config);
+  const store = await openEventStore(config, logger);
   const snapshots = await openSnapshotStore(config);
   const generations = await openReadModelGenerations(config);
   const readModels = new SwitchableReadModels(await generations.open(await generations.current()));
@@ -113,14 +114,16 @@ export const startService = async (config: Config, logger: Logger = createLogger
     now: () => new Date(),
     newId,
     scheduler: scheduling.scheduler,
+    log: store,
   };
 
   await projections.start();
   const follower = new GenerationFollower(await generations.current(), generations, readModels, projections, logger);
   follower.start();
-  const hub = new Hub();
+  const presence = new PresenceGraph(config.presence.scope);
+  const hub = new Hub({ presence, coalesceMs: config.presence.coalesceMs });
   const profiles = new ProfileDirectory(repo);
-  const broadcaster = new Broadcaster(store, profiles, hub, logger);
+  const broadcaster = new Broadcaster(store, profiles, hub, logger, presence);
   await broadcaster.start();
   await scheduling.start(deps);
   // Follow-up policies, each on one node at a time from its own checkpoint.
@@ -248,6 +251,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       await Promise.all(reactors.map((r) => r.stop(REACTOR_DRAIN_MS)));
       await scheduling.stop({ releaseLease: closedOut });
       await broadcaster.stop();
+      hub.stop();
       await follower.stop();
       await projections.stop();
       await repo.flushSnapshots();

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { expect } from 'chai';
+import { DEMO_BUNDLE_DIR, DEMO_PUBLIC_DIR } from '../../src/interfaces/demo/demo-router.js';
 import { startTestService } from '../support/test-service.js';
 import { execForm, parseDockerfile, type Stage } from './dockerfile-parse.js';
 
@@ -33,12 +35,20 @@ describe('Dockerfile (parsed: docker cannot run here)', () => {
     expect(runs).to.match(/npm prune --omit=dev/);
     // the prune comes after the compile, which needs the dev dependencies
     expect(runs.indexOf('npm prune')).to.be.greaterThan(runs.indexOf('tsc -p'));
+    // the demo is bundled (esbuild, a dev dependency) from its sources and the SDK's, copied before
+    expect(runs).to.match(/npm run --silent build:demo/);
+    expect(runs.indexOf('npm prune')).to.be.greaterThan(runs.indexOf('build:demo'));
+    const sources = all(build as Stage, 'COPY').map((c) => c.split(/\s+/)[0]);
+    expect(sources).to.include.members(['src', 'sdk', 'demo']);
   });
 
-  it('runtime stage: only package.json, the pruned node_modules and dist/src from the build stage; no compiler, no npm install', () => {
+  it('runtime stage: only package.json, the pruned node_modules, dist/src and the demo from the build stage; no compiler, no npm install', () => {
     const copies = all(runtime as Stage, 'COPY');
     expect(copies.every((c) => c.startsWith('--from=build '))).to.equal(true);
-    expect(copies.map((c) => c.split(/\s+/)[1])).to.have.members(['/app/package.json', '/app/node_modules', '/app/dist/src']);
+    // Where the demo router serves the page and the bundle from, relative to the app's root.
+    const demo = [DEMO_PUBLIC_DIR, DEMO_BUNDLE_DIR].map((dir) => `/app/${relative(ROOT, dir)}`);
+    expect(copies.map((c) => c.split(/\s+/)[1])).to.have.members(['/app/package.json', '/app/node_modules', '/app/dist/src', ...demo]);
+    for (const c of copies) expect(c.split(/\s+/)[2], c).to.equal(`./${(c.split(/\s+/)[1] ?? '').replace(/^\/app\//, '')}`);
     const runs = all(runtime as Stage, 'RUN').join('\n');
     expect(runs).not.to.match(/npm (ci|install)|apt-get|g\+\+/);
   });
@@ -92,13 +102,41 @@ describe('Dockerfile (parsed: docker cannot run here)', () => {
     expect(await check(1)).to.equal(1);
   });
 
+  it("the demo builds from the build stage's sources alone (the context .dockerignore leaves), to the path the runtime copies", async function () {
+    this.timeout(60_000);
+    const ignored = new Set(
+      read('.dockerignore')
+        .split('\n')
+        .map((l) => l.trim()),
+    );
+    const context = mkdtempSync(join(tmpdir(), 'docker-context-'));
+    try {
+      // What the build stage copies before `build:demo`, less what .dockerignore keeps out of the context.
+      for (const c of all(build as Stage, 'COPY')) {
+        const parts = c.split(/\s+/);
+        for (const source of parts.slice(0, -1))
+          cpSync(join(ROOT, source), join(context, source), { recursive: true, filter: (from) => !ignored.has(relative(ROOT, from)) });
+      }
+      symlinkSync(join(ROOT, 'node_modules'), join(context, 'node_modules'));
+      await new Promise<void>((resolve, reject) =>
+        execFile('npm', ['run', '--silent', 'build:demo'], { cwd: context, timeout: 55_000 }, (err, _out, stderr) =>
+          err ? reject(new Error(stderr)) : resolve(),
+        ),
+      );
+      expect(statSync(join(context, relative(ROOT, DEMO_BUNDLE_DIR), 'app.js')).size).to.be.greaterThan(1000);
+      expect(existsSync(join(context, relative(ROOT, DEMO_PUBLIC_DIR), 'index.html'))).to.equal(true);
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+  });
+
   it('.dockerignore keeps node_modules, dist, data and .git out of the build context', () => {
     const ignored = read('.dockerignore')
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#'));
     expect(ignored).to.include.members(['node_modules', 'dist', 'data', '.git']);
-    expect(ignored).not.to.include('src');
+    expect(ignored).not.to.include.members(['src', 'sdk', 'demo', 'sdk/src', 'demo/src', 'demo/public']);
   });
 });
 

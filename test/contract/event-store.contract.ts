@@ -11,6 +11,8 @@ export interface ContractHarness {
    * that reopen returns itself; `cleanup` must therefore tolerate an already closed `store`.
    */
   readonly reopen?: () => Promise<EventStore>;
+  /** Another process (node) on the same data, open alongside `store`; the test closes it. */
+  readonly otherNode?: () => Promise<EventStore>;
   readonly cleanup: () => Promise<void>;
 }
 
@@ -323,6 +325,81 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
       });
     });
 
+    describe('isKnownCurrent', () => {
+      // A store vouches only while it follows the log: the embedded store polls while it has a
+      // subscription, so each case holds one open, as the service's projections do.
+      let nodes: EventStore[];
+      let held: Subscription[];
+      beforeEach(function () {
+        if (store.isKnownCurrent === undefined) this.skip();
+        nodes = [];
+        held = [store.subscribeAll({ after: start, filter: mine() })];
+      });
+      afterEach(async () => {
+        for (const sub of held ?? []) await sub.close();
+        for (const node of nodes ?? []) await node.close();
+      });
+
+      const known = (on: EventStore, s: string, revision: number): boolean => on.isKnownCurrent?.(s, revision) === true;
+      /** Another node, following the log, once it vouches for its own append (its follower is live). */
+      const otherNode = async (): Promise<EventStore> => {
+        const open = harness.otherNode;
+        if (open === undefined) throw new Error('the harness has no otherNode');
+        const node = await open();
+        nodes.push(node);
+        held.push(node.subscribeAll({ after: start, filter: mine() }));
+        await until(node, `${prefix}warm-${nodes.length}`);
+        return node;
+      };
+      /** Appends to a fresh stream on `on`, and waits until `on` vouches for it. */
+      const until = async (on: EventStore, s: string): Promise<void> => {
+        await on.append(s, [ev()], 'no_stream');
+        await eventually(() => known(on, s, 0), `${s}@0 never known current`);
+      };
+
+      it('vouches for the head of its own append, and only that revision', async () => {
+        await until(store, `${prefix}warm`);
+        const s = `${prefix}s`;
+        await store.append(s, [ev(), ev()], 'no_stream');
+        expect([known(store, s, 1), known(store, s, 0), known(store, s, -1)]).to.deep.equal([true, false, false]);
+        await store.append(s, [ev()], 1);
+        expect([known(store, s, 2), known(store, s, 1)]).to.deep.equal([true, false]);
+      });
+
+      it("learns a stream's head from a read that reached its end, not from a partial one", async function () {
+        if (harness.otherNode === undefined) this.skip();
+        const [s, tail, missing] = [`${prefix}s`, `${prefix}tail`, `${prefix}missing`];
+        await store.append(s, [ev(), ev(), ev()], 'no_stream');
+        await store.append(tail, [ev(), ev()], 'no_stream');
+        // Opened after the appends, so it has not followed them.
+        const node = await otherNode();
+        expect(known(node, s, 2)).to.equal(false);
+        await node.readStream(s, { maxCount: 2 });
+        expect(known(node, s, 1)).to.equal(false);
+        expect(await node.readStream(s)).to.have.length(3);
+        expect(known(node, s, 2)).to.equal(true);
+        // The catch-up read of a current cached state: nothing after its revision.
+        expect(await node.readStream(tail, { fromRevision: 2 })).to.deep.equal([]);
+        expect(known(node, tail, 1)).to.equal(true);
+        expect(await node.readStream(missing)).to.deep.equal([]);
+        expect(known(node, missing, -1)).to.equal(true);
+      });
+
+      it("eventually sees another node's append, and stops vouching for the revision it passed", async function () {
+        if (harness.otherNode === undefined) this.skip();
+        const node = await otherNode();
+        await until(store, `${prefix}warm`);
+        const [s, created] = [`${prefix}s`, `${prefix}created`];
+        await store.append(s, [ev()], 'no_stream');
+        expect(await store.readStream(created)).to.deep.equal([]);
+        expect([known(store, s, 0), known(store, created, -1)]).to.deep.equal([true, true]);
+        await node.append(s, [ev()], 0);
+        await node.append(created, [ev()], 'no_stream');
+        await eventually(() => known(store, s, 1) && known(store, created, 0), "the other node's appends never seen");
+        expect([known(store, s, 0), known(store, created, -1)]).to.deep.equal([false, false]);
+      });
+    });
+
     describe('durability', () => {
       it('keeps appended events across close and reopen', async function () {
         const reopen = harness.reopen;
@@ -379,6 +456,15 @@ const expectIncreasing = (positions: readonly Position[]): void => {
     if (a === undefined || b === undefined || comparePositions(a, b) >= 0) {
       throw new Error(`positions not strictly increasing at index ${i}`);
     }
+  }
+};
+
+/** Polls `condition` until it holds; fails after `ms`. */
+const eventually = async (condition: () => boolean, message: string, ms = 10_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(message);
+    await delay(20);
   }
 };
 

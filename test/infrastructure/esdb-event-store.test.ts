@@ -25,7 +25,7 @@ const url = process.env.EVENTSTORE_URL;
 if (url !== undefined && url !== '') {
   eventStoreContract('EventStoreDB', async () => {
     const store = await openEsdbEventStore(url);
-    return { store, reopen: () => openEsdbEventStore(url), cleanup: () => store.close() };
+    return { store, reopen: () => openEsdbEventStore(url), otherNode: () => openEsdbEventStore(url), cleanup: () => store.close() };
   });
 } else {
   describe('EventStoreDB event store', () => {
@@ -46,7 +46,8 @@ describe('EventStoreDB adapter over an in-process fake of the gRPC Streams API',
   eventStoreContract('EsdbEventStore over the fake server', async () => {
     const store = await openEsdbEventStore(fake.url, options);
     fake.writeSystemEvent(); // the log's tail is not always one of ours
-    return { store, reopen: () => openEsdbEventStore(fake.url, options), cleanup: () => store.close() };
+    const open = (): Promise<EsdbEventStore> => openEsdbEventStore(fake.url, options);
+    return { store, reopen: open, otherNode: open, cleanup: () => store.close() };
   });
 
   describe('beyond the contract', () => {

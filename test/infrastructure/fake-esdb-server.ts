@@ -9,6 +9,7 @@
  * answering with the last event's position, and without one for an idempotent replay;
  * wrong-expected-version with the current revision; stream-not-found; catch-up subscriptions
  * to $all (exclusive of their position) with stream-name and event-type filters.
+ * For tests: calls counted per kind, live deliveries held back, subscriptions dropped or refused.
  * Not modelled: BatchAppend and ServerFeatures (the client then falls back to Append), links,
  * deletes, checkpoints, authentication.
  */
@@ -47,6 +48,16 @@ type Expected = { readonly kind: 'any' | 'no_stream' | 'stream_exists' } | { rea
 
 interface LiveSubscriber {
   readonly deliver: (e: StoredEvent) => void;
+  /** Ends the call with an error status, as a server that drops a subscription does. */
+  readonly drop: () => void;
+}
+
+/** The calls a client made, by kind. */
+export interface CallCounts {
+  appends: number;
+  streamReads: number;
+  allReads: number;
+  subscriptions: number;
 }
 
 const bytes = (v: Uint8Array | string): Uint8Array => (typeof v === 'string' ? Buffer.from(v, 'base64') : v);
@@ -57,6 +68,10 @@ export class FakeEsdbServer {
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly live = new Set<LiveSubscriber>();
   private nextPosition = 1_000n;
+  private held: (() => void)[] | undefined;
+  /** While true, new subscriptions fail at once (UNAVAILABLE), as when the server is unreachable for them. */
+  refuseSubscriptions = false;
+  readonly calls: CallCounts = { appends: 0, streamReads: 0, allReads: 0, subscriptions: 0 };
   private readonly server = new grpc.Server();
   private port = 0;
 
@@ -88,6 +103,32 @@ export class FakeEsdbServer {
     this.write(`$$sys-${randomUUID()}`, [this.systemEvent('$metadata')]);
   }
 
+  /** Subscriptions being served live now. */
+  get liveSubscriptions(): number {
+    return this.live.size;
+  }
+
+  /** A copy of the counters, to diff against later. */
+  callCounts(): CallCounts {
+    return { ...this.calls };
+  }
+
+  /** Live events are queued, not sent, until releaseDeliveries(): a subscription that lags. */
+  holdDeliveries(): void {
+    this.held ??= [];
+  }
+
+  releaseDeliveries(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const send of held) send();
+  }
+
+  /** Ends every live subscription with an error status. */
+  dropSubscriptions(): void {
+    for (const s of [...this.live]) s.drop();
+  }
+
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
   }
@@ -103,6 +144,7 @@ export class FakeEsdbServer {
     let streamId = '';
     let expected: Expected = { kind: 'any' };
     const proposed: Proposed[] = [];
+    this.calls.appends += 1;
     call.on('data', (req: AppendReq) => {
       const options = req.getOptions();
       if (options !== undefined) {
@@ -185,7 +227,12 @@ export class FakeEsdbServer {
       this.log.push(event);
       return event;
     });
-    for (const e of written) for (const s of this.live) s.deliver(e);
+    for (const e of written) {
+      for (const s of this.live) {
+        if (this.held === undefined) s.deliver(e);
+        else this.held.push(() => s.deliver(e));
+      }
+    }
     return written;
   }
 
@@ -196,6 +243,7 @@ export class FakeEsdbServer {
       return;
     }
     if (options.hasSubscription()) {
+      this.calls.subscriptions += 1;
       this.subscribe(call, options);
       return;
     }
@@ -203,6 +251,7 @@ export class FakeEsdbServer {
     const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
     const streamOptions = options.getStream();
     if (streamOptions !== undefined) {
+      this.calls.streamReads += 1;
       const streamId = text(streamOptions.getStreamIdentifier()?.getStreamName() ?? '');
       const stream = this.streams.get(streamId);
       if (stream === undefined) {
@@ -218,6 +267,7 @@ export class FakeEsdbServer {
       call.end();
       return;
     }
+    this.calls.allReads += 1;
     const all = options.getAll();
     const at = all?.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : undefined;
     const events = backwards
@@ -231,14 +281,26 @@ export class FakeEsdbServer {
     const all = options.getAll();
     const after = all?.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : undefined;
     const matches = this.filterOf(options);
+    if (this.refuseSubscriptions) {
+      call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'subscriptions refused (fake)' });
+      return;
+    }
     const confirmation = new ReadResp.SubscriptionConfirmation();
     confirmation.setSubscriptionId(randomUUID());
     call.write(new ReadResp().setConfirmation(confirmation));
+    let dropped = false;
     const send = (e: StoredEvent): void => {
-      if (matches(e)) call.write(this.eventResponse(e, true));
+      if (!dropped && matches(e)) call.write(this.eventResponse(e, true));
     };
     for (const e of this.log) if (after === undefined || e.position > after) send(e);
-    const subscriber: LiveSubscriber = { deliver: send };
+    const subscriber: LiveSubscriber = {
+      deliver: send,
+      drop: () => {
+        dropped = true;
+        this.live.delete(subscriber);
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'subscription dropped (fake)' });
+      },
+    };
     this.live.add(subscriber);
     call.on('cancelled', () => this.live.delete(subscriber));
     call.on('close', () => this.live.delete(subscriber));

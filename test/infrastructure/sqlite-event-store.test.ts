@@ -20,6 +20,7 @@ eventStoreContract('SqliteEventStore', async () => {
   return {
     store,
     reopen: async () => SqliteEventStore.open({ path: db.path }),
+    otherNode: async () => SqliteEventStore.open({ path: db.path, pollIntervalMs: 50 }),
     cleanup: async () => {
       await store.close();
       db.remove();

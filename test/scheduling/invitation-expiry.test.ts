@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { INVITES_STREAM } from '../../src/domain/invite/invite.js';
+import { inviteStream } from '../../src/domain/invite/invite.js';
 import type { TestClient } from '../support/test-client.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { eventually, fastScheduling, register, uniq } from './support.js';
@@ -66,14 +66,15 @@ describe('scheduled jobs: invitation expiry and game end (real server, real sock
     const a = await connect(svc, alice);
     const b = await connect(svc, bob);
     a.send('game_invite', { username: bob, client_id: randomUUID(), options: { time_limit: 1 } });
-    await b.nextAction('game_invite');
+    const inviteId = String((await b.nextAction('game_invite')).data['id']);
     b.send('game_accepted', { username: alice });
     const found = await a.nextAction('game_found');
     const gameId = found.data['game_id'];
     const store = svc.service.store;
     await eventually(
       async () => {
-        const events = await store.readStream(INVITES_STREAM, { fromRevision: 0, maxCount: 100 });
+        // On the invitation's own stream: the end-game job carries its inviteId.
+        const events = await store.readStream(inviteStream(inviteId), { fromRevision: 0, maxCount: 100 });
         return events.some((e) => e.type === 'GameEnded' && (e.data as Record<string, unknown>)['gameId'] === gameId);
       },
       'GameEnded',

@@ -11,13 +11,14 @@ import { openConnection } from '../../src/application/commands/presence.js';
 import type { NodeLeases } from '../../src/application/ports/node-leases.js';
 import type { ReadModelQueries, UserRecord } from '../../src/application/ports/read-model.js';
 import type { Scheduler } from '../../src/application/ports/scheduler.js';
+import { endGameJob } from '../../src/application/scheduling/end-game.js';
 import { expireInvitationJob } from '../../src/application/scheduling/expire-invitation.js';
 import type { JobContext } from '../../src/application/scheduling/job.js';
-import { closeLapsedInvitations } from '../../src/application/scheduling/lapsed-invitations.js';
+import { LapsedInvitations } from '../../src/application/scheduling/lapsed-invitations.js';
 import { LeaseKeeper } from '../../src/application/scheduling/lease-keeper.js';
 import { closeOutDeadNodes } from '../../src/application/scheduling/node-lease-check.js';
 import { policies } from '../../src/application/reactors/policies.js';
-import { INVITES_STREAM, inviteDecider } from '../../src/domain/invite/invite.js';
+import { inviteDecider, inviteStream } from '../../src/domain/invite/invite.js';
 import { presenceDecider, presenceStream } from '../../src/domain/presence/presence.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
@@ -68,7 +69,7 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
   const depsOn = (nodeId: string): CommandDeps => {
     const scheduler: Scheduler = {
       scheduleInvitationExpiry: async (id, at) => void scheduled.push(['expiry', id, at.getTime()]),
-      scheduleGameEnd: async (id, at) => void scheduled.push(['end', id, at.getTime()]),
+      scheduleGameEnd: async (id, at, inviteId) => void scheduled.push(['end', `${id} of ${inviteId}`, at.getTime()]),
     };
     return {
       repo: new AggregateRepository(store),
@@ -78,6 +79,7 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
       now: () => new Date(clock),
       newId: randomUUID,
       scheduler,
+      log: store,
     };
   };
 
@@ -101,6 +103,8 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     return sent.data.inviteId;
   };
 
+  const storedTypes = async (inviteId: string): Promise<string[]> => (await store.readStream(inviteStream(inviteId))).map((e) => e.type);
+
   /** Every follow-up policy, given each stored event of its types in log order (what a ReactorRunner does). */
   const react = async (deps: CommandDeps): Promise<void> => {
     const log = await store.readAll();
@@ -118,7 +122,7 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     await react(deps);
     expect(scheduled).to.deep.equal([
       ['expiry', inviteId, T0 + 1000],
-      ['end', accepted.events[0].data.gameId, T0 + 3 * 60_000],
+      ['end', `${accepted.events[0].data.gameId} of ${inviteId}`, T0 + 3 * 60_000],
     ]);
   });
 
@@ -130,31 +134,53 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     expect(await job.run({ inviteId }, ctx)).to.deep.equal({ runAgainAt: new Date(T0 + 1000) });
     clock = T0 + 1000;
     expect(await job.run({ inviteId }, ctx)).to.equal(undefined);
-    const board = (await deps.repo.load(inviteDecider, INVITES_STREAM)).state;
-    expect(board.pending.has(inviteId)).to.equal(false);
+    const invitation = async () => (await deps.repo.load(inviteDecider, inviteStream(inviteId))).state.status;
+    expect(await invitation()).to.equal('over');
     expect(await job.run({ inviteId }, ctx), 'a second run (after a takeover) is a no-op').to.equal(undefined);
     let threw = false;
     await job.run({}, ctx).catch(() => (threw = true));
     expect(threw, 'bad job data is a failure, not a silent success').to.equal(true);
   });
 
+  it('end-game: ends the game on the invitation the job names; a job stored before jobs carried the inviteId is a no-op', async () => {
+    const deps = depsOn('n1');
+    const inviteId = await invite(deps, 'alice', 'bob');
+    const accepted = await replyInvitation(deps, actor('bob'), { username: 'alice', accept: true }, 'c');
+    if (isRefusal(accepted) || accepted.events[0]?.type !== 'InvitationAccepted') throw new Error('not accepted');
+    const gameId = accepted.events[0].data.gameId;
+    const job = endGameJob(deps);
+    const status = async () => (await deps.repo.load(inviteDecider, inviteStream(inviteId))).state.status;
+    await job.run({ gameId }, ctx);
+    expect(await status(), 'an old job: nothing to append to').to.equal('in_game');
+    expect(await storedTypes(inviteId)).to.deep.equal(['InvitationSent', 'InvitationAccepted']);
+    await job.run({ gameId, inviteId }, ctx);
+    expect(await status()).to.equal('over');
+    await job.run({ gameId, inviteId }, ctx);
+    expect(await storedTypes(inviteId), 'a second run (after a takeover) is a no-op').to.deep.equal(['InvitationSent', 'InvitationAccepted', 'GameEnded']);
+    let threw = false;
+    await job.run({ inviteId }, ctx).catch(() => (threw = true));
+    expect(threw, 'no gameId is a failure').to.equal(true);
+  });
+
   it('the safety net expires invitations and ends games whose jobs were lost, and leaves the others', async () => {
     const deps = depsOn('n1');
     const lapsedInvite = await invite(deps, 'alice', 'bob');
-    await invite(deps, 'carol', 'dave');
+    const game = await invite(deps, 'carol', 'dave');
     await replyInvitation(deps, actor('dave'), { username: 'carol', accept: true }, 'c'); // game ends at T0 + 3 min
     clock = T0 + 500;
     const fresh = await invite(deps, 'erin', 'frank'); // expires at T0 + 1500
     clock = T0 + 1200;
-    expect(await closeLapsedInvitations(deps, 'c')).to.equal(1);
-    let board = (await deps.repo.load(inviteDecider, INVITES_STREAM)).state;
-    expect([...board.pending.keys()]).to.deep.equal([fresh]);
-    expect(board.pending.has(lapsedInvite)).to.equal(false);
-    expect(board.games.size).to.equal(1);
+    const net = new LapsedInvitations(deps, store);
+    expect(await net.close('c')).to.equal(1);
+    const status = async (inviteId: string) => (await deps.repo.load(inviteDecider, inviteStream(inviteId))).state.status;
+    expect(await status(fresh)).to.equal('pending');
+    expect(await status(lapsedInvite)).to.equal('over');
+    expect(await status(game)).to.equal('in_game');
     clock = T0 + 4 * 60_000;
-    expect(await closeLapsedInvitations(deps, 'c')).to.equal(2);
-    board = (await deps.repo.load(inviteDecider, INVITES_STREAM)).state;
-    expect(board.pending.size + board.games.size).to.equal(0);
+    expect(await net.close('c')).to.equal(2);
+    expect([await status(fresh), await status(game)]).to.deep.equal(['over', 'over']);
+    expect(await net.close('c'), 'nothing left open').to.equal(0);
+    expect(await new LapsedInvitations(deps, store).close('c'), 'another node, reading the log from the start, finds nothing either').to.equal(0);
   });
 
   it("node-leases: closes out a lapsed node's connections (offline if they were the last, then the reactor withdraws invitations), never its own", async () => {
@@ -177,10 +203,10 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
     expect([...(await presence('erin')).connections.keys()], 'erin keeps her socket on A').to.deep.equal(['erin-on-a']);
     expect((await presence('erin')).online).to.equal(true);
     expect((await presence('carol')).connections.size).to.equal(1);
-    expect((await a.repo.load(inviteDecider, INVITES_STREAM)).state.pending.has(daveInvite), 'withdrawn by the reactor, not the lease check').to.equal(true);
+    const daves = async () => (await a.repo.load(inviteDecider, inviteStream(daveInvite))).state.status;
+    expect(await daves(), 'withdrawn by the reactor, not the lease check').to.equal('pending');
     await react(a);
-    const board = (await a.repo.load(inviteDecider, INVITES_STREAM)).state;
-    expect(board.pending.has(daveInvite), "dave's invitation withdrawn with him").to.equal(false);
+    expect(await daves(), "dave's invitation withdrawn with him").to.equal('over');
     expect(await closeOutDeadNodes(a, leases, 'node-a', ctx), 'B is forgotten: nothing left to do').to.deep.equal([]);
   });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startTestService, type TestService } from '../support/test-service.js';
-import type { ReceivedFrame, TestClient } from '../support/test-client.js';
+import { sdkTab, until, type SdkTab } from '../support/sdk-tab.js';
+import type { TestClient } from '../support/test-client.js';
 import { fastScheduling, register, uniq } from './support.js';
 
 /** Two server instances sharing one data directory: two nodes on one store. */
@@ -8,10 +9,17 @@ describe('two nodes sharing one store', () => {
   let a: TestService;
   let b: TestService;
   const sockets: TestClient[] = [];
+  const tabs: SdkTab[] = [];
   const connect = async (node: TestService, username: string): Promise<TestClient> => {
     const c = await node.connect(username);
     sockets.push(c);
     return c;
+  };
+  const sdk = async (node: TestService, username: string): Promise<SdkTab> => {
+    const t = sdkTab(node.service.url, () => node.token(username));
+    tabs.push(t);
+    await t.client.connect();
+    return t;
   };
 
   before(async () => {
@@ -19,15 +27,12 @@ describe('two nodes sharing one store', () => {
     b = await startTestService(fastScheduling(), { dataDir: a.dataDir });
   });
   afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((s) => s.close()));
+    await Promise.all([...sockets.splice(0), ...tabs.splice(0)].map((s) => s.close()));
   });
   after(async () => {
     await b.stop();
     await a.stop();
   });
-
-  const onlineFramesFor = (frames: readonly ReceivedFrame[], username: string) =>
-    frames.filter((f) => (f.action === 'user_online' || f.action === 'user_offline') && f.data['username'] === username).map((f) => f.action);
 
   /** Resolves once the socket's set-up is done: frames queue behind it, and `notification` echoes to its sender. */
   const settled = async (socket: TestClient): Promise<void> => {
@@ -36,34 +41,38 @@ describe('two nodes sharing one store', () => {
     await socket.next((f) => f.action === 'notification' && f.data['message'] === message);
   };
 
+  // These two run on the SDK, as a front end would.
   it('counts connections across tabs on both nodes: online once, offline when the last tab closes', async () => {
     const alice = uniq('alice');
-    const watcher = await connect(a, uniq('watcher'));
-    const tab1 = await connect(a, alice);
-    await watcher.next((f) => f.action === 'user_online' && f.data['username'] === alice);
-    const tab2 = await connect(b, alice);
-    const tab3 = await connect(b, alice);
-    // A socket is open before its connection is counted (set-up runs first): let both be counted,
-    // else closing tab1 now would rightly take alice offline until they are.
-    await Promise.all([settled(tab2), settled(tab3)]);
+    const watcher = await sdk(a, uniq('watcher'));
+    // Alice's presence as the watcher's presence map went through it.
+    const seen: boolean[] = [];
+    watcher.client.on('presence', (users) => {
+      if (seen[seen.length - 1] !== users.has(alice)) seen.push(users.has(alice));
+    });
+    const tab1 = await sdk(a, alice);
+    await until(() => watcher.client.presence.isOnline(alice), 5000, 'alice online');
+    // `ready` comes once a socket's connection is counted, so closing tab1 next must not take alice offline.
+    const [tab2, tab3] = await Promise.all([sdk(b, alice), sdk(b, alice)]);
     await tab1.close();
     await tab2.close();
     // Still one tab open (on node B): no offline yet, and no second online.
-    expect(onlineFramesFor(await watcher.collect(400), alice)).to.deep.equal([]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(seen).to.deep.equal([true]);
     await tab3.close();
-    await watcher.next((f) => f.action === 'user_offline' && f.data['username'] === alice);
+    await until(() => !watcher.client.presence.isOnline(alice), 5000, 'alice offline');
+    expect(seen).to.deep.equal([true, false]);
   });
 
   it('delivers frames to sockets on the other node (every node follows the log)', async () => {
     const [alice, bob] = [uniq('alice'), uniq('bob')];
     await register(a, alice, bob);
-    const opened = await a.http('PUT', `/api/chats/${bob}`, { username: alice });
-    const chatId = (opened.body as { chat_id: string }).chat_id;
-    const onA = await connect(a, alice);
-    const onB = await connect(b, bob);
-    onA.send('new_message', { content: 'across nodes', chat_id: chatId, timestamp: new Date().toISOString() });
-    const received = await onB.nextAction('new_message');
-    expect(received.data['content']).to.equal('across nodes');
+    const onA = await sdk(a, alice);
+    const onB = await sdk(b, bob);
+    const chat = await onA.client.rest.openChat(bob);
+    await onB.next((f) => f.action === 'join_chat', 'join_chat on node B');
+    const sent = await onA.client.sendMessage(chat.chat_id, 'across nodes');
+    expect((await onB.next((f) => f.action === 'new_message', 'the message on node B')).data).to.deep.equal(sent);
   });
 
   it('lets only one of two simultaneous invitations involving the same user succeed, across nodes', async () => {
@@ -83,7 +92,7 @@ describe('two nodes sharing one store', () => {
         errors.map((e) => e.data['code']),
         `round ${round}`,
       ).to.deep.equal(['invitation_pending']);
-      await Promise.all(sockets.splice(0).map((s) => s.close()));
+      await Promise.all([...sockets.splice(0), ...tabs.splice(0)].map((s) => s.close()));
     }
   });
 

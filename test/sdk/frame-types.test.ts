@@ -37,6 +37,8 @@ const FRAME_KEYS = {
   ),
   user_online: keys<ServerFrameData['user_online']>()(['username'], ['username']),
   user_offline: keys<ServerFrameData['user_offline']>()(['username'], ['username']),
+  presence_state: keys<ServerFrameData['presence_state']>()(['online'], ['online']),
+  presence_diff: keys<ServerFrameData['presence_diff']>()(['online', 'offline'], ['online', 'offline']),
   new_friend: keys<ServerFrameData['new_friend']>()(['username', 'nickname'], ['username', 'nickname']),
   new_tournament: keys<ServerFrameData['new_tournament']>()(['tournament_id', 'tournament_name', 'creator'], ['tournament_id', 'tournament_name', 'creator']),
   notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),

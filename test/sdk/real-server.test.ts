@@ -3,27 +3,10 @@ import WebSocket from 'ws';
 import { ChatClient } from '../../sdk/src/client.js';
 import { ChatActionError } from '../../sdk/src/errors.js';
 import type { ServerFrame } from '../../sdk/src/frames.js';
-import type { WebSocketConstructor } from '../../sdk/src/platform.js';
 import type { ChatMessage, Page } from '../../sdk/src/rest-types.js';
 import { checkServerFrame } from '../support/contract.js';
+import { trackedWebSocket, until } from '../support/sdk-tab.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-
-/** The `ws` package's WebSocket, each instance kept in `sockets` so a test can cut it like a network would. */
-const trackedWebSocket = (sockets: WebSocket[]): WebSocketConstructor =>
-  class extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      sockets.push(this);
-    }
-  } as unknown as WebSocketConstructor;
-
-const until = async (check: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('sdk: ChatClient against the real server', () => {
   let svc: TestService;
@@ -51,6 +34,23 @@ describe('sdk: ChatClient against the real server', () => {
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
     await svc.stop();
+  });
+
+  it('keeps its presence map from the batched frames: a state at connect, then diffs, also after a cut', async () => {
+    const alice = client('alice');
+    const bob = client('bob');
+    await bob.c.connect();
+    await alice.c.connect();
+    await until(() => alice.c.presence.isOnline('bob') && alice.c.presence.isOnline('alice'));
+    expect(alice.frames.filter((f) => f.action === 'user_online' || f.action === 'user_offline')).to.deep.equal([]);
+    expect(alice.frames.some((f) => f.action === 'presence_state')).to.equal(true);
+    bob.c.close();
+    await until(() => !alice.c.presence.isOnline('bob'));
+    alice.cut();
+    const carol = client('carol');
+    await carol.c.connect();
+    await until(() => alice.c.presence.isOnline('carol') && alice.frames.filter((f) => f.action === 'presence_state').length === 2);
+    expect(alice.c.presence.isOnline('bob')).to.equal(false);
   });
 
   it('connects, sends a message that resolves with the stored message, and reads it back over REST', async () => {

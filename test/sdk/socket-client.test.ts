@@ -336,6 +336,29 @@ describe('sdk: ChatSocket', () => {
     });
   });
 
+  it('opts in to batched presence and keeps its map from presence_state / presence_diff, a fresh state replacing it on every socket', async () => {
+    const { client, clock } = await connected();
+    expect(FakeSocket.last.params.get('presence')).to.equal('batched');
+    const changes: string[][] = [];
+    client.on('presence', (users) => changes.push([...users].sort()));
+    FakeSocket.last.push({ action: 'presence_state', data: { online: ['bob', 'carol'] } });
+    FakeSocket.last.push({ action: 'presence_diff', data: { online: ['dan'], offline: ['bob'] } });
+    FakeSocket.last.push({ action: 'presence_diff', data: { online: ['dan'], offline: ['zed'] } });
+    expect(changes).to.deep.equal([
+      ['bob', 'carol'],
+      ['carol', 'dan'],
+    ]);
+    // A resumed socket gets a fresh state (no replayed presence): it replaces the map.
+    FakeSocket.last.serverClose(1006);
+    await clock.advance(375);
+    expect(FakeSocket.last.params.get('presence')).to.equal('batched');
+    FakeSocket.last.accept('10');
+    FakeSocket.last.push({ action: 'presence_state', data: { online: ['erin'] } });
+    expect(client.presence.isOnline('carol')).to.equal(false);
+    expect([...client.presence.users]).to.deep.equal(['erin']);
+    expect(changes).to.have.length(3);
+  });
+
   it('keeps a presence map from user_online / user_offline', async () => {
     const { client } = await connected();
     const changes: string[][] = [];

@@ -17,7 +17,7 @@ export interface TestService {
   readonly wsUrl: string;
   /** A token for `username` (user id `id-<username>` unless given). */
   token(username: string, options?: { sub?: string; nickname?: string; avatar?: string; expiresInSeconds?: number }): string;
-  connect(username: string, options?: { since?: string; token?: string; awaitReady?: boolean; autoPong?: boolean }): Promise<TestClient>;
+  connect(username: string, options?: { since?: string; token?: string; awaitReady?: boolean; autoPong?: boolean; presence?: string }): Promise<TestClient>;
   http(
     method: string,
     path: string,
@@ -28,7 +28,11 @@ export interface TestService {
 
 /** A real server on an ephemeral port with its own data directory: tests go through real sockets. */
 /** Config overrides; `ws` limits may be given in part. */
-export type TestOverrides = Omit<Partial<Config>, 'ws' | 'invites'> & { readonly ws?: Partial<Config['ws']>; readonly invites?: Partial<Config['invites']> };
+export type TestOverrides = Omit<Partial<Config>, 'ws' | 'invites' | 'presence'> & {
+  readonly ws?: Partial<Config['ws']>;
+  readonly invites?: Partial<Config['invites']>;
+  readonly presence?: Partial<Config['presence']>;
+};
 
 /** `devSecret`: no JWT_SECRET, so the service generates its development secret (and `token` signs with it). */
 export type TestServiceOptions = { readonly devSecret?: boolean };
@@ -37,7 +41,13 @@ export const startTestService = async (overrides: TestOverrides = {}, shared?: {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-test-'));
   const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
   const base = loadConfig(options.devSecret === true ? env : { ...env, JWT_SECRET: TEST_SECRET });
-  const config: Config = { ...base, ...overrides, ws: { ...base.ws, ...overrides.ws }, invites: { ...base.invites, ...overrides.invites } };
+  const config: Config = {
+    ...base,
+    ...overrides,
+    ws: { ...base.ws, ...overrides.ws },
+    invites: { ...base.invites, ...overrides.invites },
+    presence: { ...base.presence, ...overrides.presence },
+  };
   const service = await startService(config, createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'));
   const wsUrl = service.url.replace('http', 'ws') + '/ws/events';
   const secret = options.devSecret === true ? ensureDevSecret(dataDir).secret : TEST_SECRET;
@@ -58,6 +68,7 @@ export const startTestService = async (overrides: TestOverrides = {}, shared?: {
     connect: (username, o = {}) => {
       const params = new URLSearchParams({ token: o.token ?? token(username) });
       if (o.since !== undefined) params.set('since', o.since);
+      if (o.presence !== undefined) params.set('presence', o.presence);
       return TestClient.connect(`${wsUrl}?${params.toString()}`, {
         ...(o.awaitReady === undefined ? {} : { awaitReady: o.awaitReady }),
         ...(o.autoPong === undefined ? {} : { autoPong: o.autoPong }),

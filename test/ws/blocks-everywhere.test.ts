@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { refusalOf, type SdkTab } from '../support/sdk-tab.js';
 import type { TestClient } from '../support/test-client.js';
-import { chatBetween, drain, expectStillOpen, itemsOf, newUser, nextError, notPresence, ping, type User, serviceFixture } from './support.js';
+import { chatBetween, drain, itemsOf, newUser, notPresence, ping, type User, serviceFixture } from './support.js';
 
 /** Blocks apply to every action between two users, whichever of them blocked the other. */
 describe('blocks: add_new_friend, room_created and new_tournament between blocked users', () => {
@@ -24,19 +25,30 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
     return itemsOf(res.body).filter((n) => n['action'] === action);
   };
 
-  const expectRefusedBlocked = async (client: TestClient, action: string, data: object): Promise<void> => {
-    client.send(action, data);
-    const error = await nextError(client, action);
-    expect(error.data).to.include({ for: action, code: 'blocked' });
-    expect(error.position, 'a refusal is not a stored event').to.equal(undefined);
-    await expectStillOpen(client);
-  };
-
   /** What reached `client` since the last drain, presence and barriers left out. */
   const framesOf = async (client: TestClient): Promise<string[]> => {
     await ping(client);
     return (await drain(client)).filter(notPresence).map((f) => f.action);
   };
+
+  // On the SDK, as a front end would: a refusal rejects the call with its code.
+  const sdkTab = async (user: User): Promise<SdkTab> => fixture.keep(await user.sdk());
+
+  /** What reached `tab` since it was last asked, presence and barriers left out: an own notification echo is the barrier. */
+  const framesSince = (() => {
+    const seen = new Map<SdkTab, number>();
+    return async (tab: SdkTab): Promise<string[]> => {
+      const tag = randomUUID();
+      await tab.client.notify(tag, 'ping');
+      const end = (await tab.next((f) => f.action === 'notification' && f.data.message === tag, 'the barrier'), tab.frames.length);
+      const from = seen.get(tab) ?? 0;
+      seen.set(tab, end);
+      return tab.frames
+        .slice(from, end)
+        .filter((f) => f.action !== 'user_online' && f.action !== 'user_offline' && f.action !== 'notification')
+        .map((f) => f.action);
+    };
+  })();
 
   for (const direction of ['the sender blocked the receiver', 'the receiver blocked the sender'] as const) {
     it(`add_new_friend is refused (blocked) when ${direction}: no frame, no notification; unblocking restores it`, async () => {
@@ -44,15 +56,16 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
       const bob = await newUser(fixture.svc, 'bob');
       const [blocker, blocked] = direction === 'the sender blocked the receiver' ? [alice, bob] : [bob, alice];
       await block(blocker, blocked);
-      const a = await tab(alice);
-      const b = await tab(bob);
-      await expectRefusedBlocked(a, 'add_new_friend', { sender_id: alice.id, receiver_id: bob.id });
-      expect(await framesOf(b), 'bob got nothing').to.deep.equal([]);
+      const a = await sdkTab(alice);
+      const b = await sdkTab(bob);
+      await framesSince(b);
+      expect((await refusalOf(a.client.addFriend(bob.id))).code).to.equal('blocked');
+      expect(await framesSince(b), 'bob got nothing').to.deep.equal([]);
       expect(await notificationsOf(bob, 'new_friend'), 'no notification stored').to.deep.equal([]);
 
       await block(blocker, blocked, false);
-      a.send('add_new_friend', { sender_id: alice.id, receiver_id: bob.id });
-      const frame = await b.nextAction('new_friend');
+      await a.client.addFriend(bob.id);
+      const frame = await b.next((f) => f.action === 'new_friend', 'new_friend');
       expect(frame.data).to.deep.equal({ username: alice.name, nickname: alice.nickname });
       expect(await notificationsOf(bob, 'new_friend')).to.have.length(1);
     });
@@ -63,15 +76,16 @@ describe('blocks: add_new_friend, room_created and new_tournament between blocke
       const chatId = await chatBetween(alice, bob);
       const [blocker, blocked] = direction === 'the sender blocked the receiver' ? [alice, bob] : [bob, alice];
       await block(blocker, blocked);
-      const a = await tab(alice);
-      const b = await tab(bob);
-      await expectRefusedBlocked(a, 'room_created', { chat_id: chatId });
-      expect(await framesOf(b), 'bob got nothing').to.deep.equal([]);
+      const a = await sdkTab(alice);
+      const b = await sdkTab(bob);
+      await framesSince(b);
+      expect((await refusalOf(a.client.announceRoom(chatId))).code).to.equal('blocked');
+      expect(await framesSince(b), 'bob got nothing').to.deep.equal([]);
 
       await block(blocker, blocked, false);
-      a.send('room_created', { chat_id: chatId });
-      expect((await b.nextAction('room_created')).data).to.deep.equal({ chat_id: chatId });
-      expect((await a.nextAction('room_created')).data).to.deep.equal({ chat_id: chatId });
+      await a.client.announceRoom(chatId);
+      expect((await b.next((f) => f.action === 'room_created', 'room_created on bob')).data).to.deep.equal({ chat_id: chatId });
+      expect((await a.next((f) => f.action === 'room_created', 'room_created on alice')).data).to.deep.equal({ chat_id: chatId });
     });
   }
 

@@ -3,7 +3,7 @@ import { PositionTracker } from '../../src/application/projections/position-trac
 import { positionOf } from '../../src/application/ports/position.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { inject } from './faults.js';
-import { chatBetween, newUser, nextError, nextMessage, sleep } from './support.js';
+import { chatBetween, newUser, nextError, sleep } from './support.js';
 
 describe('consistency: decisions and answers reflect everything stored before the request', () => {
   let svc: TestService;
@@ -16,21 +16,17 @@ describe('consistency: decisions and answers reflect everything stored before th
     const alice = await newUser(svc, 'alice');
     const bob = await newUser(svc, 'bob');
     const chatId = await chatBetween(alice, bob);
-    const a = await alice.connect();
-    const b = await bob.connect();
+    const [a, b] = await Promise.all([alice.sdk(), bob.sdk()]);
     for (let round = 0; round < 50; round++) {
       const content = `round ${round}`;
-      a.send('new_message', { chat_id: chatId, content, timestamp: new Date().toISOString() });
-      const frame = await nextMessage(b, content);
-      b.send('read_message', { id: frame.data['id'] });
+      void a.client.sendMessage(chatId, content);
+      const frame = await b.next((f) => f.action === 'new_message' && f.data.content === content, content);
+      if (frame.action !== 'new_message') throw new Error('unreachable');
+      // Resolves only when the server took it: a refusal (message_not_found) would reject.
+      await b.client.markRead(frame.data.id);
     }
-    // A barrier on Bob's socket: his frames are handled in order, so every read_message was handled before it.
-    b.send('notification', { message: 'barrier', type: 'ping' });
-    await b.next((f) => f.action === 'notification' && f.data['message'] === 'barrier');
-    expect(b.pending().filter((f) => f.action === 'error')).to.deep.equal([]);
-    const preview = await bob.http('GET', '/api/chats/');
-    const chat = (preview.body as { items: Array<{ chat_id: string; unread_messages_count: number }> }).items.find((c) => c.chat_id === chatId);
-    expect(chat?.unread_messages_count).to.equal(0);
+    const preview = await b.client.rest.chats();
+    expect(preview.items.find((c) => c.chat_id === chatId)?.unread_messages_count).to.equal(0);
     await Promise.all([a.close(), b.close()]);
   });
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import type { SdkTab } from '../support/sdk-tab.js';
 import type { TestClient } from '../support/test-client.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { asRecord, chatBetween, newUser, nextMessage } from './support.js';
+import { chatBetween, newUser, nextMessage } from './support.js';
 
 /** Rounds of "connect while the other member writes", and messages in flight per writer burst. */
 const ROUNDS = 10;
@@ -9,6 +10,7 @@ const BURST = 5;
 describe('WebSocket gateway: chat groups', () => {
   let svc: TestService;
   const clients: TestClient[] = [];
+  const tabs: SdkTab[] = [];
 
   before(async () => {
     // The writer loops below send as fast as acknowledgements come back: no flood control here.
@@ -18,47 +20,45 @@ describe('WebSocket gateway: chat groups', () => {
     await svc.stop();
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all([...clients.splice(0), ...tabs.splice(0)].map((c) => c.close()));
   });
 
+  // Front ends use the SDK: these two run on it, the raw socket tests pin the exact frames.
   it('a chat created while both are connected is joined by every tab of both members, without reconnecting', async () => {
     const alice = await newUser(svc, 'alice');
     const bob = await newUser(svc, 'bob');
-    const a = await alice.connectReady();
-    const [b1, b2] = [await bob.connectReady(), await bob.connectReady()];
-    clients.push(a, b1, b2);
+    const [a, b1, b2] = await Promise.all([alice.sdk(), bob.sdk(), bob.sdk()]);
+    tabs.push(a, b1, b2);
     const all = [a, b1, b2];
 
-    const res = await alice.http('PUT', `/api/chats/${bob.name}`);
-    expect(res.status).to.equal(201);
-    const chatId = asRecord(res.body)['chat_id'];
-    for (const c of all) {
-      const joined = await c.nextAction('join_chat');
-      expect(joined.data).to.deep.equal({ chat_id: chatId });
+    const chat = await a.client.rest.openChat(bob.name);
+    for (const t of all) {
+      const joined = await t.next((f) => f.action === 'join_chat', 'join_chat');
+      expect(joined.data).to.deep.equal({ chat_id: chat.chat_id });
       expect(joined.position).to.be.a('string');
     }
 
-    a.send('new_message', { chat_id: chatId, content: 'first!', timestamp: new Date().toISOString() });
-    for (const c of all) expect((await nextMessage(c, 'first!')).data).to.include({ chat_id: chatId, sender: alice.name });
-    b2.send('new_message', { chat_id: chatId, content: 'from tab 2', timestamp: new Date().toISOString() });
-    for (const c of all) expect((await nextMessage(c, 'from tab 2')).data).to.include({ chat_id: chatId, sender: bob.name });
+    const first = await a.client.sendMessage(chat.chat_id, 'first!');
+    expect(first).to.include({ chat_id: chat.chat_id, sender: alice.name, content: 'first!' });
+    for (const t of all) expect((await t.next((f) => f.action === 'new_message' && f.data.id === first.id, 'first!')).data).to.deep.equal(first);
+    const second = await b2.client.sendMessage(chat.chat_id, 'from tab 2');
+    expect(second).to.include({ chat_id: chat.chat_id, sender: bob.name });
+    for (const t of all) await t.next((f) => f.action === 'new_message' && f.data.id === second.id, 'from tab 2');
 
-    // Opening it again is a 200 and no second join_chat.
-    expect((await bob.http('PUT', `/api/chats/${alice.name}`)).status).to.equal(200);
-    b1.send('notification', { message: 'barrier', type: 'ping' });
-    await b1.next((f) => f.action === 'notification');
-    expect(b1.pending().filter((f) => f.action === 'join_chat')).to.deep.equal([]);
+    // Opening it again is the same chat and no second join_chat: a barrier on b1 comes after any.
+    expect((await b1.client.rest.openChat(alice.name)).chat_id).to.equal(chat.chat_id);
+    await b1.client.notify('barrier', 'ping');
+    expect(b1.frames.filter((f) => f.action === 'join_chat')).to.have.length(1);
   });
 
   it('a socket gets the frames of chats that existed before it connected', async () => {
     const alice = await newUser(svc, 'alice');
     const bob = await newUser(svc, 'bob');
     const chatId = await chatBetween(alice, bob);
-    const a = await alice.connectReady();
-    const b = await bob.connectReady();
-    clients.push(a, b);
-    a.send('new_message', { chat_id: chatId, content: 'hello', timestamp: new Date().toISOString() });
-    expect((await nextMessage(b, 'hello')).data['chat_id']).to.equal(chatId);
+    const [a, b] = await Promise.all([alice.sdk(), bob.sdk()]);
+    tabs.push(a, b);
+    const sent = await a.client.sendMessage(chatId, 'hello');
+    expect((await b.next((f) => f.action === 'new_message', 'hello')).data).to.deep.equal(sent);
   });
 
   it('no gap right after the upgrade: a message stored as soon as the socket is open reaches it', async () => {

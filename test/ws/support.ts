@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { expect } from 'chai';
 import { startTestService, type TestOverrides, type TestService } from '../support/test-service.js';
+import type { ChatClientOptions } from '../../sdk/src/client.js';
+import { sdkTab, type SdkTab } from '../support/sdk-tab.js';
 import type { ReceivedFrame, TestClient } from '../support/test-client.js';
 
 let counter = 0;
@@ -127,10 +129,12 @@ export interface User {
   readonly nickname: string;
   readonly avatar: string;
   readonly token: string;
-  connect(options?: { since?: string; awaitReady?: boolean; autoPong?: boolean }): Promise<TestClient>;
+  connect(options?: { since?: string; awaitReady?: boolean; autoPong?: boolean; presence?: string }): Promise<TestClient>;
   /** Connects and waits until the socket is set up (groups joined): an own round trip. */
-  connectReady(options?: { since?: string }): Promise<TestClient>;
+  connectReady(options?: { since?: string; presence?: string }): Promise<TestClient>;
   http(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** A tab on the SDK's `ChatClient`, connected (its first `ready` came). */
+  sdk(options?: Partial<ChatClientOptions>): Promise<SdkTab>;
 }
 
 /** A fresh user with a nickname and avatar, made known through REST (so the read models see it). */
@@ -152,6 +156,11 @@ export const newUser = async (svc: TestService, base: string): Promise<User> => 
       return client;
     },
     http: (method, path, body) => svc.http(method, path, { token, ...(body === undefined ? {} : { body }) }),
+    sdk: async (options = {}) => {
+      const tab = sdkTab(svc.service.url, () => token, options);
+      await tab.client.connect();
+      return tab;
+    },
   };
   const res = await user.http('GET', '/api/chats/');
   expect(res.status).to.equal(200);
@@ -167,17 +176,22 @@ export const chatBetween = async (a: User, b: User): Promise<string> => {
   return chatId as string;
 };
 
+/** A socket or SDK tab a test opened. */
+interface Closable {
+  close(): Promise<unknown>;
+}
+
 export interface ServiceFixture {
   /** The describe block's service (started in its `before`). */
   readonly svc: TestService;
   /** Closes `client` after the current test. */
-  keep<C extends TestClient>(client: C): C;
+  keep<C extends Closable>(client: C): C;
 }
 
 /** One service for a describe block (started before its tests, stopped after them); sockets kept are closed after each test. */
 export const serviceFixture = (overrides: TestOverrides = {}): ServiceFixture => {
   let started: TestService | undefined;
-  const clients: TestClient[] = [];
+  const clients: Closable[] = [];
   before(async () => {
     started = await startTestService(overrides);
   });

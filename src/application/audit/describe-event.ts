@@ -35,6 +35,12 @@ export const describeEvent = (e: AnyDomainEvent, u: (userId: string) => string):
       return `${u(e.data.inviterId)}'s invitation to ${u(e.data.inviteeId)} was withdrawn (${e.data.reason})`;
     case 'GameEnded':
       return `game ${e.data.gameId} between ${u(e.data.players[0])} and ${u(e.data.players[1])} ended`;
+    case 'InvitationAbandoned':
+      return `invitation ${e.data.inviteId} was abandoned before it was sent`;
+    case 'EngagementReserved':
+      return `${u(e.data.userId)} was reserved as ${e.data.role} of invitation ${e.data.inviteId}`;
+    case 'EngagementReleased':
+      return `${u(e.data.userId)}'s reservation for invitation ${e.data.inviteId} was released`;
     case 'ConnectionOpened':
       return `${u(e.data.userId)} connected (${e.data.connectionId} on node ${e.data.nodeId})`;
     case 'ConnectionClosed':

@@ -3,20 +3,33 @@ import { fromRecorded } from '../events/event-serde.js';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
 import { PositionTracker } from '../projections/position-tracker.js';
-import { deliveriesFor, profilesNeeded, withFramePositions, type Delivery } from './frames.js';
+import type { AnyDomainEvent } from '../../domain/events.js';
+import { deliveriesFor, profilesNeeded, withFramePositions, type Delivery, type PresenceAudience, type ProfileView } from './frames.js';
+import type { PresenceChange, PresenceGraph } from './presence-graph.js';
 import type { ProfileDirectory } from './profile-directory.js';
 
 export interface DeliverySink {
   deliver(delivery: Delivery): void;
+  /** How groups' views of presence changed with the event just delivered (batched sockets). */
+  presenceChanged(changes: readonly PresenceChange[]): void;
 }
 
-/** Turns one stored event into deliveries; shared by the live broadcaster and resumed sockets. */
-export const deliveriesOfRecorded = async (recorded: RecordedEvent, profiles: ProfileDirectory): Promise<readonly Delivery[]> => {
+interface ResolvedEvent {
+  readonly event: AnyDomainEvent;
+  readonly profile: (userId: string) => ProfileView;
+  readonly deliveries: readonly Delivery[];
+}
+
+const resolveRecorded = async (recorded: RecordedEvent, profiles: ProfileDirectory, audience: PresenceAudience): Promise<ResolvedEvent | undefined> => {
   const event = fromRecorded(recorded);
-  if (event === undefined) return [];
-  const lookup = await profiles.resolve(profilesNeeded(event));
-  return withFramePositions(deliveriesFor(event, formatPosition(recorded.position), lookup), recorded.position);
+  if (event === undefined) return undefined;
+  const profile = await profiles.resolve(profilesNeeded(event));
+  return { event, profile, deliveries: withFramePositions(deliveriesFor(event, formatPosition(recorded.position), profile, audience), recorded.position) };
 };
+
+/** Turns one stored event into deliveries; shared by the live broadcaster and resumed sockets (one routing, `audience`). */
+export const deliveriesOfRecorded = async (recorded: RecordedEvent, profiles: ProfileDirectory, audience: PresenceAudience): Promise<readonly Delivery[]> =>
+  (await resolveRecorded(recorded, profiles, audience))?.deliveries ?? [];
 
 /**
  * Follows the whole log from where this node started and pushes frames to the local sockets.
@@ -32,6 +45,8 @@ export class Broadcaster {
     private readonly profiles: ProfileDirectory,
     private readonly sink: DeliverySink,
     private readonly logger: Logger,
+    /** Who is online and who sees whom: loaded at start, then kept here in log order. */
+    readonly presence: PresenceGraph,
   ) {}
 
   private stopped = false;
@@ -39,6 +54,7 @@ export class Broadcaster {
 
   async start(): Promise<void> {
     const head = await this.store.headPosition();
+    await this.presence.load(this.store, head, (ids) => this.profiles.resolve(ids));
     if (head !== undefined) this.tracker.advance(head);
     this.loop = this.follow();
   }
@@ -65,8 +81,11 @@ export class Broadcaster {
     const start = this.tracker.position;
     try {
       for await (const recorded of subscription) {
-        const deliveries = await deliveriesOfRecorded(recorded, this.profiles);
-        for (const d of deliveries) this.sink.deliver(d);
+        const resolved = await resolveRecorded(recorded, this.profiles, this.presence.audienceOf);
+        // From here to the next await: the graph, the frames and the batched views move together.
+        const changes = resolved === undefined ? [] : this.presence.apply(recorded.position, resolved.event, resolved.profile);
+        for (const d of resolved?.deliveries ?? []) this.sink.deliver(d);
+        if (changes.length > 0) this.sink.presenceChanged(changes);
         this.tracker.advance(recorded.position);
         this.lastFault = undefined;
       }

@@ -16,6 +16,14 @@ export const userGroup = (userId: string): Group => `user_${userId}`;
 export const chatGroup = (chatId: string): Group => `chat_${chatId}`;
 export const ONLINE_USERS: Group = 'online_users';
 
+/** The contract's per-change presence frames; batched sockets get `presence_state` / `presence_diff` instead. */
+export const PRESENCE_ACTIONS: ReadonlySet<string> = new Set(['user_online', 'user_offline']);
+export const isPresenceFrame = (frame: Frame): boolean => PRESENCE_ACTIONS.has(frame.action);
+
+/** Who gets a user's presence frames: `online_users` (scope `all`), or their contacts' `user_{id}` groups (scope `contacts`). */
+export type PresenceAudience = (userId: string) => readonly Group[];
+export const EVERYONE_ONLINE: PresenceAudience = () => [ONLINE_USERS];
+
 /** What the broadcaster does for one event: frames to groups, and sockets joining chat groups. */
 export type Delivery =
   /** `exceptUserIds`: users whose sockets in the group do not get the frame. */
@@ -64,6 +72,12 @@ const send = (group: Group, action: string, data: Frame['data'], position: strin
   ...(exceptUserIds === undefined ? {} : { exceptUserIds }),
 });
 
+/** One frame to several groups: the same frame object (one position, serialised once by the hub). */
+const sendToAll = (groups: readonly Group[], action: string, data: Frame['data'], position: string): Delivery[] => {
+  const frame: Frame = { action, data, position };
+  return groups.map((group) => ({ kind: 'send', group, frame }));
+};
+
 /** Whether a send delivery reaches a socket of `userId`. */
 export const reaches = (d: Extract<Delivery, { kind: 'send' }>, userId: string): boolean => d.exceptUserIds?.includes(userId) !== true;
 
@@ -71,7 +85,12 @@ export const reaches = (d: Extract<Delivery, { kind: 'send' }>, userId: string):
  * The frames an event produces (PROTOCOL.md's server → client payloads). Pure: profiles are
  * looked up by the caller from `profilesNeeded`, so the mapping is testable and replayable.
  */
-export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (userId: string) => ProfileView): readonly Delivery[] => {
+export const deliveriesFor = (
+  e: AnyDomainEvent,
+  position: string,
+  profile: (userId: string) => ProfileView,
+  presenceAudience: PresenceAudience = EVERYONE_ONLINE,
+): readonly Delivery[] => {
   switch (e.type) {
     case 'ChatCreated': {
       const [a, b] = e.data.members;
@@ -155,9 +174,9 @@ export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (use
       ];
     }
     case 'UserWentOnline':
-      return [send(ONLINE_USERS, 'user_online', { username: profile(e.data.userId).username }, position)];
+      return sendToAll(presenceAudience(e.data.userId), 'user_online', { username: profile(e.data.userId).username }, position);
     case 'UserWentOffline':
-      return [send(ONLINE_USERS, 'user_offline', { username: profile(e.data.userId).username }, position)];
+      return sendToAll(presenceAudience(e.data.userId), 'user_offline', { username: profile(e.data.userId).username }, position);
     case 'FriendAdded': {
       const sender = profile(e.data.userId);
       return [send(userGroup(e.data.friendId), 'new_friend', { username: sender.username, nickname: sender.nickname }, position)];
@@ -188,9 +207,10 @@ export const deliveriesFor = (e: AnyDomainEvent, position: string, profile: (use
  * then `game_found`), so a client cut off between them resumes from the one it last received.
  */
 export const withFramePositions = (deliveries: readonly Delivery[], at: Position): readonly Delivery[] => {
-  const sends = deliveries.filter((d) => d.kind === 'send').length;
-  if (sends <= 1) return deliveries;
-  const labels = frameLabels(at, sends);
-  let i = 0;
-  return deliveries.map((d) => (d.kind === 'send' ? { ...d, frame: { ...d.frame, position: labels[i++] } } : d));
+  // A frame sent to several groups (presence to each contact) is one frame: it keeps one position.
+  const frames = [...new Set(deliveries.flatMap((d) => (d.kind === 'send' ? [d.frame] : [])))];
+  if (frames.length <= 1) return deliveries;
+  const labels = frameLabels(at, frames.length);
+  const labelled = new Map(frames.map((f, i) => [f, { ...f, position: labels[i] }]));
+  return deliveries.map((d) => (d.kind === 'send' ? { ...d, frame: labelled.get(d.frame) ?? d.frame } : d));
 };

@@ -91,7 +91,8 @@ export class AggregateRepository {
   /**
    * The current state of a stream, caught up with the store. `verified: false` means it came
    * from the cache on the store's word that nothing was appended since (isKnownCurrent): exact
-   * for this node's appends, possibly a poll interval behind another process's.
+   * for this node's appends, possibly behind another node's (by a poll interval, or the events
+   * in flight on the store's subscription).
    */
   async load<C, S, E extends AnyDomainEvent>(
     decider: Decider<C, S, E>,

@@ -1,6 +1,6 @@
 import type { Refusal } from '../../domain/shared/decision.js';
 import type { CommandMeta } from '../events/event-serde.js';
-import type { Position } from '../ports/event-store.js';
+import type { EventStore, Position } from '../ports/event-store.js';
 import type { ReadModelQueries } from '../ports/read-model.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import type { AggregateRepository } from './aggregate-repository.js';
@@ -21,6 +21,8 @@ export interface Policies {
   readonly inviteRateLimit: { readonly max: number; readonly windowMs: number };
   readonly gameGraceMs: number;
   readonly activityThrottleMs: number;
+  /** How long a reservation engages a user before its invitation is sent; 10 s when absent. */
+  readonly engagementHoldMs?: number;
 }
 
 export interface CommandDeps {
@@ -33,6 +35,8 @@ export interface CommandDeps {
   readonly newId: () => string;
   /** Where invitation expiries and game ends are scheduled; absent in tests that do not need them. */
   readonly scheduler?: Scheduler;
+  /** The log, for the invitation safety net (lapsed-invitations.ts); absent in tests that do not need it. */
+  readonly log?: Pick<EventStore, 'readAll'>;
 }
 
 export type Ok<T = object> = { readonly _tag: 'Ok'; readonly position: Position | undefined } & T;

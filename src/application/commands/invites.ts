@@ -1,16 +1,94 @@
+import { engagedBy, type PointedInvitation } from '../../domain/engagement/engaged.js';
+import { engagementDecider, engagementStream } from '../../domain/engagement/engagement.js';
+import { engagementRefusal, STALE_FACT, UNCONFIRMED } from '../../domain/engagement/decide.js';
+import type { EngagementRole } from '../../domain/engagement/events.js';
+import type { Engagement } from '../../domain/engagement/state.js';
 import type { InviteCommand } from '../../domain/invite/commands.js';
 import type { InviteEvent } from '../../domain/invite/events.js';
-import { INVITES_STREAM, inviteDecider } from '../../domain/invite/invite.js';
+import { inviteDecider, inviteStream } from '../../domain/invite/invite.js';
 import { withDefaults, type GameOptions } from '../../domain/invite/options.js';
-import { isRefusal, refuse } from '../../domain/shared/decision.js';
+import { noPendingInvitation, sendRefusal } from '../../domain/invite/send-rules.js';
+import { isRefusal, refuse, type Refusal } from '../../domain/shared/decision.js';
+import type { CommandMeta } from '../events/event-serde.js';
 import { isBlockedEitherWay } from './blocks.js';
 import { metaOf, ok, type Actor, type CommandDeps, type Outcome } from './context.js';
 
+/**
+ * Invitations without a stream every invitation passes through. Each invitation has its own
+ * stream (`invite-{id}`: its lifecycle); each user has one (`engagement-{userId}`: a pointer to
+ * the invitation engaging them, and their recent send times). Sending reserves both users'
+ * pointers with expected revisions, in sorted user-id order, then appends InvitationSent to the
+ * new invitation's stream; every other command acts on the one invitation stream a pointer (or
+ * a job) names.
+ */
 type InviteOutcome = Outcome<{ events: readonly InviteEvent[] }>;
 
-const run = async (deps: CommandDeps, actor: Actor | undefined, command: InviteCommand, correlationId: string, at: string): Promise<InviteOutcome> => {
-  const result = await deps.repo.execute(inviteDecider, INVITES_STREAM, command, metaOf(deps, actor, correlationId, at));
+export const DEFAULT_ENGAGEMENT_HOLD_MS = 10_000;
+/** Reservations retried on a changed pointer: each retry means another invitation won the user. */
+const RESERVE_ATTEMPTS = 5;
+
+const onInvitation = async (deps: CommandDeps, inviteId: string, command: InviteCommand, meta: CommandMeta): Promise<InviteOutcome> => {
+  const result = await deps.repo.execute(inviteDecider, inviteStream(inviteId), command, meta);
   return isRefusal(result) ? result : ok(result.position, { events: result.events });
+};
+
+/**
+ * A user's engagement and the invitation its pointer names, both read from the store. A pointer
+ * to an invitation never sent whose hold lapsed (its sender died between the steps) is fenced
+ * first: InvitationAbandoned with expected no_stream. If the fence loses, the invitation was
+ * sent after all, and the state returned is the sent one.
+ */
+const engagementOf = async (
+  deps: CommandDeps,
+  userId: string,
+  at: string,
+  meta: CommandMeta,
+): Promise<{ state: Engagement; pointed: PointedInvitation | undefined }> => {
+  const { state } = await deps.repo.load(engagementDecider, engagementStream(userId), { verify: true });
+  const p = state.pointer;
+  if (p === undefined) return { state, pointed: undefined };
+  let invitation = (await deps.repo.load(inviteDecider, inviteStream(p.inviteId), { verify: true })).state;
+  if (engagedBy(p, invitation, at) === 'unconfirmed') {
+    const fenced = await deps.repo.execute(inviteDecider, inviteStream(p.inviteId), { kind: 'AbandonInvitation', inviteId: p.inviteId, at }, meta);
+    if (!isRefusal(fenced)) invitation = fenced.state;
+  }
+  return { state, pointed: { inviteId: p.inviteId, invitation } };
+};
+
+/** `looked`: the user's pointed invitation as just read, used for the first attempt. */
+const reserve = async (
+  deps: CommandDeps,
+  [userId, role]: readonly [string, EngagementRole],
+  inviteId: string,
+  at: string,
+  meta: CommandMeta,
+  looked: PointedInvitation | undefined,
+): Promise<Refusal | undefined> => {
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+    const pointed = attempt === 0 ? looked : (await engagementOf(deps, userId, at, meta)).pointed;
+    const result = await deps.repo.execute(
+      engagementDecider,
+      engagementStream(userId),
+      {
+        kind: 'ReserveEngagement',
+        userId,
+        inviteId,
+        role,
+        at,
+        holdMs: deps.policies.engagementHoldMs ?? DEFAULT_ENGAGEMENT_HOLD_MS,
+        pointed,
+        rateLimit: deps.policies.inviteRateLimit,
+      },
+      meta,
+    );
+    if (!isRefusal(result)) return undefined;
+    if (result.code !== STALE_FACT && result.code !== UNCONFIRMED) return result;
+  }
+  return refuse('unavailable', 'Too many invitations at once: try again');
+};
+
+const release = async (deps: CommandDeps, userId: string, inviteId: string, at: string, meta: CommandMeta): Promise<void> => {
+  await deps.repo.execute(engagementDecider, engagementStream(userId), { kind: 'ReleaseEngagement', userId, inviteId, at }, meta);
 };
 
 export const sendInvitation = async (
@@ -22,28 +100,62 @@ export const sendInvitation = async (
   const invitee = await deps.queries.userByUsername(input.username);
   if (invitee === undefined) return refuse('user_not_found', 'No such user');
   const blocked = invitee.userId !== actor.userId && (await isBlockedEitherWay(deps, actor.userId, invitee.userId));
+  const early = sendRefusal({ inviterId: actor.userId, inviteeId: invitee.userId, inviteeKnown: true, blocked });
+  if (early !== undefined) return early;
   const at = deps.now().toISOString();
-  const p = deps.policies;
-  const outcome = await run(
+  const meta = metaOf(deps, actor, correlationId, at);
+  const inviteId = deps.newId();
+  const parties: ReadonlyArray<readonly [string, EngagementRole]> = [
+    [actor.userId, 'inviter'],
+    [invitee.userId, 'invitee'],
+  ];
+
+  // The usual refusals, inviter first, before anything is reserved (a refusal then costs no append).
+  const looked = await Promise.all(parties.map(([userId]) => engagementOf(deps, userId, at, meta)));
+  for (const [i, [, role]] of parties.entries()) {
+    const { state, pointed } = looked[i]!;
+    const refusal = engagementRefusal(state, pointed, role, at, deps.policies.inviteRateLimit);
+    if (refusal !== undefined && refusal.code !== STALE_FACT && refusal.code !== UNCONFIRMED) return refusal;
+  }
+
+  // Reserved in one order everywhere, so A→B and B→A racing meet on the same first stream.
+  const [first, second] = parties
+    .map((party, i) => ({ party, looked: looked[i]!.pointed }))
+    .sort(({ party: [a] }, { party: [b] }) => (a < b ? -1 : a > b ? 1 : 0));
+  const firstRefusal = await reserve(deps, first!.party, inviteId, at, meta, first!.looked);
+  if (firstRefusal !== undefined) return firstRefusal;
+  let secondRefusal: Refusal | undefined;
+  try {
+    secondRefusal = await reserve(deps, second!.party, inviteId, at, meta, second!.looked);
+  } catch (err) {
+    await release(deps, first!.party[0], inviteId, at, meta).catch(() => undefined);
+    throw err;
+  }
+  if (secondRefusal !== undefined) {
+    await release(deps, first!.party[0], inviteId, at, meta);
+    return secondRefusal;
+  }
+  return onInvitation(
     deps,
-    actor,
+    inviteId,
     {
       kind: 'SendInvitation',
-      inviteId: deps.newId(),
+      inviteId,
       inviterId: actor.userId,
       inviteeId: invitee.userId,
-      inviteeKnown: true,
-      blocked,
       options: withDefaults(input.options),
       clientId: input.clientId,
       at,
-      ttlMs: p.inviteTtlMs,
-      rateLimit: p.inviteRateLimit,
+      ttlMs: deps.policies.inviteTtlMs,
     },
-    correlationId,
-    at,
+    meta,
   );
-  return outcome;
+};
+
+/** The invitation engaging `userId` in `role`, if any (whether it is still pending is the invitation's decision). */
+const pointerAs = async (deps: CommandDeps, userId: string, role: EngagementRole): Promise<string | undefined> => {
+  const { pointer } = (await deps.repo.load(engagementDecider, engagementStream(userId), { verify: true })).state;
+  return pointer?.role === role ? pointer.inviteId : undefined;
 };
 
 export const replyInvitation = async (
@@ -55,9 +167,11 @@ export const replyInvitation = async (
   const inviter = await deps.queries.userByUsername(input.username);
   if (inviter === undefined) return refuse('user_not_found', 'No such user');
   const at = deps.now().toISOString();
-  const outcome = await run(
+  const inviteId = await pointerAs(deps, actor.userId, 'invitee');
+  if (inviteId === undefined) return noPendingInvitation();
+  return onInvitation(
     deps,
-    actor,
+    inviteId,
     {
       kind: 'ReplyInvitation',
       inviteeId: actor.userId,
@@ -67,31 +181,44 @@ export const replyInvitation = async (
       at,
       gameGraceMs: deps.policies.gameGraceMs,
     },
-    correlationId,
-    at,
+    metaOf(deps, actor, correlationId, at),
   );
-  return outcome;
 };
 
 export const cancelInvitation = async (deps: CommandDeps, actor: Actor, username: string, correlationId: string): Promise<InviteOutcome> => {
   const invitee = await deps.queries.userByUsername(username);
   if (invitee === undefined) return refuse('user_not_found', 'No such user');
   const at = deps.now().toISOString();
-  return run(deps, actor, { kind: 'CancelInvitation', inviterId: actor.userId, inviteeId: invitee.userId, at }, correlationId, at);
+  const inviteId = await pointerAs(deps, actor.userId, 'inviter');
+  if (inviteId === undefined) return noPendingInvitation();
+  return onInvitation(
+    deps,
+    inviteId,
+    { kind: 'CancelInvitation', inviterId: actor.userId, inviteeId: invitee.userId, at },
+    metaOf(deps, actor, correlationId, at),
+  );
 };
 
 /** System commands: run by scheduled jobs and by presence (inviter's last socket closed). */
 export const expireInvitation = async (deps: CommandDeps, inviteId: string, correlationId: string): Promise<InviteOutcome> => {
   const at = deps.now().toISOString();
-  return run(deps, undefined, { kind: 'ExpireInvitation', inviteId, at }, correlationId, at);
+  return onInvitation(deps, inviteId, { kind: 'ExpireInvitation', at }, metaOf(deps, undefined, correlationId, at));
 };
 
+/** The engaged rule leaves an inviter at most one pending invitation: the one their pointer names. */
 export const cancelInvitationsOf = async (deps: CommandDeps, inviterId: string, correlationId: string): Promise<InviteOutcome> => {
   const at = deps.now().toISOString();
-  return run(deps, undefined, { kind: 'CancelInvitationsOf', inviterId, at }, correlationId, at);
+  const inviteId = await pointerAs(deps, inviterId, 'inviter');
+  if (inviteId === undefined) return ok(undefined, { events: [] });
+  return onInvitation(deps, inviteId, { kind: 'CancelInvitationsOf', inviterId, at }, metaOf(deps, undefined, correlationId, at));
 };
 
-export const endGame = async (deps: CommandDeps, gameId: string, correlationId: string): Promise<InviteOutcome> => {
+/**
+ * `inviteId` undefined: an end-game job stored before jobs carried it. Nothing to record then:
+ * the game stopped engaging its players at endsAt on its own.
+ */
+export const endGame = async (deps: CommandDeps, inviteId: string | undefined, gameId: string, correlationId: string): Promise<InviteOutcome> => {
+  if (inviteId === undefined) return ok(undefined, { events: [] });
   const at = deps.now().toISOString();
-  return run(deps, undefined, { kind: 'EndGame', gameId, at }, correlationId, at);
+  return onInvitation(deps, inviteId, { kind: 'EndGame', gameId, at }, metaOf(deps, undefined, correlationId, at));
 };

@@ -46,6 +46,12 @@ export const eventDataCodecs = {
     at,
   }),
   GameEnded: t.type({ gameId: t.string, players: userPair, at }),
+  InvitationAbandoned: t.type({ inviteId: t.string, at }),
+  EngagementReserved: t.intersection([
+    t.type({ userId: t.string, inviteId: t.string, role: t.keyof({ inviter: null, invitee: null }), at, holdUntil: t.string }),
+    t.partial({ recentSince: t.string }),
+  ]),
+  EngagementReleased: t.type({ userId: t.string, inviteId: t.string, at }),
   ConnectionOpened: t.type({ userId: t.string, connectionId: t.string, nodeId: t.string, at }),
   ConnectionClosed: t.type({ userId: t.string, connectionId: t.string, at }),
   UserWentOnline: t.type({ userId: t.string, at }),

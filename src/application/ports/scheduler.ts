@@ -7,5 +7,6 @@
  */
 export interface Scheduler {
   scheduleInvitationExpiry(inviteId: string, at: Date): Promise<void>;
-  scheduleGameEnd(gameId: string, at: Date): Promise<void>;
+  /** `inviteId`: the invitation stream the game's end is recorded on. */
+  scheduleGameEnd(gameId: string, at: Date, inviteId: string): Promise<void>;
 }

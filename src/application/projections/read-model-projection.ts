@@ -96,6 +96,9 @@ export const projectReadModel = (event: AnyDomainEvent, meta: ProjectionMeta): r
 
     case 'RoomAnnounced':
     case 'GameEnded':
+    case 'InvitationAbandoned':
+    case 'EngagementReserved':
+    case 'EngagementReleased':
     case 'ConnectionOpened':
     case 'ConnectionClosed':
     case 'ActivityRecorded':

@@ -35,7 +35,7 @@ export const scheduleGameEnd = (scheduler: Scheduler): Reactor => ({
   eventTypes: ['InvitationAccepted'],
   react: async (recorded) => {
     const e = domainEvent(recorded);
-    if (e?.type === 'InvitationAccepted') await scheduler.scheduleGameEnd(e.data.gameId, new Date(e.data.endsAt));
+    if (e?.type === 'InvitationAccepted') await scheduler.scheduleGameEnd(e.data.gameId, new Date(e.data.endsAt), e.data.inviteId);
   },
 });
 

@@ -1,14 +1,13 @@
 import type { CommandDeps } from '../commands/context.js';
 import { expireInvitation } from '../commands/invites.js';
-import { INVITES_STREAM, inviteDecider } from '../../domain/invite/invite.js';
+import { inviteDecider, inviteStream } from '../../domain/invite/invite.js';
 import { isRefusal } from '../../domain/shared/decision.js';
 import { JOB_NAMES, stringField, type OneOffJob } from './job.js';
 
 /** Run at the invitation's `expiresAt`: `game_invite_canceled` ("expired") to both, unless it was answered or withdrawn first. */
 export const expireInvitationJob = (deps: CommandDeps): OneOffJob => ({
   name: JOB_NAMES.expireInvitation,
-  // Every run appends to the one invites stream: in parallel they would only conflict and retry.
-  concurrency: 1,
+  // Each run appends to its own invitation's stream: runs do not conflict.
   run: async (data, ctx) => {
     const inviteId = stringField(data, 'inviteId');
     if (inviteId === undefined) throw new Error(`${JOB_NAMES.expireInvitation}: job data has no inviteId`);
@@ -16,9 +15,9 @@ export const expireInvitationJob = (deps: CommandDeps): OneOffJob => ({
     if (isRefusal(outcome) || outcome.events.length > 0) return;
     // Nothing to expire: answered or withdrawn (done), or not yet due by this node's clock, which
     // may lag the scheduling node's: then run again at the expiry time.
-    const pending = (await deps.repo.load(inviteDecider, INVITES_STREAM)).state.pending.get(inviteId);
-    if (pending === undefined) return;
-    const due = new Date(pending.expiresAt);
+    const invitation = (await deps.repo.load(inviteDecider, inviteStream(inviteId), { verify: true })).state;
+    if (invitation.status !== 'pending') return;
+    const due = new Date(invitation.invite.expiresAt);
     return { runAgainAt: due.getTime() > deps.now().getTime() ? due : new Date(deps.now().getTime() + 1000) };
   },
 });

@@ -3,12 +3,19 @@ import type { InviteCommand } from './commands.js';
 import { decideInvite } from './decide.js';
 import type { InviteEvent } from './events.js';
 import { evolveInvite } from './evolve.js';
-import { initialInviteBoard, type InviteBoard } from './state.js';
+import { unsentInvitation, type Invitation } from './state.js';
 
-export const inviteDecider: Decider<InviteCommand, InviteBoard, InviteEvent> = {
-  initialState: initialInviteBoard,
+export const inviteDecider: Decider<InviteCommand, Invitation, InviteEvent> = {
+  initialState: unsentInvitation,
   decide: decideInvite,
   evolve: evolveInvite,
 };
 
-export const INVITES_STREAM = 'invites';
+/** One stream per invitation: its lifecycle from InvitationSent to its end. */
+export const inviteStream = (inviteId: string): string => `invite-${inviteId}`;
+
+/**
+ * The single board every invitation used to live on. It stays in the log (audits and rebuilds
+ * read it); no command appends to it any more.
+ */
+export const LEGACY_INVITES_STREAM = 'invites';

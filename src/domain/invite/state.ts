@@ -1,7 +1,6 @@
-import { List, Map as IMap } from 'immutable';
 import type { GameOptions } from './options.js';
 
-export interface PendingInvitation {
+export interface SentInvitation {
   readonly inviteId: string;
   readonly inviterId: string;
   readonly inviteeId: string;
@@ -17,19 +16,13 @@ export interface Game {
 }
 
 /**
- * One board for every invitation: "no invitation while either side is engaged" spans users,
- * so it is decided against one stream and kept atomic by its expected revision.
+ * One invitation's lifecycle, on its own stream `invite-{inviteId}`: unsent (no stream yet),
+ * pending, in game, or over (declined, canceled, expired, ended, abandoned).
  */
-export interface InviteBoard {
-  readonly pending: IMap<string, PendingInvitation>;
-  readonly games: IMap<string, Game>;
-  /** user → the invitation or game engaging them. */
-  readonly engagedBy: IMap<string, { readonly inviteId: string } | { readonly gameId: string }>;
-  /** sender → times of their most recent invitations (bounded), for the rate limit. */
-  readonly recentInvites: IMap<string, List<string>>;
-}
+export type Invitation =
+  | { readonly status: 'unsent' }
+  | { readonly status: 'pending'; readonly invite: SentInvitation }
+  | { readonly status: 'in_game'; readonly invite: SentInvitation; readonly game: Game }
+  | { readonly status: 'over' };
 
-export const initialInviteBoard: InviteBoard = { pending: IMap(), games: IMap(), engagedBy: IMap(), recentInvites: IMap() };
-
-/** How many send times are kept per sender: more than any sane rate limit's burst. */
-export const RECENT_INVITES_KEPT = 50;
+export const unsentInvitation: Invitation = { status: 'unsent' };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import { describeBadVar, integer, oneOf, text, type EnvVar } from './env-var.js';
 import { normaliseOrigin } from './origin.js';
+import type { PresenceScopeName } from '../../application/broadcast/presence-graph.js';
 
 /** Environment variables, decoded at start-up so a typo fails fast, one line per bad variable. */
 const Env = {
@@ -23,6 +24,8 @@ const Env = {
   INACTIVITY_THRESHOLD_MS: integer(),
   ACTIVITY_THROTTLE_MS: integer(),
   LEASE_TTL_MS: integer(),
+  PRESENCE_SCOPE: oneOf('all', 'contacts'),
+  PRESENCE_COALESCE_MS: integer(1),
   SCHEDULER_PROCESS_EVERY_MS: integer(),
   SCHEDULER_LOCK_LIFETIME_MS: integer(),
   WS_MAX_BUFFERED_BYTES: integer(),
@@ -74,6 +77,10 @@ export interface Config {
     readonly inactivityThresholdMs: number;
     readonly activityThrottleMs: number;
     readonly leaseTtlMs: number;
+    /** `all`: every online socket gets every user's presence; `contacts`: only users sharing a chat or a friendship, blocks hiding it both ways. */
+    readonly scope: PresenceScopeName;
+    /** Batched sockets (`?presence=batched`) get at most one `presence_diff` per this window. */
+    readonly coalesceMs: number;
   };
   /** agenda: how often each node polls for due jobs, and how long a job's lock holds before another node may take it over. */
   readonly scheduler: { readonly processEveryMs: number; readonly lockLifetimeMs: number };
@@ -145,6 +152,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
       inactivityThresholdMs: e.INACTIVITY_THRESHOLD_MS ?? 30 * MINUTE,
       activityThrottleMs: e.ACTIVITY_THROTTLE_MS ?? MINUTE,
       leaseTtlMs: e.LEASE_TTL_MS ?? 30_000,
+      scope: e.PRESENCE_SCOPE ?? 'all',
+      coalesceMs: e.PRESENCE_COALESCE_MS ?? 1500,
     },
     scheduler: {
       processEveryMs: e.SCHEDULER_PROCESS_EVERY_MS ?? 5_000,

@@ -78,7 +78,7 @@ class AgendaScheduling implements Scheduling {
     agenda.on('error', (err: unknown) => logger.error({ err }, 'scheduler error'));
     this.scheduler = {
       scheduleInvitationExpiry: (inviteId, at) => this.scheduleOnce(JOB_NAMES.expireInvitation, 'inviteId', inviteId, at),
-      scheduleGameEnd: (gameId, at) => this.scheduleOnce(JOB_NAMES.endGame, 'gameId', gameId, at),
+      scheduleGameEnd: (gameId, at, inviteId) => this.scheduleOnce(JOB_NAMES.endGame, 'gameId', gameId, at, { inviteId }),
     };
   }
 
@@ -86,9 +86,9 @@ class AgendaScheduling implements Scheduling {
    * One job per invitation or game, whoever asks and however often: unique on the id, insert-only
    * so a repeat never moves the time. A failure rejects: the reactor that asked retries.
    */
-  private async scheduleOnce(name: string, key: string, id: string, at: Date): Promise<void> {
+  private async scheduleOnce(name: string, key: string, id: string, at: Date, extra: Record<string, string> = {}): Promise<void> {
     await this.agenda
-      .create(name, { [key]: id })
+      .create(name, { ...extra, [key]: id })
       .unique({ [`data.${key}`]: id }, { insertOnly: true })
       .schedule(at)
       .save();

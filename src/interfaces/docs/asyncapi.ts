@@ -49,7 +49,7 @@ export const asyncApiDocument = (): JsonSchema => ({
       'One socket per browser tab at `/ws/events` (also `/ws/events/`). Frames are JSON text: client → server `{ "action", "data" }`; ' +
       'server → client the same plus `position` on frames from stored events. Frames are at most 64 KiB. ' +
       'Business refusals answer with an `error` frame and keep the socket; frames that do not decode close it with 3100. ' +
-      'The upgrade is refused with HTTP 401 (no valid token), 403 (an `Origin` not in `ALLOWED_ORIGINS`), 400 (a `since` that is not a position of this log). ' +
+      'The upgrade is refused with HTTP 401 (no valid token), 403 (an `Origin` not in `ALLOWED_ORIGINS`), 400 (a `since` that is not a position of this log, a `presence` other than `frames` or `batched`). ' +
       'The server pings every `WS_PING_INTERVAL_MS` (25 s); a socket that has not answered within `WS_PONG_TIMEOUT_MS` (10 s) is terminated.',
   },
   servers: {
@@ -69,7 +69,9 @@ export const asyncApiDocument = (): JsonSchema => ({
     events: {
       address: '/ws/events',
       title: 'Events',
-      description: 'The socket joins `user_{id}`, `online_users` and `chat_{uuid}` of each of its chats; chats created later are joined without a reconnect.',
+      description:
+        'The socket joins `user_{id}`, `online_users` and `chat_{uuid}` of each of its chats; chats created later are joined without a reconnect. ' +
+        'Presence (`PRESENCE_SCOPE`): `all` sends a user’s presence to `online_users`; `contacts` only to the users who share a chat or a friendship with them, neither having blocked the other.',
       messages: { ...refs('client', actions), ...refs('server', Object.keys(SERVER_FRAMES)) },
       bindings: {
         ws: {
@@ -82,6 +84,11 @@ export const asyncApiDocument = (): JsonSchema => ({
                   'the JWT, when neither `Authorization: Bearer` nor the `access_token` cookie carries it (browsers cannot set headers on a WebSocket)',
               }),
               since: str({ description: 'resume: every frame after this position (for my groups) is replayed first, with no gap and no duplicate' }),
+              presence: str({
+                enum: ['frames', 'batched'],
+                description:
+                  '`frames` (default): `user_online` / `user_offline` per change, with positions, replayed on resume. `batched`: one `presence_state` after `ready`, then at most one `presence_diff` per `PRESENCE_COALESCE_MS` (1.5 s) instead; no positions, not replayed (a resume gets a fresh `presence_state`)',
+              }),
             },
           },
         },

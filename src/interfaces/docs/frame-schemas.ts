@@ -1,12 +1,16 @@
 import { actionDataCodecs } from '../ws/action-codecs.js';
-import { bool, object, str, type JsonSchema } from './json-schema.js';
+import { arrayOf, bool, object, str, type JsonSchema } from './json-schema.js';
 import { ERROR_CODES } from './wire-codes.js';
 import { chatMessageProps, gameInviteData, gameOptions, newFriendData, newTournamentData, position, shownUsername, username, uuid } from './wire-schemas.js';
 
 export interface FrameDoc {
   readonly summary: string;
   readonly data: JsonSchema;
+  /** State rather than an event's delta: never carries a `position` (batched presence). */
+  readonly positionless?: true;
 }
+
+const usernames = (description: string): JsonSchema => ({ ...arrayOf(username()), uniqueItems: true, description });
 
 const profile = { username: shownUsername(), nickname: str(), avatar: str() };
 
@@ -46,8 +50,24 @@ export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
     summary: 'An invitation was canceled, expired, or its inviter left',
     data: object({ username: shownUsername('the other side'), nickname: str(), message: str(), client_id: uuid('the inviting tab’s id') }),
   },
-  user_online: { summary: 'A user’s connection count went 0 → 1', data: object({ username: shownUsername() }) },
-  user_offline: { summary: 'A user’s connection count went 1 → 0, or the inactivity sweep took them offline', data: object({ username: shownUsername() }) },
+  user_online: {
+    summary: 'A user’s connection count went 0 → 1 (to every socket, or with `PRESENCE_SCOPE=contacts` to their contacts’; not to `?presence=batched` sockets)',
+    data: object({ username: shownUsername() }),
+  },
+  user_offline: {
+    summary: 'A user’s connection count went 1 → 0, or the inactivity sweep took them offline (same audience as user_online)',
+    data: object({ username: shownUsername() }),
+  },
+  presence_state: {
+    summary: '`?presence=batched` only, right after `ready` (also on a resume): the users online in my presence scope; no `position`',
+    data: object({ online: usernames('sorted') }),
+    positionless: true,
+  },
+  presence_diff: {
+    summary: '`?presence=batched` only: at most one per `PRESENCE_COALESCE_MS`, what changed since; changes that cancelled out are left out; no `position`',
+    data: object({ online: usernames('came online, sorted'), offline: usernames('went offline, sorted') }),
+    positionless: true,
+  },
   new_friend: { summary: 'Someone added me as a friend', data: newFriendData },
   new_tournament: { summary: 'A tournament was announced', data: newTournamentData },
   notification: { summary: 'An ephemeral notification I sent myself (to my own sockets only)', data: object({ message: str(), type: str() }) },
@@ -63,4 +83,6 @@ export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
 
 /** The whole frame: `action`, `data`, and `position` when it comes from a stored event. */
 export const frameSchema = (action: string, doc: FrameDoc): JsonSchema =>
-  object({ action: { const: action }, data: doc.data, position: position('the event’s position (frames from stored events)') }, ['position'], doc.summary);
+  doc.positionless === true
+    ? object({ action: { const: action }, data: doc.data }, [], doc.summary)
+    : object({ action: { const: action }, data: doc.data, position: position('the event’s position (frames from stored events)') }, ['position'], doc.summary);

@@ -31,6 +31,8 @@ export class ClientSocket {
     private readonly raw: Duplex,
     readonly actor: Actor,
     private readonly limits: SocketLimits,
+    /** `?presence=batched`: `presence_state` / `presence_diff` instead of `user_online` / `user_offline`. */
+    readonly batchedPresence = false,
   ) {}
 
   get userId(): string {
@@ -81,8 +83,8 @@ export class ClientSocket {
   }
 
   /** A direct reply (errors, join_chat acknowledgements): not from an event, no position. */
-  reply(frame: Frame): void {
-    this.sendText(JSON.stringify(frame), frame.action);
+  reply(frame: Frame, serialised?: string): void {
+    this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }
 
   private sendText(text: string, action: string): void {

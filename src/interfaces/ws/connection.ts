@@ -93,6 +93,7 @@ export class Connection {
     raw: Duplex,
     identity: Identity,
     private readonly since: FramePosition | undefined,
+    batchedPresence = false,
   ) {
     const actor: Actor = {
       userId: identity.userId,
@@ -102,11 +103,17 @@ export class Connection {
       connectionId: randomUUID(),
     };
     const metrics = c.metrics;
-    this.socket = new ClientSocket(ws, raw, actor, {
-      maxBufferedBytes: c.limits.maxBufferedBytes,
-      overBoundGraceMs: 1000,
-      ...(metrics === undefined ? {} : { onFrameOut: (action: string) => metrics.frameOut(action) }),
-    });
+    this.socket = new ClientSocket(
+      ws,
+      raw,
+      actor,
+      {
+        maxBufferedBytes: c.limits.maxBufferedBytes,
+        overBoundGraceMs: 1000,
+        ...(metrics === undefined ? {} : { onFrameOut: (action: string) => metrics.frameOut(action) }),
+      },
+      batchedPresence,
+    );
     this.openedAt = Date.now();
     this.bucket = new TokenBucket(c.limits.ratePerSecond, c.limits.rateBurst, Date.now());
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
@@ -139,6 +146,8 @@ export class Connection {
       hub.add(socket);
       hub.join(socket, userGroup(actor.userId));
       hub.join(socket, ONLINE_USERS);
+      // Taken with the joins: the diffs the socket gets from now on start where this state stands.
+      const presenceState = socket.batchedPresence ? hub.presenceStateFor(socket) : undefined;
       await registerUser(deps, actor, correlationId);
       this.abortIfClosed();
       // The chat list covers what was broadcast before the socket joined: FreshQueries waits for
@@ -157,10 +166,12 @@ export class Connection {
         const through = joinedAt !== undefined && comparePositions(joinedAt, backlog.through) > 0 ? joinedAt : backlog.through;
         const position = formatFramePosition({ at: through });
         socket.reply({ action: 'ready', data: { position, username: actor.username } });
+        if (presenceState !== undefined) socket.reply(presenceState.frame, presenceState.text);
         socket.reply({ action: 'resync_required', data: { position } });
         socket.skipThrough({ at: through });
       } else {
         socket.reply({ action: 'ready', data: { position: from === undefined ? '0' : formatFramePosition(from), username: actor.username } });
+        if (presenceState !== undefined) socket.reply(presenceState.frame, presenceState.text);
         if (from !== undefined) socket.skipThrough(from);
         for (const frame of backlog?.frames ?? []) socket.pushReplayed(frame);
       }

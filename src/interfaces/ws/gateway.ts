@@ -35,6 +35,8 @@ export interface GatewayOptions {
 
 export const WS_PATHS = new Set(['/ws/events', '/ws/events/']);
 const MAX_FRAME_BYTES = 64 * 1024;
+/** `?presence=`: `frames` (the default: `user_online` / `user_offline`) or `batched` (`presence_state` / `presence_diff`). */
+const PRESENCE_MODES = new Set(['frames', 'batched']);
 
 const refuseUpgrade = (socket: Duplex, status: number, reason: string, msg: string): void => {
   const body = JSON.stringify({ msg });
@@ -80,12 +82,14 @@ export class Gateway {
     const sinceParam = url.searchParams.get('since');
     const since = sinceParam === null ? undefined : parseFramePosition(sinceParam);
     if (sinceParam !== null && since === undefined) return refuseUpgrade(socket, 400, 'Bad Request', 'since must be a position');
+    const presenceParam = url.searchParams.get('presence');
+    if (presenceParam !== null && !PRESENCE_MODES.has(presenceParam)) return refuseUpgrade(socket, 400, 'Bad Request', 'presence must be frames or batched');
     void this.checkSince(since).then(
       (problem) => {
         if (problem !== undefined) return refuseUpgrade(socket, 400, 'Bad Request', problem);
         if (!this.accepting) return refuseUpgrade(socket, 503, 'Service Unavailable', 'Shutting down');
         this.wss.handleUpgrade(req, socket, head, (ws) => {
-          const connection = new Connection(this.o, ws, socket, identity.right, since);
+          const connection = new Connection(this.o, ws, socket, identity.right, since, presenceParam === 'batched');
           this.connections.add(connection);
           void connection.finished.then(() => this.connections.delete(connection));
         });

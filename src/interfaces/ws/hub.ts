@@ -1,11 +1,40 @@
-import { reaches, type Delivery, type Group } from '../../application/broadcast/frames.js';
+import { isPresenceFrame, reaches, type Delivery, type Frame, type Group } from '../../application/broadcast/frames.js';
 import type { DeliverySink } from '../../application/broadcast/broadcaster.js';
+import { PresenceCoalescer, type PresenceDiff, type PresenceWindow, type WindowTimers } from '../../application/broadcast/presence-coalescer.js';
+import { PresenceGraph, type PresenceChange } from '../../application/broadcast/presence-graph.js';
 import type { ClientSocket } from './client-socket.js';
+
+export interface HubOptions {
+  /** The broadcaster's presence graph (scope, who is online). */
+  readonly presence?: PresenceGraph;
+  /** `PRESENCE_COALESCE_MS`: one `presence_diff` per window at most. */
+  readonly coalesceMs?: number;
+  readonly timers?: WindowTimers;
+}
+
+/** A frame and its text, serialised once for every socket that gets it. */
+export interface SerialisedFrame {
+  readonly frame: Frame;
+  readonly text: string;
+}
+
+const serialised = (frame: Frame): SerialisedFrame => ({ frame, text: JSON.stringify(frame) });
 
 /** This node's sockets by group and by user. Groups are local: every node's broadcaster fills its own. */
 export class Hub implements DeliverySink {
   private readonly groups = new Map<Group, Set<ClientSocket>>();
   private readonly byUser = new Map<string, Set<ClientSocket>>();
+  readonly presence: PresenceGraph;
+  private readonly coalescer: PresenceCoalescer;
+  /** The current `presence_state` per scope group, serialised once until the group's view changes. */
+  private readonly states = new Map<Group, SerialisedFrame>();
+  /** Batched sockets given their state while the current window was open: they get its `touched` diff. */
+  private fresh = new Set<ClientSocket>();
+
+  constructor(o: HubOptions = {}) {
+    this.presence = o.presence ?? new PresenceGraph('all');
+    this.coalescer = new PresenceCoalescer(o.coalesceMs ?? 1500, (diffs) => this.sendDiffs(diffs), o.timers);
+  }
 
   add(socket: ClientSocket): void {
     if (socket.closed) return;
@@ -49,6 +78,8 @@ export class Hub implements DeliverySink {
     return n;
   }
 
+  private lastSent: SerialisedFrame | undefined;
+
   deliver(d: Delivery): void {
     if (d.kind === 'join') {
       for (const socket of this.socketsOf(d.userId)) this.join(socket, d.group);
@@ -56,11 +87,61 @@ export class Hub implements DeliverySink {
     }
     const members = this.groups.get(d.group);
     if (members === undefined) return;
-    // Serialise once per delivery, not once per socket.
-    const text = JSON.stringify(d.frame);
+    // Serialise once per frame, not once per socket (a presence frame goes to each contact's group).
+    if (this.lastSent?.frame !== d.frame) this.lastSent = serialised(d.frame);
+    const { text } = this.lastSent;
+    const presence = isPresenceFrame(d.frame);
     for (const socket of members) {
-      if (!reaches(d, socket.userId)) continue;
+      if (!reaches(d, socket.userId) || (presence && socket.batchedPresence)) continue;
       socket.push(d.frame, text);
     }
+  }
+
+  presenceChanged(changes: readonly PresenceChange[]): void {
+    for (const c of changes) {
+      this.coalescer.record(c);
+      this.states.delete(c.group);
+    }
+  }
+
+  /**
+   * The `presence_state` for a batched socket that just joined its groups: who its scope sees
+   * online now. The diffs it gets from then on start from exactly this state.
+   */
+  presenceStateFor(socket: ClientSocket): SerialisedFrame {
+    const group = this.presence.scopeGroupOf(socket.userId);
+    let state = this.states.get(group);
+    if (state === undefined) {
+      const online = [...this.presence.onlineSeenBy(socket.userId).values()].filter((name) => name !== '').sort();
+      state = serialised({ action: 'presence_state', data: { online } });
+      this.states.set(group, state);
+    }
+    if (this.coalescer.open) this.fresh.add(socket);
+    return state;
+  }
+
+  private sendDiffs(windows: ReadonlyMap<Group, PresenceWindow>): void {
+    const fresh = this.fresh;
+    this.fresh = new Set();
+    for (const [group, window] of windows) {
+      const members = this.groups.get(group);
+      if (members === undefined) continue;
+      const diffs = new Map<PresenceDiff, SerialisedFrame>();
+      for (const socket of members) {
+        if (!socket.batchedPresence) continue;
+        const diff = fresh.has(socket) ? window.touched : window.settled;
+        if (diff === undefined) continue;
+        let sent = diffs.get(diff);
+        if (sent === undefined) {
+          sent = serialised({ action: 'presence_diff', data: { online: diff.online, offline: diff.offline } });
+          diffs.set(diff, sent);
+        }
+        socket.push(sent.frame, sent.text);
+      }
+    }
+  }
+
+  stop(): void {
+    this.coalescer.stop();
   }
 }

@@ -1,6 +1,6 @@
 import { deliveriesOfRecorded } from '../../application/broadcast/broadcaster.js';
 import { compareFramePositions, parseFramePosition, type FramePosition } from '../../application/broadcast/frame-position.js';
-import { reaches, type Frame } from '../../application/broadcast/frames.js';
+import { isPresenceFrame, reaches, type Frame } from '../../application/broadcast/frames.js';
 import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
 import type { EventStore, Position } from '../../application/ports/event-store.js';
 import type { ClientSocket } from './client-socket.js';
@@ -18,7 +18,8 @@ const justBefore = (at: Position): Position => ({ commit: at.commit > 0n ? at.co
 
 /**
  * `?since=`: every frame the socket would have got after `since`, in order, read from the log
- * (chat groups created meanwhile are joined on the way). Collected before any is sent, so a
+ * (chat groups created meanwhile are joined on the way), routed as live frames are: presence by
+ * the graph's current `audienceOf` (so a contact blocked since is not replayed). Collected before any is sent, so a
  * backlog over `maxFrames` costs the client nothing but a `resync_required`.
  */
 export const collectBacklog = async (
@@ -35,9 +36,11 @@ export const collectBacklog = async (
   for (;;) {
     const page = await store.readAll({ after, maxCount: PAGE });
     for (const recorded of page) {
-      for (const d of await deliveriesOfRecorded(recorded, profiles)) {
+      for (const d of await deliveriesOfRecorded(recorded, profiles, hub.presence.audienceOf)) {
         if (d.kind === 'join') {
           if (d.userId === socket.userId) hub.join(socket, d.group);
+        } else if (socket.batchedPresence && isPresenceFrame(d.frame)) {
+          // Batched presence is state, not deltas: the socket got a fresh `presence_state` instead.
         } else if (socket.groups.has(d.group) && reaches(d, socket.userId) && isAfter(d.frame, since)) {
           frames.push(d.frame);
           if (frames.length > maxFrames) return { kind: 'too_many', through: lastOf(page) };

@@ -7,6 +7,7 @@ import {
   START,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
   type ReadPosition,
   type ResolvedEvent,
@@ -17,6 +18,7 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  EventFilter,
   Position,
   ReadAllOptions,
   ReadStreamOptions,
@@ -25,12 +27,15 @@ import type {
   Subscription,
 } from '../../../application/ports/event-store.js';
 import { comparePositions } from '../../../application/ports/position.js';
+import type { Logger } from '../../logging/logger.js';
 import { withTimeout } from '../../shared/with-timeout.js';
+import { StreamHeads } from '../shared/stream-heads.js';
 import { closeChannel, drain } from './esdb-client-support.js';
 import { EventStoreTimeoutError } from './esdb-errors.js';
 import { isSystemEvent, toEventData, toRecordedEvent } from './esdb-events.js';
 import { eventMatcher, serverFilter } from './esdb-filter.js';
 import { fromEsdbPosition, satisfiesExpected, toConflict, toEsdbExpectedRevision, toEsdbPosition, toRevision } from './esdb-mapping.js';
+import { HeadsFollower, type HeadEvent, type HeadSource } from './esdb-heads-follower.js';
 import { EsdbSubscription } from './esdb-subscription.js';
 
 export interface EsdbEventStoreOptions {
@@ -40,6 +45,15 @@ export interface EsdbEventStoreOptions {
   readonly pageSize?: number;
   /** Events a subscription buffers before pausing the server stream. Default 1000. */
   readonly subscriptionBuffer?: number;
+  /**
+   * Follow $all to know streams' heads (isKnownCurrent), so that a command on a cached, current
+   * aggregate costs its append only. Default true; off, every command reads before appending.
+   */
+  readonly followStreamHeads?: boolean;
+  /** Back-off between attempts to resubscribe the heads subscription, in ms. Default 200 to 10 000. */
+  readonly resubscribeMs?: { readonly min: number; readonly max: number };
+  /** Where a dropped heads subscription is reported. */
+  readonly logger?: Logger;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -55,7 +69,10 @@ export class EsdbEventStore implements EventStore {
   private readonly timeoutMs: number;
   private readonly pageSize: number;
   private readonly subscriptionBuffer: number;
-  private readonly subscriptions = new Set<EsdbSubscription>();
+  private readonly subscriptions = new Set<{ close(): Promise<void> }>();
+  private readonly heads = new StreamHeads();
+  /** Started with the first call to the server; undefined when following is turned off. */
+  private readonly follower: HeadsFollower | undefined;
   private used = false;
   private closed = false;
 
@@ -66,12 +83,33 @@ export class EsdbEventStore implements EventStore {
     this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
     this.pageSize = Math.max(2, positive(options.pageSize ?? 500, 'pageSize'));
     this.subscriptionBuffer = positive(options.subscriptionBuffer ?? 1000, 'subscriptionBuffer');
+    if (options.followStreamHeads !== false) {
+      const logger = options.logger;
+      this.follower = new HeadsFollower({
+        heads: this.heads,
+        headPosition: () => this.headPosition(),
+        subscribe: (after, onConfirmed) => this.subscribeHeads(after, onConfirmed),
+        retryMs: options.resubscribeMs ?? { min: 200, max: 10_000 },
+        onError: (error, attempt) => logger?.warn({ err: error, attempt }, 'EventStoreDB: stream-heads subscription down; commands read before appending'),
+      });
+    }
+  }
+
+  /**
+   * True when `revision` (-1: no stream) is known to be the stream's last: learnt from this
+   * store's appends and reads, and from every node's appends through the $all subscription,
+   * which must be up and caught up. May lag other nodes by the events in flight; see
+   * HeadsFollower for why the command path may act on it all the same.
+   */
+  isKnownCurrent(streamId: string, revision: number): boolean {
+    return this.follower?.live === true && this.heads.isCurrent(streamId, revision);
   }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const expectedRevision = toEsdbExpectedRevision(expected);
     if (events.length === 0) return this.appendNothing(streamId, expected);
     const operation = `append to ${streamId}`;
+    const learn = this.learner();
     try {
       const result = await this.bounded(
         this.client().appendToStream(streamId, events.map(toEventData), { expectedRevision, deadline: this.timeoutMs }),
@@ -83,11 +121,16 @@ export class EsdbEventStore implements EventStore {
         return toConflict(streamId, expected, (await this.lastEvent(streamId))?.revision ?? NO_STREAM);
       }
       const nextRevision = toRevision(result.nextExpectedRevision);
-      // A replayed (idempotent) batch comes back without a position.
+      // A replayed (idempotent) batch comes back without a position, and its revision need not be the head.
+      if (result.position !== undefined) learn(streamId, nextRevision);
       const position = result.position ?? (await this.positionOf(streamId, nextRevision));
       return { _tag: 'Appended', nextRevision, position: fromEsdbPosition(position) };
     } catch (error) {
-      if (error instanceof WrongExpectedVersionError) return toConflict(streamId, expected, error.actualVersion);
+      if (error instanceof WrongExpectedVersionError) {
+        const conflict = toConflict(streamId, expected, error.actualVersion);
+        if (conflict._tag === 'Conflict') learn(streamId, conflict.actual === 'no_stream' ? -1 : conflict.actual);
+        return conflict;
+      }
       // The client's deadline, or the server's commit timeout: the same indeterminate outcome.
       if (error instanceof DeadlineExceededError) throw new EventStoreTimeoutError(operation, this.timeoutMs);
       throw error;
@@ -97,13 +140,22 @@ export class EsdbEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (maxCount <= 0) return [];
-    const fromRevision = BigInt(Math.max(0, Math.trunc(options.fromRevision ?? 0)));
-    const read = this.readRaw(() => this.client().readStream(streamId, { fromRevision, maxCount: Math.trunc(maxCount) }), `read stream ${streamId}`);
+    const from = Math.max(0, Math.trunc(options.fromRevision ?? 0));
+    // Also read the event before `from`: that it exists and the read ends short of its count
+    // tells the stream's head exactly (a read past the end returns nothing, whatever the head).
+    const probe = from > 0 ? 1 : 0;
+    const count = Math.min(Math.trunc(maxCount) + probe, Number.MAX_SAFE_INTEGER);
+    const learn = this.learner();
+    const read = this.readRaw(() => this.client().readStream(streamId, { fromRevision: BigInt(from - probe), maxCount: count }), `read stream ${streamId}`);
     const resolved = await read.catch((error: unknown) => {
-      if (error instanceof StreamNotFoundError) return [];
-      throw error;
+      if (!(error instanceof StreamNotFoundError)) throw error;
+      learn(streamId, -1);
+      return [];
     });
-    return resolved.flatMap((r) => (r.event === undefined ? [] : [toRecordedEvent(r.event)]));
+    const last = resolved[resolved.length - 1]?.event;
+    if (last !== undefined && resolved.length < count) learn(streamId, toRevision(last.revision));
+    const first = BigInt(from);
+    return resolved.flatMap((r) => (r.event === undefined || r.event.revision < first ? [] : [toRecordedEvent(r.event)]));
   }
 
   /**
@@ -134,20 +186,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   subscribeAll(options: SubscribeOptions = {}): Subscription {
-    const after = options.after;
-    const source = this.client().subscribeToAll({
-      fromPosition: after === undefined ? START : toEsdbPosition(after),
-      filter: serverFilter(options.filter),
-    });
-    const subscription = new EsdbSubscription(source, {
-      after,
-      matches: eventMatcher(options.filter),
-      timeoutMs: this.timeoutMs,
-      highWaterMark: this.subscriptionBuffer,
-      onClose: (s) => this.subscriptions.delete(s),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscribe(options.after, options.filter, toRecordedEvent);
   }
 
   /** The last non-system event's position: reads $all backwards, past any system events. */
@@ -173,19 +212,63 @@ export class EsdbEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Not awaited yet: a call it has pending ends when the client is disposed.
+    const following = this.follower?.close();
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     if (!this.used) return;
     try {
       await this.bounded(this.esdb.dispose(), 'dispose the client');
     } finally {
       await this.bounded(closeChannel(this.esdb), 'close the connection').catch(() => undefined);
+      await following;
     }
   }
 
   private client(): EventStoreDBClient {
     this.assertOpen();
-    this.used = true;
+    if (!this.used) {
+      this.used = true;
+      this.follower?.start();
+    }
     return this.esdb;
+  }
+
+  /**
+   * How an operation about to be issued may teach stream heads: only once the heads
+   * subscription is anchored (see HeadsFollower), else not at all. Entries only move forward,
+   * so a read answered before an append that the subscription has already delivered cannot
+   * take its stream back.
+   */
+  private learner(): (streamId: string, revision: number) => void {
+    return this.follower?.anchored === true ? (streamId, revision) => this.heads.learn(streamId, revision) : () => undefined;
+  }
+
+  private subscribe<T>(
+    after: Position | undefined,
+    filter: EventFilter | undefined,
+    decode: (r: AllStreamRecordedEvent) => T,
+    onConfirmed?: () => void,
+  ): EsdbSubscription<T> {
+    const source = this.client().subscribeToAll({
+      fromPosition: after === undefined ? START : toEsdbPosition(after),
+      filter: serverFilter(filter),
+    });
+    const subscription = new EsdbSubscription(source, {
+      after,
+      matches: eventMatcher(filter),
+      timeoutMs: this.timeoutMs,
+      highWaterMark: this.subscriptionBuffer,
+      decode,
+      onConfirmed,
+      onClose: (s) => this.subscriptions.delete(s),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Every node's appends, reduced to their streams' heads (nothing is decoded, so events of any shape count). */
+  private subscribeHeads(after: Position | undefined, onConfirmed: () => void): HeadSource {
+    return this.subscribe(after, undefined, toHeadEvent, onConfirmed);
   }
 
   private assertOpen(): void {
@@ -218,6 +301,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   private async lastEvent(streamId: string): Promise<ResolvedEvent['event']> {
+    const learn = this.learner();
     const read = this.readRaw(
       () => this.client().readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
       `read the end of ${streamId}`,
@@ -226,7 +310,9 @@ export class EsdbEventStore implements EventStore {
       if (error instanceof StreamNotFoundError) return [];
       throw error;
     });
-    return resolved[0]?.event;
+    const last = resolved[0]?.event;
+    learn(streamId, last === undefined ? -1 : toRevision(last.revision));
+    return last;
   }
 
   private async positionOf(streamId: string, revision: number): Promise<Position> {
@@ -244,6 +330,12 @@ export class EsdbEventStore implements EventStore {
     return { _tag: 'Appended', nextRevision: current ?? -1, position };
   }
 }
+
+const toHeadEvent = (r: AllStreamRecordedEvent): HeadEvent => ({
+  streamId: r.streamId,
+  revision: toRevision(r.revision),
+  position: fromEsdbPosition(r.position),
+});
 
 const positive = (n: number, name: string): number => {
   if (!(n > 0)) throw new RangeError(`${name} must be positive, got ${n}`);

@@ -1,13 +1,12 @@
-import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
-import type { Position, RecordedEvent, Subscription } from '../../../application/ports/event-store.js';
+import type { AllStreamRecordedEvent, AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
+import type { Position } from '../../../application/ports/event-store.js';
 import { comparePositions } from '../../../application/ports/position.js';
 import { withTimeout } from '../../shared/with-timeout.js';
 import { EventStoreTimeoutError } from './esdb-errors.js';
-import { toRecordedEvent } from './esdb-events.js';
 import type { EventMatcher } from './esdb-filter.js';
 import { fromEsdbPosition } from './esdb-mapping.js';
 
-export interface EsdbSubscriptionOptions {
+export interface EsdbSubscriptionOptions<T> {
   /** Exclusive lower bound; events at or before it are skipped even if the server sends them. */
   readonly after: Position | undefined;
   readonly matches: EventMatcher;
@@ -15,7 +14,11 @@ export interface EsdbSubscriptionOptions {
   readonly timeoutMs: number;
   /** Events buffered before the gRPC stream is paused (backpressure). */
   readonly highWaterMark: number;
-  readonly onClose: (s: EsdbSubscription) => void;
+  readonly onClose: (s: EsdbSubscription<T>) => void;
+  /** What an accepted event is handed out as (a RecordedEvent for the store's subscribers). */
+  readonly decode: (record: AllStreamRecordedEvent) => T;
+  /** Called once, when the server confirms the subscription (or sends its first event). */
+  readonly onConfirmed?: () => void;
 }
 
 /**
@@ -24,18 +27,19 @@ export interface EsdbSubscriptionOptions {
  * drops, or that is not confirmed in time, ends iteration with an error so that the consumer
  * can resubscribe from its checkpoint. Single consumer.
  */
-export class EsdbSubscription implements Subscription {
+export class EsdbSubscription<T> implements AsyncIterable<T> {
   private buffer: AllStreamResolvedEvent[] = [];
   private failure: unknown;
   private ended = false;
   private closed = false;
   private confirmTimer: NodeJS.Timeout | undefined;
+  private isConfirmed = false;
   private wake: (() => void) | undefined;
-  private readonly iterator: AsyncGenerator<RecordedEvent, void, undefined>;
+  private readonly iterator: AsyncGenerator<T, void, undefined>;
 
   constructor(
     private readonly source: AllStreamSubscription,
-    private readonly options: EsdbSubscriptionOptions,
+    private readonly options: EsdbSubscriptionOptions<T>,
   ) {
     source.on('data', (resolved) => {
       this.confirmed();
@@ -52,7 +56,7 @@ export class EsdbSubscription implements Subscription {
     this.iterator = this.run();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<T> {
     return this.iterator;
   }
 
@@ -72,7 +76,7 @@ export class EsdbSubscription implements Subscription {
     this.source.destroy();
   }
 
-  private async *run(): AsyncGenerator<RecordedEvent, void, undefined> {
+  private async *run(): AsyncGenerator<T, void, undefined> {
     try {
       for (;;) {
         if (this.closed) return;
@@ -94,16 +98,19 @@ export class EsdbSubscription implements Subscription {
     }
   }
 
-  private accept(resolved: AllStreamResolvedEvent): RecordedEvent | undefined {
+  private accept(resolved: AllStreamResolvedEvent): T | undefined {
     const record = resolved.event;
     if (record === undefined || !this.options.matches(record)) return undefined;
     const after = this.options.after;
     if (after !== undefined && comparePositions(fromEsdbPosition(record.position), after) <= 0) return undefined;
-    return toRecordedEvent(record);
+    return this.options.decode(record);
   }
 
   private confirmed(): void {
     this.clearConfirmTimer();
+    if (this.isConfirmed || this.failure !== undefined) return;
+    this.isConfirmed = true;
+    this.options.onConfirmed?.();
   }
 
   private fail(error: unknown): void {

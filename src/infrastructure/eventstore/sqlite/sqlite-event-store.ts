@@ -19,7 +19,7 @@ import { compileFilter, type CompiledFilter } from './filter.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 import { configure, type Synchronous } from './schema.js';
-import { StreamHeads } from './stream-heads.js';
+import { StreamHeads } from '../shared/stream-heads.js';
 import { SqliteSubscription, type LogSource } from './subscription.js';
 import { fromWire, type WireGroupWrite, type WriterConfig } from './writer-protocol.js';
 

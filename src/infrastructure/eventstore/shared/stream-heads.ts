@@ -1,11 +1,13 @@
 import { LRUCache } from 'lru-cache';
 
 /**
- * The last revision this store instance knows for recently used streams, learnt from its own
- * commits, from reads that reached a stream's end, and from polls for other processes' appends.
- * It lets the command path skip the catch-up read of a cached aggregate. A stale entry (another
- * process appended, not yet polled) only makes a decision optimistic: its append then conflicts
- * and is retried on fresh state.
+ * The last revision an event-store instance knows for recently used streams, learnt from its
+ * own appends, from reads that reached a stream's end, and from following other processes'
+ * appends (the SQLite store polls its file, the EventStoreDB store subscribes to $all). It lets
+ * the command path skip the catch-up read of a cached aggregate. A stale entry (another process
+ * appended, not yet seen) only makes a decision optimistic: its append then conflicts and is
+ * retried on fresh state, and a refusal or no-op is decided again on a fresh read (see
+ * aggregate-repository.ts).
  */
 export class StreamHeads {
   private readonly heads: LRUCache<string, number>;
@@ -14,7 +16,7 @@ export class StreamHeads {
     this.heads = new LRUCache({ max });
   }
 
-  /** Revision -1 means: the stream does not exist. */
+  /** Revision -1 means: the stream does not exist. Never moves an entry back. */
   learn(streamId: string, revision: number): void {
     const known = this.heads.get(streamId);
     if (known === undefined || revision > known) this.heads.set(streamId, revision);
