@@ -28,6 +28,7 @@ import { createLogger } from '../infrastructure/logging/logger.js';
 import { openScheduling } from '../infrastructure/scheduler/agenda-scheduling.js';
 import { openEventStore } from '../infrastructure/stores/open-event-store.js';
 import { openReadModelGenerations } from '../infrastructure/stores/open-read-models.js';
+import { openSnapshotStore } from '../infrastructure/stores/open-snapshot-store.js';
 import { requireAuth, type Authenticate } from './http/auth-middleware.js';
 import { answerClientError } from './http/client-error.js';
 import { corsPolicy } from './http/cors-policy.js';
@@ -72,6 +73,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const keys = resolveJwtKeys(config);
   const verifier = new TokenVerifier(keys);
   const store = await openEventStore(config, logger);
+  const snapshots = await openSnapshotStore(config);
   const generations = await openReadModelGenerations(config);
   const readModels = new SwitchableReadModels(await generations.open(await generations.current()));
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
@@ -85,7 +87,11 @@ export const startService = async (config: Config, logger: Logger = createLogger
     broadcaster: () => broadcaster.tracker,
     ...(store instanceof SqliteEventStore ? { groupCommits: () => store.stats } : {}),
   });
-  const repo = new AggregateRepository(new TimedEventStore(store, (seconds) => serviceMetrics.appendSeconds.observe(seconds)));
+  const repo = new AggregateRepository(new TimedEventStore(store, (seconds) => serviceMetrics.appendSeconds.observe(seconds)), {
+    cacheBytes: config.aggregateCacheMb * 1024 * 1024,
+    ...(snapshots === undefined ? {} : { snapshots, snapshotEvery: config.snapshotEvery }),
+    logger,
+  });
   const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
   // Reads wait for the log's head as it was when they were asked; past the bound they fail (503 / `unavailable`), never answer stale.
   const caughtUp = catchUpWith(
@@ -248,6 +254,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
       hub.stop();
       await follower.stop();
       await projections.stop();
+      await repo.flushSnapshots();
+      await snapshots?.close();
       await store.close();
       await readModels.close();
       await generations.close();

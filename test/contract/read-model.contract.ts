@@ -147,6 +147,18 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await store.chatOfMessage(msg(2))).to.equal(undefined);
       });
 
+      it("answers a message's record (chat, sender, seq, liked) by its id, as like and read commands need it", async () => {
+        await registerAll(ALICE, BOB);
+        await give(chatCreated(CHAT_AB, ALICE, BOB, 10), sent(CHAT_AB, msg(1), BOB, 1, 11), sent(CHAT_AB, msg(2), ALICE, 2, 12));
+        expect(await store.messageRecord(msg(1))).to.deep.equal({ chatId: CHAT_AB, senderId: BOB.id, seq: 1, liked: false });
+        expect(await store.messageRecord(msg(3))).to.equal(undefined);
+        await give(liked(CHAT_AB, msg(1), ALICE, 13));
+        expect(await store.messageRecord(msg(1))).to.deep.equal({ chatId: CHAT_AB, senderId: BOB.id, seq: 1, liked: true });
+        expect(await store.messageRecord(msg(2))).to.deep.equal({ chatId: CHAT_AB, senderId: ALICE.id, seq: 2, liked: false });
+        await give(liked(CHAT_AB, msg(1), ALICE, 14, false));
+        expect((await store.messageRecord(msg(1)))?.liked).to.equal(false);
+      });
+
       it('lists previews by most recent activity, paged, with the peer and the last message', async () => {
         await registerAll(ALICE, BOB, CAROL, DAVE);
         await give(chatCreated(CHAT_AB, ALICE, BOB, 10), chatCreated(CHAT_AC, CAROL, ALICE, 11), chatCreated(CHAT_AD, ALICE, DAVE, 12));

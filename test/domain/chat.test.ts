@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { chatDecider } from '../../src/domain/chat/chat.js';
 import type { ChatCommand } from '../../src/domain/chat/commands.js';
 import type { ChatEvent } from '../../src/domain/chat/events.js';
+import { lookup } from './chat-lookup.js';
 import { at, scenario } from './given-when-then.js';
 
 const CHAT = '5eafd8eb-5be1-4671-9ff8-ba8fbb798af7';
@@ -35,12 +36,33 @@ const messageSent = (senderId: string, content: string, seq: number): ChatEvent 
   data: { chatId: CHAT, messageId: 'm-new', senderId, content, seq, date: at(100), clientTimestamp: '2025-07-28T09:00:00Z' },
 });
 
-const like = (userId: string, messageId: string): ChatCommand => ({ kind: 'LikeMessage', chatId: CHAT, userId, messageId, at: at(200) });
-const unlike = (userId: string, messageId: string): ChatCommand => ({ kind: 'UnlikeMessage', chatId: CHAT, userId, messageId, at: at(200) });
+const like = (userId: string, messageId: string, known: readonly ChatEvent[]): ChatCommand => ({
+  kind: 'LikeMessage',
+  chatId: CHAT,
+  userId,
+  messageId,
+  message: lookup(known, messageId),
+  at: at(200),
+});
+const unlike = (userId: string, messageId: string, known: readonly ChatEvent[]): ChatCommand => ({
+  kind: 'UnlikeMessage',
+  chatId: CHAT,
+  userId,
+  messageId,
+  message: lookup(known, messageId),
+  at: at(200),
+});
 const liked = (userId: string, messageId: string): ChatEvent => ({ type: 'MessageLiked', data: { chatId: CHAT, messageId, userId, at: at(200) } });
 const unliked = (userId: string, messageId: string): ChatEvent => ({ type: 'MessageUnliked', data: { chatId: CHAT, messageId, userId, at: at(200) } });
 
-const read = (readerId: string, messageId: string): ChatCommand => ({ kind: 'ReadMessage', chatId: CHAT, readerId, messageId, at: at(300) });
+const read = (readerId: string, messageId: string, known: readonly ChatEvent[]): ChatCommand => ({
+  kind: 'ReadMessage',
+  chatId: CHAT,
+  readerId,
+  messageId,
+  message: lookup(known, messageId),
+  at: at(300),
+});
 const messagesRead = (readerId: string, senderId: string, messageId: string, throughSeq: number): ChatEvent => ({
   type: 'MessagesRead',
   data: { chatId: CHAT, readerId, senderId, messageId, throughSeq, at: at(300) },
@@ -176,76 +198,100 @@ describe('chat decider', () => {
     it('lets the other member like a message', () => {
       chat
         .given(withMessage)
-        .when(like(BOB, 'm1'))
+        .when(like(BOB, 'm1', withMessage))
         .then([liked(BOB, 'm1')]);
     });
 
     it("refuses liking one's own message", () => {
-      chat.given(withMessage).when(like(ALICE, 'm1')).thenRefused('cannot_like_own_message');
+      chat
+        .given(withMessage)
+        .when(like(ALICE, 'm1', withMessage))
+        .thenRefused('cannot_like_own_message');
     });
 
     it("refuses unliking one's own message", () => {
-      chat.given(withMessage).when(unlike(ALICE, 'm1')).thenRefused('cannot_like_own_message');
+      chat
+        .given(withMessage)
+        .when(unlike(ALICE, 'm1', withMessage))
+        .thenRefused('cannot_like_own_message');
     });
 
     it('refuses a non-member like (not_a_member)', () => {
-      chat.given(withMessage).when(like(MALLORY, 'm1')).thenRefused('not_a_member');
+      chat
+        .given(withMessage)
+        .when(like(MALLORY, 'm1', withMessage))
+        .thenRefused('not_a_member');
     });
 
     it('refuses a non-member unlike (not_a_member)', () => {
-      chat.given(withMessage).when(unlike(MALLORY, 'm1')).thenRefused('not_a_member');
+      chat
+        .given(withMessage)
+        .when(unlike(MALLORY, 'm1', withMessage))
+        .thenRefused('not_a_member');
     });
 
     it('refuses liking in a chat that does not exist (not_a_member)', () => {
-      chat.given([]).when(like(BOB, 'm1')).thenRefused('not_a_member');
+      chat
+        .given([])
+        .when(like(BOB, 'm1', []))
+        .thenRefused('not_a_member');
     });
 
     it('refuses an unknown message', () => {
-      chat.given(withMessage).when(like(BOB, 'nope')).thenRefused('message_not_found');
-      chat.given(withMessage).when(unlike(BOB, 'nope')).thenRefused('message_not_found');
+      chat
+        .given(withMessage)
+        .when(like(BOB, 'nope', withMessage))
+        .thenRefused('message_not_found');
+      chat
+        .given(withMessage)
+        .when(unlike(BOB, 'nope', withMessage))
+        .thenRefused('message_not_found');
     });
 
     it('liking a liked message is a no-op', () => {
       chat
         .given([...withMessage, liked(BOB, 'm1')])
-        .when(like(BOB, 'm1'))
+        .when(like(BOB, 'm1', [...withMessage, liked(BOB, 'm1')]))
         .thenNothing();
     });
 
     it('unliking a liked message emits MessageUnliked', () => {
       chat
         .given([...withMessage, liked(BOB, 'm1')])
-        .when(unlike(BOB, 'm1'))
+        .when(unlike(BOB, 'm1', [...withMessage, liked(BOB, 'm1')]))
         .then([unliked(BOB, 'm1')]);
     });
 
     it('unliking an unliked message is a no-op', () => {
-      chat.given(withMessage).when(unlike(BOB, 'm1')).thenNothing();
+      chat
+        .given(withMessage)
+        .when(unlike(BOB, 'm1', withMessage))
+        .thenNothing();
       chat
         .given([...withMessage, liked(BOB, 'm1'), unliked(BOB, 'm1')])
-        .when(unlike(BOB, 'm1'))
+        .when(unlike(BOB, 'm1', [...withMessage, liked(BOB, 'm1'), unliked(BOB, 'm1')]))
         .thenNothing();
     });
 
     it('likes are per message', () => {
       chat
         .given([...withMessage, sent('m2', ALICE, 2), liked(BOB, 'm1')])
-        .when(like(BOB, 'm2'))
+        .when(like(BOB, 'm2', [...withMessage, sent('m2', ALICE, 2), liked(BOB, 'm1')]))
         .then([liked(BOB, 'm2')]);
     });
 
     it('replaying the emitted events gives the state later decisions rely on', () => {
       chat
         .given(withMessage)
-        .when(like(BOB, 'm1'))
+        .when(like(BOB, 'm1', withMessage))
         .then([liked(BOB, 'm1')])
-        .when(like(BOB, 'm1'))
+        .when(like(BOB, 'm1', withMessage))
         .thenNothing()
-        .when(unlike(BOB, 'm1'))
+        .when(unlike(BOB, 'm1', withMessage))
         .then([unliked(BOB, 'm1')])
-        .when(unlike(BOB, 'm1'))
+        .when(unlike(BOB, 'm1', withMessage))
         .thenNothing()
-        .when(like(BOB, 'm1'))
+        .when(like(BOB, 'm1', withMessage))
         .then([liked(BOB, 'm1')]);
     });
   });
@@ -256,64 +302,76 @@ describe('chat decider', () => {
     it('lets the recipient mark a message (and everything older from its sender) read', () => {
       chat
         .given(conversation)
-        .when(read(BOB, 'm3'))
+        .when(read(BOB, 'm3', conversation))
         .then([messagesRead(BOB, ALICE, 'm3', 3)]);
     });
 
     it('refuses the sender marking their own message read', () => {
-      chat.given(conversation).when(read(ALICE, 'm3')).thenRefused('not_recipient');
+      chat
+        .given(conversation)
+        .when(read(ALICE, 'm3', conversation))
+        .thenRefused('not_recipient');
     });
 
     it('refuses a non-member (not_a_member)', () => {
-      chat.given(conversation).when(read(MALLORY, 'm3')).thenRefused('not_a_member');
+      chat
+        .given(conversation)
+        .when(read(MALLORY, 'm3', conversation))
+        .thenRefused('not_a_member');
     });
 
     it('refuses in a chat that does not exist (not_a_member)', () => {
-      chat.given([]).when(read(BOB, 'm3')).thenRefused('not_a_member');
+      chat
+        .given([])
+        .when(read(BOB, 'm3', conversation))
+        .thenRefused('not_a_member');
     });
 
     it('refuses an unknown message', () => {
-      chat.given(conversation).when(read(BOB, 'nope')).thenRefused('message_not_found');
+      chat
+        .given(conversation)
+        .when(read(BOB, 'nope', conversation))
+        .thenRefused('message_not_found');
     });
 
     it('reading an older message after a newer one is a no-op (watermark)', () => {
       chat
         .given([...conversation, messagesRead(BOB, ALICE, 'm4', 4)])
-        .when(read(BOB, 'm1'))
+        .when(read(BOB, 'm1', conversation))
         .thenNothing();
     });
 
     it('reading the same message twice is a no-op', () => {
       chat
         .given([...conversation, messagesRead(BOB, ALICE, 'm3', 3)])
-        .when(read(BOB, 'm3'))
+        .when(read(BOB, 'm3', conversation))
         .thenNothing();
     });
 
     it('reading a newer message after an older one moves the watermark', () => {
       chat
         .given([...conversation, messagesRead(BOB, ALICE, 'm1', 1)])
-        .when(read(BOB, 'm4'))
+        .when(read(BOB, 'm4', conversation))
         .then([messagesRead(BOB, ALICE, 'm4', 4)]);
     });
 
     it('keeps one watermark per reader', () => {
       chat
         .given([...conversation, messagesRead(BOB, ALICE, 'm4', 4)])
-        .when(read(ALICE, 'm2'))
+        .when(read(ALICE, 'm2', conversation))
         .then([messagesRead(ALICE, BOB, 'm2', 2)]);
     });
 
     it('replaying the emitted events gives the state later decisions rely on', () => {
       chat
         .given(conversation)
-        .when(read(BOB, 'm3'))
+        .when(read(BOB, 'm3', conversation))
         .then([messagesRead(BOB, ALICE, 'm3', 3)])
-        .when(read(BOB, 'm1'))
+        .when(read(BOB, 'm1', conversation))
         .thenNothing()
-        .when(read(BOB, 'm3'))
+        .when(read(BOB, 'm3', conversation))
         .thenNothing()
-        .when(read(BOB, 'm4'))
+        .when(read(BOB, 'm4', conversation))
         .then([messagesRead(BOB, ALICE, 'm4', 4)]);
     });
   });

@@ -1,13 +1,14 @@
-import { chatDecider, chatStream } from '../../domain/chat/chat.js';
-import type { ChatCommand } from '../../domain/chat/commands.js';
+import { chatStream } from '../../domain/chat/chat.js';
+import type { ChatCommand, MessageFacts } from '../../domain/chat/commands.js';
 import { clientMsgKey, isMember } from '../../domain/chat/state.js';
 import { isRefusal, refuse, type Refusal } from '../../domain/shared/decision.js';
+import { chatAggregate } from '../snapshots/aggregates.js';
 import { isBlockedEitherWay } from './blocks.js';
 import { metaOf, ok, type Actor, type CommandDeps, type Outcome } from './context.js';
 import { chatIdFor } from './ids.js';
 
 const run = async (deps: CommandDeps, actor: Actor, command: ChatCommand, correlationId: string, at: string): Promise<Outcome> => {
-  const result = await deps.repo.execute(chatDecider, chatStream(command.chatId), command, metaOf(deps, actor, correlationId, at));
+  const result = await deps.repo.execute(chatAggregate, chatStream(command.chatId), command, metaOf(deps, actor, correlationId, at));
   return isRefusal(result) ? result : ok(result.position, {});
 };
 
@@ -25,7 +26,7 @@ export const openChat = async (
   const at = deps.now().toISOString();
   const blocked = await isBlockedEitherWay(deps, actor.userId, peer.userId);
   const command: ChatCommand = { kind: 'CreateChat', chatId, initiatorId: actor.userId, peerId: peer.userId, blocked, at };
-  const result = await deps.repo.execute(chatDecider, chatStream(chatId), command, metaOf(deps, actor, correlationId, at));
+  const result = await deps.repo.execute(chatAggregate, chatStream(chatId), command, metaOf(deps, actor, correlationId, at));
   if (isRefusal(result)) return result;
   // An existing chat is opened even when blocked: PROTOCOL.md's 403 applies to both cases.
   if (blocked) return refuse('blocked', 'One of you blocked the other');
@@ -33,7 +34,7 @@ export const openChat = async (
 };
 
 const peerOf = async (deps: CommandDeps, chatId: string, userId: string): Promise<string | undefined> => {
-  const { state } = await deps.repo.load(chatDecider, chatStream(chatId));
+  const { state } = await deps.repo.load(chatAggregate, chatStream(chatId));
   if (!state.exists || !isMember(state, userId)) return undefined;
   return state.members[0] === userId ? state.members[1] : state.members[0];
 };
@@ -65,7 +66,7 @@ export const sendMessage = async (
     blocked,
     at,
   };
-  const result = await deps.repo.execute(chatDecider, chatStream(input.chatId), command, metaOf(deps, actor, correlationId, at));
+  const result = await deps.repo.execute(chatAggregate, chatStream(input.chatId), command, metaOf(deps, actor, correlationId, at));
   if (isRefusal(result)) return result;
   if (result.events.length === 0 && input.clientMsgId !== undefined && result.state.exists) {
     const original = result.state.clientMsgIds.get(clientMsgKey(actor.userId, input.clientMsgId));
@@ -74,15 +75,23 @@ export const sendMessage = async (
   return ok(result.position, { messageId });
 };
 
+/**
+ * The target message's facts for the decider, from the read models once they caught up with the
+ * log's head: a message stored before the command is always found. (The chat's state keeps no
+ * per-message data, so that it stays bounded however long the chat.)
+ */
+const factsOf = (deps: CommandDeps, messageId: string): Promise<MessageFacts | undefined> => deps.queries.messageRecord(messageId);
+
 export const setLike = async (
   deps: CommandDeps,
   actor: Actor,
   input: { chatId: string; messageId: string; like: boolean },
   correlationId: string,
 ): Promise<Outcome> => {
+  const message = await factsOf(deps, input.messageId);
   const at = deps.now().toISOString();
   const kind = input.like ? 'LikeMessage' : 'UnlikeMessage';
-  return run(deps, actor, { kind, chatId: input.chatId, userId: actor.userId, messageId: input.messageId, at }, correlationId, at);
+  return run(deps, actor, { kind, chatId: input.chatId, userId: actor.userId, messageId: input.messageId, message, at }, correlationId, at);
 };
 
 /** `read_message`: `chat_id` is optional on the wire, so the message's chat may come from the read model. */
@@ -92,10 +101,11 @@ export const readMessage = async (
   input: { chatId: string | undefined; messageId: string },
   correlationId: string,
 ): Promise<Outcome> => {
-  const chatId = input.chatId ?? (await deps.queries.chatOfMessage(input.messageId));
+  const message = await factsOf(deps, input.messageId);
+  const chatId = input.chatId ?? message?.chatId;
   if (chatId === undefined) return refuse('message_not_found', 'No such message');
   const at = deps.now().toISOString();
-  return run(deps, actor, { kind: 'ReadMessage', chatId, readerId: actor.userId, messageId: input.messageId, at }, correlationId, at);
+  return run(deps, actor, { kind: 'ReadMessage', chatId, readerId: actor.userId, messageId: input.messageId, message, at }, correlationId, at);
 };
 
 /** `room_created`: refused (`blocked`) when either member blocked the other, as every action between them is. */

@@ -1,7 +1,8 @@
 import type { PresenceCommand } from '../../domain/presence/commands.js';
 import type { PresenceEvent } from '../../domain/presence/events.js';
-import { presenceDecider, presenceStream } from '../../domain/presence/presence.js';
+import { presenceStream } from '../../domain/presence/presence.js';
 import { isRefusal } from '../../domain/shared/decision.js';
+import { presenceAggregate } from '../snapshots/aggregates.js';
 import { metaOf, ok, type Actor, type CommandDeps, type Outcome } from './context.js';
 
 type PresenceOutcome = Outcome<{ events: readonly PresenceEvent[] }>;
@@ -14,7 +15,7 @@ const run = async (
   correlationId: string,
   at: string,
 ): Promise<PresenceOutcome> => {
-  const result = await deps.repo.execute(presenceDecider, presenceStream(userId), command, metaOf(deps, actor, correlationId, at));
+  const result = await deps.repo.execute(presenceAggregate, presenceStream(userId), command, metaOf(deps, actor, correlationId, at));
   return isRefusal(result) ? result : ok(result.position, { events: result.events });
 };
 

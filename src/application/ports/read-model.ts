@@ -109,6 +109,14 @@ export interface ChatRecord {
   readonly members: readonly [string, string];
 }
 
+/** What commands need to know of a stored message (MessageFacts in the chat decider). */
+export interface MessageRecord {
+  readonly chatId: string;
+  readonly senderId: string;
+  readonly seq: number;
+  readonly liked: boolean;
+}
+
 export interface ReadModelQueries {
   userById(userId: string): Promise<UserRecord | undefined>;
   userByUsername(username: string): Promise<UserRecord | undefined>;
@@ -121,6 +129,8 @@ export interface ReadModelQueries {
   /** Newest first. */
   messages(chatId: string, page: PageRequest): Promise<Page<ChatMessageView>>;
   chatOfMessage(messageId: string): Promise<string | undefined>;
+  /** A message's chat, sender, seq and like, by its id alone (for like and read commands). */
+  messageRecord(messageId: string): Promise<MessageRecord | undefined>;
   /** One message of a chat, as `messages` shows it (an idempotent send acknowledges with it). */
   message(chatId: string, messageId: string): Promise<ChatMessageView | undefined>;
   /** Newest first. */

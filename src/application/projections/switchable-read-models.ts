@@ -2,6 +2,7 @@ import type {
   ChatMessageView,
   ChatPreviewView,
   ChatRecord,
+  MessageRecord,
   NotificationView,
   Page,
   PageRequest,
@@ -65,6 +66,9 @@ export class SwitchableReadModels implements ReadModelStore {
   }
   chatOfMessage(messageId: string): Promise<string | undefined> {
     return this.current.chatOfMessage(messageId);
+  }
+  messageRecord(messageId: string): Promise<MessageRecord | undefined> {
+    return this.current.messageRecord(messageId);
   }
   notifications(userId: string, filter: ReadFilter, page: PageRequest): Promise<Page<NotificationView>> {
     return this.current.notifications(userId, filter, page);

@@ -3,6 +3,7 @@ import type {
   ChatPreviewView,
   ChatRecord,
   ChatMessageView,
+  MessageRecord,
   NotificationView,
   Page,
   PageRequest,
@@ -72,6 +73,10 @@ export class FreshQueries implements ReadModelQueries {
   async chatOfMessage(messageId: string): Promise<string | undefined> {
     await this.catchUp();
     return this.inner.chatOfMessage(messageId);
+  }
+  async messageRecord(messageId: string): Promise<MessageRecord | undefined> {
+    await this.catchUp();
+    return this.inner.messageRecord(messageId);
   }
   async notifications(userId: string, filter: ReadFilter, page: PageRequest): Promise<Page<NotificationView>> {
     await this.catchUp();

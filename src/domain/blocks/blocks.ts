@@ -26,6 +26,7 @@ export const blocksDecider: Decider<BlocksCommand, BlocksState, BlocksEvent> = {
   evolve: (s, e) => ({
     blocked: e.type === 'UserBlocked' ? s.blocked.add(e.data.blockedId) : s.blocked.delete(e.data.blockedId),
   }),
+  sizeOf: (s) => 100 + s.blocked.size * 110,
 };
 
 export const blocksStream = (userId: string): string => `blocks-${userId}`;

@@ -3,12 +3,13 @@ import type { ChatCommand } from './commands.js';
 import { decideChat } from './decide.js';
 import type { ChatEvent } from './events.js';
 import { evolveChat } from './evolve.js';
-import { initialChatState, type ChatState } from './state.js';
+import { chatStateSize, initialChatState, type ChatState } from './state.js';
 
 export const chatDecider: Decider<ChatCommand, ChatState, ChatEvent> = {
   initialState: initialChatState,
   decide: decideChat,
   evolve: evolveChat,
+  sizeOf: chatStateSize,
 };
 
 export const chatStream = (chatId: string): string => `chat-${chatId}`;

@@ -1,5 +1,5 @@
 import { refuse, type Refusal } from '../shared/decision.js';
-import type { ChatCommand } from './commands.js';
+import type { ChatCommand, MessageFacts } from './commands.js';
 import { normaliseContent } from './content.js';
 import type { ChatEvent } from './events.js';
 import { clientMsgKey, isMember, type ChatState } from './state.js';
@@ -7,6 +7,11 @@ import { clientMsgKey, isMember, type ChatState } from './state.js';
 type Decision = readonly ChatEvent[] | Refusal;
 
 const notMember = (): Refusal => refuse('not_a_member', 'You are not a member of this chat');
+const notFound = (): Refusal => refuse('message_not_found', 'No such message in this chat');
+
+/** The looked-up message, if it is one of this chat's messages as far as the state knows. */
+const messageOf = (s: Extract<ChatState, { exists: true }>, facts: MessageFacts | undefined): MessageFacts | undefined =>
+  facts !== undefined && facts.chatId === s.chatId && facts.seq >= 1 && facts.seq <= s.messageCount ? facts : undefined;
 
 export const decideChat = (c: ChatCommand, s: ChatState): Decision => {
   switch (c.kind) {
@@ -41,18 +46,19 @@ export const decideChat = (c: ChatCommand, s: ChatState): Decision => {
     case 'LikeMessage':
     case 'UnlikeMessage': {
       if (!s.exists || !isMember(s, c.userId)) return notMember();
-      const message = s.messages.get(c.messageId);
-      if (message === undefined) return refuse('message_not_found', 'No such message in this chat');
+      const message = messageOf(s, c.message);
+      if (message === undefined) return notFound();
       if (message.senderId === c.userId) return refuse('cannot_like_own_message', 'You cannot like your own message');
       const like = c.kind === 'LikeMessage';
-      if (message.liked === like) return [];
+      // A toggle the lookup may not have seen yet is in the state's window.
+      if ((s.recentLikes.get(c.messageId) ?? message.liked) === like) return [];
       const data = { chatId: s.chatId, messageId: c.messageId, userId: c.userId, at: c.at };
       return [like ? { type: 'MessageLiked', data } : { type: 'MessageUnliked', data }];
     }
     case 'ReadMessage': {
       if (!s.exists || !isMember(s, c.readerId)) return notMember();
-      const message = s.messages.get(c.messageId);
-      if (message === undefined) return refuse('message_not_found', 'No such message in this chat');
+      const message = messageOf(s, c.message);
+      if (message === undefined) return notFound();
       if (message.senderId === c.readerId) return refuse('not_recipient', 'Only the recipient can mark a message read');
       if (message.seq <= (s.readThrough.get(c.readerId) ?? 0)) return [];
       return [

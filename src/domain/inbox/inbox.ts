@@ -35,6 +35,7 @@ export const inboxDecider: Decider<InboxCommand, InboxState, InboxEvent> = {
     }
   },
   evolve: (s, e) => (e.type === 'NotificationRead' ? { read: s.read.add(e.data.notificationId) } : s),
+  sizeOf: (s) => 100 + s.read.size * 110,
 };
 
 export const inboxStream = (userId: string): string => `inbox-${userId}`;

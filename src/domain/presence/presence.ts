@@ -9,6 +9,7 @@ export const presenceDecider: Decider<PresenceCommand, PresenceState, PresenceEv
   initialState: initialPresence,
   decide: decidePresence,
   evolve: evolvePresence,
+  sizeOf: (s) => 200 + s.connections.size * 160,
 };
 
 export const presenceStream = (userId: string): string => `presence-${userId}`;

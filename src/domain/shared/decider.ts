@@ -1,9 +1,22 @@
 import type { Refusal } from './decision.js';
+import type { Json } from './json.js';
 
 /** A domain event before it is stored: a type tag and a JSON-serialisable payload. */
 export interface DomainEvent<T extends string = string, D = unknown> {
   readonly type: T;
   readonly data: D;
+}
+
+/**
+ * How a decider's state is kept as a snapshot (derived data, never a source of truth). Bump
+ * `version` whenever the state's shape or meaning changes: a snapshot of another version is
+ * ignored, and replaced from the log. `decode` answers undefined for anything it does not
+ * recognise, so a corrupt snapshot only costs a full replay.
+ */
+export interface SnapshotCodec<S> {
+  readonly version: number;
+  encode(state: S): Json;
+  decode(json: unknown): S | undefined;
 }
 
 /**
@@ -15,6 +28,10 @@ export interface Decider<C, S, E extends DomainEvent> {
   readonly initialState: S;
   decide(command: C, state: S): readonly E[] | Refusal;
   evolve(state: S, event: E): S;
+  /** Opt-in snapshots, for streams that grow without bound (see the application's snapshot codecs). */
+  readonly snapshot?: SnapshotCodec<S>;
+  /** A rough, cheap estimate of the state's size in memory (bytes), for a cache bounded by memory. */
+  readonly sizeOf?: (state: S) => number;
 }
 
 export const fold = <S, E>(evolve: (s: S, e: E) => S, initial: S, events: readonly E[]): S => events.reduce(evolve, initial);

@@ -40,6 +40,8 @@ const Env = {
   SQLITE_SYNCHRONOUS: oneOf('FULL', 'NORMAL'),
   ALLOWED_ORIGINS: text(),
   METRICS_TOKEN: text({ secret: true }),
+  AGGREGATE_CACHE_MB: integer(1),
+  SNAPSHOT_EVERY: integer(),
 } as const;
 
 type Env = { readonly [K in keyof typeof Env]: (typeof Env)[K] extends EnvVar<infer A> ? A | undefined : never };
@@ -98,6 +100,10 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined;
+  /** Bound on the aggregate cache, by the deciders' size estimates, in MiB. */
+  readonly aggregateCacheMb: number;
+  /** A stream that opted in gets a new snapshot every this many events; 0 turns snapshots off. */
+  readonly snapshotEvery: number;
 }
 
 /** A bad setting; the message has one line per problem. */
@@ -167,6 +173,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS ?? 'FULL',
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     metricsToken: e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN,
+    aggregateCacheMb: e.AGGREGATE_CACHE_MB ?? 64,
+    snapshotEvery: e.SNAPSHOT_EVERY ?? 500,
   };
   return { ...config, ...overrides };
 };

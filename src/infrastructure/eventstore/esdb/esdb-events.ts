@@ -21,8 +21,15 @@ export interface EsdbRecord {
 /** Our id is passed through, so that EventStoreDB's idempotent append recognises a retried batch. */
 export const toEventData = (e: NewEvent): EventData => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: toEsdbMetadata(e.metadata) });
 
-/** System events ($-prefixed types, such as links and stream metadata, or system streams). */
-export const isSystemEvent = (e: { readonly streamId: string; readonly type: string }): boolean => e.type.startsWith('$') || e.streamId.startsWith('$');
+/** Streams of snapshots (esdb-snapshot-store.ts): derived data beside the log, never part of it. */
+export const SNAPSHOT_STREAM_PREFIX = 'snapshot-';
+
+/**
+ * Events outside our log: system events ($-prefixed types, such as links and stream metadata,
+ * or system streams), and snapshots. Reads and subscriptions of $all never hand them out.
+ */
+export const isSystemEvent = (e: { readonly streamId: string; readonly type: string }): boolean =>
+  e.type.startsWith('$') || e.streamId.startsWith('$') || e.streamId.startsWith(SNAPSHOT_STREAM_PREFIX);
 
 // JSON.parse output that is an object is a JsonObject.
 const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);

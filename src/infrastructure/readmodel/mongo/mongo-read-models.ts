@@ -5,6 +5,7 @@ import type {
   ChatMessageView,
   ChatPreviewView,
   ChatRecord,
+  MessageRecord,
   NotificationView,
   Page,
   PageRequest,
@@ -147,6 +148,11 @@ export class MongoReadModels implements ReadModelStore {
   async chatOfMessage(messageId: string): Promise<string | undefined> {
     const [doc] = await this.db.find('messages', { _id: messageId });
     return doc?.chat_id;
+  }
+
+  async messageRecord(messageId: string): Promise<MessageRecord | undefined> {
+    const [doc] = await this.db.find('messages', { _id: messageId });
+    return doc === undefined ? undefined : { chatId: doc.chat_id, senderId: doc.sender_id, seq: doc.seq, liked: doc.liked };
   }
 
   async notifications(userId: string, filter: ReadFilter, page: PageRequest): Promise<Page<NotificationView>> {

@@ -64,6 +64,7 @@ export interface SqliteQueryStatements {
   readonly messageCount: Statement<[string], number>;
   readonly chatOfMessage: Statement<[string], string>;
   readonly message: Statement<[string, string], MessageRow>;
+  readonly messageRecord: Statement<[string], { chat_id: string; sender_id: string; seq: number; is_liked: number }>;
   readonly notifications: Record<ReadFilter, Statement<PageArgs, NotificationRow>>;
   readonly notificationCount: Record<ReadFilter, Statement<[string], number>>;
   readonly hasNotification: Statement<[string, string], number>;
@@ -89,6 +90,7 @@ export const prepareQueries = (db: Database): SqliteQueryStatements => ({
   messageCount: db.prepare<[string], number>('SELECT message_count FROM chats WHERE id = ?').pluck(),
   chatOfMessage: db.prepare<[string], string>('SELECT chat_id FROM messages WHERE id = ?').pluck(),
   message: db.prepare<[string, string], MessageRow>(MESSAGE_BY_ID),
+  messageRecord: db.prepare('SELECT chat_id, sender_id, seq, is_liked FROM messages WHERE id = ?'),
   notifications: byFilter((f) => db.prepare<PageArgs, NotificationRow>(notificationsPage(READ_CONDITION[f]))),
   notificationCount: byFilter((f) => db.prepare<[string], number>(`SELECT COUNT(*) FROM notifications n WHERE n.user_id = ? ${READ_CONDITION[f]}`).pluck()),
   hasNotification: db.prepare<[string, string], number>('SELECT 1 FROM notifications WHERE user_id = ? AND id = ?').pluck(),

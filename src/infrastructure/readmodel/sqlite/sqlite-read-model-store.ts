@@ -7,6 +7,7 @@ import type {
   ChatMessageView,
   ChatPreviewView,
   ChatRecord,
+  MessageRecord,
   NotificationView,
   Page,
   PageRequest,
@@ -165,6 +166,11 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async chatOfMessage(messageId: string): Promise<string | undefined> {
     return this.q.chatOfMessage.get(messageId);
+  }
+
+  async messageRecord(messageId: string): Promise<MessageRecord | undefined> {
+    const row = this.q.messageRecord.get(messageId);
+    return row === undefined ? undefined : { chatId: row.chat_id, senderId: row.sender_id, seq: row.seq, liked: row.is_liked === 1 };
   }
 
   async notifications(userId: string, filter: ReadFilter, page: PageRequest): Promise<Page<NotificationView>> {
