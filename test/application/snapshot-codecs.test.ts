@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { chatSnapshot } from '../../src/application/snapshots/chat-snapshot.js';
 import { presenceSnapshot } from '../../src/application/snapshots/presence-snapshot.js';
+import { engagementSnapshot } from '../../src/application/snapshots/engagement-snapshot.js';
 import { chatDecider } from '../../src/domain/chat/chat.js';
+import { engagementDecider } from '../../src/domain/engagement/engagement.js';
+import type { EngagementEvent } from '../../src/domain/engagement/events.js';
 import type { ChatEvent } from '../../src/domain/chat/events.js';
 import { presenceDecider } from '../../src/domain/presence/presence.js';
 import type { PresenceEvent } from '../../src/domain/presence/events.js';
@@ -60,6 +63,26 @@ describe('snapshot codecs', () => {
       online: false,
       lastActivity: undefined,
     });
+  });
+
+  it('engagement: a state survives encode → JSON → decode, and evolves the same after it', () => {
+    const reserved = (i: number, role: 'inviter' | 'invitee'): EngagementEvent => ({
+      type: 'EngagementReserved',
+      data: { userId: 'u', inviteId: `i${i}`, role, at: new Date(Date.parse(at) + i * 1000).toISOString(), holdUntil: at },
+    });
+    const events = Array.from({ length: 80 }, (_, i) => reserved(i, i % 3 === 0 ? 'invitee' : 'inviter'));
+    const state = fold(engagementDecider.evolve, engagementDecider.initialState, events);
+    expect(state.recentInvites.size, 'the window is full').to.be.greaterThan(10);
+    const decoded = engagementSnapshot.decode(throughJson(engagementSnapshot.encode(state)));
+    if (decoded === undefined) return expect.fail('decodes');
+    expect(engagementSnapshot.encode(decoded)).to.deep.equal(engagementSnapshot.encode(state));
+    expect(decoded.pointer).to.deep.equal(state.pointer);
+    const next = reserved(99, 'inviter');
+    expect(engagementSnapshot.encode(engagementDecider.evolve(decoded, next))).to.deep.equal(engagementSnapshot.encode(engagementDecider.evolve(state, next)));
+    expect(engagementSnapshot.decode(throughJson(engagementSnapshot.encode(engagementDecider.initialState)))).to.deep.equal(engagementDecider.initialState);
+    for (const garbage of [null, {}, { pointer: null }, { pointer: { inviteId: 'x', role: 'judge', at, holdUntil: at }, recentInvites: [] }]) {
+      expect(engagementSnapshot.decode(garbage), JSON.stringify(garbage)).to.equal(undefined);
+    }
   });
 
   it('decode answers undefined for anything else', () => {

@@ -1,5 +1,5 @@
 import { engagedBy, type PointedInvitation } from '../../domain/engagement/engaged.js';
-import { engagementDecider, engagementStream } from '../../domain/engagement/engagement.js';
+import { engagementStream } from '../../domain/engagement/engagement.js';
 import { engagementRefusal, STALE_FACT, UNCONFIRMED } from '../../domain/engagement/decide.js';
 import type { EngagementRole } from '../../domain/engagement/events.js';
 import type { Engagement } from '../../domain/engagement/state.js';
@@ -12,6 +12,7 @@ import { isRefusal, refuse, type Refusal } from '../../domain/shared/decision.js
 import type { CommandMeta } from '../events/event-serde.js';
 import { isBlockedEitherWay } from './blocks.js';
 import { metaOf, ok, type Actor, type CommandDeps, type Outcome } from './context.js';
+import { engagementAggregate } from '../snapshots/aggregates.js';
 
 /**
  * Invitations without a stream every invitation passes through. Each invitation has its own
@@ -44,7 +45,7 @@ const engagementOf = async (
   at: string,
   meta: CommandMeta,
 ): Promise<{ state: Engagement; pointed: PointedInvitation | undefined }> => {
-  const { state } = await deps.repo.load(engagementDecider, engagementStream(userId), { verify: true });
+  const { state } = await deps.repo.load(engagementAggregate, engagementStream(userId), { verify: true });
   const p = state.pointer;
   if (p === undefined) return { state, pointed: undefined };
   let invitation = (await deps.repo.load(inviteDecider, inviteStream(p.inviteId), { verify: true })).state;
@@ -67,7 +68,7 @@ const reserve = async (
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
     const pointed = attempt === 0 ? looked : (await engagementOf(deps, userId, at, meta)).pointed;
     const result = await deps.repo.execute(
-      engagementDecider,
+      engagementAggregate,
       engagementStream(userId),
       {
         kind: 'ReserveEngagement',
@@ -88,7 +89,7 @@ const reserve = async (
 };
 
 const release = async (deps: CommandDeps, userId: string, inviteId: string, at: string, meta: CommandMeta): Promise<void> => {
-  await deps.repo.execute(engagementDecider, engagementStream(userId), { kind: 'ReleaseEngagement', userId, inviteId, at }, meta);
+  await deps.repo.execute(engagementAggregate, engagementStream(userId), { kind: 'ReleaseEngagement', userId, inviteId, at }, meta);
 };
 
 export const sendInvitation = async (
@@ -154,7 +155,7 @@ export const sendInvitation = async (
 
 /** The invitation engaging `userId` in `role`, if any (whether it is still pending is the invitation's decision). */
 const pointerAs = async (deps: CommandDeps, userId: string, role: EngagementRole): Promise<string | undefined> => {
-  const { pointer } = (await deps.repo.load(engagementDecider, engagementStream(userId), { verify: true })).state;
+  const { pointer } = (await deps.repo.load(engagementAggregate, engagementStream(userId), { verify: true })).state;
   return pointer?.role === role ? pointer.inviteId : undefined;
 };
 

@@ -1,6 +1,8 @@
 import { chatDecider } from '../../domain/chat/chat.js';
+import { engagementDecider } from '../../domain/engagement/engagement.js';
 import { presenceDecider } from '../../domain/presence/presence.js';
 import { chatSnapshot } from './chat-snapshot.js';
+import { engagementSnapshot } from './engagement-snapshot.js';
 import { presenceSnapshot } from './presence-snapshot.js';
 
 /**
@@ -10,3 +12,4 @@ import { presenceSnapshot } from './presence-snapshot.js';
  */
 export const chatAggregate = { ...chatDecider, snapshot: chatSnapshot };
 export const presenceAggregate = { ...presenceDecider, snapshot: presenceSnapshot };
+export const engagementAggregate = { ...engagementDecider, snapshot: engagementSnapshot };
