@@ -21,6 +21,7 @@ import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { collectGarbageAndMeasure, inspectorUrl, type MemoryUsage } from './inspector.js';
 import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, SetupResult, Target, ToLoad } from './load-protocol.js';
 import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
+import type { LongChatResult } from './long-chat.js';
 import type { LongInvitesResult } from './long-invites.js';
 import { runPresenceStorm, type PresenceStormResult, type StormMode, type StormScope } from './presence-storm.js';
 import type { ReplayResult } from './replay-bench.js';
@@ -58,6 +59,7 @@ interface Options {
   readonly replayEvents: number;
   readonly longLogEvents: number;
   readonly longInvitations: number;
+  readonly longChatMessages: number;
   readonly stormUsers: readonly number[];
   /** Scope all with per-change frames is N²: above this many users it is not run. */
   readonly stormAllFramesMax: number;
@@ -84,6 +86,7 @@ const NUMBER_OPTIONS = {
   'replay-events': 'events in the (d) log (1000000; quick 100000)',
   'long-log-events': 'events in the (f3) long log, against an empty one (10000000; quick 1000000)',
   'long-invitations': 'historic invitations before (f2) (1000000; quick 100000)',
+  'long-chat-messages': 'stored messages in the (f1) chat (1000000; quick 100000)',
   'storm-all-frames-max': 'most users of the (g) storm run with scope all and per-change frames, N² frames (5000; quick 2000)',
   'profile-duration': 'seconds of the --profile run (15)',
 } as const;
@@ -148,6 +151,7 @@ const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Options => {
     replayEvents: num('replay-events', quick ? 100_000 : 1_000_000),
     longLogEvents: num('long-log-events', quick ? 1_000_000 : 10_000_000),
     longInvitations: num('long-invitations', quick ? 100_000 : 1_000_000),
+    longChatMessages: num('long-chat-messages', quick ? 100_000 : 1_000_000),
     stormUsers: (values['storm-users'] ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').map((v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 2) throw new UsageError(`--storm-users expects user counts ≥ 2, got ${v}`);
@@ -821,6 +825,10 @@ const longLogScenario = async (o: Options): Promise<LongLogResult> => {
   }
 };
 
+/** (f1): one chat of N stored messages, snapshotted; its first command after a restart, then warm, and cold without the snapshot. */
+const longChatScenario = (o: Options): Promise<LongChatResult> =>
+  runJsonScript<LongChatResult>('long-chat.js', ['--messages', String(o.longChatMessages)], 90 * 60_000);
+
 /** (f2): N finished invitations seeded once (cached in .bench/), then the first invitation on the reopened store and 1,000 more. */
 const longInvitesScenario = (o: Options): Promise<LongInvitesResult> =>
   runJsonScript<LongInvitesResult>('long-invites.js', ['--invitations', String(o.longInvitations), '--cache-dir', BENCH_DIR], 90 * 60_000);
@@ -936,6 +944,7 @@ interface Results {
   readonly replayCli?: ReplayCliResult;
   readonly profile?: ProfileResult;
   readonly longLog?: LongLogResult;
+  readonly longChat?: LongChatResult;
   readonly longInvites?: LongInvitesResult;
   readonly storm?: readonly PresenceStormResult[];
   readonly goals: readonly Goal[];
@@ -1000,6 +1009,16 @@ const goalsOf = (r: Omit<Results, 'goals' | 'finishedAt' | 'seconds'>): Goal[] =
         `${r.replayCli === undefined ? '' : `npm run replay ${r.replayCli.eventsPerSecond} events/s; `}` +
         `${r.replay === undefined ? '' : `ProjectionRunner from empty ${r.replay.rebuildEventsPerSecond} events/s`} (${r.replay?.events ?? r.replayCli?.events ?? 0} events)`,
       met: Math.max(...rates) >= 100_000,
+    });
+  }
+  if (r.longChat !== undefined) {
+    const lc = r.longChat;
+    goals.push({
+      id: 'f1',
+      goal: `cold first command ≤ 20 ms and ≤ 1 MiB RSS added, ${lc.messages.toLocaleString('en-US')} stored messages`,
+      measured: `${lc.coldMs} ms, +${lc.coldRssMiB} MiB RSS (+${lc.coldHeapMiB} MiB heap) after a GC; without the snapshot ${lc.withoutSnapshotColdMs} ms, +${lc.withoutSnapshotRssMiB} MiB`,
+      met: lc.coldMs <= 20 && lc.coldRssMiB <= 1,
+      verdict: `${lc.coldMs <= 20 ? 'yes' : '**no**'} (time); ${lc.coldRssMiB <= 1 ? 'yes' : '**no**'} (RSS)`,
     });
   }
   if (r.longInvites !== undefined) {
@@ -1142,6 +1161,26 @@ const markdownTable = (r: Results): string => {
     row(sc, 'rebuild time (s)', fmt(r.replay.rebuildSeconds), '', '');
     row(sc, 'log scan only (events/s)', fmt(r.replay.scanEventsPerSecond, 0), '', '');
     row(sc, 'scan + decode (events/s)', fmt(r.replay.decodeEventsPerSecond, 0), '', '');
+  }
+  if (r.longChat !== undefined) {
+    const lc = r.longChat;
+    const sc = `(f1) one chat of ${lc.messages.toLocaleString('en-US')} stored messages, after a restart`;
+    row(
+      sc,
+      'cold first command with its snapshot (ms) / RSS added after a GC (MiB) / heap added (MiB)',
+      `${fmt(lc.coldMs)} / ${fmt(lc.coldRssMiB)} / ${fmt(lc.coldHeapMiB)}`,
+      '',
+      '',
+    );
+    row(sc, 'warm p50 / p99 (ms)', `${fmt(lc.warmP50Ms)} / ${fmt(lc.warmP99Ms)}`, '', '');
+    row(
+      sc,
+      'cold without the snapshot, the stream replayed (ms) / RSS added (MiB)',
+      `${fmt(lc.withoutSnapshotColdMs, 0)} / ${fmt(lc.withoutSnapshotRssMiB)}`,
+      '',
+      '',
+    );
+    row(sc, 'snapshot size (KiB)', fmt(lc.snapshotKiB, 1), '', '');
   }
   if (r.longInvites !== undefined) {
     const li = r.longInvites;
@@ -1353,8 +1392,19 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
       log(`(f3) failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  let longChat: LongChatResult | undefined;
   let longInvites: LongInvitesResult | undefined;
   let storm: PresenceStormResult[] | undefined;
+  if (o.only.has('f')) {
+    log(`(f1) one chat of ${o.longChatMessages} stored messages`);
+    try {
+      longChat = await longChatScenario(o);
+      log(`(f1) cold ${longChat.coldMs} ms, +${longChat.coldRssMiB} MiB RSS; without the snapshot ${longChat.withoutSnapshotColdMs} ms`);
+    } catch (err) {
+      notes.push(`(f1) failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`(f1) failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   if (o.only.has('f')) {
     log(`(f2) invitations after ${o.longInvitations} historic ones (seeded once, cached in .bench/)`);
     try {
@@ -1415,6 +1465,7 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
     ...(replayCli === undefined ? {} : { replayCli }),
     ...(profile === undefined ? {} : { profile }),
     ...(longLog === undefined ? {} : { longLog }),
+    ...(longChat === undefined ? {} : { longChat }),
     ...(longInvites === undefined ? {} : { longInvites }),
     ...(storm === undefined ? {} : { storm }),
   };
