@@ -31,7 +31,7 @@ import { inviteStream } from '../src/domain/invite/invite.js';
 import { DEFAULT_GAME_OPTIONS } from '../src/domain/invite/options.js';
 import { isRefusal } from '../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
-import { round, summarise, type LatencySummary } from './stats.js';
+import { rng, round, summarise, type LatencySummary } from './stats.js';
 
 export interface LongInvitesOptions {
   readonly invitations: number;
@@ -67,18 +67,6 @@ export interface LongInvitesResult {
 const SEED_BATCH = 5000;
 const uid = (i: number): string => `user-${i}`;
 const uname = (i: number): string => `player_${i}`;
-
-/** A small deterministic PRNG: every log of a size is the same. */
-const rng = (seed: number): (() => number) => {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const seed = async (path: string, invitations: number, users: number): Promise<{ events: number; history: Map<number, number> }> => {
   // Big transactions: the seed is one writer's bulk load, not traffic.

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,17 +60,6 @@ export interface PresenceStormResult {
 const DIST = fileURLToPath(new URL('../', import.meta.url));
 const SECRET = randomBytes(32).toString('hex');
 const ACTION = /^\{"action":"([a-z_]+)"/;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 
 const name = (i: number): string => `storm${i}`;
 const tokenOf = (i: number): string => signDevToken({ secret: SECRET, userId: `storm-${i}`, username: name(i), expiresInSeconds: 6 * 3600 });

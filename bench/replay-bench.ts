@@ -23,7 +23,7 @@ import type { AnyDomainEvent } from '../src/domain/events.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
-import { round } from './stats.js';
+import { rng, round } from './stats.js';
 
 export interface ReplayResult {
   readonly events: number;
@@ -54,18 +54,6 @@ const CONTENTS = [
   'brb',
   'Thanks for the game, see you tomorrow',
 ];
-
-/** A small deterministic PRNG so every generated log of a size is the same. */
-const rng = (seed: number): (() => number) => {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 interface ChatGen {
   readonly chatId: string;
