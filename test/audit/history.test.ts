@@ -41,6 +41,9 @@ describe('audit trail: GET /api/chats/{username}/history', () => {
     const liked = await alice.nextAction('chat_like_update');
     positions.push(liked.position ?? '');
     bob.send('read_message', { id: first, chat_id: chatId });
+    // read_message answers nothing: a barrier on bob's socket (handled in order) says it is stored before alice writes on.
+    bob.send('notification', { message: 'barrier', type: 'ping' });
+    await bob.next((f) => f.action === 'notification' && f.data['message'] === 'barrier');
     await send(alice, 'three');
     bob.send('unlike_message', { id: first, chat_id: chatId });
     const unliked = await alice.nextAction('chat_like_update');
