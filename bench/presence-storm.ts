@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from './free-port.js';
+import { serviceEnv, waitUntilReady } from './service-process.js';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,42 +93,28 @@ interface Service {
 const startService = async (o: PresenceStormOptions): Promise<Service> => {
   const port = await freePort();
   const dataDir = mkdtempSync(join(os.tmpdir(), 'presence-storm-'));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['EVENTSTORE_URL', 'MONGODB_URL', 'NODE_OPTIONS']) delete env[k];
-  Object.assign(env, {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    JWT_SECRET: SECRET,
-    LOG_LEVEL: 'warn',
-    PRESENCE_SCOPE: o.scope,
-    PRESENCE_COALESCE_MS: String(o.coalesceMs ?? 1500),
-    WS_RATE_PER_SECOND: '1000000',
-    WS_RATE_BURST: '1000000',
-    // The storm measures presence, not durability or the read models' deadline under a
-    // saturated CPU (a set-up that waited past it would close the socket with 1011).
-    SQLITE_SYNCHRONOUS: 'NORMAL',
-    READ_YOUR_WRITES_TIMEOUT_MS: '60000',
-    // The one client process cannot answer pings in time while it parses millions of frames:
-    // the heartbeat would terminate sockets (and their offlines would add to the storm).
-    WS_PING_INTERVAL_MS: '600000',
-    WS_PONG_TIMEOUT_MS: '600000',
-    // A storm's sockets are slow readers by design (the client is one process): do not drop them.
-    WS_MAX_BUFFERED_BYTES: String(256 * 1024 * 1024),
-  });
+  const env = serviceEnv(
+    { dataDir, port, jwtSecret: SECRET },
+    {
+      PRESENCE_SCOPE: o.scope,
+      PRESENCE_COALESCE_MS: String(o.coalesceMs ?? 1500),
+      WS_RATE_PER_SECOND: '1000000',
+      WS_RATE_BURST: '1000000',
+      // The storm measures presence, not durability or the read models' deadline under a
+      // saturated CPU (a set-up that waited past it would close the socket with 1011).
+      SQLITE_SYNCHRONOUS: 'NORMAL',
+      READ_YOUR_WRITES_TIMEOUT_MS: '60000',
+      // The one client process cannot answer pings in time while it parses millions of frames:
+      // the heartbeat would terminate sockets (and their offlines would add to the storm).
+      WS_PING_INTERVAL_MS: '600000',
+      WS_PONG_TIMEOUT_MS: '600000',
+      // A storm's sockets are slow readers by design (the client is one process): do not drop them.
+      WS_MAX_BUFFERED_BYTES: String(256 * 1024 * 1024),
+    },
+  );
   const proc = spawn(process.execPath, [join(DIST, 'src/interfaces/cli/serve.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const http = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode}`);
-    const ok = await fetch(`${http}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
-    await sleep(100);
-  }
+  await waitUntilReady(proc, http, 60_000);
   return {
     proc,
     http,

@@ -14,6 +14,7 @@ import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from './free-port.js';
+import { serviceEnv, waitUntilReady } from './service-process.js';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,20 +253,16 @@ const nodeArgsOf = (o: StartOptions): string[] => [
 const startService = async (label: string, so: StartOptions = {}): Promise<Server> => {
   const port = await freePort();
   const dataDir = so.dataDir ?? tempDir('bench-service-');
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['EVENTSTORE_URL', 'MONGODB_URL', 'NODE_OPTIONS']) delete env[k];
-  Object.assign(env, {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    JWT_SECRET,
-    LOG_LEVEL: 'warn',
-    // Flood control and activity throttling are per-user policies: lift them so the
-    // generator's 2-50 messages/s per socket measure the message path, not the limiter.
-    WS_RATE_PER_SECOND: '1000000',
-    WS_RATE_BURST: '1000000',
-    ACTIVITY_THROTTLE_MS: '3600000',
-  });
+  const env = serviceEnv(
+    { dataDir, port, jwtSecret: JWT_SECRET },
+    {
+      // Flood control and activity throttling are per-user policies: lift them so the
+      // generator's 2-50 messages/s per socket measure the message path, not the limiter.
+      WS_RATE_PER_SECOND: '1000000',
+      WS_RATE_BURST: '1000000',
+      ACTIVITY_THROTTLE_MS: '3600000',
+    },
+  );
   const proc = track(spawn(process.execPath, [...nodeArgsOf(so), join(DIST, 'src/interfaces/cli/serve.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const log = logFile(`service-${label}`);
   proc.stdout?.pipe(log);
@@ -273,18 +270,7 @@ const startService = async (label: string, so: StartOptions = {}): Promise<Serve
   const inspector = so.inspect === true ? inspectorUrl(proc) : undefined;
   const httpUrl = `http://127.0.0.1:${port}`;
   const readyTimeoutMs = so.readyTimeoutMs ?? 60_000;
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode} (see .bench/logs/service-${label}.log)`);
-    try {
-      const r = await fetch(`${httpUrl}/readyz`);
-      if (r.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`service not ready within ${readyTimeoutMs / 1000} s`);
-    await sleep(100);
-  }
+  await waitUntilReady(proc, httpUrl, readyTimeoutMs, ` (see .bench/logs/service-${label}.log)`);
   return {
     proc,
     pid: proc.pid ?? 0,
@@ -664,23 +650,28 @@ const idleScenario = async (kind: 'service' | 'relay', o: Options, n: number, us
   }
 };
 
-const replayScenario = async (events: number): Promise<ReplayResult> => {
-  const work = tempDir('bench-replay-work-');
-  const env = { ...process.env, BENCH_WORK_DIR: work };
-  const proc = track(spawn(process.execPath, [join(DIST, 'bench/replay-bench.js'), String(events)], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+/** Runs a node script of dist/bench and parses the last line it prints as JSON. */
+const runJsonScript = async <T>(script: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<T> => {
+  const proc = track(spawn(process.execPath, [join(DIST, 'bench', script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = await exited(proc, 20 * 60_000);
-  if (!done) {
+  if (!(await exited(proc, timeoutMs))) {
     await stopProcess(proc, 1000);
-    throw new Error('replay benchmark did not finish within 20 minutes');
+    throw new Error(`${script} did not finish within ${timeoutMs / 60_000} minutes`);
   }
-  removeTempDir(work);
-  if (proc.exitCode !== 0) throw new Error(`replay benchmark failed: ${stderr.slice(-2000)}`);
-  const line = stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as ReplayResult;
+  if (proc.exitCode !== 0) throw new Error(`${script} failed (${proc.exitCode}): ${stderr.slice(-1000)}`);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
+};
+
+const replayScenario = async (events: number): Promise<ReplayResult> => {
+  const work = tempDir('bench-replay-work-');
+  try {
+    return await runJsonScript<ReplayResult>('replay-bench.js', [String(events)], 20 * 60_000, { ...process.env, BENCH_WORK_DIR: work });
+  } finally {
+    removeTempDir(work);
+  }
 };
 
 interface ReplayCliResult {
@@ -737,21 +728,6 @@ interface LongLogResult {
   /** First time only: generating the log, then the service catching its read models up on it. */
   readonly preparedSeconds?: number;
 }
-
-/** Runs a node script of dist/bench and parses the last line it prints as JSON. */
-const runJsonScript = async <T>(script: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<T> => {
-  const proc = track(spawn(process.execPath, [join(DIST, 'bench', script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  let stdout = '';
-  let stderr = '';
-  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (!(await exited(proc, timeoutMs))) {
-    await stopProcess(proc, 1000);
-    throw new Error(`${script} did not finish within ${timeoutMs / 60_000} minutes`);
-  }
-  if (proc.exitCode !== 0) throw new Error(`${script} failed (${proc.exitCode}): ${stderr.slice(-1000)}`);
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
-};
 
 /**
  * A data directory whose log holds `events` generated events and whose read models are caught up
@@ -1366,52 +1342,55 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
       log(`(d) npm run replay failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  let longLog: LongLogResult | undefined;
-  if (o.only.has('f')) {
-    log(`(f3) an empty log, then a ${o.longLogEvents}-event log (generated and caught up once, cached in .bench/)`);
+  /** Runs one long-history scenario: a failure becomes a note, and the others still run. */
+  const attempt = async <T>(tag: string, intro: string, run: () => Promise<T>, outcome: (r: T) => string): Promise<T | undefined> => {
+    log(`${tag} ${intro}`);
     try {
-      longLog = await longLogScenario(o);
-      const { empty, long } = longLog;
-      log(
-        `(f3) p99 long vs empty: append ${long.append.p99Ms} vs ${empty.append.p99Ms} ms, new_message ${long.latency.latencyMs.p99} vs ${empty.latency.latencyMs.p99} ms, ` +
-          `REST ${long.rest.rest?.latencyMs.p99} vs ${empty.rest.rest?.latencyMs.p99} ms${longLog.preparedSeconds === undefined ? '' : `; prepared in ${longLog.preparedSeconds} s`}`,
+      const r = await run();
+      log(`${tag} ${outcome(r)}`);
+      return r;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      notes.push(`${tag} failed: ${msg}`);
+      log(`${tag} failed: ${msg}`);
+      return undefined;
+    }
+  };
+  const f = o.only.has('f');
+  const longLog = !f
+    ? undefined
+    : await attempt(
+        '(f3)',
+        `an empty log, then a ${o.longLogEvents}-event log (generated and caught up once, cached in .bench/)`,
+        () => longLogScenario(o),
+        ({ empty, long, preparedSeconds }) =>
+          `p99 long vs empty: append ${long.append.p99Ms} vs ${empty.append.p99Ms} ms, new_message ${long.latency.latencyMs.p99} vs ${empty.latency.latencyMs.p99} ms, ` +
+          `REST ${long.rest.rest?.latencyMs.p99} vs ${empty.rest.rest?.latencyMs.p99} ms${preparedSeconds === undefined ? '' : `; prepared in ${preparedSeconds} s`}`,
       );
-    } catch (err) {
-      notes.push(`(f3) failed: ${err instanceof Error ? err.message : String(err)}`);
-      log(`(f3) failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  let longChat: LongChatResult | undefined;
-  let longInvites: LongInvitesResult | undefined;
-  let storm: PresenceStormResult[] | undefined;
-  if (o.only.has('f')) {
-    log(`(f1) one chat of ${o.longChatMessages} stored messages`);
-    try {
-      longChat = await longChatScenario(o);
-      log(`(f1) cold ${longChat.coldMs} ms, +${longChat.coldRssMiB} MiB RSS; without the snapshot ${longChat.withoutSnapshotColdMs} ms`);
-    } catch (err) {
-      notes.push(`(f1) failed: ${err instanceof Error ? err.message : String(err)}`);
-      log(`(f1) failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  if (o.only.has('f')) {
-    log(`(f2) invitations after ${o.longInvitations} historic ones (seeded once, cached in .bench/)`);
-    try {
-      longInvites = await longInvitesScenario(o);
-      log(`(f2) first invitation ${longInvites.firstInvitationMs} ms, then p99 ${longInvites.invitations1000.p99} ms`);
-    } catch (err) {
-      notes.push(`(f2) failed: ${err instanceof Error ? err.message : String(err)}`);
-      log(`(f2) failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  if (o.only.has('g')) {
-    try {
-      storm = await stormScenario(o, notes);
-    } catch (err) {
-      notes.push(`(g) failed: ${err instanceof Error ? err.message : String(err)}`);
-      log(`(g) failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  const longChat = !f
+    ? undefined
+    : await attempt(
+        '(f1)',
+        `one chat of ${o.longChatMessages} stored messages`,
+        () => longChatScenario(o),
+        (r) => `cold ${r.coldMs} ms, +${r.coldRssMiB} MiB RSS; without the snapshot ${r.withoutSnapshotColdMs} ms`,
+      );
+  const longInvites = !f
+    ? undefined
+    : await attempt(
+        '(f2)',
+        `invitations after ${o.longInvitations} historic ones (seeded once, cached in .bench/)`,
+        () => longInvitesScenario(o),
+        (r) => `first invitation ${r.firstInvitationMs} ms, then p99 ${r.invitations1000.p99} ms`,
+      );
+  const storm = !o.only.has('g')
+    ? undefined
+    : await attempt(
+        '(g)',
+        `reconnect storms of ${o.stormUsers.join(', ')} distinct users`,
+        () => stormScenario(o, notes),
+        (rows) => `${rows.length} storms`,
+      );
   let profile: ProfileResult | undefined;
   if (o.profile) {
     const max = service.ramp?.maxSustainedPerSecond ?? 0;
