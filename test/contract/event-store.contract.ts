@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, Position, RecordedEvent, Subscription } from '../../src/application/ports/event-store.js';
 import { comparePositions } from '../../src/application/ports/position.js';
 import type { JsonObject } from '../../src/domain/shared/json.js';
+import { waitUntil } from '../support/wait.js';
 
 export interface ContractHarness {
   readonly store: EventStore;
@@ -354,7 +355,7 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
       /** Appends to a fresh stream on `on`, and waits until `on` vouches for it. */
       const until = async (on: EventStore, s: string): Promise<void> => {
         await on.append(s, [ev()], 'no_stream');
-        await eventually(() => known(on, s, 0), `${s}@0 never known current`);
+        await waitUntil(() => known(on, s, 0), 10_000, `${s}@0 never known current`);
       };
 
       it('vouches for the head of its own append, and only that revision', async () => {
@@ -395,7 +396,7 @@ export function eventStoreContract(name: string, make: () => Promise<ContractHar
         expect([known(store, s, 0), known(store, created, -1)]).to.deep.equal([true, true]);
         await node.append(s, [ev()], 0);
         await node.append(created, [ev()], 'no_stream');
-        await eventually(() => known(store, s, 1) && known(store, created, 0), "the other node's appends never seen");
+        await waitUntil(() => known(store, s, 1) && known(store, created, 0), 10_000, "the other node's appends never seen");
         expect([known(store, s, 0), known(store, created, -1)]).to.deep.equal([false, false]);
       });
     });
@@ -456,15 +457,6 @@ const expectIncreasing = (positions: readonly Position[]): void => {
     if (a === undefined || b === undefined || comparePositions(a, b) >= 0) {
       throw new Error(`positions not strictly increasing at index ${i}`);
     }
-  }
-};
-
-/** Polls `condition` until it holds; fails after `ms`. */
-const eventually = async (condition: () => boolean, message: string, ms = 10_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(message);
-    await delay(20);
   }
 };
 

@@ -8,6 +8,7 @@ import { isRefusal } from '../../src/domain/shared/decision.js';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { EsdbEventStore, openEsdbEventStore, type EsdbEventStoreOptions } from '../../src/infrastructure/eventstore/esdb/esdb-event-store.js';
 import { FakeEsdbServer, type CallCounts } from './fake-esdb-server.js';
+import { waitUntil } from '../support/wait.js';
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 
@@ -47,7 +48,7 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     if (options.followStreamHeads !== false) {
       const warm = `warm-${randomUUID()}`;
       await store.append(warm, [event()], 'any');
-      await eventually(() => store.isKnownCurrent(warm, 0), 'the heads subscription never went live');
+      await waitUntil(() => store.isKnownCurrent(warm, 0), 10_000, 'the heads subscription never went live');
     }
     return { store, repo: new AggregateRepository(store) };
   };
@@ -121,7 +122,7 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     await create(a.repo);
     await send(a.repo, 0);
     await send(b.repo, 1);
-    await eventually(() => a.store.isKnownCurrent(chatStream(chatId), 2), "node A never learnt node B's append");
+    await waitUntil(() => a.store.isKnownCurrent(chatStream(chatId), 2), 10_000, "node A never learnt node B's append");
     expect(a.store.isKnownCurrent(chatStream(chatId), 1)).to.equal(false);
     expect(await callsOf(() => send(a.repo, 2))).to.deep.equal({ appends: 1, streamReads: 1, allReads: 0, subscriptions: 0 });
     expect(await messages(a.store)).to.deep.equal([
@@ -160,13 +161,13 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
 
     fake.refuseSubscriptions = true;
     fake.dropSubscriptions();
-    await eventually(() => !a.store.isKnownCurrent(chatStream(chatId), 1), 'still vouching with the subscription down');
+    await waitUntil(() => !a.store.isKnownCurrent(chatStream(chatId), 1), 10_000, 'still vouching with the subscription down');
     expect(onlyCommandCalls(await callsOf(() => send(a.repo, 1)))).to.deep.equal({ appends: 1, streamReads: 1 });
     expect(onlyCommandCalls(await callsOf(() => send(a.repo, 2)))).to.deep.equal({ appends: 1, streamReads: 1 });
     await b.store.append(other, [event()], 'no_stream');
 
     fake.refuseSubscriptions = false;
-    await eventually(() => a.store.isKnownCurrent(chatStream(chatId), 3), 'never resubscribed');
+    await waitUntil(() => a.store.isKnownCurrent(chatStream(chatId), 3), 10_000, 'never resubscribed');
     // Resubscribed after the last event it had seen: the append made meanwhile is known without a read.
     expect([a.store.isKnownCurrent(other, -1), a.store.isKnownCurrent(other, 0)]).to.deep.equal([false, true]);
     expect(await callsOf(() => send(a.repo, 3))).to.deep.equal({ appends: 1, streamReads: 0, allReads: 0, subscriptions: 0 });
@@ -194,7 +195,7 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     expect(await fresh.readStream(s)).to.have.length(1);
     const warm = `warm-${randomUUID()}`;
     await fresh.append(warm, [event()], 'no_stream');
-    await eventually(() => fresh.isKnownCurrent(warm, 0), 'the heads subscription never went live');
+    await waitUntil(() => fresh.isKnownCurrent(warm, 0), 10_000, 'the heads subscription never went live');
     expect(fresh.isKnownCurrent(s, 0)).to.equal(false);
     await fresh.readStream(s);
     expect(fresh.isKnownCurrent(s, 0)).to.equal(true);
@@ -204,16 +205,8 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     const { store } = await node();
     const live = fake.liveSubscriptions;
     await store.close();
-    await eventually(() => fake.liveSubscriptions === live - 1, 'the heads subscription is still served');
+    await waitUntil(() => fake.liveSubscriptions === live - 1, 10_000, 'the heads subscription is still served');
   });
 });
 
 const event = () => ({ id: randomUUID(), type: 'Tested', data: {}, metadata: { ...meta, schemaVersion: 1 } });
-
-const eventually = async (condition: () => boolean, message: string, ms = 10_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(message);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { sdkTab, until, type SdkTab } from '../support/sdk-tab.js';
+import { sdkTab, type SdkTab } from '../support/sdk-tab.js';
+import { waitUntil } from '../support/wait.js';
 import type { TestClient } from '../support/test-client.js';
 import { fastScheduling, register, uniq } from './support.js';
 
@@ -51,7 +52,7 @@ describe('two nodes sharing one store', () => {
       if (seen[seen.length - 1] !== users.has(alice)) seen.push(users.has(alice));
     });
     const tab1 = await sdk(a, alice);
-    await until(() => watcher.client.presence.isOnline(alice), 5000, 'alice online');
+    await waitUntil(() => watcher.client.presence.isOnline(alice), 5000, 'alice online');
     // `ready` comes once a socket's connection is counted, so closing tab1 next must not take alice offline.
     const [tab2, tab3] = await Promise.all([sdk(b, alice), sdk(b, alice)]);
     await tab1.close();
@@ -60,7 +61,7 @@ describe('two nodes sharing one store', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(seen).to.deep.equal([true]);
     await tab3.close();
-    await until(() => !watcher.client.presence.isOnline(alice), 5000, 'alice offline');
+    await waitUntil(() => !watcher.client.presence.isOnline(alice), 5000, 'alice offline');
     expect(seen).to.deep.equal([true, false]);
   });
 

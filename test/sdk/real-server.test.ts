@@ -5,7 +5,8 @@ import { ChatActionError } from '../../sdk/src/errors.js';
 import type { ServerFrame } from '../../sdk/src/frames.js';
 import type { ChatMessage, Page } from '../../sdk/src/rest-types.js';
 import { checkServerFrame } from '../support/contract.js';
-import { trackedWebSocket, until } from '../support/sdk-tab.js';
+import { trackedWebSocket } from '../support/sdk-tab.js';
+import { waitUntil } from '../support/wait.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 describe('sdk: ChatClient against the real server', () => {
@@ -41,15 +42,15 @@ describe('sdk: ChatClient against the real server', () => {
     const bob = client('bob');
     await bob.c.connect();
     await alice.c.connect();
-    await until(() => alice.c.presence.isOnline('bob') && alice.c.presence.isOnline('alice'));
+    await waitUntil(() => alice.c.presence.isOnline('bob') && alice.c.presence.isOnline('alice'));
     expect(alice.frames.filter((f) => f.action === 'user_online' || f.action === 'user_offline')).to.deep.equal([]);
     expect(alice.frames.some((f) => f.action === 'presence_state')).to.equal(true);
     bob.c.close();
-    await until(() => !alice.c.presence.isOnline('bob'));
+    await waitUntil(() => !alice.c.presence.isOnline('bob'));
     alice.cut();
     const carol = client('carol');
     await carol.c.connect();
-    await until(() => alice.c.presence.isOnline('carol') && alice.frames.filter((f) => f.action === 'presence_state').length === 2);
+    await waitUntil(() => alice.c.presence.isOnline('carol') && alice.frames.filter((f) => f.action === 'presence_state').length === 2);
     expect(alice.c.presence.isOnline('bob')).to.equal(false);
   });
 
@@ -62,7 +63,7 @@ describe('sdk: ChatClient against the real server', () => {
     expect(stored).to.include({ chat_id: chat.chat_id, content: 'hello bob', sender: 'alice', is_read: false, is_liked: false });
     const page: Page<ChatMessage> = await bob.c.rest.messages('alice');
     expect(page.items.map((m) => [m.id, m.content])).to.deep.equal([[stored.id, 'hello bob']]);
-    await until(() => bob.frames.some((f) => f.action === 'new_message' && f.data.id === stored.id));
+    await waitUntil(() => bob.frames.some((f) => f.action === 'new_message' && f.data.id === stored.id));
     await bob.c.like(chat.chat_id, stored.id);
     const own = await alice.c.like(chat.chat_id, stored.id).catch((e: unknown) => e);
     expect(own).to.be.instanceOf(ChatActionError);
@@ -75,9 +76,9 @@ describe('sdk: ChatClient against the real server', () => {
     await Promise.all([alice.c.connect(), bob.c.connect()]);
     await alice.c.invite('bob', { game_speed: 'fast' });
     expect(await alice.c.invite('bob').catch((e: unknown) => e)).to.include({ code: 'invitation_pending' });
-    await until(() => bob.frames.some((f) => f.action === 'game_invite'));
+    await waitUntil(() => bob.frames.some((f) => f.action === 'game_invite'));
     await bob.c.acceptInvite('alice');
-    await until(() => alice.frames.some((f) => f.action === 'game_found'));
+    await waitUntil(() => alice.frames.some((f) => f.action === 'game_found'));
     expect(await bob.c.cancelInvite('alice').catch((e: unknown) => e)).to.include({ code: 'no_pending_invitation' });
   });
 
@@ -86,14 +87,14 @@ describe('sdk: ChatClient against the real server', () => {
     const bob = client('bob');
     await Promise.all([alice.c.connect(), bob.c.connect()]);
     const chat = await alice.c.rest.openChat('bob');
-    await until(() => bob.frames.some((f) => f.action === 'join_chat'));
+    await waitUntil(() => bob.frames.some((f) => f.action === 'join_chat'));
     const first = await alice.c.sendMessage(chat.chat_id, 'one');
-    await until(() => bob.frames.some((f) => f.action === 'new_message'));
+    await waitUntil(() => bob.frames.some((f) => f.action === 'new_message'));
     const readies: boolean[] = [];
     bob.c.on('ready', (r) => readies.push(r.resumed));
     bob.cut();
     const sent = [await alice.c.sendMessage(chat.chat_id, 'two'), await alice.c.sendMessage(chat.chat_id, 'three')];
-    await until(() => bob.frames.filter((f) => f.action === 'new_message').length >= 3);
+    await waitUntil(() => bob.frames.filter((f) => f.action === 'new_message').length >= 3);
     await new Promise((r) => setTimeout(r, 100));
     const ids = bob.frames.flatMap((f) => (f.action === 'new_message' ? [f.data.id] : []));
     expect(ids).to.deep.equal([first.id, ...sent.map((m) => m.id)]);
@@ -124,16 +125,16 @@ describe('sdk: ChatClient against the real server', () => {
     const bob = client('bob');
     await Promise.all([alice.c.connect(), bob.c.connect()]);
     const chat = await alice.c.rest.openChat('bob');
-    await until(() => bob.frames.some((f) => f.action === 'join_chat'));
+    await waitUntil(() => bob.frames.some((f) => f.action === 'join_chat'));
     const resyncs: string[] = [];
     bob.c.on('resync', (r) => resyncs.push(r.position));
     bob.cut();
     await alice.c.sendMessage(chat.chat_id, 'missed one');
     await alice.c.sendMessage(chat.chat_id, 'missed two');
-    await until(() => resyncs.length === 1);
+    await waitUntil(() => resyncs.length === 1);
     expect((await bob.c.rest.messages('alice')).count).to.equal(2);
     const live = await alice.c.sendMessage(chat.chat_id, 'live');
-    await until(() => bob.frames.some((f) => f.action === 'new_message' && f.data.id === live.id));
+    await waitUntil(() => bob.frames.some((f) => f.action === 'new_message' && f.data.id === live.id));
     expect(bob.frames.filter((f) => f.action === 'new_message').map((f) => f.data.content)).to.deep.equal(['live']);
   });
 

@@ -4,6 +4,7 @@ import { ChatActionError } from '../../sdk/src/errors.js';
 import type { ServerFrame } from '../../sdk/src/frames.js';
 import type { WebSocketConstructor } from '../../sdk/src/platform.js';
 import { checkServerFrame } from './contract.js';
+import { waitUntil } from './wait.js';
 
 /** The `ws` package's WebSocket, each instance kept in `sockets` so a test can cut it like a network would. */
 export const trackedWebSocket = (sockets: WebSocket[]): WebSocketConstructor =>
@@ -13,14 +14,6 @@ export const trackedWebSocket = (sockets: WebSocket[]): WebSocketConstructor =>
       sockets.push(this);
     }
   } as unknown as WebSocketConstructor;
-
-export const until = async (check: () => boolean, ms = 5000, what = 'a condition'): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 /**
  * A browser tab as a front end would write it: the SDK's `ChatClient` on a real socket, every
@@ -57,7 +50,7 @@ export const sdkTab = (baseUrl: string, token: () => string, options: Partial<Ch
     frames,
     async next(match, what = 'a frame', ms = 5000) {
       let found = -1;
-      await until(() => (found = frames.findIndex((f, i) => !taken.has(i) && match(f))) >= 0, ms, what);
+      await waitUntil(() => (found = frames.findIndex((f, i) => !taken.has(i) && match(f))) >= 0, ms, what);
       taken.add(found);
       return frames[found] as ServerFrame;
     },

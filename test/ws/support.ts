@@ -108,16 +108,7 @@ export const rawUpgrade = (svc: TestService, pathAndQuery: string, headers: Reco
     req.end();
   });
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `condition` until true, failing after `timeoutMs`. */
-export const waitUntil = async (condition: () => boolean, timeoutMs: number, what: string): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-};
+export { sleep, waitUntil } from '../support/wait.js';
 
 export const MESSAGE_KEYS = ['chat_id', 'content', 'date', 'id', 'is_liked', 'is_read', 'sender', 'timestamp'];
 export const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
