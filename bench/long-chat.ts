@@ -7,10 +7,11 @@
  *     of a few thousand, to warm the process up on;
  *  2. prime: a service on that data directory projects the log, then one `new_message` in each
  *     chat replays it whole and writes its snapshot; stop;
- *  3. measure, in a fresh process run with --expose-gc on the same data directory: a first
- *     command in the second chat (so that the code paths, snapshot loading included, are warm),
- *     a GC, the cold `new_message` in the long chat (ms), a GC and the RSS it added (MiB), then
- *     p50/p99 over `--warm` more commands;
+ *  3. measure, in a fresh process run with --expose-gc on the same data directory: three
+ *     commands in the second chat (so that the code paths, snapshot loading included, are warm),
+ *     a fourth as a control, then the cold `new_message` in the long chat (ms) and the RSS and
+ *     heap it added (MiB), each read after a full GC on an idle process; then p50/p99 over
+ *     `--warm` more commands;
  *  4. the same cold command in another fresh process with the long chat's snapshot deleted
  *     first: what it costs without one (the chat replayed whole).
  *
@@ -58,6 +59,8 @@ export interface LongChatResult {
   readonly coldRssMiB: number;
   /** The JS heap it added (after a GC): what the process keeps of it, the cached state mostly. */
   readonly coldHeapMiB: number;
+  /** The same measure around a command on the warm chat, already loaded: the noise floor. */
+  readonly controlRssMiB: number;
   readonly warmP50Ms: number;
   readonly warmP99Ms: number;
   readonly dataDir?: string;
@@ -150,8 +153,30 @@ const seed = async (dataDir: string, messages: number): Promise<void> => {
 };
 
 /** Phase 3, in its own process (run with --expose-gc): the numbers after the restart. */
-type Measured = Pick<LongChatResult, 'coldMs' | 'coldRssMiB' | 'coldHeapMiB' | 'warmP50Ms' | 'warmP99Ms'>;
+type Measured = Pick<LongChatResult, 'coldMs' | 'coldRssMiB' | 'coldHeapMiB' | 'controlRssMiB' | 'warmP50Ms' | 'warmP99Ms'>;
 const MiB = 1024 * 1024;
+const WARM_UP_COMMANDS = 3;
+
+/**
+ * A full GC once the process has gone idle: the background snapshot write and timers of the
+ * command before have run, and V8 has settled its young generation. A single GC right after a
+ * burst leaves the young generation mid-resize (16 MiB of heapTotal back and forth), which is the
+ * process's, not the chat's.
+ */
+const settled = async (gc: () => void): Promise<NodeJS.MemoryUsage> => {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc();
+  return process.memoryUsage();
+};
+
+/** RSS and heap (MiB) that one command adds, each read on a settled process. */
+const added = async <T>(gc: () => void, command: () => Promise<T>): Promise<{ result: T; rssMiB: number; heapMiB: number }> => {
+  const before = await settled(gc);
+  const result = await command();
+  const after = await settled(gc);
+  return { result, rssMiB: (after.rss - before.rss) / MiB, heapMiB: (after.heapUsed - before.heapUsed) / MiB };
+};
 
 const measure = async (dataDir: string, warm: number, withoutSnapshot: boolean): Promise<Measured> => {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -164,21 +189,17 @@ const measure = async (dataDir: string, warm: number, withoutSnapshot: boolean):
   const service = await serviceOn(dataDir);
   try {
     await caughtUp(service);
-    await send(service, WARM_CHAT, 'warm the code paths');
-    gc();
-    const before = process.memoryUsage();
-    const coldMs = await send(service, LONG_CHAT, 'first after the restart');
-    gc();
-    const after = process.memoryUsage();
-    const coldRssMiB = (after.rss - before.rss) / MiB;
-    const coldHeapMiB = (after.heapUsed - before.heapUsed) / MiB;
+    for (let i = 0; i < WARM_UP_COMMANDS; i++) await send(service, WARM_CHAT, 'warm the code paths');
+    const control = await added(gc, () => send(service, WARM_CHAT, 'control'));
+    const cold = await added(gc, () => send(service, LONG_CHAT, 'first after the restart'));
     const times: number[] = [];
     for (let i = 0; i < warm; i++) times.push(await send(service, LONG_CHAT, `warm ${i}`));
     const warmTimes = summarise(times);
     return {
-      coldMs: round(coldMs, 2),
-      coldRssMiB: round(coldRssMiB, 2),
-      coldHeapMiB: round(coldHeapMiB, 2),
+      coldMs: round(cold.result, 2),
+      coldRssMiB: round(cold.rssMiB, 2),
+      coldHeapMiB: round(cold.heapMiB, 2),
+      controlRssMiB: round(control.rssMiB, 2),
       warmP50Ms: warmTimes.p50,
       warmP99Ms: warmTimes.p99,
     };
