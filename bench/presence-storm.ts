@@ -32,6 +32,8 @@ export interface PresenceStormOptions {
   /** Contacts per user (scope contacts): chats seeded over REST before the storm. */
   readonly peers?: number;
   readonly coalesceMs?: number;
+  /** `PRESENCE_FANOUT_PER_SECOND`: a group of more batched sockets than this × the window gets a longer window. */
+  readonly fanoutPerSecond?: number;
   /** Handshakes in flight at once (the rest wait): what a listen backlog can take. */
   readonly concurrency?: number;
   /** How long without a frame counts as settled. */
@@ -98,6 +100,7 @@ const startService = async (o: PresenceStormOptions): Promise<Service> => {
     {
       PRESENCE_SCOPE: o.scope,
       PRESENCE_COALESCE_MS: String(o.coalesceMs ?? 1500),
+      PRESENCE_FANOUT_PER_SECOND: String(o.fanoutPerSecond ?? 1000),
       WS_RATE_PER_SECOND: '1000000',
       WS_RATE_BURST: '1000000',
       // The storm measures presence, not durability or the read models' deadline under a
@@ -178,7 +181,9 @@ const applyPresence = (w: Watched, text: string): void => {
 
 export const runPresenceStorm = async (o: PresenceStormOptions): Promise<PresenceStormResult> => {
   const peers = o.peers ?? 5;
-  const quietMs = o.quietMs ?? Math.max(2000, 2 * (o.coalesceMs ?? 1500));
+  // Quiet for two of the longest windows the service may choose (every user in one group).
+  const longestWindowMs = Math.max(o.coalesceMs ?? 1500, (o.users / (o.fanoutPerSecond ?? 1000)) * 1000);
+  const quietMs = o.quietMs ?? Math.max(2000, 2 * longestWindowMs);
   const log = o.log ?? (() => undefined);
   const svc = await startService(o);
   const sockets: WebSocket[] = [];

@@ -121,7 +121,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const follower = new GenerationFollower(await generations.current(), generations, readModels, projections, logger);
   follower.start();
   const presence = new PresenceGraph(config.presence.scope);
-  const hub = new Hub({ presence, coalesceMs: config.presence.coalesceMs });
+  const hub = new Hub({ presence, coalesceMs: config.presence.coalesceMs, fanoutPerSecond: config.presence.fanoutPerSecond });
   const profiles = new ProfileDirectory(repo);
   const broadcaster = new Broadcaster(store, profiles, hub, logger, presence);
   await broadcaster.start();

@@ -1,36 +1,7 @@
 import { expect } from 'chai';
 import type { Group } from '../../src/application/broadcast/frames.js';
-import { PresenceCoalescer, type PresenceWindow, type WindowTimers } from '../../src/application/broadcast/presence-coalescer.js';
-
-/** A clock the test moves by hand: timers fire only in `advance`. */
-class FakeClock implements WindowTimers {
-  now = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 0;
-  set(fn: () => void, ms: number): unknown {
-    const id = ++this.nextId;
-    this.timers.push({ at: this.now + ms, fn, id });
-    return id;
-  }
-  clear(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) return;
-      this.clear(due.id);
-      const now = this.now;
-      this.now = due.at;
-      due.fn();
-      this.now = now;
-    }
-  }
-}
+import { MAX_WINDOW_MS, PresenceCoalescer, type PresenceWindow } from '../../src/application/broadcast/presence-coalescer.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const G: Group = 'online_users';
 const H: Group = 'user_h';
@@ -40,7 +11,7 @@ describe('PresenceCoalescer (fake clock)', () => {
   const setup = () => {
     const clock = new FakeClock();
     const flushed: { at: number; windows: ReadonlyMap<Group, PresenceWindow> }[] = [];
-    const c = new PresenceCoalescer(1500, (windows) => flushed.push({ at: clock.now, windows }), clock);
+    const c = new PresenceCoalescer(1500, (windows) => flushed.push({ at: clock.now(), windows }), clock);
     return { clock, flushed, c };
   };
 
@@ -101,5 +72,36 @@ describe('PresenceCoalescer (fake clock)', () => {
     c.stop();
     clock.advance(5000);
     expect(flushed).to.deep.equal([]);
+  });
+
+  it('a window lasts the longest length of the groups it touched, as they are when it would end, up to MAX_WINDOW_MS', () => {
+    const clock = new FakeClock();
+    const flushed: number[] = [];
+    let big = 4000;
+    const c = new PresenceCoalescer(
+      (group) => (group === G ? big : 1500),
+      () => flushed.push(clock.now()),
+      clock,
+    );
+    c.record(change(H, 'id-eve', false, true));
+    clock.advance(1500);
+    expect(flushed, 'a small group alone: the configured window').to.deep.equal([1500]);
+    c.record(change(H, 'id-eve', true, false)); // opens at 1500
+    clock.advance(1000);
+    c.record(change(G, 'id-bob', false, true)); // the big group joins it: 4000 from its opening
+    clock.advance(2999);
+    expect(flushed).to.deep.equal([1500]);
+    clock.advance(1);
+    expect(flushed).to.deep.equal([1500, 5500]);
+    c.record(change(G, 'id-bob', true, false)); // opens at 5500 for 4000
+    big = 7000; // the group grew meanwhile
+    clock.advance(4000);
+    expect(flushed, 'stretched to the grown length').to.deep.equal([1500, 5500]);
+    clock.advance(3000);
+    expect(flushed).to.deep.equal([1500, 5500, 12_500]);
+    big = 10 * MAX_WINDOW_MS;
+    c.record(change(G, 'id-bob', false, true));
+    clock.advance(MAX_WINDOW_MS);
+    expect(flushed).to.deep.equal([1500, 5500, 12_500, 12_500 + MAX_WINDOW_MS]);
   });
 });

@@ -3,36 +3,7 @@ import { expect } from 'chai';
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../src/application/broadcast/frames.js';
 import { ClientSocket } from '../../src/interfaces/ws/client-socket.js';
-
-/** Just what ClientSocket uses of a `ws` socket. */
-class StubWs {
-  readonly OPEN = 1;
-  readyState = 1;
-  bufferedAmount = 0;
-  readonly sent: string[] = [];
-  send(text: string): void {
-    this.sent.push(text);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  terminate(): void {
-    this.readyState = 3;
-  }
-}
-
-/** The TCP socket's cork state. */
-class StubRaw {
-  corked = 0;
-  flushes = 0;
-  cork(): void {
-    this.corked += 1;
-  }
-  uncork(): void {
-    this.corked -= 1;
-    if (this.corked === 0) this.flushes += 1;
-  }
-}
+import { StubRaw, StubWs } from '../support/stub-ws.js';
 
 const frame = (position: string): Frame => ({ action: 'new_message', data: { n: position }, position });
 

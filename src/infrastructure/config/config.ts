@@ -26,6 +26,7 @@ const Env = {
   LEASE_TTL_MS: integer(),
   PRESENCE_SCOPE: oneOf('all', 'contacts'),
   PRESENCE_COALESCE_MS: integer(1),
+  PRESENCE_FANOUT_PER_SECOND: integer(1),
   SCHEDULER_PROCESS_EVERY_MS: integer(),
   SCHEDULER_LOCK_LIFETIME_MS: integer(),
   WS_MAX_BUFFERED_BYTES: integer(),
@@ -81,6 +82,8 @@ export interface Config {
     readonly scope: PresenceScopeName;
     /** Batched sockets (`?presence=batched`) get at most one `presence_diff` per this window. */
     readonly coalesceMs: number;
+    /** The `presence_diff` frames per second one group's windows may cost: a group of more batched sockets than this × the window gets a longer window. */
+    readonly fanoutPerSecond: number;
   };
   /** agenda: how often each node polls for due jobs, and how long a job's lock holds before another node may take it over. */
   readonly scheduler: { readonly processEveryMs: number; readonly lockLifetimeMs: number };
@@ -154,6 +157,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
       leaseTtlMs: e.LEASE_TTL_MS ?? 30_000,
       scope: e.PRESENCE_SCOPE ?? 'all',
       coalesceMs: e.PRESENCE_COALESCE_MS ?? 1500,
+      fanoutPerSecond: e.PRESENCE_FANOUT_PER_SECOND ?? 1000,
     },
     scheduler: {
       processEveryMs: e.SCHEDULER_PROCESS_EVERY_MS ?? 5_000,

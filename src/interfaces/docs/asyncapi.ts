@@ -87,7 +87,7 @@ export const asyncApiDocument = (): JsonSchema => ({
               presence: str({
                 enum: ['frames', 'batched'],
                 description:
-                  '`frames` (default): `user_online` / `user_offline` per change, with positions, replayed on resume. `batched`: one `presence_state` after `ready`, then at most one `presence_diff` per `PRESENCE_COALESCE_MS` (1.5 s) instead; no positions, not replayed (a resume gets a fresh `presence_state`)',
+                  '`frames` (default): `user_online` / `user_offline` per change, with positions, replayed on resume. `batched`: one `presence_state` after `ready`, then at most one `presence_diff` per window instead (`PRESENCE_COALESCE_MS`, 1.5 s; longer in a group of more batched sockets than `PRESENCE_FANOUT_PER_SECOND` × the window); no positions, not replayed (a resume gets a fresh `presence_state`)',
               }),
             },
           },

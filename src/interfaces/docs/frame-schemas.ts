@@ -64,7 +64,8 @@ export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
     positionless: true,
   },
   presence_diff: {
-    summary: '`?presence=batched` only: at most one per `PRESENCE_COALESCE_MS`, what changed since; changes that cancelled out are left out; no `position`',
+    summary:
+      '`?presence=batched` only: at most one per window (`PRESENCE_COALESCE_MS`, longer for a group past `PRESENCE_FANOUT_PER_SECOND`), what changed since; changes that cancelled out are left out; no `position`',
     data: object({ online: usernames('came online, sorted'), offline: usernames('went offline, sorted') }),
     positionless: true,
   },

@@ -9,6 +9,8 @@ export interface HubOptions {
   readonly presence?: PresenceGraph;
   /** `PRESENCE_COALESCE_MS`: one `presence_diff` per window at most. */
   readonly coalesceMs?: number;
+  /** `PRESENCE_FANOUT_PER_SECOND`: the `presence_diff` frames per second one group's windows may cost; a bigger group gets longer windows. */
+  readonly fanoutPerSecond?: number;
   readonly timers?: WindowTimers;
 }
 
@@ -26,14 +28,23 @@ export class Hub implements DeliverySink {
   private readonly byUser = new Map<string, Set<ClientSocket>>();
   readonly presence: PresenceGraph;
   private readonly coalescer: PresenceCoalescer;
-  /** The current `presence_state` per scope group, serialised once until the group's view changes. */
-  private readonly states = new Map<Group, SerialisedFrame>();
+  /**
+   * The `presence_state` per scope group, serialised once per window: one given during a window
+   * may be behind the changes recorded since, which the window's `touched` diff brings it up to.
+   */
+  private states = new Map<Group, SerialisedFrame>();
   /** Batched sockets given their state while the current window was open: they get its `touched` diff. */
   private fresh = new Set<ClientSocket>();
 
   constructor(o: HubOptions = {}) {
     this.presence = o.presence ?? new PresenceGraph('all');
-    this.coalescer = new PresenceCoalescer(o.coalesceMs ?? 1500, (diffs) => this.sendDiffs(diffs), o.timers);
+    const windowMs = o.coalesceMs ?? 1500;
+    const fanout = o.fanoutPerSecond ?? 1000;
+    this.coalescer = new PresenceCoalescer(
+      (group) => Math.max(windowMs, Math.ceil((this.batchedIn(group) / fanout) * 1000)),
+      (diffs) => this.sendDiffs(diffs),
+      o.timers,
+    );
   }
 
   add(socket: ClientSocket): void {
@@ -99,9 +110,17 @@ export class Hub implements DeliverySink {
 
   presenceChanged(changes: readonly PresenceChange[]): void {
     for (const c of changes) {
+      // The first change of a window drops the group's state; the next one computed is kept to the
+      // window's end, since every socket given it during the window gets the `touched` diff.
+      if (!this.coalescer.open) this.states.delete(c.group);
       this.coalescer.record(c);
-      this.states.delete(c.group);
     }
+  }
+
+  private batchedIn(group: Group): number {
+    let n = 0;
+    for (const socket of this.groups.get(group) ?? []) if (socket.batchedPresence) n++;
+    return n;
   }
 
   /**
@@ -123,6 +142,7 @@ export class Hub implements DeliverySink {
   private sendDiffs(windows: ReadonlyMap<Group, PresenceWindow>): void {
     const fresh = this.fresh;
     this.fresh = new Set();
+    this.states = new Map();
     for (const [group, window] of windows) {
       const members = this.groups.get(group);
       if (members === undefined) continue;
