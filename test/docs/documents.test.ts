@@ -4,6 +4,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+import { ENV_VARIABLES } from '../../src/infrastructure/config/config.js';
 import { demoRouter } from '../../src/interfaces/demo/demo-router.js';
 import { metricsRouter } from '../../src/interfaces/metrics/metrics-router.js';
 import type { ServiceMetrics } from '../../src/interfaces/metrics/service-metrics.js';
@@ -178,5 +179,13 @@ describe('the repository documents itself', () => {
       }
     }
     expect(outside).to.deep.equal([]);
+  });
+
+  it('the README’s configuration table names every environment variable the service reads', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const rows = readme.split('\n').filter((line) => line.startsWith('| `'));
+    const missing = ENV_VARIABLES.filter((name) => !rows.some((row) => row.split('|')[1]?.includes(`\`${name}\``)));
+    expect(ENV_VARIABLES.length).to.be.greaterThan(30);
+    expect(missing).to.deep.equal([]);
   });
 });

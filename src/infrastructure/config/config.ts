@@ -45,6 +45,9 @@ const Env = {
   SNAPSHOT_EVERY: integer(),
 } as const;
 
+/** The names `loadConfig` reads (each documented in the README's configuration table). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(Env);
+
 type Env = { readonly [K in keyof typeof Env]: (typeof Env)[K] extends EnvVar<infer A> ? A | undefined : never };
 
 /** Every set variable decoded, or one line per bad one. */
