@@ -31,7 +31,8 @@ import { inviteStream } from '../src/domain/invite/invite.js';
 import { DEFAULT_GAME_OPTIONS } from '../src/domain/invite/options.js';
 import { isRefusal } from '../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
-import { rng, round, summarise, type LatencySummary } from './stats.js';
+import { prng } from '../test/support/prng.js';
+import { round, summarise, type LatencySummary } from './stats.js';
 
 export interface LongInvitesOptions {
   readonly invitations: number;
@@ -71,7 +72,7 @@ const uname = (i: number): string => `player_${i}`;
 const seed = async (path: string, invitations: number, users: number): Promise<{ events: number; history: Map<number, number> }> => {
   // Big transactions: the seed is one writer's bulk load, not traffic.
   const store = SqliteEventStore.open({ path, synchronous: 'NORMAL', maxGroupSize: 50_000 });
-  const random = rng(invitations);
+  const random = prng(invitations);
   const history = new Map<number, number>();
   let clock = Date.parse('2025-01-01T00:00:00Z');
   let events = 0;

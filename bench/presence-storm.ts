@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from './free-port.js';
+import { freePort } from '../test/support/free-port.js';
 import { serviceEnv, waitUntilReady } from './service-process.js';
 import os from 'node:os';
 import { join } from 'node:path';

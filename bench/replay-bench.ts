@@ -23,7 +23,8 @@ import type { AnyDomainEvent } from '../src/domain/events.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
-import { rng, round } from './stats.js';
+import { prng } from '../test/support/prng.js';
+import { round } from './stats.js';
 
 export interface ReplayResult {
   readonly events: number;
@@ -66,7 +67,7 @@ interface ChatGen {
 }
 
 const generate = async (path: string, total: number): Promise<Record<string, number>> => {
-  const random = rng(total);
+  const random = prng(total);
   const mix: Record<string, number> = {};
   const store = SqliteEventStore.open({ path, synchronous: 'NORMAL' });
   let clock = Date.parse('2025-01-01T00:00:00Z');

@@ -13,7 +13,7 @@
 import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { freePort } from './free-port.js';
+import { freePort } from '../test/support/free-port.js';
 import { serviceEnv, waitUntilReady } from './service-process.js';
 import os from 'node:os';
 import { join } from 'node:path';

@@ -8,17 +8,7 @@ import { positionOf } from '../../src/application/ports/position.js';
 import type { PositionedChanges, ReadModelChange } from '../../src/application/ports/read-model.js';
 import { SqliteReadModelStore } from '../../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { at, PROJECTION, uuid } from '../contract/read-model-fixtures.js';
-
-/** A small deterministic PRNG: the same history on every run. */
-const rng = (seed: number): (() => number) => {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+import { prng } from '../support/prng.js';
 
 const USERS = ['u0', 'u1', 'u2', 'u3', 'u4'];
 
@@ -29,7 +19,7 @@ const USERS = ['u0', 'u1', 'u2', 'u3', 'u4'];
  * and a sender who is not a member.
  */
 const history = (seed: number, events: number): PositionedChanges[] => {
-  const random = rng(seed);
+  const random = prng(seed); // the same history on every run
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const chats = [0, 1, 2, 3].map((i) => ({ chatId: uuid(0xc0 + i), members: [USERS[i] ?? '', USERS[i + 1] ?? ''] as const, seq: 0, ids: [] as string[] }));
   const out: PositionedChanges[] = [];

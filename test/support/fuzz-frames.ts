@@ -10,18 +10,6 @@ export interface FuzzFrame {
   readonly expected: Expected;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-export const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 export interface FuzzContext {
   /** The fuzzing user's own name and id, and another (existing) user's id. */
   readonly username: string;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestClient } from './test-client.js';
-import { generateFrame, prng, type FuzzFrame } from './fuzz-frames.js';
+import { generateFrame, type FuzzFrame } from './fuzz-frames.js';
+import { prng } from './prng.js';
 import type { ServerProcess } from './server-process.js';
 
 export interface FuzzReport {

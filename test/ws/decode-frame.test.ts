@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { decodeFrame, MAX_FRAME_DEPTH, nestingDepth } from '../../src/interfaces/ws/decode-frame.js';
-import { generateFrame, prng } from '../support/fuzz-frames.js';
+import { generateFrame } from '../support/fuzz-frames.js';
+import { prng } from '../support/prng.js';
 
 describe('decodeFrame (pure): never throws, whatever the text', () => {
   it('measures nesting outside strings only', () => {

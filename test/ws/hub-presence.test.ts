@@ -1,12 +1,12 @@
 import type { Duplex } from 'node:stream';
 import { expect } from 'chai';
 import type { WebSocket } from 'ws';
-import { rng } from '../../bench/stats.js';
 import { ONLINE_USERS } from '../../src/application/broadcast/frames.js';
 import { PresenceGraph } from '../../src/application/broadcast/presence-graph.js';
 import { ClientSocket } from '../../src/interfaces/ws/client-socket.js';
 import { Hub } from '../../src/interfaces/ws/hub.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { prng } from '../support/prng.js';
 import { StubRaw, StubWs } from '../support/stub-ws.js';
 
 interface PresenceData {
@@ -96,7 +96,7 @@ describe('Hub: batched presence (fake clock)', () => {
   });
 
   it('under random changes, connects and closes, every open tab ends with the online set, having had at most one diff per window', () => {
-    const random = rng(13);
+    const random = prng(13);
     const { clock, hub, presence, onlineNow } = setup();
     const tabs: Tab[] = [];
     const tooMany: number[] = [];

@@ -1,0 +1,14 @@
+/**
+ * A small deterministic PRNG (mulberry32): a failing fuzz seed can be replayed, and every
+ * generated bench log of a size is the same.
+ */
+export const prng = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
