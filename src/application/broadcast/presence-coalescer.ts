@@ -53,9 +53,9 @@ export type WindowLength = (group: Group) => number;
  * Batches presence changes per group into one diff per window: the first change opens a window,
  * which lasts the longest `WindowLength` of the groups it touched, as they are when it would end
  * (a group that grew meanwhile stretches it, up to MAX_WINDOW_MS); its end hands every group's
- * net diff to `onFlush`, where a user who went offline and back within the window is not in it. A socket that was given the state in the
- * middle of a window already has part of it: it gets `touched` instead, which brings it to the
- * same state.
+ * net diff to `onFlush`, where a user who went offline and back within the window is not in it.
+ * A socket that was given the state in the middle of a window already has part of it: it gets
+ * `touched` instead, which brings it to the same state.
  */
 export class PresenceCoalescer {
   private windows = new Map<Group, Map<string, Touched>>();

@@ -83,7 +83,7 @@ export interface Config {
     readonly leaseTtlMs: number;
     /** `all`: every online socket gets every user's presence; `contacts`: only users sharing a chat or a friendship, blocks hiding it both ways. */
     readonly scope: PresenceScopeName;
-    /** Batched sockets (`?presence=batched`) get at most one `presence_diff` per this window. */
+    /** Batched sockets (`?presence=batched`) get at most one `presence_diff` per window; this is the shortest. */
     readonly coalesceMs: number;
     /** The `presence_diff` frames per second one group's windows may cost: a group of more batched sockets than this × the window gets a longer window. */
     readonly fanoutPerSecond: number;

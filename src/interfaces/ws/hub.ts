@@ -7,7 +7,7 @@ import type { ClientSocket } from './client-socket.js';
 export interface HubOptions {
   /** The broadcaster's presence graph (scope, who is online). */
   readonly presence?: PresenceGraph;
-  /** `PRESENCE_COALESCE_MS`: one `presence_diff` per window at most. */
+  /** `PRESENCE_COALESCE_MS`: the shortest window; one `presence_diff` per window at most. */
   readonly coalesceMs?: number;
   /** `PRESENCE_FANOUT_PER_SECOND`: the `presence_diff` frames per second one group's windows may cost; a bigger group gets longer windows. */
   readonly fanoutPerSecond?: number;
@@ -125,7 +125,8 @@ export class Hub implements DeliverySink {
 
   /**
    * The `presence_state` for a batched socket that just joined its groups: who its scope sees
-   * online now. The diffs it gets from then on start from exactly this state.
+   * online, as of now or of earlier in the open window, whose `touched` diff then brings it up
+   * to date. The diffs it gets from then on start from this state.
    */
   presenceStateFor(socket: ClientSocket): SerialisedFrame {
     const group = this.presence.scopeGroupOf(socket.userId);
