@@ -5,6 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { startWalCheckpointer } from '../../shared/wal-checkpointer.js';
 import { serveRequests } from '../../shared/writer-thread.js';
 import { AppendWriter, type AppendRequest } from './append-writer.js';
 import { configure } from './schema.js';
@@ -14,8 +15,12 @@ const config = workerData as WriterConfig;
 const db = new Database(config.path);
 configure(db, config.synchronous, config.busyTimeoutMs);
 const writer = new AppendWriter(db);
+const checkpointer = startWalCheckpointer(db, config.path, config.checkpointIntervalMs);
 
 serveRequests<readonly AppendRequest[], WireGroupWrite>(
   (requests) => toWire(writer.writeGroup(requests)),
-  () => db.close(),
+  () => {
+    checkpointer.stop();
+    db.close();
+  },
 );

@@ -12,6 +12,7 @@ import type {
   Subscription,
 } from '../../../application/ports/event-store.js';
 import { positionOf } from '../../../application/ports/position.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../../shared/wal-checkpointer.js';
 import { WriterThread } from '../../shared/writer-thread.js';
 import type { AppendRequest } from './append-writer.js';
 import { assertValidExpected } from './expected-revision.js';
@@ -36,6 +37,8 @@ export interface SqliteEventStoreOptions {
   readonly maxGroupSize?: number;
   /** Events read per catch-up page. Default 500. */
   readonly pageSize?: number;
+  /** WAL checkpoints on a thread of their own, this often (wal-checkpointer.ts). 0: in the writer's commits. Default 25 ms. */
+  readonly checkpointIntervalMs?: number;
 }
 
 type Bindable = string | number;
@@ -79,7 +82,12 @@ export class SqliteEventStore implements EventStore, LogSource {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 500;
     // The main connection only reads; a writer thread owns every write (see append-worker.ts).
-    const config: WriterConfig = { path: options.path, synchronous: options.synchronous ?? 'FULL', busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
+    const config: WriterConfig = {
+      path: options.path,
+      synchronous: options.synchronous ?? 'FULL',
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+    };
     this.writer = new WriterThread(new URL('./append-worker.js', import.meta.url), config, 'SQLite event-store writer');
     this.committer = new GroupCommitter(
       async (requests) => fromWire(await this.writer.request(requests)),

@@ -8,6 +8,8 @@ export interface WriterConfig {
   readonly path: string;
   readonly synchronous: Synchronous;
   readonly busyTimeoutMs: number;
+  /** See wal-checkpointer.ts; 0: SQLite checkpoints in the writer's commits. */
+  readonly checkpointIntervalMs: number;
 }
 
 type WireOutcome = Extract<AppendOutcome, { ok: true }> | { readonly ok: false; readonly error: WireError };

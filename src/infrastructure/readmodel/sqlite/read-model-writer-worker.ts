@@ -4,6 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { startWalCheckpointer } from '../../shared/wal-checkpointer.js';
 import { serveRequests } from '../../shared/writer-thread.js';
 import { startBulkLoad } from './bulk-load.js';
 import { SqliteReadModelWriter } from './read-model-writer.js';
@@ -15,8 +16,13 @@ const db = new Database(config.path);
 configure(db, config.synchronous, config.busyTimeoutMs);
 if (config.bulkLoad) startBulkLoad(db);
 const writer = new SqliteReadModelWriter(db, config.bulkLoad ? config.synchronous : undefined);
+// A bulk load writes without syncing and checkpoints once, at its end (bulk-load.ts).
+const checkpointer = startWalCheckpointer(db, config.path, config.bulkLoad ? 0 : config.checkpointIntervalMs);
 
 serveRequests<ReadModelWrite, void>(
   (w) => (w.kind === 'apply' ? writer.apply(w.projection, decodeBatch(w.batch)) : writer.reset(w.groups)),
-  () => writer.close(),
+  () => {
+    checkpointer.stop();
+    writer.close();
+  },
 );

@@ -18,6 +18,8 @@ export interface SqliteReadModelGenerationsOptions {
   readonly dataDir: string;
   readonly synchronous?: Synchronous;
   readonly busyTimeoutMs?: number;
+  /** Passed to each generation's store (SqliteReadModelStoreOptions). */
+  readonly checkpointIntervalMs?: number;
 }
 
 const isNotFound = (e: unknown): boolean => e instanceof Error && 'code' in e && e.code === 'ENOENT';
@@ -135,6 +137,7 @@ export class SqliteReadModelGenerations implements ReadModelGenerations {
   }
 
   private openStore(path: string, bulkLoad = false): SqliteReadModelStore {
-    return SqliteReadModelStore.open({ path, synchronous: this.options.synchronous, busyTimeoutMs: this.options.busyTimeoutMs, bulkLoad });
+    const { synchronous, busyTimeoutMs, checkpointIntervalMs } = this.options;
+    return SqliteReadModelStore.open({ path, synchronous, busyTimeoutMs, bulkLoad, checkpointIntervalMs });
   }
 }

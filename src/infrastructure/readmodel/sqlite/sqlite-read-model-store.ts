@@ -16,6 +16,7 @@ import type {
   ReadModelStore,
   UserRecord,
 } from '../../../application/ports/read-model.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../../shared/wal-checkpointer.js';
 import { WriterThread } from '../../shared/writer-thread.js';
 import { startBulkLoad } from './bulk-load.js';
 import { prepareQueries, type SqliteQueryStatements } from './queries.js';
@@ -33,6 +34,8 @@ export interface SqliteReadModelStoreOptions {
   readonly busyTimeoutMs?: number;
   /** A rebuild's generation, not served yet: fast, non-durable writes until `close` (bulk-load.ts). */
   readonly bulkLoad?: boolean;
+  /** WAL checkpoints on a thread of their own, this often (wal-checkpointer.ts). 0: in the writer's commits. Default 25 ms. */
+  readonly checkpointIntervalMs?: number;
 }
 
 const limitOf = (page: PageRequest): [number, number] => [Math.max(0, Math.trunc(page.limit)), Math.max(0, Math.trunc(page.offset))];
@@ -92,7 +95,8 @@ export class SqliteReadModelStore implements ReadModelStore {
         if (bulkLoad) startBulkLoad(db);
         return new SqliteReadModelStore(db, inline(new SqliteReadModelWriter(db, bulkLoad ? synchronous : undefined)));
       }
-      return new SqliteReadModelStore(db, onThread({ path: options.path, synchronous, busyTimeoutMs, bulkLoad }));
+      const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+      return new SqliteReadModelStore(db, onThread({ path: options.path, synchronous, busyTimeoutMs, bulkLoad, checkpointIntervalMs }));
     } catch (e) {
       db.close();
       throw e;

@@ -8,6 +8,8 @@ export interface ReadModelWriterConfig {
   readonly synchronous: Synchronous;
   readonly busyTimeoutMs: number;
   readonly bulkLoad: boolean;
+  /** See wal-checkpointer.ts; 0: SQLite checkpoints in the writer's commits. */
+  readonly checkpointIntervalMs: number;
 }
 
 export type ReadModelWrite =

@@ -1,0 +1,27 @@
+/** The checkpointer thread (see wal-checkpointer.ts): PASSIVE checkpoints until asked to stop. */
+import { workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { CheckpointerData } from './wal-checkpointer.js';
+
+const STOP = 0;
+const STOPPED = 1;
+
+const { path, intervalMs, flags } = workerData as CheckpointerData;
+const state = new Int32Array(flags);
+const db = new Database(path);
+try {
+  // Never wait for a lock: a checkpoint another connection holds is one this one can skip.
+  db.pragma('busy_timeout = 0');
+  // Sleeps in Atomics.wait, so a stop request wakes it at once.
+  while (Atomics.wait(state, STOP, 0, intervalMs) !== 'ok' && Atomics.load(state, STOP) === 0) {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (e) {
+      if (!(e instanceof Database.SqliteError && (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED'))) throw e;
+    }
+  }
+} finally {
+  db.close();
+  Atomics.store(state, STOPPED, 1);
+  Atomics.notify(state, STOPPED);
+}
