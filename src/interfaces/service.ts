@@ -92,7 +92,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     ...(snapshots === undefined ? {} : { snapshots, snapshotEvery: config.snapshotEvery }),
     logger,
   });
-  const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger);
+  const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger, 5000, config.readModelCommitSpacingMs);
   // Reads wait for the log's head as it was when they were asked; past the bound they fail (503 / `unavailable`), never answer stale.
   const caughtUp = catchUpWith(
     () => store.headPosition(),

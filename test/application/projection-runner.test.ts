@@ -55,4 +55,21 @@ describe('ProjectionRunner', () => {
     // The first event is committed alone; the rest waited for the interval and went together.
     expect(batches.length).to.be.at.most(3);
   });
+
+  it('ends the spacing as soon as a read waits for the read models: read-your-writes never pays for it', async () => {
+    const { store, batches } = recordingStore();
+    const runner = new ProjectionRunner('p', projectReadModel, log, store, createLogger('silent'), 5000, 60_000);
+    await runner.start();
+    await log.append('user-u1', [registered(1)], 'no_stream');
+    expect(await runner.tracker.waitFor((await log.headPosition())!, 5000)).to.equal(true);
+    // The next commit is a minute away, unless someone waits.
+    await log.append('user-u2', [registered(2)], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(batches.flat()).to.deep.equal([1]);
+    const started = Date.now();
+    expect(await runner.tracker.waitFor((await log.headPosition())!, 5000)).to.equal(true);
+    expect(Date.now() - started).to.be.below(2000);
+    await runner.stop();
+    expect(batches).to.deep.equal([[1], [2]]);
+  });
 });

@@ -11,6 +11,7 @@ interface Waiter {
 export class PositionTracker {
   private current: Position | undefined;
   private waiters: Waiter[] = [];
+  private readonly demandListeners = new Set<() => void>();
 
   get position(): Position | undefined {
     return this.current;
@@ -60,6 +61,21 @@ export class PositionTracker {
         }, timeoutMs),
       };
       this.waiters.push(waiter);
+      for (const listener of [...this.demandListeners]) listener();
     });
+  }
+
+  /**
+   * Calls `listener` whenever someone starts waiting for a position not yet reached, so that a
+   * consumer that delays its work to batch it can stop delaying. Returns the unsubscribe.
+   */
+  onDemand(listener: () => void): () => void {
+    this.demandListeners.add(listener);
+    return () => this.demandListeners.delete(listener);
+  }
+
+  /** True while someone waits for a position not yet reached. */
+  get demanded(): boolean {
+    return this.waiters.length > 0;
   }
 }

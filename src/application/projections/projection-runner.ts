@@ -89,10 +89,12 @@ export class ProjectionRunner {
       // Drain whatever is already buffered without waiting, then commit one batch.
       if (pending.length < this.maxBatch && (await isSettled(next))) continue;
       // Under load, commits are spaced: what arrives meanwhile joins this batch. A commit costs
-      // the writer far more than an event, and frames do not wait for it (only REST reads do).
+      // the writer far more than an event (on a big file, each one rewrites pages scattered over
+      // it), and frames do not wait for it. Reads that wait for the read models do: one that
+      // starts waiting ends the spacing, so read-your-writes never pays for it.
       const wait = this.lastFlushEnd + this.minFlushIntervalMs - Date.now();
-      if (wait > 0 && pending.length < this.maxBatch) {
-        await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0 && pending.length < this.maxBatch && !this.tracker.demanded) {
+        await this.spacing(wait);
         if (await isSettled(next)) continue;
       }
       await this.flush(pending, last);
@@ -100,6 +102,19 @@ export class ProjectionRunner {
       this.lastFlushEnd = Date.now();
     }
     if (last !== undefined && pending.length > 0) await this.flush(pending, last);
+  }
+
+  /** Resolves after `ms`, or as soon as a reader waits for a position this runner has not reached. */
+  private spacing(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const off = this.tracker.onDemand(done);
+    });
   }
 
   private collect(recorded: RecordedEvent, into: PositionedChanges[]): void {

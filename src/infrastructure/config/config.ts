@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import { describeBadVar, integer, oneOf, text, type EnvVar } from './env-var.js';
 import { normaliseOrigin } from './origin.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../shared/wal-checkpointer.js';
 import type { PresenceScopeName } from '../../application/broadcast/presence-graph.js';
 
 /** Environment variables, decoded at start-up so a typo fails fast, one line per bad variable. */
@@ -39,6 +40,8 @@ const Env = {
   READ_YOUR_WRITES_TIMEOUT_MS: integer(),
   EVENTSTORE_TIMEOUT_MS: integer(),
   SQLITE_SYNCHRONOUS: oneOf('FULL', 'NORMAL'),
+  SQLITE_CHECKPOINT_MS: integer(),
+  READ_MODEL_COMMIT_SPACING_MS: integer(),
   ALLOWED_ORIGINS: text(),
   METRICS_TOKEN: text({ secret: true }),
   AGGREGATE_CACHE_MB: integer(1),
@@ -102,6 +105,10 @@ export interface Config {
   readonly readYourWritesTimeoutMs: number;
   readonly eventStoreTimeoutMs: number;
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** How often a thread of their own checkpoints the SQLite files' WALs; 0: SQLite does, in the writers' commits. */
+  readonly sqliteCheckpointMs: number;
+  /** Shortest time between two read-model commits under load, unless a read waits for them. */
+  readonly readModelCommitSpacingMs: number;
   /** Browser origins (`scheme://host[:port]`) that may use the REST API with CORS and open sockets. */
   readonly allowedOrigins: readonly string[];
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
@@ -178,6 +185,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS ?? 2000,
     eventStoreTimeoutMs: e.EVENTSTORE_TIMEOUT_MS ?? 10_000,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS ?? 'FULL',
+    sqliteCheckpointMs: e.SQLITE_CHECKPOINT_MS ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+    readModelCommitSpacingMs: e.READ_MODEL_COMMIT_SPACING_MS ?? 20,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     metricsToken: e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN,
     aggregateCacheMb: e.AGGREGATE_CACHE_MB ?? 64,

@@ -13,5 +13,9 @@ export const openEventStore = async (config: Config, logger?: Logger): Promise<E
     return openEsdbEventStore(config.eventStoreUrl, { timeoutMs: config.eventStoreTimeoutMs, ...(logger === undefined ? {} : { logger }) });
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return SqliteEventStore.open({ path: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous });
+  return SqliteEventStore.open({
+    path: join(config.dataDir, 'events.db'),
+    synchronous: config.sqliteSynchronous,
+    checkpointIntervalMs: config.sqliteCheckpointMs,
+  });
 };

@@ -13,7 +13,7 @@ export const openReadModels = async (config: Config): Promise<ReadModelStore> =>
     const { openMongoReadModels } = await import('../readmodel/mongo/open-mongo-read-models.js');
     return openMongoReadModels(config.mongoUrl);
   }
-  const generations = SqliteReadModelGenerations.open({ dataDir: config.dataDir });
+  const generations = SqliteReadModelGenerations.open({ dataDir: config.dataDir, checkpointIntervalMs: config.sqliteCheckpointMs });
   return generations.open(await generations.current());
 };
 
@@ -23,5 +23,5 @@ export const openReadModelGenerations = async (config: Config): Promise<ReadMode
     const { openMongoReadModelGenerations } = await import('../readmodel/mongo/open-mongo-read-models.js');
     return openMongoReadModelGenerations(config.mongoUrl);
   }
-  return SqliteReadModelGenerations.open({ dataDir: config.dataDir });
+  return SqliteReadModelGenerations.open({ dataDir: config.dataDir, checkpointIntervalMs: config.sqliteCheckpointMs });
 };
