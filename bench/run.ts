@@ -765,6 +765,11 @@ const longLogVariant = async (label: string, o: Options, dataDir: string, events
     const connected = await load.connect(0, o.users, 100, 120_000);
     if (connected.failed > 0) throw new Error(`could not connect every user: ${connected.firstError ?? ''}`);
     latency = await load.phase({ rate: o.rate, warmupMs: o.warmupMs, durationMs: o.durationMs, graceMs: 5000 }, server.pid);
+    // The service's own view of the message phase (append latency, group commits, GC, event-loop
+    // delay), to tell where a tail comes from.
+    if (server.target.kind === 'service') {
+      writeFileSync(join(BENCH_DIR, 'logs', `metrics-${label}.txt`), await (await fetch(`${server.target.httpUrl}/metrics`)).text());
+    }
     rest = await load.phase({ rate: o.rate, warmupMs: 500, durationMs: o.restDurationMs, graceMs: 5000, restRate: o.restRate }, server.pid);
   } finally {
     await load?.close();
