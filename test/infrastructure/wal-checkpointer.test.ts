@@ -19,6 +19,17 @@ const walProgress = (db: string): { frames: number; backfilled: number } => {
 
 const NEVER = 3_600_000;
 
+/** With no commit meanwhile, only the checkpointer thread can get there. */
+const everyFrameBackfilled = (db: string): Promise<void> =>
+  waitUntil(
+    () => {
+      const p = walProgress(db);
+      return p.frames > 0 && p.backfilled === p.frames;
+    },
+    5000,
+    'the thread to checkpoint every frame',
+  );
+
 describe('WAL checkpointer thread', function () {
   this.timeout(30_000);
   let dir: string;
@@ -43,14 +54,7 @@ describe('WAL checkpointer thread', function () {
     try {
       await appendSome(store, 300);
       // No further commit: only the thread can copy the frames.
-      await waitUntil(
-        () => {
-          const p = walProgress(path);
-          return p.frames > 0 && p.backfilled === p.frames;
-        },
-        5000,
-        'the thread to checkpoint every frame',
-      );
+      await everyFrameBackfilled(path);
     } finally {
       await store.close();
     }
@@ -89,14 +93,7 @@ describe('WAL checkpointer thread', function () {
     try {
       const log = new EventLog();
       for (let i = 0; i < 50; i++) await feed(store, log, registered(user(`u${i}`), i + 1));
-      await waitUntil(
-        () => {
-          const p = walProgress(path);
-          return p.frames > 0 && p.backfilled === p.frames;
-        },
-        5000,
-        'the thread to checkpoint every frame',
-      );
+      await everyFrameBackfilled(path);
       expect((await store.userByUsername('u49'))?.userId).to.equal('id-u49');
     } finally {
       await store.close();
