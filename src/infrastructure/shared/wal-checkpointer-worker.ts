@@ -5,6 +5,7 @@ import type { CheckpointerData } from './wal-checkpointer.js';
 
 const STOP = 0;
 const STOPPED = 1;
+const COMMITS = 2;
 
 const { path, intervalMs, flags } = workerData as CheckpointerData;
 const state = new Int32Array(flags);
@@ -12,8 +13,13 @@ const db = new Database(path);
 try {
   // Never wait for a lock: a checkpoint another connection holds is one this one can skip.
   db.pragma('busy_timeout = 0');
-  // Sleeps in Atomics.wait, so a stop request wakes it at once.
-  while (Atomics.wait(state, STOP, 0, intervalMs) !== 'ok' && Atomics.load(state, STOP) === 0) {
+  // Sleeps in Atomics.wait: until the writer's next commit (an idle file costs nothing), then
+  // for the interval, so that checkpoints are at most that frequent; a stop request wakes it.
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(state, COMMITS, seen);
+    if (Atomics.load(state, STOP) !== 0 || Atomics.wait(state, STOP, 0, intervalMs) !== 'timed-out') break;
+    seen = Atomics.load(state, COMMITS);
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
     } catch (e) {

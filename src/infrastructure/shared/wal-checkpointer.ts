@@ -15,9 +15,10 @@ import type Database from 'better-sqlite3';
 
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 25;
 
-/** Slots of the shared flags: the writer asks the checkpointer to stop, the checkpointer says it has. */
+/** Slots of the shared flags: the writer asks the checkpointer to stop, the checkpointer says it has, the writer's commits. */
 const STOP = 0;
 const STOPPED = 1;
+const COMMITS = 2;
 
 /** The writer's own checkpoint stays as a backstop, far above what the thread lets the WAL reach. */
 const BACKSTOP_PAGES = 10_000;
@@ -29,6 +30,8 @@ export interface CheckpointerData {
 }
 
 export interface WalCheckpointer {
+  /** Called by the writer after each commit: an idle file's thread sleeps until the next one. */
+  committed(): void;
   /** Stops the thread and waits (up to 5 s) until its connection is closed; synchronous. */
   stop(): void;
 }
@@ -38,8 +41,8 @@ export interface WalCheckpointer {
  * SQLite (in the writer's commits, every 1,000 pages).
  */
 export const startWalCheckpointer = (db: Database.Database, path: string, intervalMs: number): WalCheckpointer => {
-  if (intervalMs <= 0) return { stop: () => {} };
-  const flags = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+  if (intervalMs <= 0) return { committed: () => {}, stop: () => {} };
+  const flags = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const data: CheckpointerData = { path, intervalMs, flags };
   const worker = new Worker(new URL('./wal-checkpointer-worker.js', import.meta.url), { workerData: data });
   worker.unref();
@@ -47,10 +50,16 @@ export const startWalCheckpointer = (db: Database.Database, path: string, interv
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   // A thread that fails leaves the backstop checkpointing: bigger stalls, never an unbounded WAL.
   worker.on('error', () => Atomics.store(state, STOPPED, 1));
+  const wake = (): void => {
+    Atomics.add(state, COMMITS, 1);
+    Atomics.notify(state, COMMITS);
+  };
   return {
+    committed: wake,
     stop: () => {
       Atomics.store(state, STOP, 1);
       Atomics.notify(state, STOP);
+      wake();
       // Its connection closed first, the writer's close can checkpoint the rest and drop the WAL.
       Atomics.wait(state, STOPPED, 0, 5000);
     },

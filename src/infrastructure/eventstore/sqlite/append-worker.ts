@@ -18,7 +18,11 @@ const writer = new AppendWriter(db);
 const checkpointer = startWalCheckpointer(db, config.path, config.checkpointIntervalMs);
 
 serveRequests<readonly AppendRequest[], WireGroupWrite>(
-  (requests) => toWire(writer.writeGroup(requests)),
+  (requests) => {
+    const written = toWire(writer.writeGroup(requests));
+    checkpointer.committed();
+    return written;
+  },
   () => {
     checkpointer.stop();
     db.close();

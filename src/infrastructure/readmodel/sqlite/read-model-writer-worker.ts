@@ -20,7 +20,11 @@ const writer = new SqliteReadModelWriter(db, config.bulkLoad ? config.synchronou
 const checkpointer = startWalCheckpointer(db, config.path, config.bulkLoad ? 0 : config.checkpointIntervalMs);
 
 serveRequests<ReadModelWrite, void>(
-  (w) => (w.kind === 'apply' ? writer.apply(w.projection, decodeBatch(w.batch)) : writer.reset(w.groups)),
+  (w) => {
+    if (w.kind === 'apply') writer.apply(w.projection, decodeBatch(w.batch));
+    else writer.reset(w.groups);
+    checkpointer.committed();
+  },
   () => {
     checkpointer.stop();
     writer.close();
