@@ -1,11 +1,9 @@
 /** The checkpointer thread (see wal-checkpointer.ts): PASSIVE checkpoints until asked to stop. */
 import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { CheckpointerData } from './wal-checkpointer.js';
+import { SLOT, type CheckpointerData } from './wal-checkpointer.js';
 
-const STOP = 0;
-const STOPPED = 1;
-const COMMITS = 2;
+const { STOP, STOPPED, COMMITS } = SLOT;
 
 const { path, intervalMs, flags } = workerData as CheckpointerData;
 const state = new Int32Array(flags);

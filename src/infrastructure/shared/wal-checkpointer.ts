@@ -16,9 +16,8 @@ import type Database from 'better-sqlite3';
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 25;
 
 /** Slots of the shared flags: the writer asks the checkpointer to stop, the checkpointer says it has, the writer's commits. */
-const STOP = 0;
-const STOPPED = 1;
-const COMMITS = 2;
+export const SLOT = { STOP: 0, STOPPED: 1, COMMITS: 2 } as const;
+const { STOP, STOPPED, COMMITS } = SLOT;
 
 /** The writer's own checkpoint stays as a backstop, far above what the thread lets the WAL reach. */
 const BACKSTOP_PAGES = 10_000;
@@ -42,7 +41,7 @@ export interface WalCheckpointer {
  */
 export const startWalCheckpointer = (db: Database.Database, path: string, intervalMs: number): WalCheckpointer => {
   if (intervalMs <= 0) return { committed: () => {}, stop: () => {} };
-  const flags = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const flags = new SharedArrayBuffer(Object.keys(SLOT).length * Int32Array.BYTES_PER_ELEMENT);
   const data: CheckpointerData = { path, intervalMs, flags };
   const worker = new Worker(new URL('./wal-checkpointer-worker.js', import.meta.url), { workerData: data });
   worker.unref();
