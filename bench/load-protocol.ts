@@ -14,6 +14,8 @@ export interface PhaseSpec {
   readonly graceMs: number;
   /** Concurrent REST GET /api/chats/{username}/messages at this rate (service only). */
   readonly restRate?: number;
+  /** Return the raw latencies too, so phases can be pooled (f3 interleaves short phases on two services). */
+  readonly keepSamples?: boolean;
 }
 
 export type ToLoad =
@@ -79,6 +81,8 @@ export interface PhaseResult {
   readonly generatorMaxLagMs: number;
   readonly rest?: RestResult;
   readonly firstError?: string;
+  /** With `keepSamples`: every delivery latency, acknowledgement latency and answered REST call's, in ms. */
+  readonly samples?: { readonly latencyMs: readonly number[]; readonly ackMs: readonly number[]; readonly restMs?: readonly number[] };
 }
 
 export type FromLoad =

@@ -381,6 +381,7 @@ class LoadGenerator {
       generatorMaxLagMs: round(maxLag, 1),
       ...(restResult === undefined ? {} : { rest: restResult }),
       ...(this.firstError === undefined ? {} : { firstError: this.firstError }),
+      ...(spec.keepSamples === true ? { samples: { latencyMs: latencies, ackMs: acks, ...(rest === undefined ? {} : { restMs: rest.samples }) } } : {}),
     };
   }
 
@@ -411,6 +412,10 @@ class RestLoad {
   private readonly latencies: number[] = [];
   private errors = 0;
   private firstError: string | undefined;
+
+  get samples(): readonly number[] {
+    return this.latencies;
+  }
 
   constructor(
     private readonly gen: LoadGenerator,

@@ -20,13 +20,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { collectGarbageAndMeasure, inspectorUrl, type MemoryUsage } from './inspector.js';
-import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, SetupResult, Target, ToLoad } from './load-protocol.js';
+import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, RestResult, SetupResult, Target, ToLoad } from './load-protocol.js';
 import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
 import type { LongChatResult } from './long-chat.js';
 import type { LongInvitesResult } from './long-invites.js';
 import { runPresenceStorm, type PresenceStormResult, type StormMode, type StormScope } from './presence-storm.js';
 import type { ReplayResult } from './replay-bench.js';
-import { round, sleep } from './stats.js';
+import { round, sleep, summarise } from './stats.js';
 import { defineCli, UsageError, type ParsedArgs } from '../src/interfaces/cli/cli-args.js';
 import { runCli } from '../src/interfaces/cli/run-cli.js';
 
@@ -59,6 +59,7 @@ interface Options {
   readonly idleTimeoutMs: number;
   readonly replayEvents: number;
   readonly longLogEvents: number;
+  readonly longLogRounds: number;
   readonly longInvitations: number;
   readonly longChatMessages: number;
   readonly stormUsers: readonly number[];
@@ -86,6 +87,7 @@ const NUMBER_OPTIONS = {
   'idle-timeout': 'seconds allowed for (c) to connect (300; quick 60)',
   'replay-events': 'events in the (d) log (1000000; quick 100000)',
   'long-log-events': 'events in the (f3) long log, against an empty one (10000000; quick 1000000)',
+  'long-log-rounds': 'alternating rounds (f3) splits its message and REST phases into, per variant (6)',
   'long-invitations': 'historic invitations before (f2) (1000000; quick 100000)',
   'long-chat-messages': 'stored messages in the (f1) chat (1000000; quick 100000)',
   'storm-all-frames-max': 'most users of the (g) storm run with scope all and per-change frames, N² frames (5000; quick 2000)',
@@ -151,6 +153,7 @@ const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Options => {
     idleTimeoutMs: num('idle-timeout', quick ? 60 : 300) * 1000,
     replayEvents: num('replay-events', quick ? 100_000 : 1_000_000),
     longLogEvents: num('long-log-events', quick ? 1_000_000 : 10_000_000),
+    longLogRounds: num('long-log-rounds', 6),
     longInvitations: num('long-invitations', quick ? 100_000 : 1_000_000),
     longChatMessages: num('long-chat-messages', quick ? 100_000 : 1_000_000),
     stormUsers: (values['storm-users'] ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').map((v) => {
@@ -717,8 +720,12 @@ const replayCliScenario = async (events: number): Promise<ReplayCliResult | unde
 interface LongLogVariant {
   readonly events: number;
   readonly readyAfterStartSeconds: number;
+  /** The message phases of every round, pooled (p99 of all their deliveries). */
   readonly latency: MeasuredPhase;
+  /** The REST phases of every round, pooled. */
   readonly rest: MeasuredPhase;
+  /** Each round's own p99s, in round order: how much one short phase's tail moves. */
+  readonly rounds: { readonly newMessageP99Ms: readonly number[]; readonly restP99Ms: readonly number[] };
   readonly append: { readonly appends: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 }
 
@@ -750,51 +757,182 @@ const longLogDataset = async (events: number): Promise<{ dir: string; preparedSe
   return { dir, preparedSeconds: round((performance.now() - t0) / 1000, 1) };
 };
 
-/** (a) and (e) on the service started on `dataDir`, then the append probe on its log once it stopped. */
-const longLogVariant = async (label: string, o: Options, dataDir: string, events: number): Promise<LongLogVariant> => {
-  const t0 = performance.now();
-  const server = await startService(label, { dataDir, readyTimeoutMs: 30 * 60_000 });
-  const readyAfterStartSeconds = round((performance.now() - t0) / 1000, 1);
-  let load: Load | undefined;
-  let latency: MeasuredPhase;
-  let rest: MeasuredPhase;
-  try {
-    load = await Load.start(label);
-    await load.init(server.target, label);
-    await load.setup(o.users);
-    const connected = await load.connect(0, o.users, 100, 120_000);
-    if (connected.failed > 0) throw new Error(`could not connect every user: ${connected.firstError ?? ''}`);
-    latency = await load.phase({ rate: o.rate, warmupMs: o.warmupMs, durationMs: o.durationMs, graceMs: 5000 }, server.pid);
-    // The service's own view of the message phase (append latency, group commits, GC, event-loop
-    // delay), to tell where a tail comes from.
-    if (server.target.kind === 'service') {
-      writeFileSync(join(BENCH_DIR, 'logs', `metrics-${label}.txt`), await (await fetch(`${server.target.httpUrl}/metrics`)).text());
-    }
-    rest = await load.phase({ rate: o.rate, warmupMs: 500, durationMs: o.restDurationMs, graceMs: 5000, restRate: o.restRate }, server.pid);
-  } finally {
-    await load?.close();
-    await server.stop();
-  }
-  const append = await runJsonScript<LongLogVariant['append']>('append-probe.js', [join(dataDir, 'events.db'), '5000'], 10 * 60_000);
-  return { events, readyAfterStartSeconds, latency, rest, append };
+const firstErrorOf = (results: readonly { readonly firstError?: string }[]): { firstError?: string } => {
+  const found = results.find((r) => r.firstError !== undefined)?.firstError;
+  return found === undefined ? {} : { firstError: found };
 };
 
-/** (f3): the same message and REST load, and an append probe, on an empty log and on a long one, in one run. */
+/** Phases measured apart, as one: their raw samples pooled, counts summed, CPU averaged over their windows. */
+const poolPhases = (phases: readonly MeasuredPhase[]): MeasuredPhase => {
+  const first = phases[0];
+  if (first === undefined) throw new Error('no phase to pool');
+  const sum = (f: (p: MeasuredPhase) => number): number => phases.reduce((n, p) => n + f(p), 0);
+  const seconds = sum((p) => p.measuredSeconds);
+  const samples = (f: (p: MeasuredPhase) => readonly number[] | undefined): number[] =>
+    phases.flatMap((p) => {
+      const got = f(p);
+      if (got === undefined) throw new Error('phase run without keepSamples');
+      return [...got];
+    });
+  const cpu = (f: (p: MeasuredPhase) => ProcSummary): ProcSummary => ({
+    ...f(first),
+    cpuPercent: round(sum((p) => f(p).cpuPercent * p.measuredSeconds) / seconds, 1),
+    cpuSeconds: round(
+      sum((p) => f(p).cpuSeconds),
+      2,
+    ),
+    runQueueWaitPercent: round(sum((p) => f(p).runQueueWaitPercent * p.measuredSeconds) / seconds, 1),
+    rssMaxMiB: Math.max(...phases.map((p) => f(p).rssMaxMiB)),
+    rssEndMiB: f(phases[phases.length - 1] ?? first).rssEndMiB,
+  });
+  const restOf = (): RestResult | undefined => {
+    const rests = phases.map((p) => p.rest).filter((r): r is RestResult => r !== undefined);
+    const r0 = rests[0];
+    if (r0 === undefined) return undefined;
+    const latencies = samples((p) => p.samples?.restMs);
+    const slower = (ms: number): number => latencies.filter((l) => l > ms).length;
+    return {
+      targetRate: r0.targetRate,
+      requests: rests.reduce((n, r) => n + r.requests, 0),
+      perSecond: round(latencies.length / seconds, 1),
+      errors: rests.reduce((n, r) => n + r.errors, 0),
+      latencyMs: summarise(latencies),
+      slowerThan: { '100': slower(100), '500': slower(500), '1000': slower(1000), '1900': slower(1900) },
+      ...firstErrorOf(rests),
+    };
+  };
+  const rest = restOf();
+  const { samples: _omitted, rest: _rest, firstError: _error, ...base } = first;
+  return {
+    ...base,
+    measuredSeconds: seconds,
+    sent: sum((p) => p.sent),
+    sentPerSecond: round(sum((p) => p.sent) / seconds, 1),
+    deliveredPerSecond: round(sum((p) => p.deliveredPerSecond * p.measuredSeconds) / seconds, 1),
+    framesReceivedPerSecond: round(sum((p) => p.framesReceivedPerSecond * p.measuredSeconds) / seconds, 1),
+    delivered: sum((p) => p.delivered),
+    acked: sum((p) => p.acked),
+    lost: sum((p) => p.lost),
+    errorFrames: sum((p) => p.errorFrames),
+    closes: sum((p) => p.closes),
+    sendFailures: sum((p) => p.sendFailures),
+    errors: sum((p) => p.errors),
+    latencyMs: summarise(samples((p) => p.samples?.latencyMs)),
+    ackLatencyMs: summarise(samples((p) => p.samples?.ackMs)),
+    generatorMaxLagMs: Math.max(...phases.map((p) => p.generatorMaxLagMs)),
+    ...(rest === undefined ? {} : { rest }),
+    ...firstErrorOf(phases),
+    server: cpu((p) => p.server),
+    generator: cpu((p) => p.generator),
+  };
+};
+
+/** One (f3) variant: its service on `dataDir`, with its own load generator, connected and ready for phases. */
+class LongLogRig {
+  private readonly messagePhases: MeasuredPhase[] = [];
+  private readonly restPhases: MeasuredPhase[] = [];
+
+  private constructor(
+    readonly label: string,
+    private readonly dataDir: string,
+    private readonly server: Server,
+    private readonly load: Load,
+    private readonly readyAfterStartSeconds: number,
+  ) {}
+
+  static async start(label: string, o: Options, dataDir: string): Promise<LongLogRig> {
+    const t0 = performance.now();
+    const server = await startService(label, { dataDir, readyTimeoutMs: 30 * 60_000 });
+    const readyAfterStartSeconds = round((performance.now() - t0) / 1000, 1);
+    let load: Load | undefined;
+    try {
+      load = await Load.start(label);
+      await load.init(server.target, label);
+      await load.setup(o.users);
+      const connected = await load.connect(0, o.users, 100, 120_000);
+      if (connected.failed > 0) throw new Error(`could not connect every user: ${connected.firstError ?? ''}`);
+      return new LongLogRig(label, dataDir, server, load, readyAfterStartSeconds);
+    } catch (err) {
+      await load?.close();
+      await server.stop();
+      throw err;
+    }
+  }
+
+  async messagePhase(o: Options, warmupMs: number, durationMs: number): Promise<void> {
+    this.messagePhases.push(await this.load.phase({ rate: o.rate, warmupMs, durationMs, graceMs: 5000, keepSamples: true }, this.server.pid));
+  }
+
+  async restPhase(o: Options, warmupMs: number, durationMs: number): Promise<void> {
+    const spec = { rate: o.rate, warmupMs, durationMs, graceMs: 5000, restRate: o.restRate, keepSamples: true };
+    this.restPhases.push(await this.load.phase(spec, this.server.pid));
+  }
+
+  /** The service's own view of the message phases (append latency, group commits, GC, event-loop delay), to tell where a tail comes from. */
+  async keepMetrics(): Promise<void> {
+    if (this.server.target.kind !== 'service') return;
+    writeFileSync(join(BENCH_DIR, 'logs', `metrics-${this.label}.txt`), await (await fetch(`${this.server.target.httpUrl}/metrics`)).text());
+  }
+
+  async stop(): Promise<void> {
+    await this.load.close();
+    await this.server.stop();
+  }
+
+  /** Once stopped: the phases pooled, and the append probe on its log. */
+  async result(events: number): Promise<LongLogVariant> {
+    const append = await runJsonScript<LongLogVariant['append']>('append-probe.js', [join(this.dataDir, 'events.db'), '5000'], 10 * 60_000);
+    return {
+      events,
+      readyAfterStartSeconds: this.readyAfterStartSeconds,
+      latency: poolPhases(this.messagePhases),
+      rest: poolPhases(this.restPhases),
+      rounds: { newMessageP99Ms: this.messagePhases.map((p) => p.latencyMs.p99), restP99Ms: this.restPhases.map((p) => p.rest?.latencyMs.p99 ?? Number.NaN) },
+      append,
+    };
+  }
+}
+
+/**
+ * (f3): the same message and REST load on an empty log and on a long one, both services up at
+ * once and measured in alternating short rounds (ABBA order), each variant's rounds pooled. The
+ * machine's own noise (its two cores are shared with the load generators) moves a phase's tail
+ * by 2× from minute to minute; measured in turns, both variants meet the same minutes.
+ */
 const longLogScenario = async (o: Options): Promise<LongLogResult> => {
-  const emptyDir = tempDir('bench-empty-log-');
-  const empty = await longLogVariant('long-log-empty', o, emptyDir, 0).finally(() => removeTempDir(emptyDir));
   const dataset = await longLogDataset(o.longLogEvents);
   // A copy per run: the run appends, and the cached dataset must stay as generated.
   const work = tempDir('bench-long-log-');
-  execFileSync('cp', ['-r', '--reflink=auto', `${dataset.dir}/.`, work]);
-  // Without reflinks the copy leaves gigabytes of dirty pages: flushed during the load, they
-  // would stall the service's fsyncs (ext4 commits them with its journal), a cost of the copy.
-  execFileSync('sync');
+  const emptyDir = tempDir('bench-empty-log-');
+  const rigs: LongLogRig[] = [];
   try {
-    const long = await longLogVariant('long-log', o, work, o.longLogEvents);
-    return { empty, long, ...(dataset.preparedSeconds === undefined ? {} : { preparedSeconds: dataset.preparedSeconds }) };
+    execFileSync('cp', ['-r', '--reflink=auto', `${dataset.dir}/.`, work]);
+    // Without reflinks the copy leaves gigabytes of dirty pages: flushed during the load, they
+    // would stall the service's fsyncs (ext4 commits them with its journal), a cost of the copy.
+    execFileSync('sync');
+    const empty = await LongLogRig.start('long-log-empty', o, emptyDir);
+    rigs.push(empty);
+    const long = await LongLogRig.start('long-log', o, work);
+    rigs.push(long);
+    const rounds = Math.max(1, o.longLogRounds);
+    const turns = (r: number): readonly LongLogRig[] => (r % 2 === 0 ? [empty, long] : [long, empty]);
+    for (let r = 0; r < rounds; r++) {
+      for (const rig of turns(r)) await rig.messagePhase(o, r === 0 ? o.warmupMs : 2000, o.durationMs / rounds);
+    }
+    for (const rig of rigs) await rig.keepMetrics();
+    for (let r = 0; r < rounds; r++) {
+      for (const rig of turns(r)) await rig.restPhase(o, r === 0 ? o.warmupMs : 500, o.restDurationMs / rounds);
+    }
+    for (const rig of rigs.splice(0)) await rig.stop();
+    return {
+      empty: await empty.result(0),
+      long: await long.result(o.longLogEvents),
+      ...(dataset.preparedSeconds === undefined ? {} : { preparedSeconds: dataset.preparedSeconds }),
+    };
   } finally {
+    for (const rig of rigs) await rig.stop().catch(() => undefined);
     removeTempDir(work);
+    removeTempDir(emptyDir);
   }
 };
 
@@ -1203,6 +1341,9 @@ const markdownTable = (r: Results): string => {
       ratio(long.latency.server.cpuPercent, empty.latency.server.cpuPercent),
     );
     row(sc, 'service start to /readyz (s)', fmt(long.readyAfterStartSeconds, 1), fmt(empty.readyAfterStartSeconds, 1), '');
+    const each = (xs: readonly number[] | undefined): string => (xs ?? []).map((x) => fmt(x, 1)).join(' · ');
+    row(sc, 'new_message p99 of each round, in turn (ms)', each(long.rounds?.newMessageP99Ms), each(empty.rounds?.newMessageP99Ms), '');
+    row(sc, 'REST p99 of each round, in turn (ms)', each(long.rounds?.restP99Ms), each(empty.rounds?.restP99Ms), '');
   }
   if (s.rest?.rest !== undefined) {
     const rr = s.rest.rest;
@@ -1372,7 +1513,7 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
     ? undefined
     : await attempt(
         '(f3)',
-        `an empty log, then a ${o.longLogEvents}-event log (generated and caught up once, cached in .bench/)`,
+        `an empty log and a ${o.longLogEvents}-event log (generated and caught up once, cached in .bench/), in ${o.longLogRounds} alternating rounds`,
         () => longLogScenario(o),
         ({ empty, long, preparedSeconds }) =>
           `p99 long vs empty: append ${long.append.p99Ms} vs ${empty.append.p99Ms} ms, new_message ${long.latency.latencyMs.p99} vs ${empty.latency.latencyMs.p99} ms, ` +
