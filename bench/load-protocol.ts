@@ -50,9 +50,17 @@ export interface RestResult {
   readonly errors: number;
   readonly latencyMs: LatencySummary;
   /** Answered requests slower than 100 ms, 500 ms, 1 s and 1.9 s (READ_YOUR_WRITES_TIMEOUT_MS is 2 s by default). */
-  readonly slowerThan: { readonly '100': number; readonly '500': number; readonly '1000': number; readonly '1900': number };
+  readonly slowerThan: SlowerThan;
   readonly firstError?: string;
 }
+
+export type SlowerThan = { readonly '100': number; readonly '500': number; readonly '1000': number; readonly '1900': number };
+
+/** RestResult's `slowerThan` of a set of answered requests' latencies (ms). */
+export const slowerThan = (latencies: readonly number[]): SlowerThan => {
+  const over = (ms: number): number => latencies.filter((l) => l > ms).length;
+  return { '100': over(100), '500': over(500), '1000': over(1000), '1900': over(1900) };
+};
 
 export interface PhaseResult {
   readonly targetRate: number;

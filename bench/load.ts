@@ -9,7 +9,17 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { WebSocket } from 'ws';
 import { signDevToken } from '../src/infrastructure/auth/token-signer.js';
-import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, RestResult, SetupResult, Target, ToLoad } from './load-protocol.js';
+import {
+  slowerThan,
+  type ConnectResult,
+  type FromLoad,
+  type PhaseResult,
+  type PhaseSpec,
+  type RestResult,
+  type SetupResult,
+  type Target,
+  type ToLoad,
+} from './load-protocol.js';
 import { round, sleep, summarise } from './stats.js';
 
 const MARK = '"content":"bm';
@@ -469,12 +479,7 @@ class RestLoad {
       perSecond: round(this.latencies.length / seconds, 1),
       errors: this.errors + this.outstanding,
       latencyMs: summarise(this.latencies),
-      slowerThan: {
-        '100': this.latencies.filter((l) => l > 100).length,
-        '500': this.latencies.filter((l) => l > 500).length,
-        '1000': this.latencies.filter((l) => l > 1000).length,
-        '1900': this.latencies.filter((l) => l > 1900).length,
-      },
+      slowerThan: slowerThan(this.latencies),
       ...(this.firstError === undefined ? {} : { firstError: this.firstError }),
     };
   }

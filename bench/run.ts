@@ -20,7 +20,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { collectGarbageAndMeasure, inspectorUrl, type MemoryUsage } from './inspector.js';
-import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, RestResult, SetupResult, Target, ToLoad } from './load-protocol.js';
+import {
+  slowerThan,
+  type ConnectResult,
+  type FromLoad,
+  type PhaseResult,
+  type PhaseSpec,
+  type RestResult,
+  type SetupResult,
+  type Target,
+  type ToLoad,
+} from './load-protocol.js';
 import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
 import type { LongChatResult } from './long-chat.js';
 import type { LongInvitesResult } from './long-invites.js';
@@ -790,14 +800,13 @@ const poolPhases = (phases: readonly MeasuredPhase[]): MeasuredPhase => {
     const r0 = rests[0];
     if (r0 === undefined) return undefined;
     const latencies = samples((p) => p.samples?.restMs);
-    const slower = (ms: number): number => latencies.filter((l) => l > ms).length;
     return {
       targetRate: r0.targetRate,
       requests: rests.reduce((n, r) => n + r.requests, 0),
       perSecond: round(latencies.length / seconds, 1),
       errors: rests.reduce((n, r) => n + r.errors, 0),
       latencyMs: summarise(latencies),
-      slowerThan: { '100': slower(100), '500': slower(500), '1000': slower(1000), '1900': slower(1900) },
+      slowerThan: slowerThan(latencies),
       ...firstErrorOf(rests),
     };
   };
@@ -1341,9 +1350,9 @@ const markdownTable = (r: Results): string => {
       ratio(long.latency.server.cpuPercent, empty.latency.server.cpuPercent),
     );
     row(sc, 'service start to /readyz (s)', fmt(long.readyAfterStartSeconds, 1), fmt(empty.readyAfterStartSeconds, 1), '');
-    const each = (xs: readonly number[] | undefined): string => (xs ?? []).map((x) => fmt(x, 1)).join(' · ');
-    row(sc, 'new_message p99 of each round, in turn (ms)', each(long.rounds?.newMessageP99Ms), each(empty.rounds?.newMessageP99Ms), '');
-    row(sc, 'REST p99 of each round, in turn (ms)', each(long.rounds?.restP99Ms), each(empty.rounds?.restP99Ms), '');
+    const each = (xs: readonly number[]): string => xs.map((x) => fmt(x, 1)).join(' · ');
+    row(sc, 'new_message p99 of each round, in turn (ms)', each(long.rounds.newMessageP99Ms), each(empty.rounds.newMessageP99Ms), '');
+    row(sc, 'REST p99 of each round, in turn (ms)', each(long.rounds.restP99Ms), each(empty.rounds.restP99Ms), '');
   }
   if (s.rest?.rest !== undefined) {
     const rr = s.rest.rest;
