@@ -6,16 +6,19 @@ import { ping, newUser, type User } from '../ws/support.js';
 
 const ROUNDS = 50;
 
-/**
- * The `game_invite` refusals `client` got, as `code: msg` (several paths answer the same code,
- * the message tells which); after a ping, every one its earlier frames caused.
- */
-const inviteRefusals = async (client: TestClient): Promise<string[]> => {
+interface Refusal {
+  readonly code: string;
+  readonly msg: string;
+}
+
+/** The `game_invite` refusals `client` got; after a ping, every one its earlier frames caused. */
+const inviteRefusals = async (client: TestClient): Promise<Refusal[]> => {
   await ping(client);
   const errors = await client.collect(0, (f) => f.action === 'error' && f.data['for'] === 'game_invite');
-  return errors.map((f) => `${String(f.data['code'])}: ${String(f.data['msg'])}`);
+  return errors.map((f) => ({ code: String(f.data['code']), msg: String(f.data['msg']) }));
 };
-const codes = (refusals: readonly string[]): string[] => refusals.map((r) => r.slice(0, r.indexOf(':')));
+/** Several paths answer the same code: a failure shows the messages too, which tell them apart. */
+const codes = (refusals: readonly Refusal[]): string[] => refusals.map((r) => r.code);
 
 /**
  * Two nodes on one data directory, invitations sharing a user sent at the same moment, one on
