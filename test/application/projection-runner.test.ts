@@ -72,4 +72,30 @@ describe('ProjectionRunner', () => {
     await runner.stop();
     expect(batches).to.deep.equal([[1], [2]]);
   });
+
+  it('a fault after progress is retried at once: the back-off does not grow with faults already recovered from', async () => {
+    // Every batch fails once, then succeeds (a lock another node held past the busy timeout).
+    let checkpoint: PositionedChanges['position'] | undefined;
+    let failNext = true;
+    const store = {
+      apply: async (_p: string, batch: readonly PositionedChanges[]) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('database is locked');
+        }
+        failNext = true;
+        checkpoint = batch[batch.length - 1]?.position ?? checkpoint;
+      },
+      checkpoint: async () => checkpoint,
+    } as unknown as ReadModelStore;
+    const runner = new ProjectionRunner('p', projectReadModel, log, store, createLogger('silent'), 5000, 0);
+    await runner.start();
+    // Ten faults in a row would wait 100 ms · 2^9 by now; each one after progress waits 100 ms.
+    for (let i = 1; i <= 10; i++) {
+      await log.append(`user-u${i}`, [registered(i)], 'no_stream');
+      expect(await runner.tracker.waitFor((await log.headPosition())!, 1500), `event ${i} projected`).to.equal(true);
+    }
+    await runner.stop();
+    expect(checkpoint?.commit).to.equal(10n);
+  });
 });

@@ -60,4 +60,29 @@ describe('SqliteReadModelStore', () => {
       await cleanup();
     }
   });
+
+  it('two nodes on one file apply the same log at once: neither is refused a lock, and each event lands once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'readmodels-'));
+    const path = join(dir, 'readmodels.db');
+    // Both read the checkpoint before they write: only a transaction that takes the write lock
+    // first waits for the other node's commit instead of failing with "database is locked".
+    const nodes = [SqliteReadModelStore.open({ path }), SqliteReadModelStore.open({ path })];
+    try {
+      const log = new EventLog();
+      for (let i = 0; i < 400; i++) log.append(registered(user(`u${i}`), i));
+      const batches = log.batches(2);
+      await Promise.all(
+        nodes.map(async (node) => {
+          for (const batch of batches) await node.apply(PROJECTION, batch);
+        }),
+      );
+      for (const node of nodes) {
+        expect((await node.checkpoint(PROJECTION))?.commit).to.equal(400n);
+        expect((await node.userIdsAfter(undefined, 1000)).length).to.equal(400);
+      }
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -30,6 +30,7 @@ export class ProjectionRunner {
   ) {}
 
   private lastFlushEnd = 0;
+  private flushes = 0;
 
   get error(): Error | undefined {
     return this.failure;
@@ -55,7 +56,9 @@ export class ProjectionRunner {
   private async follow(): Promise<void> {
     let ready: () => void = () => {};
     this.firstCheckpoint = new Promise((resolve) => (ready = resolve));
-    for (let failures = 0; !this.stopped; failures++) {
+    let failures = 0;
+    while (!this.stopped) {
+      const flushed = this.flushes;
       try {
         const checkpoint = await this.readModels.checkpoint(this.name);
         ready();
@@ -71,7 +74,11 @@ export class ProjectionRunner {
         this.failure = err instanceof Error ? err : new Error(String(err));
         this.logger.error({ err: this.failure, projection: this.name, failures }, 'projection failed: restarting from its checkpoint');
       }
+      // The back-off grows with faults in a row: one after progress (a lock another node held
+      // too long, say) is retried at once, not after the wait earned by every earlier fault.
+      if (this.flushes > flushed) failures = 0;
       await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+      failures += 1;
     }
   }
 
@@ -125,6 +132,7 @@ export class ProjectionRunner {
 
   private async flush(batch: readonly PositionedChanges[], last: Position): Promise<void> {
     if (batch.length > 0) await this.readModels.apply(this.name, batch);
+    this.flushes += 1;
     this.failure = undefined;
     this.tracker.advance(last);
   }

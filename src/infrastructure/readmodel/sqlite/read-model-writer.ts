@@ -9,8 +9,8 @@ import { TABLES, tablesToReset, type Synchronous, type Table } from './schema.js
 
 /** The write half of the SQLite read models: batches with their checkpoint, resets, the end of a bulk load. */
 export class SqliteReadModelWriter {
-  private readonly applyTx: (projection: string, batch: readonly PositionedChanges[]) => void;
-  private readonly resetTx: (tables: readonly Table[]) => void;
+  private readonly applyTx: Database.Transaction<(projection: string, batch: readonly PositionedChanges[]) => void>;
+  private readonly resetTx: Database.Transaction<(tables: readonly Table[]) => void>;
 
   constructor(
     private readonly db: Database.Database,
@@ -43,12 +43,15 @@ export class SqliteReadModelWriter {
     this.resetTx = db.transaction((tables: readonly Table[]) => tables.forEach((t) => deletes.get(t)?.run()));
   }
 
+  // IMMEDIATE: a deferred transaction reads the checkpoint first, and a read that then wants to
+  // write while another node's writer holds the lock gets "database is locked" at once, without
+  // the busy timeout (SQLite will not wait there, lest two upgrading readers deadlock).
   apply(projection: string, batch: readonly PositionedChanges[]): void {
-    this.applyTx(projection, batch);
+    this.applyTx.immediate(projection, batch);
   }
 
   reset(groups: readonly ProjectionGroup[] | undefined): void {
-    this.resetTx(tablesToReset(groups));
+    this.resetTx.immediate(tablesToReset(groups));
   }
 
   /** After a bulk load, makes the file durable first: a rebuild closes before it switches. */
