@@ -25,6 +25,31 @@ export interface ProcSample {
   readonly runQueueSeconds: number;
 }
 
+/** A process's I/O so far (/proc/<pid>/io, every thread, live or ended), or undefined where unreadable. */
+export interface ProcIo {
+  /** Bytes the process handed to write() and its kin, sockets included. */
+  readonly wcharBytes: number;
+  /** Bytes it caused to be written to storage (writeback of what it dirtied, whole folios). */
+  readonly writeBytes: number;
+  /** Bytes it caused to be read from storage (page-cache misses). */
+  readonly readBytes: number;
+}
+
+export const readProcIo = (pid: number): ProcIo | undefined => {
+  try {
+    const fields = new Map(
+      readFileSync(`/proc/${pid}/io`, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l): [string, number] => [l.slice(0, l.indexOf(':')), Number(l.slice(l.indexOf(':') + 1))]),
+    );
+    const get = (k: string): number => fields.get(k) ?? Number.NaN;
+    return { wcharBytes: get('wchar'), writeBytes: get('write_bytes'), readBytes: get('read_bytes') };
+  } catch {
+    return undefined;
+  }
+};
+
 /** One sample, or undefined once the process is gone. */
 export const sampleProc = (pid: number): ProcSample | undefined => {
   try {
@@ -104,3 +129,23 @@ export const summariseSamples = (samples: readonly ProcSample[]): ProcSummary =>
     rssMaxMiB: mib(Math.max(...samples.map((s) => s.rssKiB))),
   };
 };
+
+/** The machine's CPU time so far (/proc/stat, in ticks): all of it, and what the hypervisor took. */
+export interface CpuTicks {
+  readonly total: number;
+  readonly steal: number;
+}
+
+export const readCpuTicks = (): CpuTicks | undefined => {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Percent of the CPU time between two readings that the hypervisor gave to other machines. */
+export const stealPercent = (from: CpuTicks, to: CpuTicks): number =>
+  to.total > from.total ? round(((to.steal - from.steal) / (to.total - from.total)) * 100, 1) : 0;

@@ -31,7 +31,7 @@ import {
   type Target,
   type ToLoad,
 } from './load-protocol.js';
-import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
+import { ProcSampler, readCpuTicks, readProcIo, sampleProc, stealPercent, type ProcIo, type ProcSummary } from './proc-stats.js';
 import type { LongChatResult } from './long-chat.js';
 import type { LongInvitesResult } from './long-invites.js';
 import { runPresenceStorm, type PresenceStormResult, type StormMode, type StormScope } from './presence-storm.js';
@@ -70,6 +70,9 @@ interface Options {
   readonly replayEvents: number;
   readonly longLogEvents: number;
   readonly longLogRounds: number;
+  readonly longLogWarmupMs: number;
+  readonly longLogDurationMs: number;
+  readonly longLogRestDurationMs: number;
   readonly longInvitations: number;
   readonly longChatMessages: number;
   readonly stormUsers: readonly number[];
@@ -97,7 +100,10 @@ const NUMBER_OPTIONS = {
   'idle-timeout': 'seconds allowed for (c) to connect (300; quick 60)',
   'replay-events': 'events in the (d) log (1000000; quick 100000)',
   'long-log-events': 'events in the (f3) long log, against an empty one (10000000; quick 1000000)',
-  'long-log-rounds': 'alternating rounds (f3) splits its message and REST phases into, per variant (6)',
+  'long-log-rounds': 'alternating rounds (f3) splits its message and REST phases into, per variant (12)',
+  'long-log-warmup': 'seconds of unmeasured load on each (f3) service before its rounds (30; quick 5)',
+  'long-log-duration': 'seconds of (f3) message load per variant, over its rounds (120; quick 10)',
+  'long-log-rest-duration': 'seconds of (f3) REST load per variant, over its rounds (60; quick 5)',
   'long-invitations': 'historic invitations before (f2) (1000000; quick 100000)',
   'long-chat-messages': 'stored messages in the (f1) chat (1000000; quick 100000)',
   'storm-all-frames-max': 'most users of the (g) storm run with scope all and per-change frames, N² frames (5000; quick 2000)',
@@ -163,7 +169,10 @@ const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Options => {
     idleTimeoutMs: num('idle-timeout', quick ? 60 : 300) * 1000,
     replayEvents: num('replay-events', quick ? 100_000 : 1_000_000),
     longLogEvents: num('long-log-events', quick ? 1_000_000 : 10_000_000),
-    longLogRounds: num('long-log-rounds', 6),
+    longLogRounds: num('long-log-rounds', 12),
+    longLogWarmupMs: num('long-log-warmup', quick ? 5 : 30) * 1000,
+    longLogDurationMs: num('long-log-duration', quick ? 10 : 120) * 1000,
+    longLogRestDurationMs: num('long-log-rest-duration', quick ? 5 : 60) * 1000,
     longInvitations: num('long-invitations', quick ? 100_000 : 1_000_000),
     longChatMessages: num('long-chat-messages', quick ? 100_000 : 1_000_000),
     stormUsers: (values['storm-users'] ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').map((v) => {
@@ -737,6 +746,8 @@ interface LongLogVariant {
   /** Each round's own p99s, in round order: how much one short phase's tail moves. */
   readonly rounds: { readonly newMessageP99Ms: readonly number[]; readonly restP99Ms: readonly number[] };
   readonly append: { readonly appends: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  /** The service's I/O over its whole life, where /proc has it. */
+  readonly io?: ProcIo;
 }
 
 interface LongLogResult {
@@ -839,6 +850,7 @@ const poolPhases = (phases: readonly MeasuredPhase[]): MeasuredPhase => {
 /** One (f3) variant: its service on `dataDir`, with its own load generator, connected and ready for phases. */
 class LongLogRig {
   private readonly messagePhases: MeasuredPhase[] = [];
+  private io: ProcIo | undefined;
   private readonly restPhases: MeasuredPhase[] = [];
 
   private constructor(
@@ -872,6 +884,12 @@ class LongLogRig {
     this.messagePhases.push(await this.load.phase({ rate: o.rate, warmupMs, durationMs, graceMs: 5000, keepSamples: true }, this.server.pid));
   }
 
+  /** Drops what was measured so far (a warm-up's phase). */
+  forgetPhases(): void {
+    this.messagePhases.length = 0;
+    this.restPhases.length = 0;
+  }
+
   async restPhase(o: Options, warmupMs: number, durationMs: number): Promise<void> {
     const spec = { rate: o.rate, warmupMs, durationMs, graceMs: 5000, restRate: o.restRate, keepSamples: true };
     this.restPhases.push(await this.load.phase(spec, this.server.pid));
@@ -884,6 +902,7 @@ class LongLogRig {
   }
 
   async stop(): Promise<void> {
+    this.io = readProcIo(this.server.pid) ?? this.io;
     await this.load.close();
     await this.server.stop();
   }
@@ -898,9 +917,21 @@ class LongLogRig {
       rest: poolPhases(this.restPhases),
       rounds: { newMessageP99Ms: this.messagePhases.map((p) => p.latencyMs.p99), restP99Ms: this.restPhases.map((p) => p.rest?.latencyMs.p99 ?? Number.NaN) },
       append,
+      ...(this.io === undefined ? {} : { io: this.io }),
     };
   }
 }
+
+/**
+ * Evicts a directory's files from the page cache (posix_fadvise DONTNEED, through dd; no root).
+ * `cp` leaves a copy cached in large folios (2 MiB here), and on this kernel a 4 KiB page that a
+ * checkpoint writes into one makes writeback write the whole folio: measured 13.7x the bytes
+ * written on a fresh copy, 1x once evicted and read back 4 KiB at a time, as SQLite reads. A
+ * service that wrote its own files never sees that state, so the copy must not start in it.
+ */
+const dropFileCache = (dir: string): void => {
+  for (const f of readdirSync(dir)) execFileSync('dd', [`if=${join(dir, f)}`, 'iflag=nocache', 'count=0', 'status=none']);
+};
 
 /**
  * (f3): the same message and REST load on an empty log and on a long one, both services up at
@@ -919,18 +950,23 @@ const longLogScenario = async (o: Options): Promise<LongLogResult> => {
     // Without reflinks the copy leaves gigabytes of dirty pages: flushed during the load, they
     // would stall the service's fsyncs (ext4 commits them with its journal), a cost of the copy.
     execFileSync('sync');
+    dropFileCache(work);
     const empty = await LongLogRig.start('long-log-empty', o, emptyDir);
     rigs.push(empty);
     const long = await LongLogRig.start('long-log', o, work);
     rigs.push(long);
     const rounds = Math.max(1, o.longLogRounds);
     const turns = (r: number): readonly LongLogRig[] => (r % 2 === 0 ? [empty, long] : [long, empty]);
+    // Each service first meets the load unmeasured, as a running service would have: the long
+    // log's copy starts uncached, and its first minute would measure the disk, not the log.
+    for (const rig of rigs) await rig.messagePhase(o, o.longLogWarmupMs, 1000);
+    for (const rig of rigs) rig.forgetPhases();
     for (let r = 0; r < rounds; r++) {
-      for (const rig of turns(r)) await rig.messagePhase(o, r === 0 ? o.warmupMs : 2000, o.durationMs / rounds);
+      for (const rig of turns(r)) await rig.messagePhase(o, 2000, o.longLogDurationMs / rounds);
     }
     for (const rig of rigs) await rig.keepMetrics();
     for (let r = 0; r < rounds; r++) {
-      for (const rig of turns(r)) await rig.restPhase(o, r === 0 ? o.warmupMs : 500, o.restDurationMs / rounds);
+      for (const rig of turns(r)) await rig.restPhase(o, r === 0 ? 2000 : 500, o.longLogRestDurationMs / rounds);
     }
     for (const rig of rigs.splice(0)) await rig.stop();
     return {
@@ -1350,6 +1386,8 @@ const markdownTable = (r: Results): string => {
       ratio(long.latency.server.cpuPercent, empty.latency.server.cpuPercent),
     );
     row(sc, 'service start to /readyz (s)', fmt(long.readyAfterStartSeconds, 1), fmt(empty.readyAfterStartSeconds, 1), '');
+    const io = (v: LongLogVariant): string => (v.io === undefined ? '–' : `${fmt(v.io.writeBytes / 1e9)} / ${fmt(v.io.readBytes / 1e9)}`);
+    row(sc, 'service I/O over its life: written to / read from disk (GB)', io(long), io(empty), ratio(long.io?.writeBytes, empty.io?.writeBytes));
     const each = (xs: readonly number[]): string => xs.map((x) => fmt(x, 1)).join(' · ');
     row(sc, 'new_message p99 of each round, in turn (ms)', each(long.rounds.newMessageP99Ms), each(empty.rounds.newMessageP99Ms), '');
     row(sc, 'REST p99 of each round, in turn (ms)', each(long.rounds.restP99Ms), each(empty.rounds.restP99Ms), '');
@@ -1438,6 +1476,7 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   mkdirSync(BENCH_DIR, { recursive: true });
   const m = machine();
+  const ticksAtStart = readCpuTicks();
   const notes: string[] = [];
   log(`${o.quick ? 'quick' : 'full'} run on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${m.loadAverageAtStart.join(' ')}`);
   if (m.loadAverageAtStart[0] !== undefined && m.loadAverageAtStart[0] > m.cpus * 0.5) {
@@ -1575,6 +1614,10 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
   ] as const) {
     if (t.error !== undefined) notes.push(`${who}: ${t.error}`);
   }
+  const ticksAtEnd = readCpuTicks();
+  const steal = ticksAtStart === undefined || ticksAtEnd === undefined ? 0 : stealPercent(ticksAtStart, ticksAtEnd);
+  // A virtual machine whose host is oversubscribed: every latency then waits for the host too.
+  if (steal >= 5) notes.push(`The hypervisor took ${steal}% of this machine's CPU time during the run (steal): absolute figures are noisy.`);
   const bounded = (p: MeasuredPhase | undefined): boolean => p !== undefined && p.generator.cpuPercent > 90;
   if (bounded(baseline.latency) || baseline.ramp?.steps.some((s) => bounded(s.phase))) {
     notes.push(
