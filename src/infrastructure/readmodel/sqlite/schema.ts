@@ -126,5 +126,8 @@ export const configure = (db: Database, synchronous: Synchronous, busyTimeoutMs:
   // the projection replays from the older checkpoint. The log, not this file, is the truth.
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  // The writer's commits walk the indexes keyed by chat id, whose leaves are spread over a file
+  // of gigabytes: SQLite's default 2 MiB cache would re-read their inner pages on every commit.
+  db.pragma('cache_size = -32768'); // KiB
   db.exec(DDL);
 };
