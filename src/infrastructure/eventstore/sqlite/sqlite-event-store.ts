@@ -12,12 +12,14 @@ import type {
   Subscription,
 } from '../../../application/ports/event-store.js';
 import { positionOf } from '../../../application/ports/position.js';
+import { dropPageCache } from '../../shared/page-cache.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../../shared/wal-checkpointer.js';
 import { WriterThread } from '../../shared/writer-thread.js';
 import type { AppendRequest } from './append-writer.js';
 import { assertValidExpected } from './expected-revision.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
+import { LongScans } from './long-scans.js';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 import { configure, type Synchronous } from './schema.js';
 import { StreamHeads } from '../shared/stream-heads.js';
@@ -39,6 +41,10 @@ export interface SqliteEventStoreOptions {
   readonly pageSize?: number;
   /** WAL checkpoints on a thread of their own, this often (wal-checkpointer.ts). 0: in the writer's commits. Default 25 ms. */
   readonly checkpointIntervalMs?: number;
+  /** After reads in order over this many positions, the file is dropped from the page cache (long-scans.ts). 0: never. Default 100,000. */
+  readonly longScanPositions?: number;
+  /** How the file is dropped from the page cache; default page-cache.ts. */
+  readonly dropPageCache?: () => Promise<unknown>;
 }
 
 type Bindable = string | number;
@@ -69,6 +75,7 @@ export class SqliteEventStore implements EventStore, LogSource {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
+  private readonly longScans: LongScans;
   private poller: NodeJS.Timeout | undefined;
   private head: number;
   /** Position up to which the poller has learnt stream heads. */
@@ -81,6 +88,7 @@ export class SqliteEventStore implements EventStore, LogSource {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 500;
+    this.longScans = new LongScans(options.longScanPositions ?? 100_000, options.dropPageCache ?? (() => dropPageCache(options.path)));
     // The main connection only reads; a writer thread owns every write (see append-worker.ts).
     const config: WriterConfig = {
       path: options.path,
@@ -105,6 +113,7 @@ export class SqliteEventStore implements EventStore, LogSource {
       const rows = this.readAllStatement(filter, true, limit).all(after, head, ...filter.params);
       const last = rows[rows.length - 1];
       const scannedTo = rows.length < limit || last === undefined ? Math.max(after, head) : last.position;
+      if (filter.sql === '') this.longScans.read(after, scannedTo, scannedTo >= head);
       return { events: rows.map(toRecordedEvent), scannedTo };
     });
     this.head = this.headStmt.get() ?? 0;
@@ -169,7 +178,11 @@ export class SqliteEventStore implements EventStore, LogSource {
 
   async readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]> {
     const filter = compileFilter(options?.filter);
-    const rows = this.readAllStatement(filter, false, limitOf(options?.maxCount)).all(seqOf(options?.after), ...filter.params);
+    const after = seqOf(options?.after);
+    const limit = limitOf(options?.maxCount);
+    const rows = this.readAllStatement(filter, false, limit).all(after, ...filter.params);
+    const last = rows[rows.length - 1];
+    if (filter.sql === '') this.longScans.read(after, last?.position ?? after, limit < 0 || rows.length < limit);
     return rows.map(toRecordedEvent);
   }
 
@@ -208,6 +221,7 @@ export class SqliteEventStore implements EventStore, LogSource {
     for (const s of [...this.subscriptions]) await s.close();
     this.stopPolling();
     this.db.close();
+    await this.longScans.settle();
   }
 
   private readStreamStatement(limit: number): Database.Statement<[string, number], EventRow> {
