@@ -39,6 +39,7 @@ import type { ReplayResult } from './replay-bench.js';
 import { round, sleep, summarise } from './stats.js';
 import { defineCli, UsageError, type ParsedArgs } from '../src/interfaces/cli/cli-args.js';
 import { runCli } from '../src/interfaces/cli/run-cli.js';
+import { dropPageCache } from '../src/infrastructure/shared/page-cache.js';
 
 // ---------------------------------------------------------------- options
 
@@ -923,14 +924,14 @@ class LongLogRig {
 }
 
 /**
- * Evicts a directory's files from the page cache (posix_fadvise DONTNEED, through dd; no root).
- * `cp` leaves a copy cached in large folios (2 MiB here), and on this kernel a 4 KiB page that a
- * checkpoint writes into one makes writeback write the whole folio: measured 13.7x the bytes
- * written on a fresh copy, 1x once evicted and read back 4 KiB at a time, as SQLite reads. A
- * service that wrote its own files never sees that state, so the copy must not start in it.
+ * Drops a directory's files from the page cache. `cp` leaves a copy cached in large folios, which
+ * make each page a checkpoint writes cost a whole folio (page-cache.ts). A service that wrote its
+ * own files never sees that state, so the copy must not start in it.
  */
-const dropFileCache = (dir: string): void => {
-  for (const f of readdirSync(dir)) execFileSync('dd', [`if=${join(dir, f)}`, 'iflag=nocache', 'count=0', 'status=none']);
+const dropFileCache = async (dir: string): Promise<void> => {
+  for (const f of readdirSync(dir)) {
+    if (!(await dropPageCache(join(dir, f)))) throw new Error(`could not drop ${f} from the page cache`);
+  }
 };
 
 /**
@@ -950,7 +951,7 @@ const longLogScenario = async (o: Options): Promise<LongLogResult> => {
     // Without reflinks the copy leaves gigabytes of dirty pages: flushed during the load, they
     // would stall the service's fsyncs (ext4 commits them with its journal), a cost of the copy.
     execFileSync('sync');
-    dropFileCache(work);
+    await dropFileCache(work);
     const empty = await LongLogRig.start('long-log-empty', o, emptyDir);
     rigs.push(empty);
     const long = await LongLogRig.start('long-log', o, work);
