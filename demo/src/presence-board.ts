@@ -1,19 +1,24 @@
-/** Who is online as far as this page knows: from REST (`is_online`) first, then from the SDK's presence map. */
+/**
+ * Who is online as far as this page knows: REST's `is_online` until the socket's presence
+ * arrives, then the socket's set alone. REST's answer may be newer than that set, but nothing
+ * would ever correct it: a user who comes and goes within one server window is in no
+ * `presence_diff`, so a page that kept REST's "online" for them would show it for good.
+ */
 export class PresenceBoard {
-  private readonly online = new Map<string, boolean>();
+  private readonly fromRest = new Map<string, boolean>();
+  private fromSocket: ReadonlySet<string> | undefined;
 
   set(username: string, online: boolean): void {
-    if (username !== '') this.online.set(username, online);
+    if (username !== '') this.fromRest.set(username, online);
   }
 
-  /** The SDK's whole set: everyone it names is online, everyone else this page knows is not. */
+  /** The SDK's whole set, which from now on answers. */
   replace(users: ReadonlySet<string>): void {
-    for (const name of this.online.keys()) this.online.set(name, users.has(name));
-    for (const name of users) this.set(name, true);
+    this.fromSocket = new Set(users);
   }
 
   isOnline(username: string): boolean {
-    return this.online.get(username) ?? false;
+    return this.fromSocket === undefined ? (this.fromRest.get(username) ?? false) : this.fromSocket.has(username);
   }
 }
 

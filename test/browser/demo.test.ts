@@ -52,7 +52,12 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
 
   it('two users open a chat and exchange messages both ways, live, with unread counts and presence in the list', async () => {
     await openChat(alice, 'bob');
-    expect(await alice.page.textContent('#peer-presence')).to.equal('online');
+    // Batched presence: bob's coming online reaches alice's socket within one window.
+    await eventually(
+      () => alice.page.textContent('#peer-presence'),
+      (t) => t === 'online',
+      'alice sees bob online',
+    );
     await send(alice, 'hello bob');
     await eventually(
       () => contents(alice),
@@ -67,7 +72,11 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
       (t) => t === '1',
       "bob's unread count",
     );
-    expect(await item.locator('.presence').textContent()).to.equal('online');
+    await eventually(
+      () => item.locator('.presence').textContent(),
+      (t) => t === 'online',
+      "bob's list shows alice online",
+    );
 
     await item.click();
     await eventually(
@@ -290,6 +299,35 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
       await context.close();
     } finally {
       await real.stop();
+    }
+  });
+
+  it('shows a peer who came and went within one presence window offline, though REST had him online', async () => {
+    // A 3 s window holds fred's whole visit, so the server sends no diff for him (he is offline at
+    // both of its ends); erin's page got REST's is_online: true when she opened the chat, and only
+    // trusting its socket's presence over that answer shows him offline.
+    const windowMs = 3000;
+    const slow = await startTestService({ presence: { coalesceMs: windowMs } }, undefined, { devSecret: true });
+    try {
+      const erin = await logIn(browser, slow.service.url, 'erin');
+      everyone.push(erin);
+      // Her own coming online is the first window's diff: let it pass before fred's opens another.
+      await new Promise((r) => setTimeout(r, windowMs + 500));
+      const fred = await logIn(browser, slow.service.url, 'fred');
+      everyone.push(fred);
+      await openChat(erin, 'fred');
+      await fred.context.close();
+      await eventually(
+        () => erin.page.textContent('#peer-presence'),
+        (t) => t === 'offline',
+        'erin sees fred offline',
+      );
+      await new Promise((r) => setTimeout(r, windowMs + 500));
+      expect(await erin.page.textContent('#peer-presence')).to.equal('offline');
+      expect(await chatItem(erin, 'fred').locator('.presence').textContent()).to.equal('offline');
+      await erin.context.close();
+    } finally {
+      await slow.stop();
     }
   });
 
