@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestService, type TestService } from '../support/test-service.js';
+import { sleep } from '../support/wait.js';
 import { findChromium } from './chromium.js';
 import { chatItem, contents, eventually, logIn, openChat, send, type DemoUser } from './demo-page.js';
 
@@ -167,7 +168,7 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     }
     // ...and her browser is offline for a while.
     await alice.page.locator('#connection', { hasText: 'reconnecting' }).waitFor();
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     await alice.context.setOffline(false);
     await alice.page.locator('#connection', { hasText: 'open' }).waitFor({ timeout: 40_000 });
     const expected = [...before, ...sent];
@@ -256,7 +257,7 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     const shown = await contents(bob);
     await send(alice, 'are you there?');
     await alice.page.locator('#error', { hasText: /blocked/i }).waitFor();
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(await contents(bob)).to.deep.equal(shown);
 
     await bob.page.click('#unblock');
@@ -312,7 +313,7 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
       const erin = await logIn(browser, slow.service.url, 'erin');
       everyone.push(erin);
       // Her own coming online is the first window's diff: let it pass before fred's opens another.
-      await new Promise((r) => setTimeout(r, windowMs + 500));
+      await sleep(windowMs + 500);
       const fred = await logIn(browser, slow.service.url, 'fred');
       everyone.push(fred);
       await openChat(erin, 'fred');
@@ -322,7 +323,7 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
         (t) => t === 'offline',
         'erin sees fred offline',
       );
-      await new Promise((r) => setTimeout(r, windowMs + 500));
+      await sleep(windowMs + 500);
       expect(await erin.page.textContent('#peer-presence')).to.equal('offline');
       expect(await chatItem(erin, 'fred').locator('.presence').textContent()).to.equal('offline');
       await erin.context.close();

@@ -113,7 +113,7 @@ export class SqliteEventStore implements EventStore, LogSource {
       const rows = this.readAllStatement(filter, true, limit).all(after, head, ...filter.params);
       const last = rows[rows.length - 1];
       const scannedTo = rows.length < limit || last === undefined ? Math.max(after, head) : last.position;
-      if (filter.sql === '') this.longScans.read(after, scannedTo, scannedTo >= head);
+      this.readInOrder(filter, after, scannedTo, scannedTo >= head);
       return { events: rows.map(toRecordedEvent), scannedTo };
     });
     this.head = this.headStmt.get() ?? 0;
@@ -182,7 +182,7 @@ export class SqliteEventStore implements EventStore, LogSource {
     const limit = limitOf(options?.maxCount);
     const rows = this.readAllStatement(filter, false, limit).all(after, ...filter.params);
     const last = rows[rows.length - 1];
-    if (filter.sql === '') this.longScans.read(after, last?.position ?? after, limit < 0 || rows.length < limit);
+    this.readInOrder(filter, after, last?.position ?? after, limit < 0 || rows.length < limit);
     return rows.map(toRecordedEvent);
   }
 
@@ -247,6 +247,11 @@ export class SqliteEventStore implements EventStore, LogSource {
       if (this.readAllStmts.size < 256) this.readAllStmts.set(key, stmt);
     }
     return stmt;
+  }
+
+  /** A read of positions `after`..`to`: an unfiltered one went through every page in order, a filtered one through the type index (long-scans.ts). */
+  private readInOrder(filter: CompiledFilter, after: number, to: number, reachedEnd: boolean): void {
+    if (filter.sql === '') this.longScans.read(after, to, reachedEnd);
   }
 
   /** After a local commit: hand the new events straight to live subscribers (no re-read). */
