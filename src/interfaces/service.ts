@@ -36,6 +36,7 @@ import { crossSiteGuard } from './http/cross-site-guard.js';
 import { sendError } from './http/errors.js';
 import { docsRouter } from './docs/docs-router.js';
 import { historyRouter } from './http/history-router.js';
+import { readinessRouter } from './http/readiness.js';
 import { restRouter } from './http/rest-router.js';
 import { securityHeadersByPath } from './http/security-headers.js';
 import { demoRouter } from './demo/demo-router.js';
@@ -159,19 +160,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   app.get(['/healthz', '/healthz/'], (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get(['/readyz', '/readyz/'], async (_req, res) => {
-    try {
-      const head = await store.headPosition();
-      const caught = head === undefined || (await projections.tracker.waitFor(head, 1000));
-      if (projections.error !== undefined) return sendError(res, 503, `projection stopped: ${projections.error.message}`);
-      if (broadcaster.fault !== undefined) return sendError(res, 503, `broadcaster cannot advance: ${broadcaster.fault.message}`);
-      if (!caught) return sendError(res, 503, 'read models are catching up');
-      res.json({ status: 'ready' });
-    } catch (err) {
-      logger.warn({ err }, 'readiness check failed');
-      sendError(res, 503, 'stores unreachable');
-    }
-  });
+  app.use(readinessRouter({ store, projection: projections, broadcaster, logger }));
   const register = async (actor: Parameters<typeof registerUser>[1]) => {
     await registerUser(deps, actor, randomUUID());
   };
@@ -219,7 +208,11 @@ export const startService = async (config: Config, logger: Logger = createLogger
     allowedOrigins,
   });
 
-  const server: Server = createServer(app);
+  // Slow or silent clients are answered 408 and dropped within the configured bounds (node checks every second).
+  const server: Server = createServer(
+    { headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    app,
+  );
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {

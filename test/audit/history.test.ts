@@ -115,6 +115,18 @@ describe('audit trail: GET /api/chats/{username}/history', () => {
     expect(outsider.status).to.equal(404);
     expect(outsider.body).to.have.property('msg');
     expect((await svc.http('GET', '/api/chats/bob/history?at=yesterday', { username: 'alice' })).status).to.equal(400);
+  });
+
+  it('takes as `at` only an ISO 8601 time or a log position: anything else Date.parse would read is 400', async () => {
+    // V8 reads "-1" as 2001-01-01, "1 2" as 2001-01-02, "Dec 6" as a date in 2001.
+    for (const at of ['-1', '-1.5', '1 2', 'Dec 6', '2026-13-01', '2026-12-06T25:00Z', '12:00', '0x10', '1e3', ' 5']) {
+      const answer = await svc.http('GET', `/api/chats/bob/history?at=${encodeURIComponent(at)}`, { username: 'alice' });
+      expect(answer.status, at).to.equal(400);
+      expect(answer.body, at).to.deep.equal({ msg: 'at must be an ISO 8601 time or a log position' });
+    }
+    for (const at of ['2026-12-06', '2026-12-06T10:00:00Z', '2026-12-06T10:00:00.123+01:00', positions[0] ?? '']) {
+      expect((await svc.http('GET', `/api/chats/bob/history?at=${encodeURIComponent(at)}`, { username: 'alice' })).status, at).to.equal(200);
+    }
     expect((await svc.http('GET', '/api/chats/bob/history?limit=0', { username: 'alice' })).status).to.equal(400);
     expect((await svc.http('GET', '/api/chats/bob/history')).status).to.equal(401);
   });

@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/infrastructure/config/config.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { startService } from '../../src/interfaces/service.js';
-
-const SERVE = fileURLToPath(new URL('../../src/interfaces/cli/serve.js', import.meta.url));
-
-/** Runs `npm start`'s entry point until it exits (or fails the test after 15 s if it starts serving). */
-const serveWith = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> =>
-  new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [SERVE], { env, timeout: 15_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
-      if (err !== null && (err as { killed?: boolean }).killed === true) reject(new Error(`the server did not exit: ${stdout}${stderr}`));
-      else resolve({ code, output: `${stdout}${stderr}` });
-    });
-    child.stdin?.end();
-  });
+import { serveWith } from '../support/serve-once.js';
 
 describe('a weak JWT_SECRET refuses to start', () => {
   let dir: string;

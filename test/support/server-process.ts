@@ -40,11 +40,17 @@ const waitForListening = (child: ChildProcess, output: () => string): Promise<nu
  * The real server as its own process (`node dist/.../serve.js`, or any command such as
  * `npm start`), on an ephemeral port, so a test can signal it, kill it, or load it from another core.
  */
-export const startServerProcess = async (env: Record<string, string>, command: readonly string[] = [process.execPath, SERVE_JS]): Promise<ServerProcess> => {
+export const startServerProcess = async (
+  /** Added to the defaults; a variable given as undefined is left unset (no JWT_SECRET: the development secret). */
+  env: Record<string, string | undefined>,
+  command: readonly string[] = [process.execPath, SERVE_JS],
+): Promise<ServerProcess> => {
   const [cmd, ...args] = command as [string, ...string[]];
+  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: PROCESS_SECRET, LOG_LEVEL: 'info', ...env };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   const child = spawn(cmd, args, {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: PROCESS_SECRET, LOG_LEVEL: 'info', ...env },
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -86,6 +86,11 @@ export interface EventStore {
   /** One page of the log in position order. */
   readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]>;
   subscribeAll(options?: SubscribeOptions): Subscription;
+  /**
+   * Rejects when the store could not take an append now (a full disk, a read-only file, an
+   * unreachable server): what `/readyz` asks. It may write outside the log, never into it.
+   */
+  checkWritable(): Promise<void>;
   /** Position of the last event in the log, or undefined when it is empty. */
   headPosition(): Promise<Position | undefined>;
   /**

@@ -54,8 +54,14 @@ export const weakSecretReason = (secret: string): string | undefined => {
 
 export type JwtKeys = { secret?: string; publicKey?: string; generated: boolean };
 
-/** Picks the verification key: JWT_SECRET, JWT_PUBLIC_KEY, or (neither) the generated dev secret. */
-export const resolveJwtKeys = (config: Pick<Config, 'jwtSecret' | 'jwtPublicKey' | 'dataDir'>): JwtKeys => {
+/** Why a production start without a key is refused: there is no development secret in production. */
+export const MISSING_KEY_IN_PRODUCTION =
+  'NODE_ENV=production needs JWT_SECRET (HS256, at least 32 bytes) or JWT_PUBLIC_KEY (RS256 PEM): there is no development secret in production';
+
+/** Picks the verification key: JWT_SECRET, JWT_PUBLIC_KEY, or (neither, outside production) the generated dev secret. */
+export const resolveJwtKeys = (config: Pick<Config, 'jwtSecret' | 'jwtPublicKey' | 'dataDir' | 'production'>): JwtKeys => {
+  if (config.production && present(config.jwtSecret) === undefined && present(config.jwtPublicKey) === undefined)
+    throw new ConfigError(MISSING_KEY_IN_PRODUCTION);
   // Set but empty or short is refused, never silently replaced by the development secret.
   const weak = config.jwtSecret === undefined ? undefined : weakSecretReason(config.jwtSecret);
   if (weak !== undefined) throw new ConfigError(weak);

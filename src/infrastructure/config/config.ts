@@ -7,8 +7,11 @@ import type { PresenceScopeName } from '../../application/broadcast/presence-gra
 
 /** Environment variables, decoded at start-up so a typo fails fast, one line per bad variable. */
 const Env = {
+  NODE_ENV: text(),
   HOST: text(),
   PORT: integer(0, 65535),
+  HTTP_HEADERS_TIMEOUT_MS: integer(1),
+  HTTP_REQUEST_TIMEOUT_MS: integer(1),
   DATA_DIR: text(),
   JWT_SECRET: text({ secret: true }),
   JWT_PUBLIC_KEY: text({ secret: true }),
@@ -68,8 +71,15 @@ const decodeEnv = (env: NodeJS.ProcessEnv): Either<readonly string[], Env> => {
 };
 
 export interface Config {
+  /** `NODE_ENV=production` (the image sets it): no development secret, no token minted over the network. */
+  readonly production: boolean;
   readonly host: string;
   readonly port: number;
+  /**
+   * A client must have sent its request headers within `headersMs`, and its whole request within
+   * `requestMs`, or it is answered 408 and its socket destroyed (checked every second).
+   */
+  readonly http: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number };
   readonly dataDir: string;
   readonly jwtSecret: string | undefined;
   readonly jwtPublicKey: string | undefined;
@@ -143,9 +153,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
   const decoded = decodeEnv(env);
   if (isLeft(decoded)) throw new ConfigError(decoded.left.join('\n'));
   const e = decoded.right;
+  // node refuses a server whose headers may take longer than the whole request.
+  if ((e.HTTP_HEADERS_TIMEOUT_MS ?? 10_000) > (e.HTTP_REQUEST_TIMEOUT_MS ?? 30_000))
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   const config: Config = {
+    production: e.NODE_ENV === 'production',
     host: e.HOST ?? '0.0.0.0',
     port: e.PORT ?? 8080,
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS ?? 10_000, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS ?? 30_000 },
     dataDir: e.DATA_DIR ?? './data',
     jwtSecret: e.JWT_SECRET,
     jwtPublicKey: e.JWT_PUBLIC_KEY,

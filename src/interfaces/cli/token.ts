@@ -1,6 +1,6 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { TokenClaims, Username } from '../../infrastructure/auth/claims.js';
-import { ensureDevSecret, weakSecretReason } from '../../infrastructure/auth/dev-secret.js';
+import { MISSING_KEY_IN_PRODUCTION, ensureDevSecret, weakSecretReason } from '../../infrastructure/auth/dev-secret.js';
 import { claimErrors } from '../../infrastructure/auth/token-verifier.js';
 import { signDevToken } from '../../infrastructure/auth/token-signer.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
@@ -38,6 +38,7 @@ runCli(spec, async ({ values, positionals }) => {
     throw new CliFailure('JWT_PUBLIC_KEY is set (RS256): mint tokens with the issuer private key, not this tool');
   }
   let secret = envSecret;
+  if (secret === undefined && config.production) throw new CliFailure(MISSING_KEY_IN_PRODUCTION);
   if (secret === undefined) {
     const dev = ensureDevSecret(config.dataDir);
     if (dev.created) process.stderr.write(`created development secret in ${config.dataDir}\n`);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import express, { Router } from 'express';
 import { signDevToken } from '../../infrastructure/auth/token-signer.js';
 import { sendError } from '../http/errors.js';
+import { fromLoopback } from '../http/loopback.js';
 
 /** The repository's root, from `dist/src/interfaces/demo/`. */
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
@@ -14,11 +15,14 @@ const USERNAME = /^[A-Za-z0-9_.-]{1,50}$/;
 const DEMO_TOKEN_SECONDS = 12 * 3600;
 
 export interface DemoOptions {
-  /** The generated development secret; undefined when a real key is configured (then no token is ever minted). */
+  /**
+   * The generated development secret; undefined when a real key is configured or in production (then
+   * no token is ever minted). Even with it, only clients on this machine get tokens.
+   */
   readonly devSecret: string | undefined;
 }
 
-/** The demo chat app at /demo and, with the development secret only, `POST /demo/token`. */
+/** The demo chat app at /demo and, with the development secret only and for loopback clients only, `POST /demo/token`. */
 export const demoRouter = (o: DemoOptions): Router => {
   const router = Router();
   router.get('/demo', (_req, res) => {
@@ -26,6 +30,8 @@ export const demoRouter = (o: DemoOptions): Router => {
   });
   router.post('/demo/token', (req, res) => {
     if (o.devSecret === undefined) return sendError(res, 404, 'Not found');
+    // Anyone else could mint a token for any username, and so take it over.
+    if (!fromLoopback(req)) return sendError(res, 403, 'Demo tokens are minted only for clients on this machine (loopback, not proxied)');
     const username: unknown = (req.body as { username?: unknown } | undefined)?.username;
     if (typeof username !== 'string' || !USERNAME.test(username)) {
       return sendError(res, 400, 'username must be 1 to 50 letters, digits, _, - or .');

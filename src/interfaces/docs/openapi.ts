@@ -158,7 +158,7 @@ export const openApiDocument = (): JsonSchema => ({
       get: op('Liveness: the process is up', { tags: ['operations'], ...open, responses: { 200: json(object({ status: { const: 'ok' } }), 'Up') } }),
     },
     '/readyz': {
-      get: op('Readiness: stores answer and read models caught up (within a second)', {
+      get: op('Readiness: the log can take an append (a probe commit, and room on its disk), stores answer, read models caught up (within a second)', {
         tags: ['operations'],
         ...open,
         responses: { 200: json(object({ status: { const: 'ready' } }), 'Ready'), 503: ref('503', '#/components/responses/') },
@@ -189,15 +189,16 @@ export const openApiDocument = (): JsonSchema => ({
     },
     '/demo/token': {
       post: {
-        ...op('A token for a username, for the demo: only while the service runs with its generated development secret', {
+        ...op('A token for a username, for the demo: only in development, with the generated secret, for clients on this machine', {
           tags: ['demo'],
           ...open,
           description:
-            'Answers only when neither `JWT_SECRET` nor `JWT_PUBLIC_KEY` is configured (the service generated a development secret); 404 otherwise. The token lasts 12 hours; its `sub` is `demo-<username>`.',
+            'Answers only when neither `JWT_SECRET` nor `JWT_PUBLIC_KEY` is configured and `NODE_ENV` is not `production` (the service generated a development secret); 404 otherwise. Only clients on the loopback interface that were not forwarded by a proxy (no `Forwarded`, `X-Forwarded-For` or `X-Real-IP` header) get a token; others get 403. The token lasts 12 hours; its `sub` is `demo-<username>`.',
           responses: {
             200: json(object({ token: str({ description: 'an HS256 JWT' }) }), 'The token'),
             400: msg('The username is not 1 to 50 letters, digits, `_`, `-` or `.`'),
-            404: msg('A real signing key is configured: no token is minted'),
+            403: msg('The client is not on this machine, or came through a proxy'),
+            404: msg('A real signing key is configured, or NODE_ENV=production: no token is minted'),
           },
         }),
         requestBody: { required: true, content: { 'application/json': { schema: object({ username: username() }) } } },

@@ -5,7 +5,12 @@ import type { Duplex } from 'node:stream';
 const STATUS_OF: Readonly<Record<string, number>> = {
   HPE_HEADER_OVERFLOW: 431,
   HPE_REQUEST_TIMEOUT: 408,
+  // The server's headersTimeout / requestTimeout: a slow or silent client.
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
+
+/** A client that never reads its answer must not keep the socket: it is destroyed after this at the latest. */
+const DESTROY_AFTER_MS = 1000;
 
 const MESSAGE_OF: Readonly<Record<number, string>> = {
   431: 'Request headers too large (a token or cookie this long is refused)',
@@ -16,7 +21,8 @@ const MESSAGE_OF: Readonly<Record<number, string>> = {
 /**
  * The http server's `clientError` answer: the same JSON `{ "msg": ... }` body as every other
  * error, where node's default answers 431/400 with an empty body. A socket that can no longer
- * be written to is just closed.
+ * be written to is just closed; one that was answered is destroyed once the answer is written
+ * (a half-closed socket would be held for as long as the client cares to keep it).
  */
 export const answerClientError = (err: Error & { code?: string }, socket: Duplex): void => {
   // A response already under way on this connection cannot be followed by another.
@@ -29,5 +35,7 @@ export const answerClientError = (err: Error & { code?: string }, socket: Duplex
   const body = JSON.stringify({ msg: MESSAGE_OF[status] ?? STATUS_CODES[status] ?? 'Bad request' });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
+  setTimeout(() => socket.destroy(), DESTROY_AFTER_MS).unref();
 };

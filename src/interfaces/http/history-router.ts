@@ -8,7 +8,7 @@ import { parsePosition } from '../../application/ports/position.js';
 import { chatStream } from '../../domain/chat/chat.js';
 import type { AuthenticatedLocals } from './auth-middleware.js';
 import { sendError } from './errors.js';
-import { isUsername, parsePage } from './params.js';
+import { isUsername, parseIsoTime, parsePage } from './params.js';
 import type { Response } from 'express';
 
 type Res = Response<unknown, AuthenticatedLocals>;
@@ -18,7 +18,8 @@ const pointOf = (raw: unknown): PointInTime | undefined | 'invalid' => {
   if (typeof raw !== 'string') return 'invalid';
   const position = parsePosition(raw);
   if (position !== undefined) return { kind: 'position', position };
-  return Number.isNaN(Date.parse(raw)) ? 'invalid' : { kind: 'time', time: new Date(raw).toISOString() };
+  const time = parseIsoTime(raw);
+  return time === undefined ? 'invalid' : { kind: 'time', time };
 };
 
 /**

@@ -43,3 +43,16 @@ export const parseReadFilter = (query: unknown): ParamResult<ReadFilter> => {
 
 const USERNAME_RE = /^[A-Za-z0-9_.-]{1,50}$/;
 export const isUsername = (s: string): boolean => USERNAME_RE.test(s);
+
+/** ISO 8601 as clients write it: a date, optionally a time with seconds and fraction, optionally a zone. */
+const ISO_TIME_RE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO 8601 time in UTC (`toISOString`), or undefined. `Date.parse` alone would take almost
+ * anything (`-1` is the year 2001 to V8), so the shape is checked first.
+ */
+export const parseIsoTime = (raw: string): string | undefined => {
+  if (!ISO_TIME_RE.test(raw)) return undefined;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+};

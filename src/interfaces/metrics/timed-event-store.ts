@@ -43,6 +43,9 @@ export class TimedEventStore implements EventStore {
   subscribeAll(options?: SubscribeOptions): Subscription {
     return this.inner.subscribeAll(options);
   }
+  checkWritable(): Promise<void> {
+    return this.inner.checkWritable();
+  }
   headPosition(): Promise<Position | undefined> {
     return this.inner.headPosition();
   }

@@ -189,6 +189,15 @@ export class EsdbEventStore implements EventStore {
     return this.subscribe(options.after, options.filter, toRecordedEvent);
   }
 
+  /**
+   * The server takes appends when it answers (a full or read-only disk there shows in its own
+   * health, not here): a bounded read of the head stands for the probe, since any write would
+   * be an event in the log.
+   */
+  async checkWritable(): Promise<void> {
+    await this.headPosition();
+  }
+
   /** The last non-system event's position: reads $all backwards, past any system events. */
   async headPosition(): Promise<Position | undefined> {
     let before: Position | undefined;

@@ -7,9 +7,9 @@ import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { startWalCheckpointer } from '../../shared/wal-checkpointer.js';
 import { serveRequests } from '../../shared/writer-thread.js';
-import { AppendWriter, type AppendRequest } from './append-writer.js';
+import { AppendWriter } from './append-writer.js';
 import { configure } from './schema.js';
-import { toWire, type WireGroupWrite, type WriterConfig } from './writer-protocol.js';
+import { toWire, type WireGroupWrite, type WriterConfig, type WriterRequest } from './writer-protocol.js';
 
 const config = workerData as WriterConfig;
 const db = new Database(config.path);
@@ -17,9 +17,14 @@ configure(db, config.synchronous, config.busyTimeoutMs);
 const writer = new AppendWriter(db);
 const checkpointer = startWalCheckpointer(db, config.path, config.checkpointIntervalMs);
 
-serveRequests<readonly AppendRequest[], WireGroupWrite>(
-  (requests) => {
-    const written = toWire(writer.writeGroup(requests));
+serveRequests<WriterRequest, WireGroupWrite>(
+  (request) => {
+    if (request.kind === 'probe') {
+      writer.probe();
+      checkpointer.committed();
+      return { outcomes: [], inserted: [] };
+    }
+    const written = toWire(writer.writeGroup(request.requests));
     checkpointer.committed();
     return written;
   },

@@ -45,6 +45,7 @@ export class AppendWriter {
   private readonly streamHead: Statement<[string], StreamHead>;
   private readonly findEvent: Statement<[string], ExistingEvent>;
   private readonly writeGroupTx: (requests: readonly AppendRequest[]) => GroupWrite;
+  private readonly probeTx: () => void;
 
   constructor(db: Database) {
     this.insert = db.prepare<[string, number, string, string, string, string]>(
@@ -71,6 +72,13 @@ export class AppendWriter {
     // IMMEDIATE takes the write lock up front: no deadlock-prone read-to-write upgrade
     // when another process shares the file.
     this.writeGroupTx = groupTx.immediate;
+    const touchProbe = db.prepare<[string]>('INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, ?)');
+    this.probeTx = db.transaction(() => void touchProbe.run(new Date().toISOString())).immediate;
+  }
+
+  /** A one-row commit outside the log, as durable as an append: throws when the file cannot be written (full, read-only, I/O fault). */
+  probe(): void {
+    this.probeTx();
   }
 
   /** Throws only when the whole transaction fails (I/O error, lock timeout). */

@@ -19,6 +19,10 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
 CREATE INDEX IF NOT EXISTS events_type ON events (type);
+CREATE TABLE IF NOT EXISTS write_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  at TEXT    NOT NULL
+);
 `;
 
 export const configure = (db: Database, synchronous: Synchronous, busyTimeoutMs: number): void => {

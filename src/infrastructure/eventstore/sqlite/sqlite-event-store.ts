@@ -1,3 +1,5 @@
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -15,7 +17,6 @@ import { positionOf } from '../../../application/ports/position.js';
 import { dropPageCache } from '../../shared/page-cache.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../../shared/wal-checkpointer.js';
 import { WriterThread } from '../../shared/writer-thread.js';
-import type { AppendRequest } from './append-writer.js';
 import { assertValidExpected } from './expected-revision.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
@@ -24,7 +25,7 @@ import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 import { configure, type Synchronous } from './schema.js';
 import { StreamHeads } from '../shared/stream-heads.js';
 import { SqliteSubscription, type LogSource } from './subscription.js';
-import { fromWire, type WireGroupWrite, type WriterConfig } from './writer-protocol.js';
+import { fromWire, type WireGroupWrite, type WriterConfig, type WriterRequest } from './writer-protocol.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; several processes may open the same file. */
@@ -53,9 +54,12 @@ const limitOf = (maxCount: number | undefined): number => (maxCount === undefine
 
 const seqOf = (p: Position | undefined): number => (p === undefined ? 0 : Number(p.commit));
 
+/** Less free space than this where the log lives counts as a full disk: a commit grows the WAL and a checkpoint the file. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
 /** The embedded event store: one SQLite file, WAL, group commit, in-process live fan-out. */
 export class SqliteEventStore implements EventStore, LogSource {
-  private readonly writer: WriterThread<readonly AppendRequest[], WireGroupWrite>;
+  private readonly writer: WriterThread<WriterRequest, WireGroupWrite>;
   private readonly committer: GroupCommitter;
   /** Statements by LIMIT, as a literal: a bound `LIMIT ?` made SQLite re-prepare the statement on every call. */
   private readonly readStreamStmts = new Map<number, Database.Statement<[string, number], EventRow>>();
@@ -78,6 +82,7 @@ export class SqliteEventStore implements EventStore, LogSource {
   private readonly longScans: LongScans;
   private poller: NodeJS.Timeout | undefined;
   private head: number;
+  private readonly path: string;
   /** Position up to which the poller has learnt stream heads. */
   private polledTo: number;
   private closed = false;
@@ -86,6 +91,7 @@ export class SqliteEventStore implements EventStore, LogSource {
     private readonly db: Database.Database,
     options: SqliteEventStoreOptions,
   ) {
+    this.path = options.path;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 500;
     this.longScans = new LongScans(options.longScanPositions ?? 100_000, options.dropPageCache ?? (() => dropPageCache(options.path)));
@@ -98,7 +104,7 @@ export class SqliteEventStore implements EventStore, LogSource {
     };
     this.writer = new WriterThread(new URL('./append-worker.js', import.meta.url), config, 'SQLite event-store writer');
     this.committer = new GroupCommitter(
-      async (requests) => fromWire(await this.writer.request(requests)),
+      async (requests) => fromWire(await this.writer.request({ kind: 'append', requests })),
       (rows) => this.committed(rows),
       options.maxGroupSize ?? 1000,
     );
@@ -184,6 +190,18 @@ export class SqliteEventStore implements EventStore, LogSource {
     const last = rows[rows.length - 1];
     this.readInOrder(filter, after, last?.position ?? after, limit < 0 || rows.length < limit);
     return rows.map(toRecordedEvent);
+  }
+
+  /**
+   * Rejects when an append could not be stored now: less than MIN_FREE_BYTES free where the file
+   * lives (a full disk, which SQLite may only hit at its next WAL growth or checkpoint), or a probe
+   * commit on the writer thread that fails (read-only file system, I/O fault).
+   */
+  async checkWritable(): Promise<void> {
+    if (this.closed) throw new Error('SqliteEventStore is closed');
+    const fs = await statfs(dirname(this.path));
+    if (fs.bavail * fs.bsize < MIN_FREE_BYTES) throw new Error('the disk holding the event log is full');
+    await this.writer.request({ kind: 'probe' });
   }
 
   async headPosition(): Promise<Position | undefined> {

@@ -1,7 +1,10 @@
-import type { AppendOutcome, GroupWrite } from './append-writer.js';
+import type { AppendOutcome, AppendRequest, GroupWrite } from './append-writer.js';
 import type { EventRow } from './rows.js';
 import type { Synchronous } from './schema.js';
 import { fromWireError, toWireError, type WireError } from '../../shared/writer-thread.js';
+
+/** What the writer thread is asked: a group of appends, or a probe write (readiness). */
+export type WriterRequest = { readonly kind: 'append'; readonly requests: readonly AppendRequest[] } | { readonly kind: 'probe' };
 
 /** What the writer thread is started with. */
 export interface WriterConfig {
