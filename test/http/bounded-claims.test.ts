@@ -20,9 +20,12 @@ describe('bounded token claims over REST and WebSocket', () => {
     jwt.sign({ sub: `id-${username}`, username, exp: inAnHour(), ...claims }, TEST_SECRET, { algorithm: 'HS256' });
 
   const cases: ReadonlyArray<{ readonly what: string; readonly claims: (name: string) => Record<string, unknown>; readonly rule: RegExp }> = [
-    { what: 'a 4 KB sub', claims: () => ({ sub: 's'.repeat(4096) }), rule: /sub must be 1 to 128 characters/ },
-    { what: 'a 10 KB nickname', claims: () => ({ nickname: 'n'.repeat(10 * 1024) }), rule: /nickname must be at most 50 characters/ },
+    { what: 'a 4 KB sub', claims: () => ({ sub: 's'.repeat(4096) }), rule: /sub must be 1 to 128 valid characters/ },
+    { what: 'a 10 KB nickname', claims: () => ({ nickname: 'n'.repeat(10 * 1024) }), rule: /nickname must be at most 50 valid characters/ },
     { what: 'a javascript: avatar', claims: () => ({ avatar: 'javascript:alert(document.cookie)' }), rule: /avatar must be empty or an http or https URL/ },
+    // A lone surrogate cannot be stored as UTF-8: the service would show another name than the token's.
+    { what: 'a nickname with a lone surrogate', claims: () => ({ nickname: 'nick\ud800' }), rule: /nickname must be at most 50 valid characters/ },
+    { what: 'a sub with a lone surrogate', claims: () => ({ sub: 'id-\udfff' }), rule: /sub must be 1 to 128 valid characters/ },
   ];
 
   for (const c of cases) {

@@ -100,7 +100,8 @@ const randomised = (rand: () => number, data: Data): Data => {
     const n = 1 + Math.floor(rand() * max);
     let s = 'x';
     while (s.length < n) s += ALPHABET[Math.floor(rand() * ALPHABET.length)] ?? '';
-    return s.slice(0, n);
+    // Cut between code points: half a surrogate pair is not valid text (the service refuses it).
+    return [...s].slice(0, n).join('');
   };
   if ('content' in out) out['content'] = text(200);
   if ('tournament_name' in out) out['tournament_name'] = text(90);

@@ -57,6 +57,14 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
     ],
     ['data nested 10,000 objects deep', () => `{"action":"join_chat","data":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`],
     ['options nested 9 deep', () => invite(JSON.parse(`${'['.repeat(9)}1${']'.repeat(9)}`))],
+    // No UTF-8 store keeps a lone surrogate: REST would serve it as U+FFFD while frames echoed it.
+    ['content with a lone high surrogate', () => message({ content: '\ud800x' })],
+    ['content with a lone low surrogate', () => message({ content: 'x\udc00' })],
+    ['a surrogate pair in the wrong order', () => message({ content: '\udc00\ud800' })],
+    [
+      'a lone surrogate in a tournament name',
+      () => JSON.stringify({ action: 'new_tournament', data: { tournament_id: randomUUID(), tournament_name: 'cup \ud83d', organizer_id: alice.id } }),
+    ],
   ];
 
   for (const [cause, frame] of cases) {
@@ -87,6 +95,16 @@ describe('WebSocket gateway: BAD_DATA closes with 3100, oversized frames with 10
     a.send('new_message', { chat_id: chatId, content: `  ${content}  `, timestamp: new Date().toISOString() });
     await nextMessage(a, content);
     await expectStillOpen(a);
+    await a.close();
+  });
+
+  it('characters outside the BMP (surrogate pairs) are stored, pushed and served by REST alike', async () => {
+    const a = await alice.connectReady();
+    const content = `pairs 😀𝄞 ${randomUUID()}`;
+    a.send('new_message', { chat_id: chatId, content, timestamp: new Date().toISOString() });
+    await nextMessage(a, content);
+    const listed = await svc.http('GET', `/api/chats/${bob.name}/messages`, { token: alice.token });
+    expect(itemsOf(listed.body).map((m) => m['content'])).to.include(content);
     await a.close();
   });
 

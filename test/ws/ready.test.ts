@@ -75,8 +75,30 @@ describe('WebSocket set-up: failures and early closes leave nothing behind', () 
     expect((await onlineNow(svc.service)).has(userId), `${userId} online`).to.equal(false);
   };
 
+  it('a fault while registering the user refuses the upgrade with 503 (no socket), leaves nothing behind, and the next attempt works', async () => {
+    const alice = await newUser(svc, 'alice');
+    const observer = await newUser(svc, 'observer');
+    const watching = await observer.connect();
+    const hubBefore = svc.service.hub.size;
+    const restore = failCommand(svc.service, 'RegisterUser');
+    try {
+      const refused = await alice.connect().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).to.have.property('statusCode', 503);
+    } finally {
+      restore();
+    }
+    await expectNothingLeft(alice.id, hubBefore);
+    const again = await alice.connect();
+    expect(again.readyFrame?.action).to.equal('ready');
+    await watching.nextAction('user_online');
+    await again.close();
+    await watching.close();
+  });
+
   const steps: Array<{ readonly step: string; readonly fault: () => () => void }> = [
-    { step: 'registering the user', fault: () => failCommand(svc.service, 'RegisterUser') },
     {
       step: 'waiting for the read models',
       fault: () => inject(svc.service.projections.tracker, 'waitFor', () => () => Promise.resolve(false)),

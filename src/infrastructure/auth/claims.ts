@@ -1,13 +1,10 @@
 import * as t from 'io-ts';
 
-/** A string codec narrowed by a predicate (kept as plain `string` so callers need no brands). */
-const stringMatching = (name: string, ok: (s: string) => boolean): t.Type<string, string, unknown> =>
-  new t.Type<string, string, unknown>(
-    name,
-    (u): u is string => typeof u === 'string' && ok(u),
-    (u, c) => (typeof u === 'string' && ok(u) ? t.success(u) : t.failure(u, c)),
-    t.identity,
-  );
+/** A string codec narrowed by a predicate (kept as plain `string` so callers need no brands); lone surrogates never pass, as no store could keep them. */
+const stringMatching = (name: string, ok: (s: string) => boolean): t.Type<string, string, unknown> => {
+  const valid = (u: unknown): u is string => typeof u === 'string' && u.isWellFormed() && ok(u);
+  return new t.Type<string, string, unknown>(name, valid, (u, c) => (valid(u) ? t.success(u) : t.failure(u, c)), t.identity);
+};
 
 const USERNAME = /^[A-Za-z0-9_.-]{1,50}$/;
 export const MAX_SUB_LENGTH = 128;
@@ -52,10 +49,10 @@ export type TokenClaims = t.TypeOf<typeof TokenClaims>;
 
 /** What each claim must be, in plain words, for the 401 answer (the offending value is never echoed). */
 export const CLAIM_RULES: Readonly<Record<string, string>> = {
-  sub: `sub must be 1 to ${MAX_SUB_LENGTH} characters`,
+  sub: `sub must be 1 to ${MAX_SUB_LENGTH} valid characters`,
   username: 'username must be 1 to 50 letters, digits, "_", "-" or "."',
   exp: 'exp (the expiry time) is required',
-  nickname: `nickname must be at most ${MAX_NICKNAME_LENGTH} characters`,
+  nickname: `nickname must be at most ${MAX_NICKNAME_LENGTH} valid characters`,
   avatar: `avatar must be empty or an http or https URL of at most ${MAX_AVATAR_LENGTH.toLocaleString('en-US')} characters`,
 };
 

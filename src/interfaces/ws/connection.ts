@@ -7,9 +7,8 @@ import { ONLINE_USERS, chatGroup, userGroup } from '../../application/broadcast/
 import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
 import type { Actor, CommandDeps } from '../../application/commands/context.js';
 import { closeConnection, openConnection, recordActivity } from '../../application/commands/presence.js';
-import { registerUser } from '../../application/commands/users.js';
 import { ReadSideUnavailable } from '../../application/queries/fresh-queries.js';
-import type { EventStore } from '../../application/ports/event-store.js';
+import type { EventStore, Position } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
 import { isRefusal } from '../../domain/shared/decision.js';
@@ -53,10 +52,19 @@ export interface Identity {
   readonly expiresAt: number;
 }
 
+/** How long a queued close waits for the frames of what the socket stored before it. */
+const CLOSE_FLUSH_MS = 2000;
+
 /** setTimeout's ceiling: longer token lifetimes are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 class SetupAborted extends Error {}
+
+/** What arrived, as it waits for its turn: a frame to handle, or the answer its arrival already decided. */
+type Inbound =
+  | { readonly kind: 'frame'; readonly decoded: DecodeResult }
+  | { readonly kind: 'rate_limited'; readonly action: string }
+  | { readonly kind: 'close'; readonly code: number; readonly reason: string };
 
 const rawText = (data: RawData): string =>
   Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
@@ -70,7 +78,11 @@ export class Connection {
   readonly socket: ClientSocket;
   /** Settles (never rejects) when the close-out is written, or was not needed. */
   readonly finished: Promise<void>;
-  private readonly queue: DecodeResult[] = [];
+  private readonly queue: Inbound[] = [];
+  /** A close waits in the queue: later frames are not taken. */
+  private closeQueued = false;
+  /** Where the last event stored by this socket's frames is: a queued close waits for the broadcaster to pass it. */
+  private lastStored: Position | undefined;
   private pumping = false;
   private ready = false;
   /** True once `ConnectionOpened` was stored: only then is there anything to close out. */
@@ -91,17 +103,12 @@ export class Connection {
     private readonly c: ConnectionContext,
     ws: WebSocket,
     raw: Duplex,
-    identity: Identity,
+    /** Registered already: the gateway answers the upgrade only once that is stored. */
+    actor: Actor,
+    expiresAt: number,
     private readonly since: FramePosition | undefined,
     batchedPresence = false,
   ) {
-    const actor: Actor = {
-      userId: identity.userId,
-      username: identity.username,
-      nickname: identity.nickname,
-      avatar: identity.avatar,
-      connectionId: randomUUID(),
-    };
     const metrics = c.metrics;
     this.socket = new ClientSocket(
       ws,
@@ -124,7 +131,7 @@ export class Connection {
       this.lastPong = Date.now();
     });
     ws.on('error', (err) => c.logger.warn({ err, userId: actor.userId }, 'websocket error'));
-    this.armExpiry(identity.expiresAt);
+    this.armExpiry(expiresAt);
     this.setupDone = this.setup();
   }
 
@@ -148,8 +155,6 @@ export class Connection {
       hub.join(socket, ONLINE_USERS);
       // Taken with the joins: the diffs the socket gets from now on start where this state stands.
       const presenceState = socket.batchedPresence ? hub.presenceStateFor(socket) : undefined;
-      await registerUser(deps, actor, correlationId);
-      this.abortIfClosed();
       // The chat list covers what was broadcast before the socket joined: FreshQueries waits for
       // the log's head (at or past `joinedAt`), or throws and the set-up fails.
       for (const chatId of await deps.queries.chatIdsOf(actor.userId)) hub.join(socket, chatGroup(chatId));
@@ -202,11 +207,14 @@ export class Connection {
     if (this.socket.closed) throw new SetupAborted();
   }
 
-  /** Arrival: the rate limit and the queue bound are taken here, so a slow command cannot hide a flood. */
+  /**
+   * Arrival: the rate limit and the queue bound are taken here, so a slow command cannot hide a
+   * flood; but every answer, refusals and closes included, waits its turn in the queue, so
+   * nothing is sent before `ready` and frames accepted before a close are still handled.
+   */
   private onFrame(data: RawData, isBinary: boolean): void {
-    const socket = this.socket;
-    if (socket.closed) return;
-    if (isBinary) return socket.close(CloseCode.BAD_DATA, 'binary frames are not accepted');
+    if (this.socket.closed || this.closeQueued) return;
+    if (isBinary) return this.enqueue({ kind: 'close', code: CloseCode.BAD_DATA, reason: 'binary frames are not accepted' });
     let decoded: DecodeResult;
     try {
       decoded = decodeFrame(rawText(data));
@@ -216,12 +224,18 @@ export class Connection {
     this.c.metrics?.frameIn(decoded.ok ? decoded.value.action : 'undecodable');
     if (decoded.ok && !this.bucket.take(Date.now())) {
       this.warnings += 1;
-      if (this.warnings > this.c.limits.rateWarnings) return socket.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+      if (this.warnings > this.c.limits.rateWarnings) return this.enqueue({ kind: 'close', code: CloseCode.POLICY_VIOLATION, reason: 'rate limit exceeded' });
       this.c.metrics?.refusal('rate_limited', 'ws');
-      return socket.reply({ action: 'error', data: { for: decoded.value.action, code: 'rate_limited', msg: 'Too many messages: slow down' } });
+      return this.enqueue({ kind: 'rate_limited', action: decoded.value.action });
     }
-    if (this.queue.length >= this.c.limits.maxQueuedFrames) return socket.close(CloseCode.POLICY_VIOLATION, 'too many frames waiting');
-    this.queue.push(decoded);
+    if (this.queue.length >= this.c.limits.maxQueuedFrames)
+      return this.enqueue({ kind: 'close', code: CloseCode.POLICY_VIOLATION, reason: 'too many frames waiting' });
+    this.enqueue({ kind: 'frame', decoded });
+  }
+
+  private enqueue(item: Inbound): void {
+    if (item.kind === 'close') this.closeQueued = true;
+    this.queue.push(item);
     this.pump();
   }
 
@@ -230,7 +244,7 @@ export class Connection {
     this.pumping = true;
     this.current = (async () => {
       try {
-        for (let next = this.queue.shift(); next !== undefined && !this.socket.closed; next = this.queue.shift()) await this.handle(next);
+        for (let next = this.queue.shift(); next !== undefined && !this.socket.closed; next = this.queue.shift()) await this.take(next);
       } catch (err) {
         this.c.logger.error({ err, userId: this.socket.userId }, 'websocket frame handling failed');
         this.socket.close(CloseCode.INTERNAL_ERROR, 'server fault');
@@ -240,6 +254,19 @@ export class Connection {
       }
     })();
     void this.current;
+  }
+
+  private async take(item: Inbound): Promise<void> {
+    switch (item.kind) {
+      case 'frame':
+        return this.handle(item.decoded);
+      case 'rate_limited':
+        return this.socket.reply({ action: 'error', data: { for: item.action, code: 'rate_limited', msg: 'Too many messages: slow down' } });
+      case 'close':
+        // What the frames before it stored reaches this socket first: accepted means answered.
+        if (this.lastStored !== undefined) await this.c.broadcasterTracker.waitFor(this.lastStored, CLOSE_FLUSH_MS);
+        return this.socket.close(item.code, item.reason);
+    }
   }
 
   private async handle(decoded: DecodeResult): Promise<void> {
@@ -253,6 +280,7 @@ export class Connection {
       const started = process.hrtime.bigint();
       const result = await dispatch(deps, hub, socket, decoded.value, correlationId);
       this.c.metrics?.command(action, Number(process.hrtime.bigint() - started) / 1e9);
+      if (!isRefusal(result) && result.position !== undefined) this.lastStored = result.position;
       if (isRefusal(result)) {
         this.c.metrics?.refusal(result.code, 'ws');
         socket.reply({ action: 'error', data: { for: action, code: result.code, msg: result.msg } });

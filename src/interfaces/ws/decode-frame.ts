@@ -47,6 +47,18 @@ const describeErrors = (errors: t.Errors): string =>
     })
     .join('; ');
 
+/**
+ * Whether every string in a parsed frame, keys included, is well-formed UTF-16. JSON may carry a
+ * lone surrogate (`"\\ud800"`), which no UTF-8 store can keep: it would be served back as U+FFFD
+ * over REST while live frames echoed it, so it is refused instead.
+ */
+const wellFormed = (value: unknown): boolean => {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).every(([k, v]) => k.isWellFormed() && wellFormed(v));
+  return true;
+};
+
 /** Text frame → typed action, or the reason it is BAD_DATA. */
 export const decodeFrame = (text: string): DecodeResult => {
   if (nestingDepth(text, MAX_FRAME_DEPTH) > MAX_FRAME_DEPTH) return { ok: false, reason: `nested deeper than ${MAX_FRAME_DEPTH}` };
@@ -56,6 +68,7 @@ export const decodeFrame = (text: string): DecodeResult => {
   } catch {
     return { ok: false, reason: 'unparsable JSON' };
   }
+  if (!wellFormed(json)) return { ok: false, reason: 'a string holds a lone surrogate (not well-formed UTF-16)' };
   const envelope = Envelope.decode(json);
   if (isLeft(envelope)) return { ok: false, reason: 'expected {"action": string, "data": object}' };
   const { action, data } = envelope.right;

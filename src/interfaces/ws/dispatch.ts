@@ -1,6 +1,7 @@
 import { isRefusal, type Refusal } from '../../domain/shared/decision.js';
 import * as chats from '../../application/commands/chats.js';
 import type { Actor, CommandDeps } from '../../application/commands/context.js';
+import type { Position } from '../../application/ports/event-store.js';
 import * as invites from '../../application/commands/invites.js';
 import * as notifications from '../../application/commands/notifications.js';
 import * as presence from '../../application/commands/presence.js';
@@ -9,7 +10,8 @@ import type { ClientAction } from './action-codecs.js';
 import type { ClientSocket } from './client-socket.js';
 import type { Hub } from './hub.js';
 
-type Result = Refusal | { readonly _tag: 'Ok' };
+/** What the action stored (its last event's position), or its refusal. */
+type Result = Refusal | { readonly _tag: 'Ok'; readonly position: Position | undefined };
 
 const ownUsername = (actor: Actor, username: string): Refusal | undefined =>
   username === actor.username ? undefined : { _tag: 'Refusal', code: 'forbidden', msg: 'username must be your own' };

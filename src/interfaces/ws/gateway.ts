@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Either } from 'fp-ts/lib/Either.js';
@@ -6,7 +7,8 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { parseFramePosition, type FramePosition } from '../../application/broadcast/frame-position.js';
 import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
-import type { CommandDeps } from '../../application/commands/context.js';
+import type { Actor, CommandDeps } from '../../application/commands/context.js';
+import { registerUser } from '../../application/commands/users.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
@@ -84,12 +86,15 @@ export class Gateway {
     if (sinceParam !== null && since === undefined) return refuseUpgrade(socket, 400, 'Bad Request', 'since must be a position');
     const presenceParam = url.searchParams.get('presence');
     if (presenceParam !== null && !PRESENCE_MODES.has(presenceParam)) return refuseUpgrade(socket, 400, 'Bad Request', 'presence must be frames or batched');
-    void this.checkSince(since).then(
+    const actor: Actor = { ...identity.right, connectionId: randomUUID() };
+    void this.admit(actor, since).then(
       (problem) => {
         if (problem !== undefined) return refuseUpgrade(socket, 400, 'Bad Request', problem);
         if (!this.accepting) return refuseUpgrade(socket, 503, 'Service Unavailable', 'Shutting down');
+        // The client gave up while it was being registered.
+        if (socket.destroyed) return;
         this.wss.handleUpgrade(req, socket, head, (ws) => {
-          const connection = new Connection(this.o, ws, socket, identity.right, since, presenceParam === 'batched');
+          const connection = new Connection(this.o, ws, socket, actor, identity.right.expiresAt, since, presenceParam === 'batched');
           this.connections.add(connection);
           void connection.finished.then(() => this.connections.delete(connection));
         });
@@ -99,6 +104,17 @@ export class Gateway {
         refuseUpgrade(socket, 503, 'Service Unavailable', 'The event store is unavailable: retry');
       },
     );
+  }
+
+  /**
+   * What must hold before the 101: `since` is a position of this log, and the user's registration
+   * is stored, so that once the socket is open any client may open a chat with it or invite it.
+   */
+  private async admit(actor: Actor, since: FramePosition | undefined): Promise<string | undefined> {
+    const problem = await this.checkSince(since);
+    if (problem !== undefined) return problem;
+    await registerUser(this.o.deps, actor, actor.connectionId ?? randomUUID());
+    return undefined;
   }
 
   /** A `since` must be a position of this log: one beyond its head was never handed out. */
