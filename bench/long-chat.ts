@@ -24,11 +24,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sendMessage } from '../src/application/commands/chats.js';
-import type { Actor } from '../src/application/commands/context.js';
-import { toNewEvent } from '../src/application/events/event-serde.js';
+import { sendMessage } from '../src/application/chat/messages.js';
+import type { Actor } from '../src/application/shared/deps.js';
+import { toNewEvent } from '../src/application/log/stored.js';
+import { newId } from '../src/application/shared/ids.js';
 import { chatStream } from '../src/domain/chat/chat.js';
-import type { ChatEvent } from '../src/domain/chat/events.js';
+import { chatEvents, type ChatEvent } from '../src/domain/chat/events.js';
 import { isRefusal } from '../src/domain/shared/decision.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
@@ -90,7 +91,7 @@ const serviceOn = (dataDir: string): Promise<RunningService> => {
 /** Waits until the read models reach the log's head (the first start projects the seeded log). */
 const caughtUp = async (service: RunningService): Promise<void> => {
   const head = await service.store.headPosition();
-  if (head !== undefined && !(await service.projections.tracker.waitFor(head, 30 * 60_000))) throw new Error('projection did not catch up');
+  if (head !== undefined && !(await service.projection.tracker.waitFor(head, 30 * 60_000))) throw new Error('projection did not catch up');
 };
 
 const send = async (service: RunningService, chatId: string, content: string): Promise<number> => {
@@ -126,7 +127,7 @@ const seed = async (dataDir: string, messages: number): Promise<void> => {
       const flush = async (): Promise<void> => {
         const result = await store.append(
           chatStream(chatId),
-          batch.map((e) => toNewEvent(e, meta)),
+          batch.map((e) => toNewEvent(chatEvents, e, meta, newId())),
           revision < 0 ? 'no_stream' : revision,
         );
         if (result._tag !== 'Appended') throw new Error('seed conflicted');

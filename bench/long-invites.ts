@@ -18,13 +18,16 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AggregateRepository } from '../src/application/commands/aggregate-repository.js';
-import { BlockersIndex } from '../src/application/commands/blockers-index.js';
-import type { Actor, CommandDeps } from '../src/application/commands/context.js';
-import { cancelInvitation, sendInvitation } from '../src/application/commands/invites.js';
-import { toNewEvent } from '../src/application/events/event-serde.js';
+import { aggregatesOf } from '../src/application/aggregates/aggregates.js';
+import { AggregateRepository } from '../src/application/aggregates/repository.js';
+import { BlockersIndex } from '../src/application/blocks/blockers-index.js';
+import type { Actor, CommandDeps } from '../src/application/shared/deps.js';
+import { cancelInvitation, sendInvitation } from '../src/application/invitations/invitations.js';
+import { toNewEvent } from '../src/application/log/stored.js';
+import { newId } from '../src/application/shared/ids.js';
+import { domainEvents } from '../src/domain/events.js';
 import type { NewEvent } from '../src/application/ports/event-store.js';
-import type { ReadModelQueries, UserRecord } from '../src/application/ports/read-model.js';
+import type { Lookups, UserRecord } from '../src/application/ports/read-model.js';
 import { engagementStream } from '../src/domain/engagement/engagement.js';
 import type { AnyDomainEvent } from '../src/domain/events.js';
 import { inviteStream } from '../src/domain/invite/invite.js';
@@ -79,7 +82,7 @@ const seed = async (path: string, invitations: number, users: number): Promise<{
   const iso = (t: number): string => new Date(t).toISOString();
   const emit = (e: AnyDomainEvent, userId: string, t: number): NewEvent => {
     events += 1;
-    return toNewEvent(e, { userId, correlationId: randomUUID(), timestamp: iso(t) });
+    return toNewEvent(domainEvents, e, { userId, correlationId: randomUUID(), timestamp: iso(t) }, newId());
   };
   for (let done = 0; done < invitations;) {
     const appends: Promise<unknown>[] = [];
@@ -137,9 +140,9 @@ const depsOn = (store: SqliteEventStore): CommandDeps => {
       ? { userId: `user-${username.slice('player_'.length)}`, username, nickname: username, avatar: '', isOnline: true }
       : undefined;
   return {
-    repo: new AggregateRepository(store),
-    queries: { userByUsername } as Partial<ReadModelQueries> as ReadModelQueries,
-    blockers: new BlockersIndex(store),
+    aggregates: aggregatesOf(new AggregateRepository(store)),
+    lookups: async () => ({ userByUsername }) as Partial<Lookups> as Lookups,
+    blockers: new BlockersIndex(() => store.headPosition(), 1000),
     policies: { nodeId: 'bench', inviteTtlMs: 300_000, inviteRateLimit: { max: 10, windowMs: 60_000 }, gameGraceMs: 120_000, activityThrottleMs: 60_000 },
     now: () => new Date(),
     newId: randomUUID,
@@ -203,8 +206,10 @@ export const runLongInvites = async (opts: LongInvitesOptions): Promise<LongInvi
         `bench-warmup-${randomUUID()}`,
         [
           toNewEvent(
+            domainEvents,
             { type: 'ActivityRecorded', data: { userId: 'bench', at: new Date().toISOString() } },
             { correlationId: 'bench', timestamp: new Date().toISOString() },
+            newId(),
           ),
         ],
         'no_stream',

@@ -3,8 +3,8 @@
  * Generates a realistic log of N events once (users, chats, messages, likes, read receipts,
  * interleaved across chats) into `.bench/replay-log-<N>.db`, then times:
  *  - scan: reading the whole log through a subscription (the store's read path alone),
- *  - decode: the scan plus decoding each event (fromRecorded),
- *  - rebuild: ProjectionRunner from empty into a fresh SqliteReadModelStore, until its
+ *  - decode: the scan plus decoding each event (decodeStored),
+ *  - rebuild: the read models' consumer on a log processor, from empty into a fresh SqliteReadModelStore, until its
  *    tracker reaches the head (what a read-model rebuild does).
  * `node dist/bench/replay-bench.js <events> [--generate-only]`; prints one JSON line (with
  * `--generate-only`, just the cached log's path: the long-log scenario of run.ts starts from it).
@@ -14,12 +14,12 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chatIdFor, newId } from '../src/application/commands/ids.js';
-import { fromRecorded, toNewEvent } from '../src/application/events/event-serde.js';
-import type { NewEvent, Position } from '../src/application/ports/event-store.js';
-import { ProjectionRunner } from '../src/application/projections/projection-runner.js';
-import { projectReadModel } from '../src/application/projections/read-model-projection.js';
-import type { AnyDomainEvent } from '../src/domain/events.js';
+import { chatIdFor, newId } from '../src/application/shared/ids.js';
+import { LogProcessor } from '../src/application/log/log-processor.js';
+import { decodeStored, toNewEvent } from '../src/application/log/stored.js';
+import type { NewEvent, Position, RecordedEvent } from '../src/application/ports/event-store.js';
+import { READ_MODEL_PROJECTION, readModelConsumer } from '../src/application/read-models/projection.js';
+import { domainEvents, type AnyDomainEvent } from '../src/domain/events.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
@@ -74,7 +74,7 @@ const generate = async (path: string, total: number): Promise<Record<string, num
   const at = (): string => new Date((clock += 37)).toISOString();
   const emit = (e: AnyDomainEvent, userId: string): NewEvent => {
     mix[e.type] = (mix[e.type] ?? 0) + 1;
-    return toNewEvent(e, { userId, correlationId: randomUUID(), timestamp: new Date(clock).toISOString() });
+    return toNewEvent(domainEvents, e, { userId, correlationId: randomUUID(), timestamp: new Date(clock).toISOString() }, newId());
   };
   const uid = (i: number): string => `user-${i}`;
   const users = Math.min(USERS, Math.max(2, Math.floor(total / 50)));
@@ -183,7 +183,7 @@ const countMix = async (store: SqliteEventStore): Promise<Record<string, number>
 };
 
 /** Iterates a subscription from the start to the head; `work` runs per event. */
-const scan = async (store: SqliteEventStore, head: Position, work: (e: Parameters<typeof fromRecorded>[0]) => void): Promise<number> => {
+const scan = async (store: SqliteEventStore, head: Position, work: (e: RecordedEvent) => void): Promise<number> => {
   const sub = store.subscribeAll({});
   let n = 0;
   for await (const e of sub) {
@@ -230,19 +230,21 @@ const main = async (): Promise<void> => {
     let decoded = 0;
     t = performance.now();
     await scan(store, head, (e) => {
-      if (fromRecorded(e) !== undefined) decoded++;
+      if (decodeStored(domainEvents, e) !== undefined) decoded++;
     });
     const decodeSeconds = (performance.now() - t) / 1000;
     if (decoded !== events) throw new Error(`decoded ${decoded} of ${events} events`);
 
     const readModels = SqliteReadModelStore.open({ path: join(work, 'readmodels.db') });
-    const runner = new ProjectionRunner('read-models', projectReadModel, store, readModels, createLogger('silent'));
+    const log = new LogProcessor(store, createLogger('silent'));
     t = performance.now();
-    await runner.start();
+    await log.start();
+    const runner = log.run(readModelConsumer({ name: READ_MODEL_PROJECTION, target: () => readModels, batching: { max: 5000 } }));
     const reached = await runner.tracker.waitFor(head, 15 * 60_000);
     const rebuildSeconds = (performance.now() - t) / 1000;
-    await runner.stop();
-    if (runner.error !== undefined) throw runner.error;
+    const failure = runner.error;
+    await log.stop();
+    if (failure !== undefined) throw failure;
     if (!reached) throw new Error('rebuild did not reach the head within 15 minutes');
     await readModels.close();
 

@@ -11,14 +11,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggregateRepository } from '../src/application/commands/aggregate-repository.js';
-import { BlockersIndex } from '../src/application/commands/blockers-index.js';
-import type { Actor, CommandDeps } from '../src/application/commands/context.js';
-import { openConnection } from '../src/application/commands/presence.js';
-import { registerUser } from '../src/application/commands/users.js';
-import { ProjectionRunner } from '../src/application/projections/projection-runner.js';
-import { projectReadModel } from '../src/application/projections/read-model-projection.js';
-import { presenceSweepJob } from '../src/application/scheduling/presence-sweep.js';
+import { aggregatesOf } from '../src/application/aggregates/aggregates.js';
+import { AggregateRepository } from '../src/application/aggregates/repository.js';
+import { BlockersIndex } from '../src/application/blocks/blockers-index.js';
+import { LogProcessor } from '../src/application/log/log-processor.js';
+import { openConnection } from '../src/application/presence/connections.js';
+import { presenceSweepJob } from '../src/application/presence/sweep.js';
+import { READ_MODEL_PROJECTION, readModelConsumer } from '../src/application/read-models/projection.js';
+import type { Actor, CommandDeps } from '../src/application/shared/deps.js';
+import { registerUser } from '../src/application/users/register.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
@@ -30,13 +31,15 @@ const HOUR = 3_600_000;
 const dir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'bench-sweep-'));
 const store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'FULL' });
 const readModels = SqliteReadModelStore.open({ path: join(dir, 'readmodels.db') });
-const projections = new ProjectionRunner('read-models', projectReadModel, store, readModels, createLogger('silent'));
-await projections.start();
+const log = new LogProcessor(store, createLogger('silent'));
+await log.start();
+const projections = log.run(readModelConsumer({ name: READ_MODEL_PROJECTION, target: () => readModels, batching: { max: 5000 } }));
+await projections.started;
 
 const depsWith = (repo: AggregateRepository, now: () => Date = () => new Date()): CommandDeps => ({
-  repo,
-  blockers: new BlockersIndex(store),
-  queries: readModels,
+  aggregates: aggregatesOf(repo),
+  blockers: new BlockersIndex(() => store.headPosition(), 1000),
+  lookups: async () => readModels,
   policies: { nodeId: 'bench-node', inviteTtlMs: 300_000, inviteRateLimit: { max: 10, windowMs: 60_000 }, gameGraceMs: 120_000, activityThrottleMs: 60_000 },
   now,
   newId: randomUUID,
@@ -86,7 +89,7 @@ try {
   if (left !== 0) throw new Error(`${left} users still online after the sweep`);
   process.stdout.write(`after (c): ${left} users online in the read model\n`);
 } finally {
-  await projections.stop();
+  await log.stop();
   await store.close();
   await readModels.close();
   rmSync(dir, { recursive: true, force: true });

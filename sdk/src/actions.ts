@@ -1,4 +1,4 @@
-import type { ActionName, ClientAction } from '../../src/interfaces/ws/action-codecs.js';
+import type { ActionName, ClientAction } from '../../src/application/wire/client-actions.js';
 
 /** Client → server actions: the very type the gateway decodes into (types only, no server code at run time). */
 export type { ActionName, ClientAction };

@@ -1,4 +1,4 @@
-import type { ActionName } from '../../src/interfaces/ws/action-codecs.js';
+import type { ActionName } from '../../src/application/wire/client-actions.js';
 
 /** The `code` of an `error` frame (the AsyncAPI document's list; a test keeps the two equal). */
 export const ERROR_CODES = [

@@ -4,22 +4,23 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { left, right, isLeft } from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
+import { aggregatesOf } from '../application/aggregates/aggregates.js';
+import { AggregateRepository } from '../application/aggregates/repository.js';
+import { BlockersIndex } from '../application/blocks/blockers-index.js';
 import { Broadcaster } from '../application/broadcast/broadcaster.js';
-import { PresenceGraph } from '../application/broadcast/presence-graph.js';
-import { ProfileDirectory } from '../application/broadcast/profile-directory.js';
-import { AggregateRepository } from '../application/commands/aggregate-repository.js';
-import { BlockersIndex } from '../application/commands/blockers-index.js';
-import type { CommandDeps } from '../application/commands/context.js';
-import { newId } from '../application/commands/ids.js';
-import { registerUser } from '../application/commands/users.js';
+import { invitationReactors } from '../application/invitations/reactors.js';
+import type { RunningConsumer } from '../application/log/consumer.js';
+import { LogProcessor } from '../application/log/log-processor.js';
 import type { EventStore } from '../application/ports/event-store.js';
-import { GenerationFollower } from '../application/projections/generation-follower.js';
-import { ProjectionRunner } from '../application/projections/projection-runner.js';
-import { SwitchableReadModels } from '../application/projections/switchable-read-models.js';
-import { projectReadModel } from '../application/projections/read-model-projection.js';
-import { policies } from '../application/reactors/policies.js';
+import { PresenceGraph } from '../application/presence/presence-graph.js';
 import { ReactorRunner } from '../application/reactors/reactor-runner.js';
-import { catchUpWith, FreshQueries, ReadSideUnavailable } from '../application/queries/fresh-queries.js';
+import { GenerationFollower } from '../application/read-models/generation-follower.js';
+import { READ_MODEL_PROJECTION, readModelConsumer } from '../application/read-models/projection.js';
+import { ReadSide, ReadSideUnavailable } from '../application/read-models/read-side.js';
+import type { CommandDeps } from '../application/shared/deps.js';
+import { newId } from '../application/shared/ids.js';
+import { registerUser } from '../application/users/register.js';
+import { ProfileDirectory } from '../application/users/profile-directory.js';
 import { resolveJwtKeys } from '../infrastructure/auth/dev-secret.js';
 import { tokenFromRequest } from '../infrastructure/auth/token-from-request.js';
 import { TokenVerifier } from '../infrastructure/auth/token-verifier.js';
@@ -44,8 +45,8 @@ import { Gateway } from './ws/gateway.js';
 import { requestLog } from './http/request-log.js';
 import { metricsRouter } from './metrics/metrics-router.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
-import { TimedEventStore } from './metrics/timed-event-store.js';
 import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { SqliteReadModelStore } from '../infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { Hub } from './ws/hub.js';
 
 export interface RunningService {
@@ -53,10 +54,12 @@ export interface RunningService {
   readonly port: number;
   readonly config: Config;
   readonly store: EventStore;
-  readonly readModels: SwitchableReadModels;
+  readonly readSide: ReadSide;
   readonly generations: GenerationFollower;
   readonly deps: CommandDeps;
-  readonly projections: ProjectionRunner;
+  readonly log: LogProcessor;
+  /** The read models' projection, on the log processor. */
+  readonly projection: RunningConsumer;
   readonly broadcaster: Broadcaster;
   readonly hub: Hub;
   readonly profiles: ProfileDirectory;
@@ -65,7 +68,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export const READ_MODEL_PROJECTION = 'read-models';
 /** At shutdown, how long the reactors may take to react to what was stored before it. */
 const REACTOR_DRAIN_MS = 3000;
 
@@ -76,7 +78,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const store = await openEventStore(config, logger);
   const snapshots = await openSnapshotStore(config);
   const generations = await openReadModelGenerations(config);
-  const readModels = new SwitchableReadModels(await generations.open(await generations.current()));
+  const head = () => store.headPosition();
+  const readSide = new ReadSide(await generations.open(await generations.current()), head, config.readYourWritesTimeoutMs);
   // Scheduling (agenda): opened before deps so that commands can schedule follow-ups; started below.
   const scheduling = await openScheduling(config, logger);
   // Made first, so appends are timed from the first one; what it watches is read when scraped.
@@ -84,26 +87,36 @@ export const startService = async (config: Config, logger: Logger = createLogger
     nodeId: config.nodeId,
     store,
     connections: () => hub.size,
-    projection: () => projections.tracker,
+    projection: () => projection.tracker,
     broadcaster: () => broadcaster.tracker,
     ...(store instanceof SqliteEventStore ? { groupCommits: () => store.stats } : {}),
   });
-  const repo = new AggregateRepository(new TimedEventStore(store, (seconds) => serviceMetrics.appendSeconds.observe(seconds)), {
+  const repo = new AggregateRepository(store, {
     cacheBytes: config.aggregateCacheMb * 1024 * 1024,
     ...(snapshots === undefined ? {} : { snapshots, snapshotEvery: config.snapshotEvery }),
     logger,
+    newId,
+    onAppend: (seconds) => serviceMetrics.appendSeconds.observe(seconds),
   });
-  const projections = new ProjectionRunner(READ_MODEL_PROJECTION, projectReadModel, store, readModels, logger, 5000, config.readModelCommitSpacingMs);
-  // Reads wait for the log's head as it was when they were asked; past the bound they fail (503 / `unavailable`), never answer stale.
-  const caughtUp = catchUpWith(
-    () => store.headPosition(),
-    (p, ms) => projections.tracker.waitFor(p, ms),
-    config.readYourWritesTimeoutMs,
+  const aggregates = aggregatesOf(repo);
+  // The one follower of the log: every consumer below runs on it, each event decoded once.
+  const log = new LogProcessor(store, logger);
+  await log.start();
+  const projection = log.run(
+    readModelConsumer({
+      name: READ_MODEL_PROJECTION,
+      target: () => readSide.current,
+      batching: { max: 5000, spacingMs: config.readModelCommitSpacingMs },
+    }),
   );
-  const blockers = new BlockersIndex(store);
+  readSide.follow(projection.tracker);
+  // Serving starts once the projection knows its checkpoint (read-your-writes waits on it).
+  await projection.started;
+  const blockers = new BlockersIndex(head, config.readYourWritesTimeoutMs);
+  blockers.follow(log.run(blockers.consumer).tracker);
   const deps: CommandDeps = {
-    repo,
-    queries: new FreshQueries(readModels, caughtUp),
+    aggregates,
+    lookups: () => readSide.fresh(),
     blockers,
     policies: {
       nodeId: config.nodeId,
@@ -115,24 +128,21 @@ export const startService = async (config: Config, logger: Logger = createLogger
     now: () => new Date(),
     newId,
     scheduler: scheduling.scheduler,
-    log: store,
   };
 
-  await projections.start();
-  const follower = new GenerationFollower(await generations.current(), generations, readModels, projections, logger);
+  const follower = new GenerationFollower(await generations.current(), generations, readSide, projection, logger);
   follower.start();
   const presence = new PresenceGraph(config.presence.scope);
   const hub = new Hub({ presence, coalesceMs: config.presence.coalesceMs, fanoutPerSecond: config.presence.fanoutPerSecond });
-  const profiles = new ProfileDirectory(repo);
-  const broadcaster = new Broadcaster(store, profiles, hub, logger, presence);
-  await broadcaster.start();
+  const profiles = new ProfileDirectory(aggregates);
+  const broadcaster = new Broadcaster(store, log, profiles, hub, presence, logger);
+  await broadcaster.ready();
   await scheduling.start(deps);
   // Follow-up policies, each on one node at a time from its own checkpoint.
-  const reactors = policies(deps, scheduling.scheduler).map(
-    (reactor) => new ReactorRunner(reactor, store, scheduling.reactorCheckpoints, { owner: config.nodeId, leaseMs: config.presence.leaseTtlMs, logger }),
+  const reactors = invitationReactors(deps, scheduling.scheduler).map(
+    (reactor) => new ReactorRunner(reactor, log, store, scheduling.reactorCheckpoints, { owner: config.nodeId, leaseMs: config.presence.leaseTtlMs, logger }),
   );
   for (const r of reactors) r.start();
-  blockers.refresh().catch((err: unknown) => logger.warn({ err }, 'could not read the block streams ahead: the first tournament announcement will'));
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
     const token = tokenFromRequest(req, { allowQuery: true });
@@ -160,7 +170,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   app.get(['/healthz', '/healthz/'], (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use(readinessRouter({ store, projection: projections, broadcaster, logger }));
+  app.use(readinessRouter({ store, projection, broadcaster, log, logger }));
   const register = async (actor: Parameters<typeof registerUser>[1]) => {
     await registerUser(deps, actor, randomUUID());
   };
@@ -172,8 +182,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
     '/api',
     crossSiteGuard(allowedOrigins),
     requireAuth(authenticateRest, register),
-    restRouter({ deps, caughtUp, queries: readModels, onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }),
-    historyRouter(deps, store, profiles),
+    restRouter({ deps, fresh: (position) => readSide.fresh(position), onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }),
+    historyRouter({ store, profiles, fresh: () => readSide.fresh(), scratch: () => SqliteReadModelStore.open({ path: ':memory:' }) }),
   );
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -189,6 +199,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const gateway = new Gateway({
     deps,
     store,
+    log,
     profiles,
     hub,
     authenticate: authenticateWs,
@@ -243,19 +254,33 @@ export const startService = async (config: Config, logger: Logger = createLogger
       if (!closedOut) logger.warn('some connections could not be closed out: the node lease is left to lapse');
       await Promise.all(reactors.map((r) => r.stop(REACTOR_DRAIN_MS)));
       await scheduling.stop({ releaseLease: closedOut });
-      await broadcaster.stop();
       hub.stop();
       await follower.stop();
-      await projections.stop();
+      await log.stop();
       await repo.flushSnapshots();
       await snapshots?.close();
       await store.close();
-      await readModels.close();
+      await readSide.current.close();
       await generations.close();
       logger.info('chat service stopped');
     })();
     return stopping;
   };
 
-  return { url: `http://${host}:${port}`, port, config, store, readModels, generations: follower, deps, projections, broadcaster, hub, profiles, logger, stop };
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    config,
+    store,
+    readSide,
+    generations: follower,
+    deps,
+    log,
+    projection,
+    broadcaster,
+    hub,
+    profiles,
+    logger,
+    stop,
+  };
 };

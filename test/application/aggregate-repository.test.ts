@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
-import { blocksDecider, blocksStream } from '../../src/domain/blocks/blocks.js';
-import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
+import { aggregatesOf, type Aggregates } from '../../src/application/aggregates/aggregates.js';
+import { AggregateRepository } from '../../src/application/aggregates/repository.js';
+import { blocksStream } from '../../src/domain/blocks/blocks.js';
+import { chatStream } from '../../src/domain/chat/chat.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 
@@ -24,12 +25,11 @@ describe('AggregateRepository', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const create = (repo: AggregateRepository) =>
-    repo.execute(chatDecider, chatStream(CHAT), { kind: 'CreateChat', chatId: CHAT, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp }, meta);
+  const create = (repo: Aggregates) =>
+    repo.chat.execute(chatStream(CHAT), { kind: 'CreateChat', chatId: CHAT, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp }, meta);
 
-  const send = (repo: AggregateRepository, i: number) =>
-    repo.execute(
-      chatDecider,
+  const send = (repo: Aggregates, i: number) =>
+    repo.chat.execute(
       chatStream(CHAT),
       {
         kind: 'SendMessage',
@@ -46,8 +46,8 @@ describe('AggregateRepository', () => {
 
   it('retries on conflict so that concurrent commands from two nodes all land, in one order', async () => {
     // Two repositories with their own caches over one store act as two nodes.
-    const nodeA = new AggregateRepository(store);
-    const nodeB = new AggregateRepository(store);
+    const nodeA = aggregatesOf(new AggregateRepository(store));
+    const nodeB = aggregatesOf(new AggregateRepository(store));
     await create(nodeA);
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => send(i % 2 === 0 ? nodeA : nodeB, i)));
     expect(results.filter(isRefusal)).to.deep.equal([]);
@@ -57,13 +57,13 @@ describe('AggregateRepository', () => {
   });
 
   it("sees another node's appends before deciding (the cache is caught up, never trusted)", async () => {
-    const nodeA = new AggregateRepository(store);
-    const nodeB = new AggregateRepository(store);
+    const nodeA = aggregatesOf(new AggregateRepository(store));
+    const nodeB = aggregatesOf(new AggregateRepository(store));
     await create(nodeA);
     await send(nodeA, 0);
-    await nodeB.load(chatDecider, chatStream(CHAT));
+    await nodeB.chat.load(chatStream(CHAT));
     await send(nodeA, 1);
-    const { state, revision } = await nodeB.load(chatDecider, chatStream(CHAT));
+    const { state, revision } = await nodeB.chat.load(chatStream(CHAT));
     expect(revision).to.equal(2);
     expect(state.exists && state.messageCount).to.equal(2);
   });
@@ -81,11 +81,11 @@ describe('AggregateRepository', () => {
       await other.close();
     });
 
-    const block = (repo: AggregateRepository, kind: 'BlockUser' | 'UnblockUser') =>
-      repo.execute(blocksDecider, blocksStream('a'), { kind, userId: 'a', targetId: 'b', at: meta.timestamp }, meta);
+    const block = (repo: Aggregates, kind: 'BlockUser' | 'UnblockUser') =>
+      repo.blocks.execute(blocksStream('a'), { kind, userId: 'a', targetId: 'b', at: meta.timestamp }, meta);
 
     it('skips the catch-up read of a cached stream whose head this store wrote', async () => {
-      const repo = new AggregateRepository(store);
+      const repo = aggregatesOf(new AggregateRepository(store));
       await create(repo);
       await send(repo, 0);
       expect(store.isKnownCurrent(chatStream(CHAT), 1)).to.equal(true);
@@ -96,26 +96,26 @@ describe('AggregateRepository', () => {
         return readStream(...args);
       };
       await send(repo, 1);
-      const { revision, verified } = await repo.load(chatDecider, chatStream(CHAT));
+      const { revision, verified } = await repo.chat.load(chatStream(CHAT));
       expect(reads).to.equal(0);
       expect([revision, verified]).to.deep.equal([2, false]);
     });
 
     it('skips the read of a stream known not to exist, and sees it once another process creates it', async () => {
-      const nodeA = new AggregateRepository(store);
-      const nodeB = new AggregateRepository(other);
-      expect((await nodeA.load(blocksDecider, blocksStream('a'))).revision).to.equal(-1);
-      const again = await nodeA.load(blocksDecider, blocksStream('a'));
+      const nodeA = aggregatesOf(new AggregateRepository(store));
+      const nodeB = aggregatesOf(new AggregateRepository(other));
+      expect((await nodeA.blocks.load(blocksStream('a'))).revision).to.equal(-1);
+      const again = await nodeA.blocks.load(blocksStream('a'));
       expect([again.revision, again.verified]).to.deep.equal([-1, false]);
       await block(nodeB, 'BlockUser');
       (store as unknown as { poll(): void }).poll();
-      const seen = await nodeA.load(blocksDecider, blocksStream('a'));
+      const seen = await nodeA.blocks.load(blocksStream('a'));
       expect([seen.revision, seen.verified, seen.state.blocked.has('b')]).to.deep.equal([0, true, true]);
     });
 
     it('a no-op decided on a stale cached state is decided again on the stored one', async () => {
-      const nodeA = new AggregateRepository(store);
-      const nodeB = new AggregateRepository(other);
+      const nodeA = aggregatesOf(new AggregateRepository(store));
+      const nodeB = aggregatesOf(new AggregateRepository(other));
       await block(nodeA, 'BlockUser');
       await block(nodeB, 'UnblockUser'); // not yet polled by nodeA's store: its cache says "blocked"
       expect(store.isKnownCurrent(blocksStream('a'), 0)).to.equal(true);
@@ -126,11 +126,11 @@ describe('AggregateRepository', () => {
     });
 
     it('an append decided on a stale cached state conflicts and is retried on the stored one', async () => {
-      const nodeA = new AggregateRepository(store);
-      const nodeB = new AggregateRepository(other);
+      const nodeA = aggregatesOf(new AggregateRepository(store));
+      const nodeB = aggregatesOf(new AggregateRepository(other));
       await create(nodeA);
       await send(nodeA, 0);
-      await nodeB.load(chatDecider, chatStream(CHAT));
+      await nodeB.chat.load(chatStream(CHAT));
       await send(nodeB, 1);
       await send(nodeA, 2);
       const seqs = (await store.readStream(chatStream(CHAT))).filter((e) => e.type === 'MessageSent').map((e) => e.data['seq']);
@@ -138,8 +138,8 @@ describe('AggregateRepository', () => {
     });
 
     it("learns another process's appends even when its own later commits passed them", async () => {
-      const nodeA = new AggregateRepository(store);
-      const nodeB = new AggregateRepository(other);
+      const nodeA = aggregatesOf(new AggregateRepository(store));
+      const nodeB = aggregatesOf(new AggregateRepository(other));
       await block(nodeA, 'BlockUser');
       await block(nodeB, 'UnblockUser');
       await create(nodeA); // a later position of A's own: A's head moves past B's append
@@ -151,7 +151,7 @@ describe('AggregateRepository', () => {
     it("claims nothing without a poller (another process's appends would go unseen)", async () => {
       const lone = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
       try {
-        await create(new AggregateRepository(lone));
+        await create(aggregatesOf(new AggregateRepository(lone)));
         expect(lone.isKnownCurrent(chatStream(CHAT), 0)).to.equal(false);
       } finally {
         await lone.close();
@@ -160,7 +160,7 @@ describe('AggregateRepository', () => {
   });
 
   it('returns refusals as values and appends nothing', async () => {
-    const repo = new AggregateRepository(store);
+    const repo = aggregatesOf(new AggregateRepository(store));
     const refused = await send(repo, 0);
     expect(isRefusal(refused) && refused.code).to.equal('not_a_member');
     expect(await store.readStream(chatStream(CHAT))).to.have.length(0);

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { AggregateRepository, type RepositoryOptions } from '../../src/application/commands/aggregate-repository.js';
+import { AggregateRepository, type RepositoryOptions } from '../../src/application/aggregates/repository.js';
 import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../src/application/ports/event-store.js';
 import type { Snapshot, SnapshotStore } from '../../src/application/ports/snapshot-store.js';
-import { chatAggregate } from '../../src/application/snapshots/aggregates.js';
-import { chatSnapshot } from '../../src/application/snapshots/chat-snapshot.js';
+import { chatSnapshot } from '../../src/application/aggregates/chat-snapshot.js';
 import { blocksDecider, blocksStream } from '../../src/domain/blocks/blocks.js';
 import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
 import type { ChatCommand } from '../../src/domain/chat/commands.js';
@@ -53,6 +52,9 @@ const logged = () => {
 /** The state as its snapshot encodes it: immutable maps compared by content and order. */
 const encoded = (s: ChatState) => chatSnapshot.encode(s);
 
+/** The chat decider as the service runs it: with its snapshot codec. */
+const chatAggregate = { ...chatDecider, snapshot: chatSnapshot };
+
 describe('AggregateRepository with snapshots', () => {
   let dir: string;
   let store: SqliteEventStore;
@@ -73,8 +75,7 @@ describe('AggregateRepository with snapshots', () => {
     new AggregateRepository(events, { snapshots, snapshotEvery: EVERY, ...options });
 
   const send = (repo: AggregateRepository, i: number) =>
-    repo.execute(
-      chatAggregate,
+    repo.aggregate(chatAggregate).execute(
       STREAM,
       {
         kind: 'SendMessage',
@@ -93,13 +94,13 @@ describe('AggregateRepository with snapshots', () => {
   /** The chat created, then `messages` sent: revisions 0..messages. */
   const seed = async (repo: AggregateRepository, messages: number) => {
     const create: ChatCommand = { kind: 'CreateChat', chatId: CHAT, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp };
-    await repo.execute(chatAggregate, STREAM, create, meta);
+    await repo.aggregate(chatAggregate).execute(STREAM, create, meta);
     for (let i = 1; i <= messages; i++) expect(isRefusal(await send(repo, i))).to.equal(false);
     await repo.flushSnapshots();
   };
 
   /** The state replayed from the whole log, without snapshots. */
-  const replayed = async () => (await new AggregateRepository(store).load(chatDecider, STREAM)).state;
+  const replayed = async () => (await new AggregateRepository(store).aggregate(chatDecider).load(STREAM)).state;
 
   it('writes a snapshot every N events and loads from it, reading only the events after it', async () => {
     await seed(repoOn(store), 25);
@@ -107,7 +108,7 @@ describe('AggregateRepository with snapshots', () => {
     expect(await snapshots.load(STREAM)).to.include({ revision: 19, version: chatSnapshot.version });
     const events = counting(store);
     const cold = repoOn(events);
-    const { state, revision } = await cold.load(chatAggregate, STREAM);
+    const { state, revision } = await cold.aggregate(chatAggregate).load(STREAM);
     expect(revision).to.equal(25);
     // The snapshot's own event (checked to be the one it was taken after) and the 6 after it.
     expect(events.eventsRead).to.equal(7);
@@ -122,7 +123,7 @@ describe('AggregateRepository with snapshots', () => {
     await snapshots.delete(STREAM);
     const events = counting(store);
     const cold = repoOn(events);
-    const { state } = await cold.load(chatAggregate, STREAM);
+    const { state } = await cold.aggregate(chatAggregate).load(STREAM);
     expect(events.eventsRead).to.equal(26);
     expect(encoded(state)).to.deep.equal(encoded(await replayed()));
     await cold.flushSnapshots();
@@ -137,7 +138,7 @@ describe('AggregateRepository with snapshots', () => {
     const events = counting(store);
     const { logger, lines } = logged();
     const cold = repoOn(events, { logger });
-    const { state, revision } = await cold.load(chatAggregate, STREAM);
+    const { state, revision } = await cold.aggregate(chatAggregate).load(STREAM);
     expect([revision, events.eventsRead]).to.deep.equal([25, read]);
     expect(encoded(state)).to.deep.equal(encoded(await replayed()));
     await cold.flushSnapshots();
@@ -189,7 +190,9 @@ describe('AggregateRepository with snapshots', () => {
   it('takes no snapshot of a decider that does not declare one', async () => {
     const repo = repoOn(store);
     const block = (i: number) =>
-      repo.execute(blocksDecider, blocksStream('a'), { kind: i % 2 === 0 ? 'BlockUser' : 'UnblockUser', userId: 'a', targetId: 'b', at: meta.timestamp }, meta);
+      repo
+        .aggregate(blocksDecider)
+        .execute(blocksStream('a'), { kind: i % 2 === 0 ? 'BlockUser' : 'UnblockUser', userId: 'a', targetId: 'b', at: meta.timestamp }, meta);
     for (let i = 0; i < 2 * EVERY; i++) await block(i);
     await repo.flushSnapshots();
     expect(await snapshots.load(blocksStream('a'))).to.equal(undefined);
@@ -212,7 +215,7 @@ describe('AggregateRepository cache bounded by size', () => {
     const events = counting(store);
     const repo = new AggregateRepository(events, { cacheBytes: 20_000 });
     const create: ChatCommand = { kind: 'CreateChat', chatId: CHAT, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp };
-    await repo.execute(chatDecider, STREAM, create, meta);
+    await repo.aggregate(chatDecider).execute(STREAM, create, meta);
     for (let i = 0; i < 40; i++) {
       const command: ChatCommand = {
         kind: 'SendMessage',
@@ -225,26 +228,26 @@ describe('AggregateRepository cache bounded by size', () => {
         blocked: false,
         at: meta.timestamp,
       };
-      await repo.execute(chatDecider, STREAM, command, meta);
+      await repo.aggregate(chatDecider).execute(STREAM, command, meta);
     }
-    const chatBytes = chatDecider.sizeOf?.((await repo.load(chatDecider, STREAM)).state) ?? 0;
+    const chatBytes = chatDecider.sizeOf?.((await repo.aggregate(chatDecider).load(STREAM)).state) ?? 0;
     const blockBytes = blocksDecider.sizeOf?.(blocksDecider.initialState) ?? 0;
     expect(chatBytes).to.be.above(10_000).and.below(20_000);
     expect(repo.cached.bytes).to.equal(chatBytes);
 
     // Small states fill the rest; the chat, least recently used, goes once they need its room.
     const fit = Math.floor((20_000 - chatBytes) / blockBytes);
-    for (let i = 0; i < fit; i++) await repo.load(blocksDecider, blocksStream(`u${i}`));
+    for (let i = 0; i < fit; i++) await repo.aggregate(blocksDecider).load(blocksStream(`u${i}`));
     expect(repo.cached).to.deep.equal({ entries: fit + 1, bytes: chatBytes + fit * blockBytes });
     events.eventsRead = 0;
-    await repo.load(chatDecider, STREAM);
+    await repo.aggregate(chatDecider).load(STREAM);
     expect(events.eventsRead, 'still cached: caught up from its revision').to.equal(0);
 
-    for (let i = 0; i < fit; i++) await repo.load(blocksDecider, blocksStream(`u${i}`));
-    for (let i = fit; i < fit + 5; i++) await repo.load(blocksDecider, blocksStream(`u${i}`));
+    for (let i = 0; i < fit; i++) await repo.aggregate(blocksDecider).load(blocksStream(`u${i}`));
+    for (let i = fit; i < fit + 5; i++) await repo.aggregate(blocksDecider).load(blocksStream(`u${i}`));
     expect(repo.cached.bytes).to.be.at.most(20_000);
     events.eventsRead = 0;
-    await repo.load(chatDecider, STREAM);
+    await repo.aggregate(chatDecider).load(STREAM);
     expect(events.eventsRead, 'evicted: replayed').to.equal(41);
     // Back in, it pushed out as many small states as its size needs.
     expect(repo.cached.bytes).to.be.at.most(20_000);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Group } from '../../src/application/broadcast/frames.js';
-import { MAX_WINDOW_MS, PresenceCoalescer, type PresenceWindow } from '../../src/application/broadcast/presence-coalescer.js';
+import type { Group } from '../../src/application/broadcast/delivery.js';
+import { MAX_WINDOW_MS, PresenceCoalescer, type PresenceWindow } from '../../src/application/presence/presence-coalescer.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const G: Group = 'online_users';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { chatSnapshot } from '../../src/application/snapshots/chat-snapshot.js';
-import { presenceSnapshot } from '../../src/application/snapshots/presence-snapshot.js';
-import { engagementSnapshot } from '../../src/application/snapshots/engagement-snapshot.js';
+import { chatSnapshot } from '../../src/application/aggregates/chat-snapshot.js';
+import { presenceSnapshot } from '../../src/application/aggregates/presence-snapshot.js';
+import { engagementSnapshot } from '../../src/application/aggregates/engagement-snapshot.js';
 import { chatDecider } from '../../src/domain/chat/chat.js';
 import { engagementDecider } from '../../src/domain/engagement/engagement.js';
 import type { EngagementEvent } from '../../src/domain/engagement/events.js';

@@ -3,10 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
-import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
-import { fromRecorded } from '../../src/application/events/event-serde.js';
-import { CURRENT_SCHEMA_VERSION } from '../../src/application/events/upcasters.js';
-import { projectLog } from '../../src/application/projections/project-log.js';
+import { AggregateRepository } from '../../src/application/aggregates/repository.js';
+import { LogProcessor } from '../../src/application/log/log-processor.js';
+import { decodeStored } from '../../src/application/log/stored.js';
+import type { RecordedEvent } from '../../src/application/ports/event-store.js';
+import { projectBatch } from '../../src/application/read-models/projection.js';
+import { ChatCreated, MessageSent } from '../../src/domain/chat/events.js';
+import { domainEvents } from '../../src/domain/events.js';
+import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { importLog } from '../../src/application/transfer/import-log.js';
 import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
@@ -16,6 +20,8 @@ import { SqliteReadModelStore } from '../../src/infrastructure/readmodel/sqlite/
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'log-v1.ndjson');
 const CHAT = '3f0c2a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f';
 const CUP = '20000000-0000-4000-8000-000000000001';
+
+const fromRecorded = (recorded: RecordedEvent | undefined) => (recorded === undefined ? undefined : decodeStored(domainEvents, recorded)?.event);
 
 describe('event versioning: a log written with version-1 events', () => {
   let dir: string;
@@ -35,17 +41,17 @@ describe('event versioning: a log written with version-1 events', () => {
     const events = await store.readStream(chatStream(CHAT));
     expect(events[0]?.metadata.schemaVersion).to.equal(1);
     expect(events[0]?.data).to.have.property('userA');
-    expect(CURRENT_SCHEMA_VERSION.ChatCreated).to.be.greaterThan(1);
-    const created = fromRecorded(events[0]!);
+    expect(ChatCreated.version).to.be.greaterThan(1);
+    const created = fromRecorded(events[0]);
     expect(created).to.deep.equal({
       type: 'ChatCreated',
       data: { chatId: CHAT, members: ['id-ada', 'id-bob'], createdBy: 'id-ada', at: '2025-01-01T10:01:00.000Z' },
     });
-    const sent = fromRecorded(events[1]!);
+    const sent = fromRecorded(events[1]);
     expect(sent?.type === 'MessageSent' && sent.data.clientTimestamp).to.equal('2025-01-01T10:02:00.000Z');
     // A v1 announcement excluded nobody but its organizer.
     const [announced] = await store.readStream(`tournament-${CUP}`);
-    expect(fromRecorded(announced!)).to.deep.equal({
+    expect(fromRecorded(announced)).to.deep.equal({
       type: 'TournamentAnnounced',
       data: { tournamentId: CUP, name: 'Winter Cup', organizerId: 'id-ada', excludedUserIds: [], at: '2025-01-01T10:08:00.000Z' },
     });
@@ -53,7 +59,7 @@ describe('event versioning: a log written with version-1 events', () => {
 
   it('replays into read models', async () => {
     const readModels = SqliteReadModelStore.open({ path: ':memory:' });
-    await projectLog(store, readModels, { projection: 'read-models' });
+    for await (const page of new LogProcessor(store, createLogger('silent')).pages()) await readModels.apply('read-models', projectBatch(page.events));
     const messages = await readModels.messages(CHAT, { limit: 10, offset: 0 });
     expect(messages.count).to.equal(3);
     expect(messages.items.map((m) => [m.content, m.sender, m.is_read, m.is_liked])).to.deep.equal([
@@ -70,8 +76,7 @@ describe('event versioning: a log written with version-1 events', () => {
 
   it('rebuilds aggregates that go on deciding, writing the current version', async () => {
     const repo = new AggregateRepository(store);
-    const result = await repo.execute(
-      chatDecider,
+    const result = await repo.aggregate(chatDecider).execute(
       chatStream(CHAT),
       {
         kind: 'SendMessage',
@@ -89,6 +94,6 @@ describe('event versioning: a log written with version-1 events', () => {
     const events = await store.readStream(chatStream(CHAT));
     const last = events[events.length - 1];
     expect(last?.data['seq']).to.equal(4);
-    expect(last?.metadata.schemaVersion).to.equal(CURRENT_SCHEMA_VERSION.MessageSent);
+    expect(last?.metadata.schemaVersion).to.equal(MessageSent.version);
   });
 });

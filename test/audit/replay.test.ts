@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { compareReadModels } from '../../src/application/audit/compare-read-models.js';
-import { projectLog } from '../../src/application/projections/project-log.js';
-import { rebuildReadModels } from '../../src/application/projections/rebuild.js';
+import { projectBatch, READ_MODEL_PROJECTION } from '../../src/application/read-models/projection.js';
+import { rebuildReadModels } from '../../src/application/read-models/rebuild.js';
+import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { SqliteReadModelStore } from '../../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { openReadModelGenerations } from '../../src/infrastructure/stores/open-read-models.js';
-import { READ_MODEL_PROJECTION } from '../../src/interfaces/service.js';
 import { startTestService, TEST_SECRET, type TestService } from '../support/test-service.js';
 import type { TestClient } from '../support/test-client.js';
 
@@ -23,7 +23,7 @@ const cli = (name: string, dataDir: string, args: string[] = []) =>
 /** The read models re-derived from the whole log, in memory: what a correct store must answer. */
 const derived = async (svc: TestService): Promise<SqliteReadModelStore> => {
   const memory = SqliteReadModelStore.open({ path: ':memory:' });
-  await projectLog(svc.service.store, memory, { projection: READ_MODEL_PROJECTION });
+  for await (const page of svc.service.log.pages()) await memory.apply(READ_MODEL_PROJECTION, projectBatch(page.events));
   return memory;
 };
 
@@ -76,7 +76,7 @@ describe('replay, rebuild and verify', () => {
     const writer = (async () => {
       for (let i = 0; writing || i < 5; i++) await send(`during rebuild ${i}`);
     })();
-    const result = await rebuildReadModels(svc.service.store, generations, { projection: READ_MODEL_PROJECTION });
+    const result = await rebuildReadModels(svc.service.store, generations, { projection: READ_MODEL_PROJECTION, logger: createLogger('silent') });
     await svc.service.generations.check();
     writing = false;
     await writer;
@@ -87,20 +87,24 @@ describe('replay, rebuild and verify', () => {
     const page = (await svc.http('GET', '/api/chats/bob/messages?limit=1', { username: 'alice' })).body as { count: number };
     expect(page.count).to.equal(sent);
     const memory = await derived(svc);
-    expect(await compareReadModels(memory, svc.service.readModels)).to.deep.equal([]);
+    expect(await compareReadModels(memory, svc.service.readSide.current)).to.deep.equal([]);
     await memory.close();
   });
 
   it('rebuilds one read model by name', async () => {
     const generations = await openReadModelGenerations(loadConfig({ DATA_DIR: svc.dataDir }));
-    const result = await rebuildReadModels(svc.service.store, generations, { projection: READ_MODEL_PROJECTION, group: 'notifications' });
+    const result = await rebuildReadModels(svc.service.store, generations, {
+      projection: READ_MODEL_PROJECTION,
+      group: 'notifications',
+      logger: createLogger('silent'),
+    });
     await svc.service.generations.check();
     await generations.close();
     expect(svc.service.generations.current).to.equal(result.generation);
     const notifications = (await svc.http('GET', '/api/notifications/', { username: 'bob' })).body as { items: Array<{ action: string }> };
     expect(notifications.items.map((n) => n.action).sort()).to.deep.equal(['game_invite', 'new_friend', 'new_tournament']);
     const memory = await derived(svc);
-    expect(await compareReadModels(memory, svc.service.readModels)).to.deep.equal([]);
+    expect(await compareReadModels(memory, svc.service.readSide.current)).to.deep.equal([]);
     await memory.close();
   });
 

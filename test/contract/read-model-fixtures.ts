@@ -1,7 +1,7 @@
 import type { Position } from '../../src/application/ports/event-store.js';
 import type { PositionedChanges, ReadModelQueries, ReadModelStore } from '../../src/application/ports/read-model.js';
 import { positionOf } from '../../src/application/ports/position.js';
-import { projectReadModel } from '../../src/application/projections/read-model-projection.js';
+import { projectEvent } from '../../src/application/features.js';
 import type { AnyDomainEvent } from '../../src/domain/events.js';
 import { DEFAULT_GAME_OPTIONS, type GameOptions } from '../../src/domain/invite/options.js';
 
@@ -17,7 +17,7 @@ export interface LoggedEvent {
 
 export const positioned = (e: LoggedEvent): PositionedChanges => ({
   position: e.position,
-  changes: projectReadModel(e.event, { eventId: e.eventId, position: e.position }),
+  changes: projectEvent(e.event, { eventId: e.eventId, position: e.position }),
 });
 
 /** A log under construction: events get consecutive positions (as in the embedded store). */
@@ -256,7 +256,7 @@ export const snapshot = async (store: ReadModelQueries, s: Script): Promise<unkn
     out[`messages ${c}`] = await store.messages(c, all);
     out[`messages page ${c}`] = await store.messages(c, some);
   }
-  for (const m of s.messages) out[`chatOfMessage ${m}`] = await store.chatOfMessage(m);
+  for (const m of s.messages) out[`chat of message ${m}`] = (await store.messageRecord(m))?.chatId;
   out['userIdsAfter'] = await store.userIdsAfter(undefined, 100);
   out['userIdsAfter page'] = await store.userIdsAfter(s.users[0]?.id, 2);
   out['online'] = await store.onlineUserIds();

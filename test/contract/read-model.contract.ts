@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { PositionedChanges, ReadModelStore } from '../../src/application/ports/read-model.js';
-import { ALL_GROUPS, groupOfChange, withDependencies, type ProjectionGroup } from '../../src/application/projections/groups.js';
+import { ALL_GROUPS, groupOfChange, withDependencies, type ProjectionGroup } from '../../src/application/read-models/groups.js';
 import { positionOf } from '../../src/application/ports/position.js';
 import type { AnyDomainEvent } from '../../src/domain/events.js';
 import { DEFAULT_GAME_OPTIONS } from '../../src/domain/invite/options.js';
@@ -52,7 +52,7 @@ const CHAT_AD = uuid(0xad);
 const msg = (n: number): string => uuid(0x2000 + n);
 
 /**
- * What every ReadModelStore must do, fed through `projectReadModel` + `apply` as in production.
+ * What every ReadModelStore must do, fed through `projectEvent` + `apply` as in production.
  * `make` may be called several times per test (stores compared with each other).
  */
 export const readModelContract = (name: string, make: () => Promise<ReadModelHarness>): void => {
@@ -143,8 +143,8 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await store.chat(uuid(0xfff))).to.equal(undefined);
         expect(await store.chatIdsOf(BOB.id)).to.deep.equal([CHAT_AB]);
         expect(await store.chatIdsOf(CAROL.id)).to.deep.equal([]);
-        expect(await store.chatOfMessage(msg(1))).to.equal(CHAT_AB);
-        expect(await store.chatOfMessage(msg(2))).to.equal(undefined);
+        expect((await store.messageRecord(msg(1)))?.chatId).to.equal(CHAT_AB);
+        expect((await store.messageRecord(msg(2)))?.chatId).to.equal(undefined);
       });
 
       it("answers a message's record (chat, sender, seq, liked) by its id, as like and read commands need it", async () => {
@@ -466,7 +466,7 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await store.chatIdsOf(ALICE.id)).to.deep.equal([]);
         expect(await store.chatPreviews(ALICE.id, ALL)).to.deep.equal({ items: [], count: 0 });
         expect(await store.messages(CHAT_AB, ALL)).to.deep.equal({ items: [], count: 0 });
-        expect(await store.chatOfMessage(script.messages[0] ?? '')).to.equal(undefined);
+        expect((await store.messageRecord(script.messages[0] ?? ''))?.chatId).to.equal(undefined);
         expect(await store.userById(ALICE.id), 'users kept').to.deep.include({ username: 'alice' });
         expect(await store.onlineUserIds(), 'presence kept').to.deep.equal([BOB.id]);
         expect((await store.notifications(DAVE.id, 'all', ALL)).count, 'notifications kept').to.equal(3);

@@ -4,10 +4,10 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { isRight } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { schemaOf } from '../../src/interfaces/docs/codec-schema.js';
-import type { JsonSchema, JsonValue } from '../../src/interfaces/docs/json-schema.js';
-import { actionDataCodecs } from '../../src/interfaces/ws/action-codecs.js';
-import { IntInRange, IsoTimestamp, MessageContent, ShortText, UserId, Username, Uuid } from '../../src/interfaces/ws/primitives.js';
+import { schemaOf } from '../../src/application/wire/codec-schema.js';
+import type { JsonSchema, JsonValue } from '../../src/application/wire/json-schema.js';
+import { actionDataCodecs } from '../../src/application/wire/client-actions.js';
+import { IntInRange, IsoTimestamp, MessageContent, ShortText, UserId, Username, Uuid } from '../../src/application/wire/primitives.js';
 
 /**
  * The AsyncAPI document's client actions are generated from the gateway's codecs; the schemas

@@ -11,13 +11,15 @@ import type { ServiceMetrics } from '../../src/interfaces/metrics/service-metric
 import type { Router } from 'express';
 import { asyncApiDocument } from '../../src/interfaces/docs/asyncapi.js';
 import { openApiDocument } from '../../src/interfaces/docs/openapi.js';
-import { CLOSE_CODES, ERROR_CODES } from '../../src/interfaces/docs/wire-codes.js';
+import { REFUSALS as ERROR_CODES } from '../../src/domain/shared/decision.js';
+import { CLOSE_CODES } from '../../src/interfaces/docs/wire-codes.js';
 import { historyRouter } from '../../src/interfaces/http/history-router.js';
 import { restRouter } from '../../src/interfaces/http/rest-router.js';
-import type { CommandDeps } from '../../src/application/commands/context.js';
+import type { ReadModelQueries, ReadModelStore } from '../../src/application/ports/read-model.js';
+import type { CommandDeps } from '../../src/application/shared/deps.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
-import type { ProfileDirectory } from '../../src/application/broadcast/profile-directory.js';
-import { actionDataCodecs } from '../../src/interfaces/ws/action-codecs.js';
+import type { ProfileDirectory } from '../../src/application/users/profile-directory.js';
+import { actionDataCodecs } from '../../src/application/wire/client-actions.js';
 import { CloseCode } from '../../src/interfaces/ws/close-codes.js';
 import { checkHttpAnswer, checkServerFrame, ContractViolation } from '../support/contract.js';
 import { startTestService, type TestService } from '../support/test-service.js';
@@ -62,8 +64,16 @@ describe('the contract documents', () => {
   it('documents every REST route the routers declare, and no route they do not', () => {
     const none = undefined as unknown;
     const declared = [
-      ...routesOf(restRouter({ deps: { queries: {} } as unknown as CommandDeps, caughtUp: async () => undefined }), '/api'),
-      ...routesOf(historyRouter(none as CommandDeps, none as EventStore, none as ProfileDirectory), '/api'),
+      ...routesOf(restRouter({ deps: {} as CommandDeps, fresh: async () => none as ReadModelQueries }), '/api'),
+      ...routesOf(
+        historyRouter({
+          store: none as EventStore,
+          profiles: none as ProfileDirectory,
+          fresh: async () => none as ReadModelQueries,
+          scratch: () => none as ReadModelStore,
+        }),
+        '/api',
+      ),
       'GET /healthz',
       'GET /readyz',
       'GET /api/openapi.json',

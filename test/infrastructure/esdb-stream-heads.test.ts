@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
-import { sendMessage } from '../../src/application/commands/chats.js';
-import type { CommandDeps } from '../../src/application/commands/context.js';
+import { AggregateRepository } from '../../src/application/aggregates/repository.js';
+import { aggregatesOf } from '../../src/application/aggregates/aggregates.js';
+import { runAction } from '../../src/application/features.js';
+import type { CommandDeps } from '../../src/application/shared/deps.js';
 import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { EventStoreDBClient } from '@eventstore/db-client';
@@ -54,7 +55,9 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
   };
 
   const create = (repo: AggregateRepository) =>
-    repo.execute(chatDecider, chatStream(chatId), { kind: 'CreateChat', chatId, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp }, meta);
+    repo
+      .aggregate(chatDecider)
+      .execute(chatStream(chatId), { kind: 'CreateChat', chatId, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp }, meta);
   const send = async (repo: AggregateRepository, i: number): Promise<void> => {
     const command = {
       kind: 'SendMessage',
@@ -66,7 +69,7 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
       blocked: false,
       at: meta.timestamp,
     } as const;
-    const result = await repo.execute(chatDecider, chatStream(chatId), command, meta);
+    const result = await repo.aggregate(chatDecider).execute(chatStream(chatId), command, meta);
     if (isRefusal(result)) throw new Error(`refused: ${result.code}`);
   };
   /** The calls `work` made, as the server counted them. */
@@ -104,10 +107,15 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
     const measure = async (followStreamHeads: boolean): Promise<CallCounts> => {
       chatId = randomUUID();
       const { repo } = await node({ followStreamHeads });
-      // sendMessage uses only these of its dependencies.
-      const deps = { repo, now: () => new Date(meta.timestamp), newId: randomUUID } as unknown as CommandDeps;
+      // new_message uses only these of its dependencies.
+      const deps = { aggregates: aggregatesOf(repo), now: () => new Date(meta.timestamp), newId: randomUUID } as unknown as CommandDeps;
       const actor = { userId: 'a', username: 'a', nickname: 'A', avatar: '' };
-      const newMessage = (n: number) => sendMessage(deps, actor, { chatId, content: `m${n}`, timestamp: meta.timestamp }, `c${n}`);
+      const session = { joinChat: () => undefined, reply: () => undefined };
+      const newMessage = (n: number) =>
+        runAction(
+          { deps, actor, correlationId: `c${n}`, session },
+          { action: 'new_message', data: { chat_id: chatId, content: `m${n}`, timestamp: meta.timestamp } },
+        );
       await create(repo);
       await newMessage(0);
       return callsOf(() => newMessage(1));
@@ -168,7 +176,9 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
 
     fake.refuseSubscriptions = false;
     await waitUntil(() => a.store.isKnownCurrent(chatStream(chatId), 3), 10_000, 'never resubscribed');
-    // Resubscribed after the last event it had seen: the append made meanwhile is known without a read.
+    // Resubscribed after the last event it had seen: the append made meanwhile is known without a read
+    // (the subscription hands it over right after the chat's events).
+    await waitUntil(() => a.store.isKnownCurrent(other, 0), 10_000, 'never learnt the append made while it was down');
     expect([a.store.isKnownCurrent(other, -1), a.store.isKnownCurrent(other, 0)]).to.deep.equal([false, true]);
     expect(await callsOf(() => send(a.repo, 3))).to.deep.equal({ appends: 1, streamReads: 0, allReads: 0, subscriptions: 0 });
     expect((await messages(a.store)).map(([seq]) => seq)).to.deep.equal([1, 2, 3, 4]);

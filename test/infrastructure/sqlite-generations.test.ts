@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import type { PositionedChanges, ReadModelStore } from '../../src/application/ports/read-model.js';
 import { positionOf } from '../../src/application/ports/position.js';
-import { projectReadModel } from '../../src/application/projections/read-model-projection.js';
+import { projectEvent } from '../../src/application/features.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { SqliteReadModelGenerations } from '../../src/infrastructure/readmodel/sqlite/sqlite-generations.js';
 import { SqliteReadModelStore } from '../../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
@@ -16,9 +16,9 @@ import { ALICE, CHAT_AB, PROJECTION, scriptedHistory, snapshot, type Script } fr
 const WRITER = new URL('./fixtures/readmodel-writer.js', import.meta.url);
 const GENERATED = /^readmodels-\d+-[0-9a-f]{8}\.db$/;
 
-/** The scripted history, projected as a live node would (projectReadModel per event). */
+/** The scripted history, projected as a live node would (projectEvent per event). */
 const projected = (script: Script): PositionedChanges[] =>
-  script.log.events.map((e) => ({ position: e.position, changes: projectReadModel(e.event, { eventId: e.eventId, position: e.position }) }));
+  script.log.events.map((e) => ({ position: e.position, changes: projectEvent(e.event, { eventId: e.eventId, position: e.position }) }));
 
 const rowCounts = (path: string): Record<string, number> => {
   const db = new Database(path, { readonly: true });

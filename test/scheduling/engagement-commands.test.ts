@@ -3,15 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { AggregateRepository } from '../../src/application/commands/aggregate-repository.js';
-import { BlockersIndex } from '../../src/application/commands/blockers-index.js';
-import type { Actor, CommandDeps } from '../../src/application/commands/context.js';
-import { cancelInvitation, replyInvitation, sendInvitation } from '../../src/application/commands/invites.js';
+import { aggregatesOf } from '../../src/application/aggregates/aggregates.js';
+import { AggregateRepository } from '../../src/application/aggregates/repository.js';
+import { BlockersIndex } from '../../src/application/blocks/blockers-index.js';
+import type { Actor, CommandDeps } from '../../src/application/shared/deps.js';
+import { cancelInvitation, replyInvitation, sendInvitation } from '../../src/application/invitations/invitations.js';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../../src/application/ports/event-store.js';
 import type { ReadModelQueries, UserRecord } from '../../src/application/ports/read-model.js';
-import { engagementDecider, engagementStream } from '../../src/domain/engagement/engagement.js';
+import { engagementStream } from '../../src/domain/engagement/engagement.js';
 import { RECENT_INVITES_KEPT } from '../../src/domain/engagement/state.js';
-import { inviteDecider, inviteStream } from '../../src/domain/invite/invite.js';
+import { inviteStream } from '../../src/domain/invite/invite.js';
 import { DEFAULT_GAME_OPTIONS } from '../../src/domain/invite/options.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
@@ -55,9 +56,9 @@ describe('invitation commands over per-user and per-invitation streams (embedded
   let clock: number;
 
   const depsOn = (rateLimit = { max: 1000, windowMs: 60_000 }): CommandDeps => ({
-    repo: new AggregateRepository(crashing.store),
-    queries,
-    blockers: new BlockersIndex(crashing.store),
+    aggregates: aggregatesOf(new AggregateRepository(crashing.store)),
+    lookups: async () => queries,
+    blockers: new BlockersIndex(() => crashing.store.headPosition(), 1000),
     policies: { nodeId: 'n1', inviteTtlMs: 60_000, inviteRateLimit: rateLimit, gameGraceMs: 0, activityThrottleMs: 0, engagementHoldMs: HOLD_MS },
     now: () => new Date(clock),
     newId: randomUUID,
@@ -89,7 +90,7 @@ describe('invitation commands over per-user and per-invitation streams (embedded
     await invite(deps, 'alice', 'bob').catch(() => (crashed = true));
     expect(crashed, 'the send failed').to.equal(true);
     crashing.failAt = undefined;
-    const orphan = (await deps.repo.load(engagementDecider, engagementStream('id-bob'))).state.pointer?.inviteId;
+    const orphan = (await deps.aggregates.engagement.load(engagementStream('id-bob'))).state.pointer?.inviteId;
     expect(orphan, 'bob is reserved for the unsent invitation').to.be.a('string');
     expect(await inner.lastRevision(inviteStream(orphan!)), 'never sent').to.equal(undefined);
 
@@ -105,7 +106,7 @@ describe('invitation commands over per-user and per-invitation streams (embedded
       'fenced with expected no_stream',
     ).to.deep.equal(['InvitationAbandoned']);
     expect(await invite(deps, 'alice', 'dave'), 'alice is free too').to.equal('sent');
-    expect((await deps.repo.load(inviteDecider, inviteStream(orphan!))).state.status).to.equal('over');
+    expect((await deps.aggregates.invite.load(inviteStream(orphan!))).state.status).to.equal('over');
   });
 
   it('an invitation sent late, before anyone fenced it, counts: the fence loses and the users stay engaged', async () => {
@@ -113,7 +114,7 @@ describe('invitation commands over per-user and per-invitation streams (embedded
     crashing.failAt = 3;
     await invite(deps, 'alice', 'bob').catch(() => undefined);
     crashing.failAt = undefined;
-    const orphan = (await deps.repo.load(engagementDecider, engagementStream('id-alice'))).state.pointer!.inviteId;
+    const orphan = (await deps.aggregates.engagement.load(engagementStream('id-alice'))).state.pointer!.inviteId;
     clock = T0 + HOLD_MS + 1;
     // The slow sender's InvitationSent lands just before the fence would.
     const at = new Date(T0).toISOString();
@@ -147,7 +148,7 @@ describe('invitation commands over per-user and per-invitation streams (embedded
     await invite(deps, 'alice', 'bob').catch(() => (threw = true));
     expect(threw).to.equal(true);
     crashing.failAt = undefined;
-    const alice = (await deps.repo.load(engagementDecider, engagementStream('id-alice'))).state;
+    const alice = (await deps.aggregates.engagement.load(engagementStream('id-alice'))).state;
     expect(alice.pointer, 'released').to.equal(undefined);
     expect(alice.recentInvites.size).to.equal(0);
     expect(await invite(deps, 'alice', 'carol'), 'at once, within the hold, and within a rate limit of 1').to.equal('sent');
@@ -164,7 +165,7 @@ describe('invitation commands over per-user and per-invitation streams (embedded
           : await cancelInvitation(deps, actor('alice'), `bob${i}`, 'c');
       expect(isRefusal(answer), `answer ${i}`).to.equal(false);
     }
-    const state = (await deps.repo.load(engagementDecider, engagementStream('id-alice'), { verify: true })).state;
+    const state = (await deps.aggregates.engagement.load(engagementStream('id-alice'), { verify: true })).state;
     expect(state.recentInvites.size, 'only the window').to.be.at.most(RECENT_INVITES_KEPT).and.at.most(10);
     expect(await inner.lastRevision(engagementStream('id-alice'))).to.equal(299);
 

@@ -113,7 +113,7 @@ describe('two nodes sharing one store', () => {
       expect(viaA.status).to.equal(201);
       expect(viaB.status, 'the same chat, found on the other node').to.equal(200);
       const holders: string[] = [];
-      for (const sub of [x, y]) if ((await b.service.readModels.userById(sub))?.username === name) holders.push(sub);
+      for (const sub of [x, y]) if ((await b.service.readSide.current.userById(sub))?.username === name) holders.push(sub);
       expect(holders, `round ${round}`).to.have.length(1);
     }
   });

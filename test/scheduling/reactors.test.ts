@@ -11,15 +11,15 @@ import { fastScheduling } from './support.js';
 /** Counts the runs of one command kind on a node. */
 const countCommand = (svc: TestService, kind: string): { readonly count: () => number; readonly restore: () => void } => {
   let n = 0;
-  const repo = svc.service.deps.repo;
+  const invite = svc.service.deps.aggregates.invite;
   const restore = inject(
-    repo,
+    invite,
     'execute',
     (original) =>
-      ((...args: Parameters<typeof repo.execute>) => {
-        if ((args[2] as { readonly kind?: string }).kind === kind) n += 1;
-        return original.apply(repo, args);
-      }) as typeof repo.execute,
+      ((...args: Parameters<typeof invite.execute>) => {
+        if (args[1].kind === kind) n += 1;
+        return original.apply(invite, args);
+      }) as typeof invite.execute,
   );
   return { count: () => n, restore };
 };

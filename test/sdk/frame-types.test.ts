@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import type { ChatMessage, GameOptions, ServerFrameAction, ServerFrameData } from '../../sdk/src/frames.js';
 import { ERROR_CODES, SERVER_FRAME_ACTIONS } from '../../sdk/src/frames.js';
 import { asyncApiDocument } from '../../src/interfaces/docs/asyncapi.js';
-import { ERROR_CODES as SERVER_ERROR_CODES } from '../../src/interfaces/docs/wire-codes.js';
-import { actionDataCodecs } from '../../src/interfaces/ws/action-codecs.js';
+import { REFUSALS as SERVER_ERROR_CODES } from '../../src/domain/shared/decision.js';
+import { actionDataCodecs } from '../../src/application/wire/client-actions.js';
 
 // Compile-time half: each list below must be exactly the SDK type's keys (else this file does not build).
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T] & string;

@@ -1,7 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { asyncApiDocument } from '../../src/interfaces/docs/asyncapi.js';
-import type { JsonSchema } from '../../src/interfaces/docs/json-schema.js';
+import type { JsonSchema } from '../../src/application/wire/json-schema.js';
 import { openApiDocument } from '../../src/interfaces/docs/openapi.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { WindowTimers } from '../../src/application/broadcast/presence-coalescer.js';
+import type { WindowTimers } from '../../src/application/presence/presence-coalescer.js';
 
 /** A clock the test moves by hand: timers fire only in `advance`. */
 export class FakeClock implements WindowTimers {

@@ -19,9 +19,13 @@ const burstOnOpen = (url: string, frames: readonly string[]): Received => {
   return { frames: received, closed: new Promise((resolve) => ws.once('close', (code) => resolve(code))) };
 };
 
+/** Generous: a loaded 2-core machine may take seconds to answer; the test is about refusals, not speed. */
+const WAIT_MS = 15_000;
+
 describe('WebSocket: the socket is ready for others at the 101, and answers nothing before `ready`', function () {
   this.timeout(120_000);
-  const fx = serviceFixture({ invites: { rateMax: 10_000 } });
+  // The inviter sends two frames a round, faster than the flood limit: that is not what is tested here.
+  const fx = serviceFixture({ invites: { rateMax: 10_000 }, ws: { ratePerSecond: 1000, rateBurst: 1000 } });
 
   it('50 rounds: a socket opens, and at once another client opens a chat with it and invites it, under load: never "no such user"', async () => {
     const { svc } = fx;
@@ -35,7 +39,7 @@ describe('WebSocket: the socket is ready for others at the 101, and answers noth
     const load = (async () => {
       for (let i = 0; loading; i++) {
         loadSocket.send('new_message', { chat_id: loadChat, content: `load ${i}`, timestamp: new Date().toISOString() });
-        await loadSocket.next((f) => f.action === 'new_message' && f.data['content'] === `load ${i}`);
+        await loadSocket.next((f) => f.action === 'new_message' && f.data['content'] === `load ${i}`, WAIT_MS);
         // Under the socket's flood limit (20 frames/s).
         await sleep(60);
       }
@@ -53,15 +57,15 @@ describe('WebSocket: the socket is ready for others at the 101, and answers noth
             inviterSocket.send('game_invite', { username: name, client_id: randomUUID() });
             // Taken: the invitee's socket gets it (once ready); refused: the inviter gets an error.
             return Promise.race([
-              inviterSocket.next((f) => f.action === 'error' && f.data['for'] === 'game_invite'),
-              socket.next((f) => f.action === 'game_invite' && f.data['username'] === inviter.name),
+              inviterSocket.next((f) => f.action === 'error' && f.data['for'] === 'game_invite', WAIT_MS),
+              socket.next((f) => f.action === 'game_invite' && f.data['username'] === inviter.name, WAIT_MS),
             ]);
           })(),
         ]);
         if (opened.status !== 201) refusals.push(`round ${round}: PUT /api/chats/${name} answered ${opened.status} ${JSON.stringify(opened.body)}`);
         if (invited.action === 'error') refusals.push(`round ${round}: game_invite refused ${JSON.stringify(invited.data)}`);
         inviterSocket.send('cancel_game_invite', { username: name });
-        await inviterSocket.next((f) => f.action === 'game_invite_canceled' && f.data['username'] === name);
+        await inviterSocket.next((f) => f.action === 'game_invite_canceled' && f.data['username'] === name, WAIT_MS);
         await socket.close();
       }
     } finally {
@@ -70,6 +74,11 @@ describe('WebSocket: the socket is ready for others at the 101, and answers noth
     }
     expect(refusals).to.deep.equal([]);
   });
+});
+
+describe('WebSocket: frames written before `ready` wait for it, within the default flood limits', function () {
+  this.timeout(120_000);
+  const fx = serviceFixture();
 
   it('bursts of 45 frames written at the open, 20 sockets at once: `ready` first every time, then every accepted frame answered in order', async () => {
     const { svc } = fx;

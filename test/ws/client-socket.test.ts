@@ -1,11 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { expect } from 'chai';
 import type { WebSocket } from 'ws';
-import type { Frame } from '../../src/application/broadcast/frames.js';
+import { frameOf, type ServerFrame } from '../../src/application/wire/server-frames.js';
 import { ClientSocket } from '../../src/interfaces/ws/client-socket.js';
 import { StubRaw, StubWs } from '../support/stub-ws.js';
 
-const frame = (position: string): Frame => ({ action: 'new_message', data: { n: position }, position });
+const CHAT = '00000000-0000-4000-8000-000000000001';
+const frame = (position: string): ServerFrame =>
+  frameOf(
+    'new_message',
+    { chat_id: CHAT, id: CHAT, content: position, date: '2026-01-01T00:00:00.000Z', sender: 'a', is_read: false, is_liked: false, timestamp: '' },
+    position,
+  );
 
 const setup = () => {
   const ws = new StubWs();
@@ -16,7 +22,7 @@ const setup = () => {
     { userId: 'u1', username: 'u1', nickname: 'u1', avatar: '' },
     { maxBufferedBytes: 1 << 20, overBoundGraceMs: 1000 },
   );
-  const positions = () => ws.sent.map((t) => (JSON.parse(t) as Frame).position);
+  const positions = () => ws.sent.map((t) => (JSON.parse(t) as ServerFrame).position);
   return { socket, positions, raw };
 };
 
@@ -61,7 +67,7 @@ describe('ClientSocket: frames sent in one run of callbacks leave in one write',
     const { socket, positions, raw } = setup();
     socket.push(frame('1'));
     socket.push(frame('2'));
-    socket.reply({ action: 'join_chat', data: {} });
+    socket.reply(frameOf('join_chat', { chat_id: CHAT }));
     expect([raw.corked, raw.flushes]).to.deep.equal([1, 0]);
     await new Promise((resolve) => process.nextTick(resolve));
     expect([raw.corked, raw.flushes]).to.deep.equal([0, 1]);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PositionTracker } from '../../src/application/projections/position-tracker.js';
+import { PositionTracker } from '../../src/application/log/position-tracker.js';
 import { positionOf } from '../../src/application/ports/position.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { inject } from './faults.js';
@@ -35,7 +35,7 @@ describe('consistency: decisions and answers reflect everything stored before th
     const bob = await newUser(svc, 'bob');
     const a = await alice.connect();
     // The projection's tracker never reaches the head: the read models are "behind".
-    const restore = inject(svc.service.projections.tracker, 'waitFor', () => () => Promise.resolve(false));
+    const restore = inject(svc.service.projection.tracker, 'waitFor', () => () => Promise.resolve(false));
     try {
       const rest = await svc.http('GET', '/api/chats/', { token: alice.token });
       expect(rest.status).to.equal(503);

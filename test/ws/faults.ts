@@ -13,24 +13,26 @@ export const inject = <T extends object, K extends keyof T>(target: T, key: K, r
   };
 };
 
-/** Commands of this kind fail with `err` until restored; all others run as usual. */
+/** Commands of this kind fail with `err` until restored, whatever aggregate runs them; all others run as usual. */
 export const failCommand = (service: RunningService, kind: string, err = new Error(`injected ${kind} fault`)): (() => void) => {
-  const repo = service.deps.repo;
-  return inject(
-    repo,
-    'execute',
-    (original) =>
-      ((...args: Parameters<typeof repo.execute>) => {
-        const command = args[2] as { readonly kind?: string };
-        if (command.kind === kind) return Promise.reject(err);
-        return original.apply(repo, args);
-      }) as typeof repo.execute,
+  const restores = Object.values(service.deps.aggregates).map((aggregate: { execute: (...args: never[]) => Promise<unknown> }) =>
+    inject(
+      aggregate,
+      'execute',
+      (original) =>
+        ((...args: never[]) => {
+          const command = args[1] as unknown as { readonly kind?: string } | undefined;
+          if (command?.kind === kind) return Promise.reject(err);
+          return original.apply(aggregate, args);
+        }) as typeof original,
+    ),
   );
+  return () => restores.forEach((restore) => restore());
 };
 
 /** The user ids online once the read models reached the log's head. */
 export const onlineNow = async (service: RunningService): Promise<ReadonlySet<string>> => {
   const head = await service.store.headPosition();
-  if (head !== undefined && !(await service.projections.tracker.waitFor(head, 5000))) throw new Error('read models did not catch up');
-  return new Set(await service.readModels.onlineUserIds());
+  if (head !== undefined && !(await service.projection.tracker.waitFor(head, 5000))) throw new Error('read models did not catch up');
+  return new Set(await service.readSide.current.onlineUserIds());
 };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { deliveriesFor, profilesNeeded, type Delivery, type ProfileView } from '../../src/application/broadcast/frames.js';
+import { EVERYONE_ONLINE, type Delivery, type ProfileView } from '../../src/application/broadcast/delivery.js';
+import { deliveriesOf, profilesOf } from '../../src/application/features.js';
 import type { AnyDomainEvent, EventType } from '../../src/domain/events.js';
 import { DEFAULT_GAME_OPTIONS } from '../../src/domain/invite/options.js';
 
@@ -68,14 +69,15 @@ const send = (group: string, action: string, data: Record<string, unknown>, exce
 
 /** Deliveries of `e`, with a profile lookup that only answers the ids `profilesNeeded` announced. */
 const deliveries = (e: AnyDomainEvent): readonly Delivery[] => {
-  const needed = new Set(profilesNeeded(e));
-  return deliveriesFor(e, POS, (userId) => {
-    expect(needed.has(userId), `${e.type} looked up ${userId} without announcing it in profilesNeeded`).to.equal(true);
+  const needed = new Set(profilesOf(e));
+  const lookup = (userId: string): ProfileView => {
+    expect(needed.has(userId), `${e.type} looked up ${userId} without announcing it in its frame rule's profiles`).to.equal(true);
     return profile(userId);
-  });
+  };
+  return deliveriesOf(e, { position: POS, profile: lookup, presenceAudience: EVERYONE_ONLINE });
 };
 
-describe('deliveriesFor: the frames of each event (pure)', () => {
+describe('deliveriesOf: the frames of each event (pure)', () => {
   it('ChatCreated: both members join the chat group, and each user group gets join_chat', () => {
     expect(deliveries(samples.ChatCreated)).to.deep.equal([
       { kind: 'join', userId: 'alice', group: `chat_${CHAT}` },
@@ -135,14 +137,14 @@ describe('deliveriesFor: the frames of each event (pure)', () => {
       const out = deliveries({ type: 'InvitationCanceled', data: { ...samples.InvitationCanceled.data, reason } });
       expect(out).to.have.length(2);
       const [toInvitee, toInviter] = out as [Extract<Delivery, { kind: 'send' }>, Extract<Delivery, { kind: 'send' }>];
-      const message = toInvitee.frame.data['message'];
+      const message = toInvitee.frame.action === 'game_invite_canceled' ? toInvitee.frame.data.message : undefined;
       expect(message).to.be.a('string').and.not.equal('');
       messages.add(message);
       expect(out).to.deep.equal([
         send('user_bob', 'game_invite_canceled', { username: 'alice-name', nickname: 'alice Nick', message, client_id: CLIENT }),
         send('user_alice', 'game_invite_canceled', { username: 'bob-name', nickname: 'bob Nick', message, client_id: CLIENT }),
       ]);
-      expect(toInviter.frame.data['message']).to.equal(message);
+      expect(toInviter.frame.action === 'game_invite_canceled' && toInviter.frame.data.message).to.equal(message);
     }
     expect(messages.size, 'each reason has its own message').to.equal(3);
   });
@@ -212,7 +214,7 @@ describe('deliveriesFor: the frames of each event (pure)', () => {
       'room_created',
     ]);
     for (const e of Object.values(samples)) {
-      for (const d of deliveriesFor(e, '7-5', profile)) {
+      for (const d of deliveriesOf(e, { position: '7-5', profile: profile, presenceAudience: EVERYONE_ONLINE })) {
         if (d.kind !== 'send') continue;
         expect(d.frame.position, e.type).to.equal('7-5');
         expect(protocolActions.has(d.frame.action), `${e.type} → ${d.frame.action}`).to.equal(true);
@@ -222,6 +224,8 @@ describe('deliveriesFor: the frames of each event (pure)', () => {
 
   it('an unknown user falls back to its id (the caller’s lookup decides), never throws', () => {
     const fallback = (userId: string): ProfileView => ({ userId, username: userId, nickname: userId, avatar: '' });
-    expect(deliveriesFor(samples.FriendAdded, POS, fallback)).to.deep.equal([send('user_bob', 'new_friend', { username: 'alice', nickname: 'alice' })]);
+    expect(deliveriesOf(samples.FriendAdded, { position: POS, profile: fallback, presenceAudience: EVERYONE_ONLINE })).to.deep.equal([
+      send('user_bob', 'new_friend', { username: 'alice', nickname: 'alice' }),
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { expect } from 'chai';
 import type { WebSocket } from 'ws';
-import { ONLINE_USERS } from '../../src/application/broadcast/frames.js';
-import { PresenceGraph } from '../../src/application/broadcast/presence-graph.js';
+import { ONLINE_USERS } from '../../src/application/broadcast/delivery.js';
+import { PresenceGraph } from '../../src/application/presence/presence-graph.js';
 import { ClientSocket } from '../../src/interfaces/ws/client-socket.js';
 import { Hub } from '../../src/interfaces/ws/hub.js';
 import { FakeClock } from '../support/fake-clock.js';

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toNewEvent } from '../../src/application/events/event-serde.js';
+import { chatEvents } from '../../src/domain/chat/events.js';
+import { toNewEvent } from '../../src/application/log/stored.js';
+import { newId } from '../../src/application/shared/ids.js';
 import { chatStream } from '../../src/domain/chat/chat.js';
 import type { ChatEvent } from '../../src/domain/chat/events.js';
 import { CLIENT_MSG_ID_WINDOW, LIKE_WINDOW } from '../../src/domain/chat/state.js';
@@ -66,7 +68,7 @@ describe('a long chat after a restart, loaded from its snapshot', function () {
     ];
     let revision = (await svc.service.store.lastRevision(stream)) ?? -1;
     for (let i = 0; i < seed.length; i += 500) {
-      const batch = seed.slice(i, i + 500).map((e) => toNewEvent(e, { correlationId: 'seed', timestamp: at }));
+      const batch = seed.slice(i, i + 500).map((e) => toNewEvent(chatEvents, e, { correlationId: 'seed', timestamp: at }, newId()));
       const result = await svc.service.store.append(stream, batch, revision);
       if (result._tag !== 'Appended') throw new Error('seed conflicted');
       revision = result.nextRevision;

@@ -101,11 +101,11 @@ describe('WebSocket set-up: failures and early closes leave nothing behind', () 
   const steps: Array<{ readonly step: string; readonly fault: () => () => void }> = [
     {
       step: 'waiting for the read models',
-      fault: () => inject(svc.service.projections.tracker, 'waitFor', () => () => Promise.resolve(false)),
+      fault: () => inject(svc.service.projection.tracker, 'waitFor', () => () => Promise.resolve(false)),
     },
     {
       step: 'reading the chat list',
-      fault: () => inject(svc.service.readModels, 'chatIdsOf', () => () => Promise.reject(new Error('injected chatIdsOf fault'))),
+      fault: () => inject(svc.service.readSide.current, 'chatIdsOf', () => () => Promise.reject(new Error('injected chatIdsOf fault'))),
     },
     { step: 'reading the resume backlog', fault: () => inject(svc.service.store, 'readAll', () => () => Promise.reject(new Error('injected readAll fault'))) },
     { step: 'opening the connection (presence)', fault: () => failCommand(svc.service, 'OpenConnection') },
@@ -144,9 +144,9 @@ describe('WebSocket set-up: failures and early closes leave nothing behind', () 
     const hubBefore = svc.service.hub.size;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const restore = inject(svc.service.readModels, 'chatIdsOf', (original) => async (userId: string) => {
+    const restore = inject(svc.service.readSide.current, 'chatIdsOf', (original) => async (userId: string) => {
       await gate;
-      return original.call(svc.service.readModels, userId);
+      return original.call(svc.service.readSide.current, userId);
     });
     try {
       const client = await alice.connect({ awaitReady: false });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { usernameClaimDecider, usernameStream } from '../../src/domain/user/username-claim.js';
+import { usernameStream } from '../../src/domain/user/username-claim.js';
 import type { TestClient } from '../support/test-client.js';
 import { asRecord, drain, itemsOf, newUser, notPresence, ping, uniq, serviceFixture } from './support.js';
 
@@ -79,7 +79,7 @@ describe('identity: a username changes hands', () => {
       ['UsernameClaimed', `sub-x-${sam}`, null],
       ['UsernameClaimed', `sub-y-${sam}`, `sub-x-${sam}`],
     ]);
-    const claim = await fixture.svc.service.deps.repo.load(usernameClaimDecider, usernameStream(sam), { verify: true });
+    const claim = await fixture.svc.service.deps.aggregates.usernameClaim.load(usernameStream(sam), { verify: true });
     expect(claim.state.holder).to.equal(`sub-y-${sam}`);
   });
 
@@ -109,14 +109,14 @@ describe('identity: a username changes hands', () => {
       const subs = [0, 1, 2, 3].map((i) => `sub-${i}-${name}`);
       const answers = await Promise.all(subs.map((sub) => fixture.svc.http('GET', '/api/chats/', { token: fixture.svc.token(name, { sub }) })));
       for (const a of answers) expect(a.status).to.equal(200);
-      const { state } = await fixture.svc.service.deps.repo.load(usernameClaimDecider, usernameStream(name), { verify: true });
+      const { state } = await fixture.svc.service.deps.aggregates.usernameClaim.load(usernameStream(name), { verify: true });
       expect(subs).to.include(state.holder);
       const finder = await newUser(fixture.svc, 'finder');
       const found = await finder.http('PUT', `/api/chats/${name}`);
       expect(found.status).to.equal(201);
       const holders: string[] = [];
       for (const sub of subs) {
-        const user = await fixture.svc.service.readModels.userById(sub);
+        const user = await fixture.svc.service.readSide.current.userById(sub);
         if (user?.username === name) holders.push(sub);
       }
       expect(holders, `round ${round}`).to.deep.equal([state.holder]);

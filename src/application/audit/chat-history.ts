@@ -1,8 +1,9 @@
 import type { ChatEvent } from '../../domain/chat/events.js';
-import { fromRecorded } from '../events/event-serde.js';
+import type { StreamEvent } from '../log/stream-reader.js';
 import type { Position, RecordedEvent } from '../ports/event-store.js';
-import type { ChatMessageView } from '../ports/read-model.js';
 import { comparePositions, formatPosition } from '../ports/position.js';
+import type { ChatMessageView, ReadModelStore } from '../ports/read-model.js';
+import { projectBatch } from '../read-models/projection.js';
 
 /** One line of a chat's audit trail. */
 export interface HistoryEntry {
@@ -24,16 +25,13 @@ export const historyEntry = (recorded: RecordedEvent, usernameOf: (userId: strin
   data: recorded.data,
 });
 
-/** A message as the REST API shows it. */
-export type MessageAt = ChatMessageView;
-
 export interface ChatAt {
   readonly chat_id: string;
   readonly at: string;
   readonly position: string | null;
   readonly members: readonly string[];
   /** Oldest first: the conversation as it read at that point. */
-  readonly messages: readonly MessageAt[];
+  readonly messages: readonly ChatMessageView[];
 }
 
 /** A point in the log: an ISO time or a position. Events at or before it are included. */
@@ -42,57 +40,44 @@ export type PointInTime = { readonly kind: 'time'; readonly time: string } | { r
 const includes = (point: PointInTime, e: RecordedEvent): boolean =>
   point.kind === 'position' ? comparePositions(e.position, point.position) <= 0 : Date.parse(e.metadata.timestamp) <= Date.parse(point.time);
 
-/** Folds a chat's stream up to `point`: the same events that built the live read model, cut at a moment. */
-export const chatAt = (chatId: string, stream: readonly RecordedEvent[], point: PointInTime, usernameOf: (userId: string) => string): ChatAt => {
-  let members: readonly string[] = [];
-  const messages = new Map<string, { id: string; content: string; date: string; senderId: string; seq: number; liked: boolean }>();
-  const readThrough = new Map<string, number>();
-  let last: RecordedEvent | undefined;
-  for (const recorded of stream) {
-    if (!includes(point, recorded)) break;
-    last = recorded;
-    const e = fromRecorded(recorded) as ChatEvent | undefined;
-    if (e === undefined) continue;
-    switch (e.type) {
-      case 'ChatCreated':
-        members = e.data.members;
-        break;
-      case 'MessageSent':
-        messages.set(e.data.messageId, {
-          id: e.data.messageId,
-          content: e.data.content,
-          date: e.data.date,
-          senderId: e.data.senderId,
-          seq: e.data.seq,
-          liked: false,
-        });
-        break;
-      case 'MessageLiked':
-      case 'MessageUnliked': {
-        const m = messages.get(e.data.messageId);
-        if (m !== undefined) m.liked = e.type === 'MessageLiked';
-        break;
-      }
-      case 'MessagesRead':
-        readThrough.set(e.data.readerId, Math.max(readThrough.get(e.data.readerId) ?? 0, e.data.throughSeq));
-        break;
-      case 'RoomAnnounced':
-        break;
-    }
-  }
-  const recipientOf = (senderId: string) => members.find((m) => m !== senderId) ?? '';
+const SCRATCH = 'history';
+
+/**
+ * The chat as it was at `point`: its stream's events up to there, projected by the read models'
+ * own projection into `scratch` (an empty store of the caller's), so a message's read and like
+ * flags then are what the read models showed then. Members are shown by `usernameOf`.
+ */
+export const chatAt = async (
+  chatId: string,
+  stream: readonly StreamEvent<ChatEvent>[],
+  point: PointInTime,
+  members: readonly { readonly userId: string; readonly username: string }[],
+  scratch: ReadModelStore,
+): Promise<ChatAt> => {
+  const upTo = stream.filter((s) => includes(point, s.recorded));
+  const stored = upTo.flatMap(({ event, recorded }) => (event === undefined ? [] : [{ event, recorded }]));
+  const at = point.kind === 'time' ? point.time : formatPosition(point.position);
+  const last = upTo[upTo.length - 1]?.recorded;
+  if (last === undefined) return { chat_id: chatId, at, position: null, members: [], messages: [] };
+  // The members as users, with the first event (the store applies each position once, in order), so messages show their senders' usernames.
+  const users = members.map((m) => ({
+    kind: 'UpsertUser' as const,
+    userId: m.userId,
+    username: m.username,
+    nickname: m.username,
+    avatar: '',
+    at: last.metadata.timestamp,
+  }));
+  const [first, ...rest] = projectBatch(stored);
+  await scratch.apply(SCRATCH, first === undefined ? [] : [{ position: first.position, changes: [...users, ...first.changes] }, ...rest]);
+  const chat = await scratch.chat(chatId);
+  const page = await scratch.messages(chatId, { limit: Math.max(1, stored.length), offset: 0 });
+  const usernameOf = (id: string) => members.find((m) => m.userId === id)?.username ?? id;
   return {
     chat_id: chatId,
-    at: point.kind === 'time' ? point.time : formatPosition(point.position),
-    position: last === undefined ? null : formatPosition(last.position),
-    members: members.map(usernameOf),
-    messages: [...messages.values()].map((m) => ({
-      id: m.id,
-      content: m.content,
-      date: m.date,
-      sender: usernameOf(m.senderId),
-      is_read: m.seq <= (readThrough.get(recipientOf(m.senderId)) ?? 0),
-      is_liked: m.liked,
-    })),
+    at,
+    position: formatPosition(last.position),
+    members: (chat?.members ?? []).map(usernameOf),
+    messages: [...page.items].reverse(),
   };
 };

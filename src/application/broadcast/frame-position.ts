@@ -1,4 +1,5 @@
 import type { Position } from '../ports/event-store.js';
+import type { Delivery } from './delivery.js';
 import { comparePositions, formatPosition, parsePosition } from '../ports/position.js';
 
 /**
@@ -40,4 +41,17 @@ export const compareFramePositions = (a: FramePosition, b: FramePosition): numbe
 export const frameLabels = (at: Position, count: number): readonly string[] => {
   if (count <= 1) return [formatPosition(at)];
   return Array.from({ length: count }, (_, index) => formatFramePosition({ at, index }));
+};
+
+/**
+ * Gives each frame of an event its own position when the event gave several (`game_accepted`
+ * then `game_found`), so a client cut off between them resumes from the one it last received.
+ */
+export const withFramePositions = (deliveries: readonly Delivery[], at: Position): readonly Delivery[] => {
+  // A frame sent to several groups (presence to each contact) is one frame: it keeps one position.
+  const frames = [...new Set(deliveries.flatMap((d) => (d.kind === 'send' ? [d.frame] : [])))];
+  if (frames.length <= 1) return deliveries;
+  const labels = frameLabels(at, frames.length);
+  const labelled = new Map(frames.map((f, i) => [f, { ...f, position: labels[i] }]));
+  return deliveries.map((d) => (d.kind === 'send' ? { ...d, frame: labelled.get(d.frame) ?? d.frame } : d));
 };

@@ -1,3 +1,4 @@
+import type { EventData } from '../../domain/shared/decider.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 
 /**
@@ -23,11 +24,13 @@ export interface NewEvent {
   /** A uuid; appending the same ids again is a no-op (idempotent append). */
   readonly id: string;
   readonly type: string;
-  readonly data: JsonObject;
+  /** Written as JSON; read back as a JsonObject. */
+  readonly data: EventData;
   readonly metadata: EventMetadata;
 }
 
 export interface RecordedEvent extends NewEvent {
+  readonly data: JsonObject;
   readonly streamId: string;
   /** 0-based revision of the event within its stream. */
   readonly revision: number;

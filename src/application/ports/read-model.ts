@@ -117,33 +117,40 @@ export interface MessageRecord {
   readonly liked: boolean;
 }
 
-export interface ReadModelQueries {
+/** What commands look up in the read models: by id, and the lists the sweeps go through. */
+export interface Lookups {
   userById(userId: string): Promise<UserRecord | undefined>;
   userByUsername(username: string): Promise<UserRecord | undefined>;
   chat(chatId: string): Promise<ChatRecord | undefined>;
   chatIdsOf(userId: string): Promise<readonly string[]>;
+  /** A message's chat, sender, seq and like, by its id alone (for like and read commands). */
+  messageRecord(messageId: string): Promise<MessageRecord | undefined>;
+  /** One message of a chat, as `messages` shows it (an idempotent send acknowledges with it). */
+  message(chatId: string, messageId: string): Promise<ChatMessageView | undefined>;
+  hasNotification(userId: string, notificationId: string): Promise<boolean>;
+  /** Every known user id (for sweeps), in pages by id. */
+  userIdsAfter(afterUserId: string | undefined, limit: number): Promise<readonly string[]>;
+  onlineUserIds(): Promise<readonly string[]>;
+}
+
+/** What REST serves: one user's views, paged. */
+export interface Views {
   /** The viewer's chats, most recent activity first. */
   chatPreviews(viewerId: string, page: PageRequest): Promise<Page<ChatPreviewView>>;
   /** One preview (for `PUT /chats/{username}`). */
   chatPreview(viewerId: string, chatId: string): Promise<ChatPreviewView | undefined>;
   /** Newest first. */
   messages(chatId: string, page: PageRequest): Promise<Page<ChatMessageView>>;
-  chatOfMessage(messageId: string): Promise<string | undefined>;
-  /** A message's chat, sender, seq and like, by its id alone (for like and read commands). */
-  messageRecord(messageId: string): Promise<MessageRecord | undefined>;
-  /** One message of a chat, as `messages` shows it (an idempotent send acknowledges with it). */
-  message(chatId: string, messageId: string): Promise<ChatMessageView | undefined>;
   /** Newest first. */
   notifications(userId: string, filter: ReadFilter, page: PageRequest): Promise<Page<NotificationView>>;
-  hasNotification(userId: string, notificationId: string): Promise<boolean>;
   /** Users `userId` blocked, most recent first. */
   blocks(userId: string, page: PageRequest): Promise<Page<UserRecord>>;
-  /** Every known user id (for sweeps), in pages by id. */
-  userIdsAfter(afterUserId: string | undefined, limit: number): Promise<readonly string[]>;
-  onlineUserIds(): Promise<readonly string[]>;
 }
 
-export interface ReadModelStore extends ReadModelQueries {
+/** Every query of the read models: what REST and the audit read. */
+export type ReadModelQueries = Lookups & Views;
+
+export interface ReadModelStore extends Lookups, Views {
   /**
    * Applies the changes of consecutive events and moves the projection's checkpoint to the
    * last position: in one transaction (SQLite), or idempotently under redelivery (MongoDB).

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
-import type { EventStore, Position, Subscription } from '../ports/event-store.js';
-import { comparePositions, formatPosition } from '../ports/position.js';
+import type { LogConsumer, RunningConsumer } from '../log/consumer.js';
+import type { LogProcessor } from '../log/log-processor.js';
+import { pause } from '../log/retry.js';
+import type { EventStore, Position } from '../ports/event-store.js';
+import { formatPosition } from '../ports/position.js';
 import type { ReactorCheckpoints } from '../ports/reactor-checkpoints.js';
 import type { Reactor } from './reactor.js';
 
@@ -12,29 +15,33 @@ export interface ReactorRunnerOptions {
   readonly logger: Logger;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Before the first event of any log. */
 const LOG_START: Position = { commit: 0n, prepare: 0n };
 
+class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
+
 /**
- * Runs one reactor on whichever node holds its lease: follows the log from the reactor's own
- * checkpoint (its event types only), reacts to each event until the reaction succeeds (retrying
- * with back-off: a follow-up is never skipped), then saves the checkpoint. A node that loses the
- * lease stops at once; the next owner goes on from the checkpoint, so each event is handled by
- * one node, and at worst once more after a crash (reactions are idempotent).
+ * Runs one reactor on whichever node holds its lease, as a consumer of the log processor: from
+ * the reactor's checkpoint, each event of its types reacted to and then checkpointed; a reaction
+ * that fails is retried by the processor from the checkpoint (a follow-up is never skipped). A
+ * node that loses the lease stops at once; the next owner goes on from the checkpoint, so each
+ * event is handled by one node, and at worst once more after a crash (reactions are idempotent).
  */
 export class ReactorRunner {
   private stopped = false;
-  private loop: Promise<void> | undefined;
-  private subscription: Subscription | undefined;
   private owned = false;
-  /** Last event this node reacted to (or the checkpoint it started from). */
+  private loop: Promise<void> = Promise.resolve();
+  private run: RunningConsumer | undefined;
+  private wake: () => void = () => {};
+  /** The last checkpoint saved (or claimed) here. */
   private position: Position | undefined;
 
   constructor(
     private readonly reactor: Reactor,
-    private readonly store: EventStore,
+    private readonly processor: LogProcessor,
+    private readonly store: Pick<EventStore, 'headPosition'>,
     private readonly checkpoints: ReactorCheckpoints,
     private readonly o: ReactorRunnerOptions,
   ) {}
@@ -44,7 +51,27 @@ export class ReactorRunner {
   }
 
   start(): void {
-    this.loop = this.run();
+    this.loop = this.hold();
+  }
+
+  /** The reactor as a log consumer: each event reacted to, then checkpointed while this node holds the lease. */
+  private consumer(): LogConsumer {
+    return {
+      name: `reactor ${this.reactor.name}`,
+      eventTypes: this.reactor.eventTypes,
+      resumeAfter: async () => this.position,
+      handle: async (events) => {
+        for (const stored of events) {
+          if (!this.owned) throw new LeaseLost(`${this.reactor.name}: lease lost`);
+          await this.reactor.react(stored);
+          if (!(await this.checkpoints.save(this.reactor.name, this.o.owner, stored.recorded.position))) {
+            this.lose('checkpoint refused');
+            throw new LeaseLost(`${this.reactor.name}: checkpoint refused`);
+          }
+          this.position = stored.recorded.position;
+        }
+      },
+    };
   }
 
   private async claim(): Promise<boolean> {
@@ -63,7 +90,8 @@ export class ReactorRunner {
     return true;
   }
 
-  private async run(): Promise<void> {
+  /** Claims the lease, runs the consumer while it holds it (renewing it every third of its life), stops it when lost. */
+  private async hold(): Promise<void> {
     const renewEvery = Math.max(10, Math.floor(this.o.leaseMs / 3));
     while (!this.stopped) {
       try {
@@ -72,72 +100,33 @@ export class ReactorRunner {
         this.owned = false;
         this.o.logger.warn({ err, reactor: this.reactor.name }, 'reactor claim failed');
       }
-      if (!this.owned) {
-        await sleep(renewEvery);
-        continue;
+      if (this.owned && !this.stopped) this.run = this.processor.run(this.consumer());
+      while (this.owned && !this.stopped) {
+        await this.sleep(renewEvery);
+        if (this.stopped) break;
+        try {
+          if (!(await this.claim())) this.lose('lease taken by another node');
+        } catch (err) {
+          this.o.logger.warn({ err, reactor: this.reactor.name }, 'reactor lease renewal failed');
+        }
       }
-      const renewal = setInterval(() => {
-        void this.claim().then(
-          (still) => {
-            if (!still) this.lose('lease taken by another node');
-          },
-          (err: unknown) => this.o.logger.warn({ err, reactor: this.reactor.name }, 'reactor lease renewal failed'),
-        );
-      }, renewEvery);
-      renewal.unref();
-      try {
-        await this.follow();
-      } catch (err) {
-        if (!this.stopped) this.o.logger.error({ err, reactor: this.reactor.name }, 'reactor stopped on a fault: resuming from its checkpoint');
-        await sleep(200);
-      } finally {
-        clearInterval(renewal);
-      }
+      await this.run?.stop();
+      this.run = undefined;
+      if (!this.stopped) await this.sleep(renewEvery);
     }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    const p = pause(ms);
+    this.wake = p.cancel;
+    await p.done;
   }
 
   private lose(why: string): void {
     if (!this.owned) return;
     this.owned = false;
     this.o.logger.warn({ reactor: this.reactor.name, why }, 'reactor handed over');
-    void this.subscription?.close();
-  }
-
-  private async follow(): Promise<void> {
-    const after = this.position;
-    const subscription = this.store.subscribeAll({ ...(after === undefined ? {} : { after }), filter: { eventTypes: this.reactor.eventTypes } });
-    this.subscription = subscription;
-    try {
-      for await (const event of subscription) {
-        if (this.stopped || !this.owned) return;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await this.reactor.react(event);
-            break;
-          } catch (err) {
-            if (this.stopped || !this.owned) return;
-            this.o.logger.warn({ err, reactor: this.reactor.name, eventId: event.id, attempt }, 'reaction failed: retrying');
-            for (const until = Date.now() + Math.min(5000, 50 * 2 ** Math.min(attempt, 7)); Date.now() < until && !this.stopped;) await sleep(20);
-          }
-        }
-        if (!(await this.checkpoints.save(this.reactor.name, this.o.owner, event.position))) return this.lose('checkpoint refused');
-        this.position = event.position;
-      }
-    } finally {
-      await subscription.close().catch(() => undefined);
-    }
-  }
-
-  /** True once every event of the reactor's types up to `head` was reacted to here (or none is owned here). */
-  private async caughtUp(head: Position): Promise<boolean> {
-    if (!this.owned) return true;
-    const next = await this.store.readAll({
-      ...(this.position === undefined ? {} : { after: this.position }),
-      filter: { eventTypes: this.reactor.eventTypes },
-      maxCount: 1,
-    });
-    const first = next[0];
-    return first === undefined || comparePositions(first.position, head) > 0;
+    this.wake();
   }
 
   /**
@@ -146,12 +135,9 @@ export class ReactorRunner {
    */
   async stop(drainMs: number): Promise<void> {
     const head = await this.store.headPosition().catch(() => undefined);
-    const deadline = Date.now() + drainMs;
-    if (head !== undefined) {
-      while (Date.now() < deadline && !(await this.caughtUp(head).catch(() => true))) await sleep(20);
-    }
+    if (head !== undefined && this.run !== undefined) await this.run.tracker.waitFor(head, drainMs);
     this.stopped = true;
-    await this.subscription?.close();
+    this.wake();
     await this.loop;
     if (this.owned) {
       this.owned = false;

@@ -1,4 +1,5 @@
-import type { RecordedEvent } from '../ports/event-store.js';
+import type { EventType } from '../../domain/events.js';
+import type { Stored } from '../log/stored.js';
 
 /**
  * A follow-up policy: what must happen once an event is stored ("went offline, so withdraw the
@@ -7,6 +8,6 @@ import type { RecordedEvent } from '../ports/event-store.js';
  */
 export interface Reactor {
   readonly name: string;
-  readonly eventTypes: readonly string[];
-  react(event: RecordedEvent): Promise<void>;
+  readonly eventTypes: readonly EventType[];
+  react(stored: Stored): Promise<void>;
 }

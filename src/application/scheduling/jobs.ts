@@ -1,10 +1,10 @@
-import type { CommandDeps } from '../commands/context.js';
+import { endGameJob } from '../invitations/end-game-job.js';
+import { expireInvitationJob } from '../invitations/expire-job.js';
 import type { NodeLeases } from '../ports/node-leases.js';
-import { endGameJob } from './end-game.js';
-import { expireInvitationJob } from './expire-invitation.js';
+import { nodeLeaseCheckJob } from '../presence/node-lease-check.js';
+import { presenceSweepJob } from '../presence/sweep.js';
+import type { CommandDeps } from '../shared/deps.js';
 import type { OneOffJob, RecurringJob } from './job.js';
-import { nodeLeaseCheckJob } from './node-lease-check.js';
-import { presenceSweepJob } from './presence-sweep.js';
 
 export interface SchedulingSettings {
   readonly nodeId: string;

@@ -1,3 +1,4 @@
+import { pagesOf } from '../log/log-reader.js';
 import type { EventStore, Position } from '../ports/event-store.js';
 import { toLogLine } from './log-line.js';
 
@@ -7,18 +8,18 @@ export interface ExportOptions {
   readonly onPage?: (events: number, last: Position) => void;
 }
 
-/** Streams the whole log, in order, as NDJSON lines to `write`; returns the number of events. */
-export const exportLog = async (store: EventStore, write: (line: string) => Promise<void>, options: ExportOptions = {}): Promise<number> => {
-  const pageSize = options.pageSize ?? 5000;
-  let after: Position | undefined;
+/** Streams the whole log as stored, in order, as NDJSON lines to `write`; returns the number of events. */
+export const exportLog = async (
+  store: Pick<EventStore, 'readAll' | 'headPosition'>,
+  write: (line: string) => Promise<void>,
+  options: ExportOptions = {},
+): Promise<number> => {
   let count = 0;
-  for (;;) {
-    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: pageSize });
-    for (const e of page) await write(`${toLogLine(e)}\n`);
-    count += page.length;
-    const last = page[page.length - 1];
+  for await (const page of pagesOf(store, { pageSize: options.pageSize ?? 5000 })) {
+    for (const e of page.events) await write(`${toLogLine(e)}\n`);
+    count += page.events.length;
+    const last = page.events[page.events.length - 1];
     if (last !== undefined) options.onPage?.(count, last.position);
-    if (last === undefined || page.length < pageSize) return count;
-    after = last.position;
   }
+  return count;
 };

@@ -1,11 +1,15 @@
 import { Set as ISet } from 'immutable';
-import type { Decider, DomainEvent } from '../shared/decider.js';
+import * as t from 'io-ts';
+import type { Decider } from '../shared/decider.js';
 import { refuse } from '../shared/decision.js';
+import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 
 /** Whom one user has blocked. Blocking is one-directional; rules check both directions. */
-export type BlocksEvent =
-  | DomainEvent<'UserBlocked', { readonly userId: string; readonly blockedId: string; readonly at: string }>
-  | DomainEvent<'UserUnblocked', { readonly userId: string; readonly blockedId: string; readonly at: string }>;
+const blocking = t.readonly(t.type({ userId: t.string, blockedId: t.string, at: t.string }));
+export const UserBlocked = defineEvent('UserBlocked', blocking);
+export const UserUnblocked = defineEvent('UserUnblocked', blocking);
+export const blocksEvents = EventSet.of(UserBlocked).and(UserUnblocked);
+export type BlocksEvent = EventOf<(typeof blocksEvents.specs)[number]>;
 
 export type BlocksCommand =
   | { readonly kind: 'BlockUser'; readonly userId: string; readonly targetId: string; readonly at: string }
@@ -16,6 +20,7 @@ export interface BlocksState {
 }
 
 export const blocksDecider: Decider<BlocksCommand, BlocksState, BlocksEvent> = {
+  events: blocksEvents,
   initialState: { blocked: ISet() },
   decide: (c, s) => {
     if (c.userId === c.targetId) return refuse('cannot_block_self', 'You cannot block yourself');

@@ -1,4 +1,4 @@
-import { refuse, type Refusal } from '../shared/decision.js';
+import { refuse, type Refusal, type RefusalCode } from '../shared/decision.js';
 import { addMs } from '../shared/time.js';
 import type { EngagementCommand } from './commands.js';
 import { engagedBy, type PointedInvitation } from './engaged.js';
@@ -12,8 +12,8 @@ type Decision = readonly EngagementEvent[] | Refusal;
  * Internal refusals, never sent to a client: the fact on the command no longer matches the
  * stream (retry with a fresh fact), or the pointed invitation must be abandoned first.
  */
-export const STALE_FACT = 'engagement_fact_stale';
-export const UNCONFIRMED = 'engagement_unconfirmed';
+export const STALE_FACT = 'engagement_fact_stale' satisfies RefusalCode;
+export const UNCONFIRMED = 'engagement_unconfirmed' satisfies RefusalCode;
 
 const who = (role: EngagementRole) => (role === 'inviter' ? 'You are' : 'This user is');
 

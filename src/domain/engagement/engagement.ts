@@ -1,11 +1,12 @@
 import type { Decider } from '../shared/decider.js';
 import type { EngagementCommand } from './commands.js';
 import { decideEngagement } from './decide.js';
-import type { EngagementEvent } from './events.js';
+import { engagementEvents, type EngagementEvent } from './events.js';
 import { evolveEngagement } from './evolve.js';
 import { initialEngagement, type Engagement } from './state.js';
 
 export const engagementDecider: Decider<EngagementCommand, Engagement, EngagementEvent> = {
+  events: engagementEvents,
   initialState: initialEngagement,
   decide: decideEngagement,
   evolve: evolveEngagement,

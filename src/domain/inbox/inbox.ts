@@ -1,16 +1,22 @@
 import { Set as ISet } from 'immutable';
-import type { Decider, DomainEvent } from '../shared/decider.js';
+import * as t from 'io-ts';
+import type { Decider } from '../shared/decider.js';
 import { refuse } from '../shared/decision.js';
+import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 
 /**
  * A user's notification inbox. Stored notifications themselves are derived by a projection
  * from the events that cause them (invitations, friendships, tournaments); the inbox records
  * what the user did with them, and ephemeral notifications meant for their own sockets.
  */
-export type InboxEvent =
-  | DomainEvent<'NotificationRead', { readonly userId: string; readonly notificationId: string; readonly at: string }>
-  | DomainEvent<'AllNotificationsRead', { readonly userId: string; readonly at: string }>
-  | DomainEvent<'EphemeralNotificationSent', { readonly userId: string; readonly message: string; readonly notificationType: string; readonly at: string }>;
+export const NotificationRead = defineEvent('NotificationRead', t.readonly(t.type({ userId: t.string, notificationId: t.string, at: t.string })));
+export const AllNotificationsRead = defineEvent('AllNotificationsRead', t.readonly(t.type({ userId: t.string, at: t.string })));
+export const EphemeralNotificationSent = defineEvent(
+  'EphemeralNotificationSent',
+  t.readonly(t.type({ userId: t.string, message: t.string, notificationType: t.string, at: t.string })),
+);
+export const inboxEvents = EventSet.of(NotificationRead).and(AllNotificationsRead).and(EphemeralNotificationSent);
+export type InboxEvent = EventOf<(typeof inboxEvents.specs)[number]>;
 
 export type InboxCommand =
   | { readonly kind: 'ReadNotification'; readonly userId: string; readonly notificationId: string; readonly owned: boolean; readonly at: string }
@@ -22,6 +28,7 @@ export interface InboxState {
 }
 
 export const inboxDecider: Decider<InboxCommand, InboxState, InboxEvent> = {
+  events: inboxEvents,
   initialState: { read: ISet() },
   decide: (c, s) => {
     switch (c.kind) {

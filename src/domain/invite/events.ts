@@ -1,22 +1,36 @@
-import type { DomainEvent } from '../shared/decider.js';
-import type { GameOptions } from './options.js';
+import * as t from 'io-ts';
+import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
+import { GameOptionsCodec } from './options.js';
 
-interface Parties {
-  readonly inviteId: string;
-  readonly inviterId: string;
-  readonly inviteeId: string;
-}
+const parties = { inviteId: t.string, inviterId: t.string, inviteeId: t.string };
 
-export type CancelReason = 'canceled' | 'expired' | 'inviter_disconnected';
+export const CancelReasonCodec = t.keyof({ canceled: null, expired: null, inviter_disconnected: null });
+export type CancelReason = t.TypeOf<typeof CancelReasonCodec>;
 
-export type InviteEvent =
-  | DomainEvent<'InvitationSent', Parties & { readonly options: GameOptions; readonly clientId: string; readonly at: string; readonly expiresAt: string }>
-  | DomainEvent<'InvitationAccepted', Parties & { readonly gameId: string; readonly options: GameOptions; readonly at: string; readonly endsAt: string }>
-  | DomainEvent<'InvitationDeclined', Parties & { readonly at: string }>
-  | DomainEvent<'InvitationCanceled', Parties & { readonly reason: CancelReason; readonly clientId: string; readonly at: string }>
-  | DomainEvent<'GameEnded', { readonly gameId: string; readonly players: readonly [string, string]; readonly at: string }>
-  /**
-   * Fence on an invitation whose sender reserved both users and never sent it (crashed between
-   * the steps): appended with expected `no_stream`, so it and the late InvitationSent cannot both be stored.
-   */
-  | DomainEvent<'InvitationAbandoned', { readonly inviteId: string; readonly at: string }>;
+export const InvitationSent = defineEvent(
+  'InvitationSent',
+  t.readonly(t.type({ ...parties, options: GameOptionsCodec, clientId: t.string, at: t.string, expiresAt: t.string })),
+);
+export const InvitationAccepted = defineEvent(
+  'InvitationAccepted',
+  t.readonly(t.type({ ...parties, gameId: t.string, options: GameOptionsCodec, at: t.string, endsAt: t.string })),
+);
+export const InvitationDeclined = defineEvent('InvitationDeclined', t.readonly(t.type({ ...parties, at: t.string })));
+export const InvitationCanceled = defineEvent(
+  'InvitationCanceled',
+  t.readonly(t.type({ ...parties, reason: CancelReasonCodec, clientId: t.string, at: t.string })),
+);
+export const GameEnded = defineEvent('GameEnded', t.readonly(t.type({ gameId: t.string, players: t.readonly(t.tuple([t.string, t.string])), at: t.string })));
+/**
+ * Fence on an invitation whose sender reserved both users and never sent it (crashed between
+ * the steps): appended with expected `no_stream`, so it and the late InvitationSent cannot both be stored.
+ */
+export const InvitationAbandoned = defineEvent('InvitationAbandoned', t.readonly(t.type({ inviteId: t.string, at: t.string })));
+
+export const inviteEvents = EventSet.of(InvitationSent)
+  .and(InvitationAccepted)
+  .and(InvitationDeclined)
+  .and(InvitationCanceled)
+  .and(GameEnded)
+  .and(InvitationAbandoned);
+export type InviteEvent = EventOf<(typeof inviteEvents.specs)[number]>;

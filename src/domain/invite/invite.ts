@@ -1,11 +1,12 @@
 import type { Decider } from '../shared/decider.js';
 import type { InviteCommand } from './commands.js';
 import { decideInvite } from './decide.js';
-import type { InviteEvent } from './events.js';
+import { inviteEvents, type InviteEvent } from './events.js';
 import { evolveInvite } from './evolve.js';
 import { unsentInvitation, type Invitation } from './state.js';
 
 export const inviteDecider: Decider<InviteCommand, Invitation, InviteEvent> = {
+  events: inviteEvents,
   initialState: unsentInvitation,
   decide: decideInvite,
   evolve: evolveInvite,

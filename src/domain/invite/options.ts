@@ -1,11 +1,16 @@
-/** Pong game options with every field present; the wire accepts any subset and defaults the rest. */
-export interface GameOptions {
-  readonly game_speed: 'slow' | 'medium' | 'fast';
-  readonly ranked: boolean;
-  readonly cool_mode: boolean;
-  readonly score_to_win: number;
-  readonly time_limit: number;
-}
+import * as t from 'io-ts';
+
+/** Pong game options with every field present, as stored; the wire accepts any subset and defaults the rest. */
+export const GameOptionsCodec = t.readonly(
+  t.type({
+    game_speed: t.keyof({ slow: null, medium: null, fast: null }),
+    ranked: t.boolean,
+    cool_mode: t.boolean,
+    score_to_win: t.number,
+    time_limit: t.number,
+  }),
+);
+export type GameOptions = t.TypeOf<typeof GameOptionsCodec>;
 
 export const DEFAULT_GAME_OPTIONS: GameOptions = {
   game_speed: 'medium',

@@ -1,8 +1,12 @@
 import type { Refusal } from './decision.js';
+import type { EventSet } from './event.js';
 import type { Json } from './json.js';
 
+/** An event's payload: a JSON object (each event's codec says which). */
+export type EventData = Readonly<Record<string, unknown>>;
+
 /** A domain event before it is stored: a type tag and a JSON-serialisable payload. */
-export interface DomainEvent<T extends string = string, D = unknown> {
+export interface DomainEvent<T extends string = string, D extends EventData = EventData> {
   readonly type: T;
   readonly data: D;
 }
@@ -25,6 +29,8 @@ export interface SnapshotCodec<S> {
  * the outside world.
  */
 export interface Decider<C, S, E extends DomainEvent> {
+  /** The events it emits and folds: how its stream is decoded, and what every append is checked against. */
+  readonly events: EventSet<E>;
   readonly initialState: S;
   decide(command: C, state: S): readonly E[] | Refusal;
   evolve(state: S, event: E): S;

@@ -1,8 +1,12 @@
-import type { Decider, DomainEvent } from '../shared/decider.js';
+import * as t from 'io-ts';
+import type { Decider } from '../shared/decider.js';
 import { refuse } from '../shared/decision.js';
+import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 
 /** Friendships are made elsewhere on the platform; this service announces them. */
-export type FriendsEvent = DomainEvent<'FriendAdded', { readonly userId: string; readonly friendId: string; readonly at: string }>;
+export const FriendAdded = defineEvent('FriendAdded', t.readonly(t.type({ userId: t.string, friendId: t.string, at: t.string })));
+export const friendsEvents = EventSet.of(FriendAdded);
+export type FriendsEvent = EventOf<(typeof friendsEvents.specs)[number]>;
 
 export interface AddFriend {
   readonly kind: 'AddFriend';
@@ -17,6 +21,7 @@ export interface AddFriend {
 }
 
 export const friendsDecider: Decider<AddFriend, null, FriendsEvent> = {
+  events: friendsEvents,
   initialState: null,
   decide: (c) => {
     if (c.actorId !== c.senderId) return refuse('forbidden', 'sender_id must be your own id');

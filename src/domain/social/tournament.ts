@@ -1,5 +1,7 @@
-import type { Decider, DomainEvent } from '../shared/decider.js';
+import * as t from 'io-ts';
+import type { Decider } from '../shared/decider.js';
 import { refuse } from '../shared/decision.js';
+import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 
 /**
  * One event per tournament: fanning it out to every known user is the notifications
@@ -8,10 +10,14 @@ import { refuse } from '../shared/decision.js';
  * or the organizer blocked them), decided when it was announced so that frames, resumes and
  * every rebuild of the notifications agree on them.
  */
-export type TournamentEvent = DomainEvent<
+export const TournamentAnnounced = defineEvent(
   'TournamentAnnounced',
-  { readonly tournamentId: string; readonly name: string; readonly organizerId: string; readonly excludedUserIds: readonly string[]; readonly at: string }
->;
+  t.readonly(t.type({ tournamentId: t.string, name: t.string, organizerId: t.string, excludedUserIds: t.readonlyArray(t.string), at: t.string })),
+  /** v1 reached every user but the organizer: blocks were not applied to announcements then. */
+  { version: 2, upcasters: { 1: (d) => ({ ...d, excludedUserIds: [] }) } },
+);
+export const tournamentEvents = EventSet.of(TournamentAnnounced);
+export type TournamentEvent = EventOf<(typeof tournamentEvents.specs)[number]>;
 
 export interface AnnounceTournament {
   readonly kind: 'AnnounceTournament';
@@ -27,6 +33,7 @@ export interface AnnounceTournament {
 }
 
 export const tournamentDecider: Decider<AnnounceTournament, { readonly announced: boolean }, TournamentEvent> = {
+  events: tournamentEvents,
   initialState: { announced: false },
   decide: (c, s) => {
     if (c.actorId !== c.organizerId) return refuse('forbidden', 'organizer_id must be your own id');

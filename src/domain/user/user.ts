@@ -1,4 +1,6 @@
-import type { Decider, DomainEvent } from '../shared/decider.js';
+import * as t from 'io-ts';
+import type { Decider } from '../shared/decider.js';
+import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 
 /** The user directory entry: a user becomes known when it first presents a valid token. */
 export interface Profile {
@@ -7,9 +9,11 @@ export interface Profile {
   readonly avatar: string;
 }
 
-export type UserEvent =
-  | DomainEvent<'UserRegistered', Profile & { readonly userId: string; readonly at: string }>
-  | DomainEvent<'UserProfileUpdated', Profile & { readonly userId: string; readonly at: string }>;
+const profile = t.readonly(t.type({ userId: t.string, username: t.string, nickname: t.string, avatar: t.string, at: t.string }));
+export const UserRegistered = defineEvent('UserRegistered', profile);
+export const UserProfileUpdated = defineEvent('UserProfileUpdated', profile);
+export const userEvents = EventSet.of(UserRegistered).and(UserProfileUpdated);
+export type UserEvent = EventOf<(typeof userEvents.specs)[number]>;
 
 export interface RegisterUser extends Profile {
   readonly kind: 'RegisterUser';
@@ -22,6 +26,7 @@ export type UserState = { readonly known: false } | ({ readonly known: true; rea
 const sameProfile = (a: Profile, b: Profile): boolean => a.username === b.username && a.nickname === b.nickname && a.avatar === b.avatar;
 
 export const userDecider: Decider<RegisterUser, UserState, UserEvent> = {
+  events: userEvents,
   initialState: { known: false },
   decide: (c, s) => {
     const profile = { userId: c.userId, username: c.username, nickname: c.nickname, avatar: c.avatar, at: c.at };

@@ -1,4 +1,6 @@
-import type { Decider, DomainEvent } from '../shared/decider.js';
+import * as t from 'io-ts';
+import type { Decider } from '../shared/decider.js';
+import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 
 /**
  * Who holds a username: one stream per name, `username-{name}`. A username belongs to one user
@@ -8,10 +10,12 @@ import type { Decider, DomainEvent } from '../shared/decider.js';
  * keep it in their own records (as their token said) but no longer hold it: they are shown
  * without a username (`NO_USERNAME`) and found by nobody under it.
  */
-export type UsernameClaimEvent = DomainEvent<
+export const UsernameClaimed = defineEvent(
   'UsernameClaimed',
-  { readonly username: string; readonly userId: string; readonly previousHolderId: string | null; readonly at: string }
->;
+  t.readonly(t.type({ username: t.string, userId: t.string, previousHolderId: t.union([t.string, t.null]), at: t.string })),
+);
+export const usernameClaimEvents = EventSet.of(UsernameClaimed);
+export type UsernameClaimEvent = EventOf<(typeof usernameClaimEvents.specs)[number]>;
 
 export interface ClaimUsername {
   readonly kind: 'ClaimUsername';
@@ -25,6 +29,7 @@ export interface UsernameClaimState {
 }
 
 export const usernameClaimDecider: Decider<ClaimUsername, UsernameClaimState, UsernameClaimEvent> = {
+  events: usernameClaimEvents,
   initialState: { holder: undefined },
   decide: (c, s) =>
     s.holder === c.userId ? [] : [{ type: 'UsernameClaimed', data: { username: c.username, userId: c.userId, previousHolderId: s.holder ?? null, at: c.at } }],

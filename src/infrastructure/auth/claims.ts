@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { isUsername, type UserIdentity } from '../../domain/user/identity.js';
 
 /** A string codec narrowed by a predicate (kept as plain `string` so callers need no brands); lone surrogates never pass, as no store could keep them. */
 const stringMatching = (name: string, ok: (s: string) => boolean): t.Type<string, string, unknown> => {
@@ -6,7 +7,6 @@ const stringMatching = (name: string, ok: (s: string) => boolean): t.Type<string
   return new t.Type<string, string, unknown>(name, valid, (u, c) => (valid(u) ? t.success(u) : t.failure(u, c)), t.identity);
 };
 
-const USERNAME = /^[A-Za-z0-9_.-]{1,50}$/;
 export const MAX_SUB_LENGTH = 128;
 export const MAX_NICKNAME_LENGTH = 50;
 export const MAX_AVATAR_LENGTH = 2048;
@@ -29,7 +29,7 @@ const isHttpUrl = (s: string): boolean => {
 };
 
 export const Subject = stringMatching('Subject', (s) => s.length > 0 && characters(s) <= MAX_SUB_LENGTH);
-export const Username = stringMatching('Username', (s) => USERNAME.test(s));
+export const Username = stringMatching('Username', isUsername);
 const Nickname = stringMatching('Nickname', (s) => characters(s) <= MAX_NICKNAME_LENGTH);
 const Avatar = stringMatching('Avatar', (s) => s === '' || isHttpUrl(s));
 const Exp = new t.Type<number, number, unknown>(
@@ -56,13 +56,8 @@ export const CLAIM_RULES: Readonly<Record<string, string>> = {
   avatar: `avatar must be empty or an http or https URL of at most ${MAX_AVATAR_LENGTH.toLocaleString('en-US')} characters`,
 };
 
-export type Identity = {
-  userId: string;
-  username: string;
-  nickname: string;
-  avatar: string;
-  expiresAt: number /* epoch ms */;
-};
+/** A verified token's user, and when the token expires (epoch ms). */
+export type Identity = UserIdentity & { readonly expiresAt: number };
 
 export const identityFromClaims = (c: TokenClaims): Identity => ({
   userId: c.sub,

@@ -3,7 +3,7 @@ import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import { describeBadVar, integer, oneOf, text, type EnvVar } from './env-var.js';
 import { normaliseOrigin } from './origin.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../shared/wal-checkpointer.js';
-import type { PresenceScopeName } from '../../application/broadcast/presence-graph.js';
+import type { PresenceScopeName } from '../../application/presence/presence-graph.js';
 
 /** Environment variables, decoded at start-up so a typo fails fast, one line per bad variable. */
 const Env = {

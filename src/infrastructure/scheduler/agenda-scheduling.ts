@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { exponential, type Agenda, type Job } from 'agenda';
 import type { Logger } from 'pino';
-import type { CommandDeps } from '../../application/commands/context.js';
+import type { CommandDeps } from '../../application/shared/deps.js';
 import type { NodeLeases } from '../../application/ports/node-leases.js';
 import type { ReactorCheckpoints } from '../../application/ports/reactor-checkpoints.js';
 import type { Scheduler } from '../../application/ports/scheduler.js';
 import { JOB_NAMES, type JobContext, type OneOffJob, type RecurringJob } from '../../application/scheduling/job.js';
 import { jobCatalogue } from '../../application/scheduling/jobs.js';
-import { LeaseKeeper } from '../../application/scheduling/lease-keeper.js';
+import { LeaseKeeper } from '../../application/presence/lease-keeper.js';
 import type { Config } from '../config/config.js';
 import { openSchedulerStores, type SchedulerStores } from './create-agenda.js';
 

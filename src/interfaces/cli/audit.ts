@@ -1,46 +1,26 @@
-import { describeEvent, usersInvolved } from '../../application/audit/describe-event.js';
-import { fromRecorded } from '../../application/events/event-serde.js';
-import type { EventStore, Position, RecordedEvent } from '../../application/ports/event-store.js';
-import { formatPosition } from '../../application/ports/position.js';
-import { AggregateRepository } from '../../application/commands/aggregate-repository.js';
-import { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
+import { aggregatesOf } from '../../application/aggregates/aggregates.js';
+import { AggregateRepository } from '../../application/aggregates/repository.js';
+import { usersInvolved } from '../../application/audit/describe-event.js';
+import { timelineOf } from '../../application/audit/timeline.js';
+import { LogProcessor } from '../../application/log/log-processor.js';
+import type { Stored } from '../../application/log/stored.js';
+import { readStreamOf } from '../../application/log/stream-reader.js';
+import { ProfileDirectory } from '../../application/users/profile-directory.js';
 import { chatStream } from '../../domain/chat/chat.js';
+import { chatEvents } from '../../domain/chat/events.js';
+import { createLogger } from '../../infrastructure/logging/logger.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
 import { openReadModels } from '../../infrastructure/stores/open-read-models.js';
 import { CliFailure, defineCli, UsageError } from './cli-args.js';
 import { runCli } from './run-cli.js';
 
-const printTimeline = async (events: readonly RecordedEvent[], profiles: ProfileDirectory): Promise<void> => {
-  const ids = new Set<string>();
-  const decoded = events.map((r) => ({ r, e: fromRecorded(r) }));
-  for (const { r, e } of decoded) {
-    if (r.metadata.userId !== undefined) ids.add(r.metadata.userId);
-    if (e !== undefined) for (const id of usersInvolved(e)) ids.add(id);
-  }
-  const names = await profiles.resolve([...ids]);
-  const u = (id: string) => names(id).username;
-  for (const { r, e } of decoded) {
-    const actor = r.metadata.userId === undefined ? 'system' : u(r.metadata.userId);
-    const what = e === undefined ? `(unknown event ${r.type})` : describeEvent(e, u);
-    process.stdout.write(`${r.metadata.timestamp}  @${formatPosition(r.position).padEnd(8)} ${r.type.padEnd(26)} ${actor.padEnd(16)} ${what}\n`);
-  }
-};
-
 /** Every event involving a user: a scan of the log, as befits an occasional audit. */
-const eventsOfUser = async (store: EventStore, userId: string): Promise<RecordedEvent[]> => {
-  const found: RecordedEvent[] = [];
-  let after: Position | undefined;
-  for (;;) {
-    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: 5000 });
-    for (const r of page) {
-      const e = fromRecorded(r);
-      if (r.metadata.userId === userId || (e !== undefined && usersInvolved(e).includes(userId))) found.push(r);
-    }
-    const last = page[page.length - 1];
-    if (last === undefined || page.length < 5000) return found;
-    after = last.position;
-  }
+const eventsOfUser = async (log: LogProcessor, userId: string): Promise<Stored[]> => {
+  const found: Stored[] = [];
+  for await (const page of log.pages({ pageSize: 5000 }))
+    for (const s of page.events) if (s.recorded.metadata.userId === userId || usersInvolved(s.event).includes(userId)) found.push(s);
+  return found;
 };
 
 const spec = defineCli({
@@ -57,16 +37,19 @@ runCli(spec, async ({ positionals }) => {
   const config = loadConfig();
   const store = await openEventStore(config);
   try {
-    const profiles = new ProfileDirectory(new AggregateRepository(store));
+    const profiles = new ProfileDirectory(aggregatesOf(new AggregateRepository(store)));
+    const print = async (events: readonly Stored[]) => {
+      for (const line of await timelineOf(events, profiles)) process.stdout.write(`${line}\n`);
+    };
     if (kind === 'chat') {
-      const events = await store.readStream(chatStream(subject));
-      if (events.length === 0) throw new CliFailure(`no chat ${subject} in the log`);
-      await printTimeline(events, profiles);
+      const stream = await readStreamOf(store, chatEvents, chatStream(subject));
+      if (stream.length === 0) throw new CliFailure(`no chat ${subject} in the log`);
+      await print(stream.flatMap(({ event, recorded }) => (event === undefined ? [] : [{ event, recorded }])));
     } else {
       const readModels = await openReadModels(config);
       const user = await readModels.userByUsername(subject).finally(() => readModels.close());
       if (user === undefined) throw new CliFailure(`no user ${subject}`);
-      await printTimeline(await eventsOfUser(store, user.userId), profiles);
+      await print(await eventsOfUser(new LogProcessor(store, createLogger('silent')), user.userId));
     }
   } finally {
     await store.close();

@@ -1,8 +1,9 @@
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { ReadModelGenerations } from '../../application/ports/read-model-generations.js';
-import type { ProjectionGroup } from '../../application/projections/groups.js';
-import { rebuildReadModels, type RebuildResult } from '../../application/projections/rebuild.js';
-import { READ_MODEL_PROJECTION } from './projection-name.js';
+import type { ProjectionGroup } from '../../application/read-models/groups.js';
+import { READ_MODEL_PROJECTION } from '../../application/read-models/projection.js';
+import { rebuildReadModels, type RebuildResult } from '../../application/read-models/rebuild.js';
+import { createLogger } from '../../infrastructure/logging/logger.js';
 import { fractionOf, progressBar } from './progress.js';
 
 /** Nodes poll the generation pointer every second: this gives them time to leave the old one. */
@@ -21,6 +22,8 @@ export const rebuildWithProgress = async (
       projection: READ_MODEL_PROJECTION,
       ...(group === undefined ? {} : { group }),
       onProgress: (events, position, head) => bar.update(fractionOf(position, head), events),
+      // A fault fails the rebuild (its message is the tool's one line): nothing to log besides.
+      logger: createLogger('silent'),
     });
     bar.update(1, result.events);
     return result;

@@ -1,4 +1,4 @@
-import { isProjectionGroup, ALL_GROUPS } from '../../application/projections/groups.js';
+import { isProjectionGroup, ALL_GROUPS } from '../../application/read-models/groups.js';
 import { formatPosition } from '../../application/ports/position.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';

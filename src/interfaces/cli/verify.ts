@@ -1,11 +1,12 @@
 import { compareReadModels } from '../../application/audit/compare-read-models.js';
-import { projectLog } from '../../application/projections/project-log.js';
+import { LogProcessor } from '../../application/log/log-processor.js';
 import { formatPosition } from '../../application/ports/position.js';
+import { projectBatch, READ_MODEL_PROJECTION } from '../../application/read-models/projection.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
+import { createLogger } from '../../infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../../infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
 import { openReadModelGenerations } from '../../infrastructure/stores/open-read-models.js';
-import { READ_MODEL_PROJECTION } from './projection-name.js';
 import { CliFailure, defineCli } from './cli-args.js';
 import { runCli } from './run-cli.js';
 
@@ -29,7 +30,14 @@ runCli(spec, async () => {
     if (checkpoint === undefined && (await store.headPosition()) !== undefined) {
       throw new CliFailure('the read models were never built from this log (nothing to compare): run npm run replay');
     }
-    const { events } = checkpoint === undefined ? { events: 0 } : await projectLog(store, memory, { projection: READ_MODEL_PROJECTION, until: checkpoint });
+    let events = 0;
+    if (checkpoint !== undefined) {
+      const log = new LogProcessor(store, createLogger('silent'));
+      for await (const page of log.pages({ until: checkpoint, pageSize: 5000 })) {
+        await memory.apply(READ_MODEL_PROJECTION, projectBatch(page.events));
+        events += page.events.length;
+      }
+    }
     const differences = await compareReadModels(memory, stored);
     const at = checkpoint === undefined ? 'the empty log' : `position ${formatPosition(checkpoint)}`;
     if (differences.length === 0) {

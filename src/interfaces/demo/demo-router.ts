@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import express, { Router } from 'express';
 import { signDevToken } from '../../infrastructure/auth/token-signer.js';
+import { isUsername } from '../../domain/user/identity.js';
 import { sendError } from '../http/errors.js';
 import { fromLoopback } from '../http/loopback.js';
 
@@ -10,7 +11,6 @@ const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 export const DEMO_PUBLIC_DIR = join(ROOT, 'demo', 'public');
 export const DEMO_BUNDLE_DIR = join(ROOT, 'dist', 'demo');
 
-const USERNAME = /^[A-Za-z0-9_.-]{1,50}$/;
 /** Minted tokens last 12 hours; the page asks for a new one when the SDK wants it. */
 const DEMO_TOKEN_SECONDS = 12 * 3600;
 
@@ -33,7 +33,7 @@ export const demoRouter = (o: DemoOptions): Router => {
     // Anyone else could mint a token for any username, and so take it over.
     if (!fromLoopback(req)) return sendError(res, 403, 'Demo tokens are minted only for clients on this machine (loopback, not proxied)');
     const username: unknown = (req.body as { username?: unknown } | undefined)?.username;
-    if (typeof username !== 'string' || !USERNAME.test(username)) {
+    if (typeof username !== 'string' || !isUsername(username)) {
       return sendError(res, 400, 'username must be 1 to 50 letters, digits, _, - or .');
     }
     const token = signDevToken({ secret: o.devSecret, userId: `demo-${username}`, username, expiresInSeconds: DEMO_TOKEN_SECONDS });

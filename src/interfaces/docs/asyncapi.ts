@@ -1,28 +1,9 @@
-import { actionDataCodecs, type ActionName } from '../ws/action-codecs.js';
-import { schemaOf } from './codec-schema.js';
-import { frameSchema, SERVER_FRAMES } from './frame-schemas.js';
-import { str, type JsonSchema, type JsonValue } from './json-schema.js';
-import { CLOSE_CODES, ERROR_CODES } from './wire-codes.js';
-
-const ACTION_SUMMARIES: Readonly<Record<ActionName, string>> = {
-  new_message: 'Send a message to a chat I am a member of (`client_msg_id`, a uuid, will be accepted and echoed: re-sending one stores nothing new)',
-  like_message: 'Like a message of the other member',
-  unlike_message: 'Unlike a message of the other member',
-  read_message: 'As the recipient: this message and every older one from the same sender are read',
-  game_invite: 'Invite a user to a game (options all optional, unknown keys are BAD_DATA; `client_id` is my tab’s id)',
-  reply_game_invite: 'Accept or decline the pending invitation from `username`',
-  game_accepted: 'Shorthand for reply_game_invite with accept: true',
-  game_declined: 'Shorthand for reply_game_invite with accept: false',
-  add_new_friend: 'Announce a friendship (`sender_id` must be my own id); refused (`blocked`) when either user blocked the other',
-  new_tournament: 'Announce a tournament to every other user (`organizer_id` must be my own id), except users who blocked me or whom I blocked',
-  read_notification: 'Mark one of my notifications read',
-  notification: 'An ephemeral notification to my own sockets only',
-  user_online: 'Refresh activity and re-announce presence (`username` must be mine)',
-  user_offline: 'Announce myself offline now, as at logout (`username` must be mine)',
-  cancel_game_invite: 'Cancel my pending invitation to `username`',
-  join_chat: 'Join a chat’s group on this socket (a member only)',
-  room_created: 'Tell the other member’s tabs to join the chat; refused (`blocked`) when either member blocked the other',
-};
+import { ACTION_SUMMARIES, actionDataCodecs, type ActionName } from '../../application/wire/client-actions.js';
+import { schemaOf } from '../../application/wire/codec-schema.js';
+import { frameSchema, frameSummary, SERVER_FRAME_ACTIONS } from './frame-schemas.js';
+import { str, type JsonSchema, type JsonValue } from '../../application/wire/json-schema.js';
+import { REFUSALS } from '../../domain/shared/decision.js';
+import { CLOSE_CODES } from './wire-codes.js';
 
 const clientMessage = (action: ActionName): JsonSchema => ({
   name: action,
@@ -72,7 +53,7 @@ export const asyncApiDocument = (): JsonSchema => ({
       description:
         'The socket joins `user_{id}`, `online_users` and `chat_{uuid}` of each of its chats; chats created later are joined without a reconnect. ' +
         'Presence (`PRESENCE_SCOPE`): `all` sends a user’s presence to `online_users`; `contacts` only to the users who share a chat or a friendship with them, neither having blocked the other.',
-      messages: { ...refs('client', actions), ...refs('server', Object.keys(SERVER_FRAMES)) },
+      messages: { ...refs('client', actions), ...refs('server', SERVER_FRAME_ACTIONS) },
       bindings: {
         ws: {
           bindingVersion: '0.1.0',
@@ -108,9 +89,14 @@ export const asyncApiDocument = (): JsonSchema => ({
       ]),
     ),
     ...Object.fromEntries(
-      Object.entries(SERVER_FRAMES).map(([name, doc]) => [
+      SERVER_FRAME_ACTIONS.map((name) => [
         `send_${name}`,
-        { action: 'send', channel: { $ref: '#/channels/events' }, summary: doc.summary, messages: [{ $ref: `#/channels/events/messages/server.${name}` }] },
+        {
+          action: 'send',
+          channel: { $ref: '#/channels/events' },
+          summary: frameSummary(name),
+          messages: [{ $ref: `#/channels/events/messages/server.${name}` }],
+        },
       ]),
     ),
   },
@@ -118,7 +104,7 @@ export const asyncApiDocument = (): JsonSchema => ({
     messages: {
       ...Object.fromEntries(actions.map((a) => [`client.${a}`, clientMessage(a)])),
       ...Object.fromEntries(
-        Object.entries(SERVER_FRAMES).map(([name, doc]) => [`server.${name}`, { name, title: name, summary: doc.summary, payload: frameSchema(name, doc) }]),
+        SERVER_FRAME_ACTIONS.map((name) => [`server.${name}`, { name, title: name, summary: frameSummary(name), payload: frameSchema(name) }]),
       ),
     },
     securitySchemes: {
@@ -128,7 +114,7 @@ export const asyncApiDocument = (): JsonSchema => ({
     },
   },
   'x-close-codes': CLOSE_CODES.map((c) => ({ code: c.code, name: c.name, meaning: c.meaning })),
-  'x-error-codes': ERROR_CODES,
+  'x-error-codes': REFUSALS,
   'x-limits': {
     frameBytes: 64 * 1024,
     contentCharacters: '1–256 after trimming',

@@ -1,4 +1,4 @@
-import type { JsonSchema, JsonValue } from './json-schema.js';
+import type { JsonSchema, JsonValue } from '../../application/wire/json-schema.js';
 import { anchorOf, escapeHtml, prose, schemaHtml } from './schema-html.js';
 
 type Obj = JsonSchema;

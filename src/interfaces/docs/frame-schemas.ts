@@ -1,89 +1,17 @@
-import { actionDataCodecs } from '../ws/action-codecs.js';
-import { arrayOf, bool, object, str, type JsonSchema } from './json-schema.js';
-import { ERROR_CODES } from './wire-codes.js';
-import { chatMessageProps, gameInviteData, gameOptions, newFriendData, newTournamentData, position, shownUsername, username, uuid } from './wire-schemas.js';
+import { schemaOf } from '../../application/wire/codec-schema.js';
+import { object, type JsonSchema } from '../../application/wire/json-schema.js';
+import { serverFrames, type ServerFrameAction } from '../../application/wire/server-frames.js';
+import { position } from './wire-schemas.js';
 
-export interface FrameDoc {
-  readonly summary: string;
-  readonly data: JsonSchema;
-  /** State rather than an event's delta: never carries a `position` (batched presence). */
-  readonly positionless?: true;
-}
+export const SERVER_FRAME_ACTIONS = Object.keys(serverFrames) as readonly ServerFrameAction[];
 
-const usernames = (description: string): JsonSchema => ({ ...arrayOf(username()), uniqueItems: true, description });
-
-const profile = { username: shownUsername(), nickname: str(), avatar: str() };
-
-/** Every server → client frame's `data` (src/application/broadcast/frames.ts, and the gateway's direct replies). */
-export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
-  ready: {
-    summary: 'The socket’s first frame: set-up done (known to every node, in all its groups); `position` is where a resume may start',
-    data: object({ position: position(), username: username('this socket’s user') }),
-  },
-  resync_required: {
-    summary: 'Instead of a replay longer than `WS_RESUME_MAX_FRAMES`: reload state over REST; live frames follow from `position`',
-    data: object({ position: position() }),
-  },
-  new_message: {
-    summary: 'A message stored in one of my chats (also the sender’s acknowledgement)',
-    data: object(
-      {
-        chat_id: uuid(),
-        ...chatMessageProps,
-        timestamp: str({ description: 'the client’s timestamp, echoed' }),
-        client_msg_id: uuid('the client’s id for the message, echoed when it sent one'),
-      },
-      ['client_msg_id'],
-    ),
-  },
-  chat_like_update: { summary: 'A message was liked or unliked', data: object({ chat_id: uuid(), id: uuid('the message'), is_liked: bool() }) },
-  room_created: { summary: 'A member announced the chat: join it', data: object({ chat_id: uuid() }) },
-  join_chat: { summary: 'This socket joined the chat’s group (a chat created with me, or the answer to `join_chat`)', data: object({ chat_id: uuid() }) },
-  game_invite: { summary: 'I am invited to a game', data: gameInviteData },
-  game_accepted: { summary: 'An invitation was accepted; the other player', data: object({ game_id: uuid(), ...profile }) },
-  game_found: {
-    summary: 'The game starts (after game_accepted, to both players)',
-    data: object({ game_id: uuid(), opponent: shownUsername(), options: gameOptions }),
-  },
-  game_declined: { summary: 'My invitation was declined', data: object({ username: shownUsername(), nickname: str() }) },
-  game_invite_canceled: {
-    summary: 'An invitation was canceled, expired, or its inviter left',
-    data: object({ username: shownUsername('the other side'), nickname: str(), message: str(), client_id: uuid('the inviting tab’s id') }),
-  },
-  user_online: {
-    summary: 'A user’s connection count went 0 → 1 (to every socket, or with `PRESENCE_SCOPE=contacts` to their contacts’; not to `?presence=batched` sockets)',
-    data: object({ username: shownUsername() }),
-  },
-  user_offline: {
-    summary: 'A user’s connection count went 1 → 0, or the inactivity sweep took them offline (same audience as user_online)',
-    data: object({ username: shownUsername() }),
-  },
-  presence_state: {
-    summary: '`?presence=batched` only, right after `ready` (also on a resume): the users online in my presence scope; no `position`',
-    data: object({ online: usernames('sorted') }),
-    positionless: true,
-  },
-  presence_diff: {
-    summary:
-      '`?presence=batched` only: at most one per window (`PRESENCE_COALESCE_MS`, longer for a group past `PRESENCE_FANOUT_PER_SECOND`), what changed since; changes that cancelled out are left out; no `position`',
-    data: object({ online: usernames('came online, sorted'), offline: usernames('went offline, sorted') }),
-    positionless: true,
-  },
-  new_friend: { summary: 'Someone added me as a friend', data: newFriendData },
-  new_tournament: { summary: 'A tournament was announced', data: newTournamentData },
-  notification: { summary: 'An ephemeral notification I sent myself (to my own sockets only)', data: object({ message: str(), type: str() }) },
-  error: {
-    summary: 'A business-rule refusal of one of my actions (the socket stays open)',
-    data: object({
-      for: str({ enum: Object.keys(actionDataCodecs), description: 'the refused action' }),
-      code: str({ enum: Object.keys(ERROR_CODES) }),
-      msg: str(),
-    }),
-  },
+/** The whole frame of `action`, from its codec: `action`, `data`, and `position` when it comes from a stored event. */
+export const frameSchema = (action: ServerFrameAction): JsonSchema => {
+  const spec: { readonly summary: string; readonly data: Parameters<typeof schemaOf>[0]; readonly positionless?: true } = serverFrames[action];
+  const data = schemaOf(spec.data);
+  return spec.positionless === true
+    ? object({ action: { const: action }, data }, [], spec.summary)
+    : object({ action: { const: action }, data, position: position('the event’s position (frames from stored events)') }, ['position'], spec.summary);
 };
 
-/** The whole frame: `action`, `data`, and `position` when it comes from a stored event. */
-export const frameSchema = (action: string, doc: FrameDoc): JsonSchema =>
-  doc.positionless === true
-    ? object({ action: { const: action }, data: doc.data }, [], doc.summary)
-    : object({ action: { const: action }, data: doc.data, position: position('the event’s position (frames from stored events)') }, ['position'], doc.summary);
+export const frameSummary = (action: ServerFrameAction): string => serverFrames[action].summary;

@@ -1,5 +1,5 @@
 import { CORS_METHODS } from '../http/cors-policy.js';
-import { int, object, page, ref, str, type JsonSchema, type JsonValue } from './json-schema.js';
+import { int, object, page, ref, str, type JsonSchema, type JsonValue } from '../../application/wire/json-schema.js';
 import { blockedUser, chat, chatMessage, chatMessageProps, chatPreview, isoDate, notification, position, shownUsername, username } from './wire-schemas.js';
 
 const ERRORS = {

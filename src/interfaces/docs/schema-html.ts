@@ -1,4 +1,4 @@
-import type { JsonSchema, JsonValue } from './json-schema.js';
+import type { JsonSchema, JsonValue } from '../../application/wire/json-schema.js';
 
 /** HTML rendering of JSON Schemas for the /docs page: properties as tables, constraints in words. */
 export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,36 +1,22 @@
-import { arrayOf, bool, int, object, str, type JsonSchema } from './json-schema.js';
+import { schemaOf } from '../../application/wire/codec-schema.js';
+import { arrayOf, bool, int, object, str, type JsonSchema } from '../../application/wire/json-schema.js';
+import { chatMessageFields, GameInviteData, GameOptionsData, NewFriendData, NewTournamentData } from '../../application/wire/server-frames.js';
+import { SHOWN_USERNAME_PATTERN, USERNAME_PATTERN } from '../../domain/user/identity.js';
 
 /** Shapes shared by REST answers and WebSocket frames (PROTOCOL.md's payloads). */
 export const uuid = (description = 'a uuid'): JsonSchema => str({ format: 'uuid', description });
 export const isoDate = (description = 'ISO 8601 UTC'): JsonSchema => str({ format: 'date-time', description });
-export const username = (description = 'a username'): JsonSchema => str({ pattern: '^[A-Za-z0-9_.-]{1,50}$', description });
+export const username = (description = 'a username'): JsonSchema => str({ pattern: USERNAME_PATTERN, description });
 /** Another user's username as shown: empty once that user's username was taken by another user (released). */
 export const shownUsername = (description = 'a username'): JsonSchema =>
-  str({ pattern: '^[A-Za-z0-9_.-]{0,50}$', description: `${description}; empty when that user gave its username up to another user` });
+  str({ pattern: SHOWN_USERNAME_PATTERN, description: `${description}; empty when that user gave its username up to another user` });
 export const position = (description = 'a position in the event log: an opaque string, e.g. "123", "123-456" or "123.1"'): JsonSchema =>
   str({ minLength: 1, description });
 
-/** A game's options as stored and sent: every field present (defaults applied). */
-export const gameOptions: JsonSchema = object(
-  {
-    game_speed: str({ enum: ['slow', 'medium', 'fast'] }),
-    ranked: bool(),
-    cool_mode: bool(),
-    score_to_win: int(3, 20),
-    time_limit: int(1, 5),
-  },
-  [],
-  'Pong game options, every field present (defaults: medium, unranked, no cool mode, 5 points, 3 minutes)',
-);
+export const gameOptions: JsonSchema = schemaOf(GameOptionsData);
 
-export const chatMessageProps = {
-  id: uuid('the message id'),
-  content: str({ minLength: 1, description: '1–256 characters, trimmed' }),
-  date: isoDate('when it was stored'),
-  sender: shownUsername("the sender's username"),
-  is_read: bool('read by its recipient'),
-  is_liked: bool('liked by its recipient'),
-} as const;
+/** A message's fields, as frames carry them (REST's `ChatMessage`). */
+export const chatMessageProps: Readonly<Record<string, JsonSchema>> = Object.fromEntries(Object.entries(chatMessageFields).map(([k, c]) => [k, schemaOf(c)]));
 
 export const chatMessage: JsonSchema = object(chatMessageProps, [], 'A message of a chat');
 
@@ -44,19 +30,10 @@ export const peerProps = {
   is_blocked_by_user: bool('they blocked me'),
 } as const;
 
-export const gameInviteData: JsonSchema = object({
-  id: uuid('the invitation id'),
-  username: shownUsername('the inviter'),
-  nickname: str(),
-  avatar: str(),
-  options: gameOptions,
-});
-export const newFriendData: JsonSchema = object({ username: shownUsername('the user who added me'), nickname: str() });
-export const newTournamentData: JsonSchema = object({
-  tournament_id: uuid(),
-  tournament_name: str({ minLength: 1, maxLength: 100 }),
-  creator: shownUsername('the organizer'),
-});
+/** Notifications' data are the frames' payloads of the same actions. */
+export const gameInviteData: JsonSchema = schemaOf(GameInviteData);
+export const newFriendData: JsonSchema = schemaOf(NewFriendData);
+export const newTournamentData: JsonSchema = schemaOf(NewTournamentData);
 
 const notificationOf = (action: string, data: JsonSchema): JsonSchema =>
   object({ id: uuid('the notification id'), action: { const: action }, data, is_read: bool(), date: isoDate() });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { NextFunction, Request, Response } from 'express';
-import type { Actor } from '../../application/commands/context.js';
+import type { Actor } from '../../application/shared/deps.js';
 import { sendError } from './errors.js';
 
 export interface AuthenticatedLocals {

@@ -1,8 +1,8 @@
 import type { Response } from 'express';
-import type { Refusal } from '../../domain/shared/decision.js';
+import type { Refusal, RefusalCode } from '../../domain/shared/decision.js';
 
 /** Business refusal codes → HTTP statuses of PROTOCOL.md. */
-const STATUS_OF: Readonly<Record<string, number>> = {
+const STATUS_OF: Partial<Readonly<Record<RefusalCode, number>>> = {
   user_not_found: 404,
   not_a_member: 404,
   cannot_chat_with_self: 422,

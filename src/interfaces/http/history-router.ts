@@ -1,15 +1,16 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { chatAt, historyEntry, type PointInTime } from '../../application/audit/chat-history.js';
-import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
-import type { CommandDeps } from '../../application/commands/context.js';
-import { chatIdFor } from '../../application/commands/ids.js';
-import type { EventStore } from '../../application/ports/event-store.js';
+import { readStreamOf } from '../../application/log/stream-reader.js';
+import type { EventStore, Position } from '../../application/ports/event-store.js';
 import { parsePosition } from '../../application/ports/position.js';
+import type { ReadModelQueries, ReadModelStore } from '../../application/ports/read-model.js';
+import { chatIdFor } from '../../application/shared/ids.js';
+import type { ProfileDirectory } from '../../application/users/profile-directory.js';
 import { chatStream } from '../../domain/chat/chat.js';
+import { chatEvents } from '../../domain/chat/events.js';
 import type { AuthenticatedLocals } from './auth-middleware.js';
 import { sendError } from './errors.js';
 import { isUsername, parseIsoTime, parsePage } from './params.js';
-import type { Response } from 'express';
 
 type Res = Response<unknown, AuthenticatedLocals>;
 
@@ -22,11 +23,19 @@ const pointOf = (raw: unknown): PointInTime | undefined | 'invalid' => {
   return time === undefined ? 'invalid' : { kind: 'time', time };
 };
 
+export interface HistoryDeps {
+  readonly store: EventStore;
+  readonly profiles: ProfileDirectory;
+  readonly fresh: (position?: Position) => Promise<ReadModelQueries>;
+  /** An empty read-model store for one answer (the chat folded up to `at`), closed after it. */
+  readonly scratch: () => ReadModelStore;
+}
+
 /**
  * The audit trail of a chat, read from its own stream (not a read model): every event in order,
  * or with `?at=` the chat as it was at an ISO time or log position.
  */
-export const historyRouter = (deps: CommandDeps, store: EventStore, profiles: ProfileDirectory): Router => {
+export const historyRouter = ({ store, profiles, fresh, scratch }: HistoryDeps): Router => {
   const router = Router();
   router.get('/chats/:username/history', async (req: Request, res: Res) => {
     const page = parsePage(req.query);
@@ -34,7 +43,7 @@ export const historyRouter = (deps: CommandDeps, store: EventStore, profiles: Pr
     const point = pointOf(req.query['at']);
     if (point === 'invalid') return sendError(res, 400, 'at must be an ISO 8601 time or a log position');
     const username = String(req.params['username'] ?? '');
-    const peer = isUsername(username) ? await deps.queries.userByUsername(username) : undefined;
+    const peer = isUsername(username) ? await (await fresh()).userByUsername(username) : undefined;
     if (peer === undefined) return sendError(res, 404, 'No such user');
     // Members only: the chat id is derived from the caller and the peer, so no one reaches another pair's chat.
     const chatId = chatIdFor(res.locals.actor.userId, peer.userId);
@@ -44,15 +53,19 @@ export const historyRouter = (deps: CommandDeps, store: EventStore, profiles: Pr
       const lastRevision = await store.lastRevision(stream);
       if (lastRevision === undefined) return sendError(res, 404, 'No chat with this user');
       const usernames = await profiles.resolve(head.map((e) => e.metadata.userId).filter((u): u is string => u !== undefined));
-      const count = lastRevision + 1;
-      return res.json({ items: head.map((e) => historyEntry(e, (id) => usernames(id).username)), count });
+      return res.json({ items: head.map((e) => historyEntry(e, (id) => usernames(id).username)), count: lastRevision + 1 });
     }
-    const events = await store.readStream(stream);
-    if (events.length === 0) return sendError(res, 404, 'No chat with this user');
-    const members = events[0]?.data['members'];
-    const ids = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
-    const usernames = await profiles.resolve(ids);
-    res.json(chatAt(chatId, events, point, (id) => usernames(id).username));
+    const events = await readStreamOf(store, chatEvents, stream);
+    const created = events[0]?.event;
+    if (created?.type !== 'ChatCreated') return sendError(res, 404, 'No chat with this user');
+    const usernames = await profiles.resolve(created.data.members);
+    const members = created.data.members.map((userId) => ({ userId, username: usernames(userId).username }));
+    const folded = scratch();
+    try {
+      res.json(await chatAt(chatId, events, point, members, folded));
+    } finally {
+      await folded.close();
+    }
   });
   return router;
 };

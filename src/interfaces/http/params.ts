@@ -41,8 +41,7 @@ export const parseReadFilter = (query: unknown): ParamResult<ReadFilter> => {
   return { ok: true, value: v === 'unread' || v === 'false' ? 'unread' : v === 'read' || v === 'true' ? 'read' : 'all' };
 };
 
-const USERNAME_RE = /^[A-Za-z0-9_.-]{1,50}$/;
-export const isUsername = (s: string): boolean => USERNAME_RE.test(s);
+export { isUsername } from '../../domain/user/identity.js';
 
 /** ISO 8601 as clients write it: a date, optionally a time with seconds and fraction, optionally a zone. */
 const ISO_TIME_RE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;

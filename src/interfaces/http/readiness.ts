@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import { Router } from 'express';
 import type { EventStore } from '../../application/ports/event-store.js';
-import type { PositionTracker } from '../../application/projections/position-tracker.js';
+import type { PositionTracker } from '../../application/log/position-tracker.js';
 import { sendError } from './errors.js';
 
 export interface ReadinessSources {
   readonly store: EventStore;
   readonly projection: { readonly tracker: PositionTracker; readonly error: Error | undefined };
   readonly broadcaster: { readonly fault: Error | undefined };
+  /** The log's live feed: `fault` while it cannot follow the log. */
+  readonly log: { readonly fault: Error | undefined };
   readonly logger: Logger;
 }
 
@@ -39,6 +41,7 @@ export const readinessRouter = (s: ReadinessSources): Router => {
       const head = await s.store.headPosition();
       const caught = head === undefined || (await s.projection.tracker.waitFor(head, 1000));
       if (s.projection.error !== undefined) return sendError(res, 503, `projection stopped: ${s.projection.error.message}`);
+      if (s.log.fault !== undefined) return sendError(res, 503, `cannot follow the log: ${s.log.fault.message}`);
       if (s.broadcaster.fault !== undefined) return sendError(res, 503, `broadcaster cannot advance: ${s.broadcaster.fault.message}`);
       if (!caught) return sendError(res, 503, 'read models are catching up');
       res.json({ status: 'ready' });

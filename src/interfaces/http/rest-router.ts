@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
-import { openChat } from '../../application/commands/chats.js';
-import { setBlock } from '../../application/commands/blocks.js';
-import type { CommandDeps } from '../../application/commands/context.js';
-import { chatIdFor } from '../../application/commands/ids.js';
-import { markAllNotificationsRead } from '../../application/commands/notifications.js';
+import { setBlock } from '../../application/blocks/block.js';
+import { openChat } from '../../application/chat/open-chat.js';
+import { markAllNotificationsRead } from '../../application/notifications/reading.js';
 import type { Position } from '../../application/ports/event-store.js';
 import type { ReadModelQueries, UserRecord } from '../../application/ports/read-model.js';
+import type { CommandDeps } from '../../application/shared/deps.js';
+import { chatIdFor } from '../../application/shared/ids.js';
 import { isRefusal } from '../../domain/shared/decision.js';
 import type { AuthenticatedLocals } from './auth-middleware.js';
 import { sendError, sendRefusal } from './errors.js';
@@ -15,15 +15,10 @@ import { isUsername, parsePage, parseReadFilter } from './params.js';
 
 export interface RestDeps {
   readonly deps: CommandDeps;
-  /** Waits (bounded) until this node's read models include `position`, or the log's head when undefined. */
-  readonly caughtUp: (position?: Position) => Promise<void>;
+  /** The read models once they include `position`, or the log's head when undefined (bounded: ReadSideUnavailable past it). */
+  readonly fresh: (position?: Position) => Promise<ReadModelQueries>;
   /** Told of each business-rule refusal (metrics). */
   readonly onRefusal?: (code: string) => void;
-  /**
-   * The read models the handlers read after their own `caughtUp`; by default the commands'
-   * (which wait for the head again on every query, a second wait on a moving head).
-   */
-  readonly queries?: ReadModelQueries;
 }
 
 type Res = Response<unknown, AuthenticatedLocals>;
@@ -39,14 +34,14 @@ const correlationOf = (req: IncomingMessage): string => {
   return typeof id === 'string' ? id : randomUUID();
 };
 
-export const restRouter = ({ deps, caughtUp, onRefusal, queries = deps.queries }: RestDeps): Router => {
+export const restRouter = ({ deps, fresh, onRefusal }: RestDeps): Router => {
   const refuse = (res: Res, refusal: Parameters<typeof sendRefusal>[1]): void => {
     onRefusal?.(refusal.code);
     sendRefusal(res, refusal);
   };
   const router = Router();
 
-  const peerByParam = async (req: Request, res: Res): Promise<UserRecord | undefined> => {
+  const peerByParam = async (req: Request, res: Res, queries: ReadModelQueries): Promise<UserRecord | undefined> => {
     const username = String(req.params['username'] ?? '');
     const peer = isUsername(username) ? await queries.userByUsername(username) : undefined;
     if (peer === undefined) sendError(res, 404, 'No such user');
@@ -56,20 +51,18 @@ export const restRouter = ({ deps, caughtUp, onRefusal, queries = deps.queries }
   router.get('/chats', async (req, res: Res) => {
     const page = parsePage(req.query);
     if (!page.ok) return sendError(res, 400, page.msg);
-    await caughtUp();
-    res.json(await queries.chatPreviews(res.locals.actor.userId, page.value));
+    res.json(await (await fresh()).chatPreviews(res.locals.actor.userId, page.value));
   });
 
   router.put('/chats/:username', async (req, res: Res) => {
     const actor = res.locals.actor;
     const username = String(req.params['username'] ?? '');
     if (!isUsername(username)) return sendError(res, 404, 'No such user');
-    await caughtUp();
     const outcome = await openChat(deps, actor, username, correlationOf(req));
     if (isRefusal(outcome)) return refuse(res, outcome);
     // An existing chat (no event written) may have been created a moment ago by the other member:
     // its state came from the log, so wait for the log's head, not only for our own write.
-    await caughtUp(outcome.position);
+    const queries = await fresh(outcome.position);
     const preview = await queries.chatPreview(actor.userId, outcome.chatId);
     if (preview === undefined) return sendError(res, 503, 'The chat is not readable yet: retry');
     const messages = await queries.messages(outcome.chatId, { limit: CHAT_MESSAGES, offset: 0 });
@@ -80,8 +73,8 @@ export const restRouter = ({ deps, caughtUp, onRefusal, queries = deps.queries }
   router.get('/chats/:username/messages', async (req, res: Res) => {
     const page = parsePage(req.query);
     if (!page.ok) return sendError(res, 400, page.msg);
-    await caughtUp();
-    const peer = await peerByParam(req, res);
+    const queries = await fresh();
+    const peer = await peerByParam(req, res, queries);
     if (peer === undefined) return;
     const chatId = chatIdFor(res.locals.actor.userId, peer.userId);
     if ((await queries.chat(chatId)) === undefined) return sendError(res, 404, 'No chat with this user');
@@ -93,22 +86,20 @@ export const restRouter = ({ deps, caughtUp, onRefusal, queries = deps.queries }
     if (!page.ok) return sendError(res, 400, page.msg);
     const filter = parseReadFilter(req.query);
     if (!filter.ok) return sendError(res, 400, filter.msg);
-    await caughtUp();
-    res.json(await queries.notifications(res.locals.actor.userId, filter.value, page.value));
+    res.json(await (await fresh()).notifications(res.locals.actor.userId, filter.value, page.value));
   });
 
   router.post('/notifications/mark_all_as_read', async (req, res: Res) => {
     const outcome = await markAllNotificationsRead(deps, res.locals.actor, correlationOf(req));
     if (isRefusal(outcome)) return refuse(res, outcome);
-    await caughtUp(outcome.position);
+    await fresh(outcome.position);
     res.json({ msg: 'All notifications marked as read' });
   });
 
   router.get('/blocks', async (req, res: Res) => {
     const page = parsePage(req.query);
     if (!page.ok) return sendError(res, 400, page.msg);
-    await caughtUp();
-    const blocks = await queries.blocks(res.locals.actor.userId, page.value);
+    const blocks = await (await fresh()).blocks(res.locals.actor.userId, page.value);
     res.json({ items: blocks.items.map(blockedView), count: blocks.count });
   });
 
@@ -119,10 +110,9 @@ export const restRouter = ({ deps, caughtUp, onRefusal, queries = deps.queries }
     router[method]('/blocks/:username', async (req, res: Res) => {
       const username = String(req.params['username'] ?? '');
       if (!isUsername(username)) return sendError(res, 404, 'No such user');
-      await caughtUp();
       const outcome = await setBlock(deps, res.locals.actor, username, block, correlationOf(req));
       if (isRefusal(outcome)) return refuse(res, outcome);
-      await caughtUp(outcome.position);
+      await fresh(outcome.position);
       res.json({ msg: block ? `${username} is blocked` : `${username} is unblocked` });
     });
   }

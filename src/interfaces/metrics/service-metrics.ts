@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventStore, Position } from '../../application/ports/event-store.js';
-import type { PositionTracker } from '../../application/projections/position-tracker.js';
+import type { PositionTracker } from '../../application/log/position-tracker.js';
 
 /** What the WebSocket side reports; every method is cheap enough for the frame path. */
 export interface WsMetrics {

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { Frame, Group } from '../../application/broadcast/frames.js';
-import type { Actor } from '../../application/commands/context.js';
+import type { Group } from '../../application/broadcast/delivery.js';
+import type { ServerFrame } from '../../application/wire/server-frames.js';
+import type { Actor } from '../../application/shared/deps.js';
 import { compareFramePositions, parseFramePosition, type FramePosition } from '../../application/broadcast/frame-position.js';
 import { CloseCode } from './close-codes.js';
 
@@ -19,7 +20,7 @@ export interface SocketLimits {
  */
 export class ClientSocket {
   readonly groups = new Set<Group>();
-  private held: Frame[] | undefined;
+  private held: ServerFrame[] | undefined;
   private replayedThrough: FramePosition | undefined;
   private overBoundSince: number | undefined;
   private corked = false;
@@ -50,7 +51,7 @@ export class ClientSocket {
   }
 
   /** Replayed frames go straight out; their positions mark the hand-over point. */
-  pushReplayed(frame: Frame, serialised?: string): void {
+  pushReplayed(frame: ServerFrame, serialised?: string): void {
     const p = frame.position === undefined ? undefined : parseFramePosition(frame.position);
     if (p !== undefined) this.skipThrough(p);
     this.sendText(serialised ?? JSON.stringify(frame), frame.action);
@@ -67,7 +68,7 @@ export class ClientSocket {
    * A frame from a stored event, in log order (the broadcaster's). The replay reads the store, which
    * may be ahead of the broadcaster: live frames it already sent are skipped even after it ended.
    */
-  push(frame: Frame, serialised?: string): void {
+  push(frame: ServerFrame, serialised?: string): void {
     if (this.held !== undefined) {
       this.held.push(frame);
       return;
@@ -83,7 +84,7 @@ export class ClientSocket {
   }
 
   /** A direct reply (errors, join_chat acknowledgements): not from an event, no position. */
-  reply(frame: Frame, serialised?: string): void {
+  reply(frame: ServerFrame, serialised?: string): void {
     this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }
 

@@ -3,14 +3,18 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { formatFramePosition, type FramePosition } from '../../application/broadcast/frame-position.js';
-import { ONLINE_USERS, chatGroup, userGroup } from '../../application/broadcast/frames.js';
-import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
-import type { Actor, CommandDeps } from '../../application/commands/context.js';
-import { closeConnection, openConnection, recordActivity } from '../../application/commands/presence.js';
-import { ReadSideUnavailable } from '../../application/queries/fresh-queries.js';
+import { ONLINE_USERS, chatGroup, userGroup } from '../../application/broadcast/delivery.js';
+import type { ProfileDirectory } from '../../application/users/profile-directory.js';
+import type { Actor, CommandDeps } from '../../application/shared/deps.js';
+import { closeConnection, openConnection, recordActivity } from '../../application/presence/connections.js';
+import { ReadSideUnavailable } from '../../application/read-models/read-side.js';
+import type { LogProcessor } from '../../application/log/log-processor.js';
+import { frameOf } from '../../application/wire/server-frames.js';
+import type { ActionName } from '../../application/wire/client-actions.js';
+import { publicCode } from '../../domain/shared/decision.js';
 import type { EventStore, Position } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
-import type { PositionTracker } from '../../application/projections/position-tracker.js';
+import type { PositionTracker } from '../../application/log/position-tracker.js';
 import { isRefusal } from '../../domain/shared/decision.js';
 import { ClientSocket } from './client-socket.js';
 import { CloseCode } from './close-codes.js';
@@ -36,6 +40,8 @@ export interface ConnectionLimits {
 export interface ConnectionContext {
   readonly deps: CommandDeps;
   readonly store: EventStore;
+  /** The log's bounded passes (a resume's backlog). */
+  readonly log: LogProcessor;
   readonly profiles: ProfileDirectory;
   readonly hub: Hub;
   readonly broadcasterTracker: PositionTracker;
@@ -63,7 +69,7 @@ class SetupAborted extends Error {}
 /** What arrived, as it waits for its turn: a frame to handle, or the answer its arrival already decided. */
 type Inbound =
   | { readonly kind: 'frame'; readonly decoded: DecodeResult }
-  | { readonly kind: 'rate_limited'; readonly action: string }
+  | { readonly kind: 'rate_limited'; readonly action: ActionName }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string };
 
 const rawText = (data: RawData): string =>
@@ -157,10 +163,10 @@ export class Connection {
       const presenceState = socket.batchedPresence ? hub.presenceStateFor(socket) : undefined;
       // The chat list covers what was broadcast before the socket joined: FreshQueries waits for
       // the log's head (at or past `joinedAt`), or throws and the set-up fails.
-      for (const chatId of await deps.queries.chatIdsOf(actor.userId)) hub.join(socket, chatGroup(chatId));
+      for (const chatId of await (await deps.lookups()).chatIdsOf(actor.userId)) hub.join(socket, chatGroup(chatId));
       this.abortIfClosed();
       const from: FramePosition | undefined = this.since ?? (joinedAt === undefined ? undefined : { at: joinedAt });
-      const backlog = from === undefined ? undefined : await collectBacklog(this.c.store, this.c.profiles, hub, socket, from, limits.resumeMaxFrames);
+      const backlog = from === undefined ? undefined : await collectBacklog(this.c.log, this.c.profiles, hub, socket, from, limits.resumeMaxFrames);
       this.abortIfClosed();
       await openConnection(deps, actor, correlationId);
       this.opened = true;
@@ -261,7 +267,7 @@ export class Connection {
       case 'frame':
         return this.handle(item.decoded);
       case 'rate_limited':
-        return this.socket.reply({ action: 'error', data: { for: item.action, code: 'rate_limited', msg: 'Too many messages: slow down' } });
+        return this.socket.reply(frameOf('error', { for: item.action, code: 'rate_limited', msg: 'Too many messages: slow down' }));
       case 'close':
         // What the frames before it stored reaches this socket first: accepted means answered.
         if (this.lastStored !== undefined) await this.c.broadcasterTracker.waitFor(this.lastStored, CLOSE_FLUSH_MS);
@@ -283,7 +289,7 @@ export class Connection {
       if (!isRefusal(result) && result.position !== undefined) this.lastStored = result.position;
       if (isRefusal(result)) {
         this.c.metrics?.refusal(result.code, 'ws');
-        socket.reply({ action: 'error', data: { for: action, code: result.code, msg: result.msg } });
+        socket.reply(frameOf('error', { for: action, code: publicCode(result.code), msg: result.msg }));
       }
       // Activity is refreshed by meaningful actions, at most once per throttle period per socket.
       if (action !== 'user_offline' && now - this.lastActivity >= limits.activityThrottleMs) {
@@ -293,11 +299,11 @@ export class Connection {
     } catch (err) {
       if (err instanceof ReadSideUnavailable) {
         this.c.metrics?.refusal('unavailable', 'ws');
-        socket.reply({ action: 'error', data: { for: action, code: 'unavailable', msg: 'The service is catching up: retry' } });
+        socket.reply(frameOf('error', { for: action, code: 'unavailable', msg: 'The service is catching up: retry' }));
         return;
       }
       this.c.logger.error({ err, action, userId: socket.userId }, 'command failed');
-      socket.reply({ action: 'error', data: { for: action, code: 'internal_error', msg: 'The server could not handle this action' } });
+      socket.reply(frameOf('error', { for: action, code: 'internal_error', msg: 'The server could not handle this action' }));
     }
   }
 

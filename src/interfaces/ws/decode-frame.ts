@@ -1,6 +1,6 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { actionDataCodecs, Envelope, isActionName, type ClientAction } from './action-codecs.js';
+import { actionDataCodecs, Envelope, isActionName, type ClientAction } from '../../application/wire/client-actions.js';
 
 export type DecodeResult = { readonly ok: true; readonly value: ClientAction } | { readonly ok: false; readonly reason: string };
 

@@ -1,7 +1,8 @@
-import { isPresenceFrame, reaches, type Delivery, type Frame, type Group } from '../../application/broadcast/frames.js';
+import { isPresenceFrame, reaches, type Delivery, type Group } from '../../application/broadcast/delivery.js';
+import { frameOf, type ServerFrame } from '../../application/wire/server-frames.js';
 import type { DeliverySink } from '../../application/broadcast/broadcaster.js';
-import { PresenceCoalescer, type PresenceDiff, type PresenceWindow, type WindowTimers } from '../../application/broadcast/presence-coalescer.js';
-import { PresenceGraph, type PresenceChange } from '../../application/broadcast/presence-graph.js';
+import { PresenceCoalescer, type PresenceDiff, type PresenceWindow, type WindowTimers } from '../../application/presence/presence-coalescer.js';
+import { PresenceGraph, type PresenceChange } from '../../application/presence/presence-graph.js';
 import type { ClientSocket } from './client-socket.js';
 
 export interface HubOptions {
@@ -16,11 +17,11 @@ export interface HubOptions {
 
 /** A frame and its text, serialised once for every socket that gets it. */
 export interface SerialisedFrame {
-  readonly frame: Frame;
+  readonly frame: ServerFrame;
   readonly text: string;
 }
 
-const serialised = (frame: Frame): SerialisedFrame => ({ frame, text: JSON.stringify(frame) });
+const serialised = (frame: ServerFrame): SerialisedFrame => ({ frame, text: JSON.stringify(frame) });
 
 /** This node's sockets by group and by user. Groups are local: every node's broadcaster fills its own. */
 export class Hub implements DeliverySink {
@@ -133,7 +134,7 @@ export class Hub implements DeliverySink {
     let state = this.states.get(group);
     if (state === undefined) {
       const online = [...this.presence.onlineSeenBy(socket.userId).values()].filter((name) => name !== '').sort();
-      state = serialised({ action: 'presence_state', data: { online } });
+      state = serialised(frameOf('presence_state', { online }));
       this.states.set(group, state);
     }
     if (this.coalescer.open) this.fresh.add(socket);
@@ -154,7 +155,7 @@ export class Hub implements DeliverySink {
         if (diff === undefined) continue;
         let sent = diffs.get(diff);
         if (sent === undefined) {
-          sent = serialised({ action: 'presence_diff', data: { online: diff.online, offline: diff.offline } });
+          sent = serialised(frameOf('presence_diff', { online: diff.online, offline: diff.offline }));
           diffs.set(diff, sent);
         }
         socket.push(sent.frame, sent.text);

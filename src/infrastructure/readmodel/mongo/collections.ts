@@ -1,5 +1,5 @@
 import type { IndexDescription } from 'mongodb';
-import type { ProjectionGroup } from '../../../application/projections/groups.js';
+import type { ProjectionGroup } from '../../../application/read-models/groups.js';
 import type { NotificationAction } from '../../../application/ports/read-model.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Document, Filter, Sort, UpdateFilter } from 'mongodb';
-import { notificationSubjectId } from '../../../application/projections/notification-data.js';
+import { notificationSubjectId } from '../../../application/notifications/notification-data.js';
 import type { Position } from '../../../application/ports/event-store.js';
 import type { PageRequest, ReadFilter, ReadModelChange } from '../../../application/ports/read-model.js';
 import { positionKey } from '../position-key.js';

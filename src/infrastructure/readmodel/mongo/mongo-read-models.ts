@@ -1,6 +1,6 @@
 import type { WithId } from 'mongodb';
 import type { Position } from '../../../application/ports/event-store.js';
-import type { ProjectionGroup } from '../../../application/projections/groups.js';
+import type { ProjectionGroup } from '../../../application/read-models/groups.js';
 import type {
   ChatMessageView,
   ChatPreviewView,
@@ -143,11 +143,6 @@ export class MongoReadModels implements ReadModelStore {
     if (doc === undefined || chat === undefined) return undefined;
     const [members, users] = await Promise.all([this.db.find('members', membersOfChats([chatId])), this.users(chat.members)]);
     return toMessageView(doc, users, members);
-  }
-
-  async chatOfMessage(messageId: string): Promise<string | undefined> {
-    const [doc] = await this.db.find('messages', { _id: messageId });
-    return doc?.chat_id;
   }
 
   async messageRecord(messageId: string): Promise<MessageRecord | undefined> {

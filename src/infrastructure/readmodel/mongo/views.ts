@@ -1,4 +1,4 @@
-import { notificationData } from '../../../application/projections/notification-data.js';
+import { notificationData } from '../../../application/notifications/notification-data.js';
 import type { ChatMessageView, ChatPreviewView, NotificationView, UserRecord } from '../../../application/ports/read-model.js';
 import type { BlockDoc, MemberDoc, MessageDoc, NotificationDoc, UserDoc } from './collections.js';
 

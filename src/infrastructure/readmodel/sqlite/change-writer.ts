@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { notificationSubjectId } from '../../../application/projections/notification-data.js';
+import { notificationSubjectId } from '../../../application/notifications/notification-data.js';
 import type { Position } from '../../../application/ports/event-store.js';
 import type { ReadModelChange } from '../../../application/ports/read-model.js';
 import { changeKey } from '../position-key.js';

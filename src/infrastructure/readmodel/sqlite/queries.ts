@@ -62,7 +62,6 @@ export interface SqliteQueryStatements {
   readonly preview: Statement<[string, string], PreviewRow>;
   readonly messages: Statement<PageArgs, MessageRow>;
   readonly messageCount: Statement<[string], number>;
-  readonly chatOfMessage: Statement<[string], string>;
   readonly message: Statement<[string, string], MessageRow>;
   readonly messageRecord: Statement<[string], { chat_id: string; sender_id: string; seq: number; is_liked: number }>;
   readonly notifications: Record<ReadFilter, Statement<PageArgs, NotificationRow>>;
@@ -88,7 +87,6 @@ export const prepareQueries = (db: Database): SqliteQueryStatements => ({
   preview: db.prepare(`${PREVIEW_SELECT} WHERE m.user_id = ? AND m.chat_id = ?`),
   messages: db.prepare(MESSAGES_PAGE),
   messageCount: db.prepare<[string], number>('SELECT message_count FROM chats WHERE id = ?').pluck(),
-  chatOfMessage: db.prepare<[string], string>('SELECT chat_id FROM messages WHERE id = ?').pluck(),
   message: db.prepare<[string, string], MessageRow>(MESSAGE_BY_ID),
   messageRecord: db.prepare('SELECT chat_id, sender_id, seq, is_liked FROM messages WHERE id = ?'),
   notifications: byFilter((f) => db.prepare<PageArgs, NotificationRow>(notificationsPage(READ_CONDITION[f]))),

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PositionedChanges } from '../../../application/ports/read-model.js';
-import type { ProjectionGroup } from '../../../application/projections/groups.js';
+import type { ProjectionGroup } from '../../../application/read-models/groups.js';
 import { comparePositions } from '../../../application/ports/position.js';
 import { endBulkLoad } from './bulk-load.js';
 import { SqliteChangeWriter } from './change-writer.js';

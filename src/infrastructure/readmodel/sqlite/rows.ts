@@ -1,4 +1,4 @@
-import { notificationData } from '../../../application/projections/notification-data.js';
+import { notificationData } from '../../../application/notifications/notification-data.js';
 import type { ChatMessageView, ChatPreviewView, NotificationAction, NotificationView, UserRecord } from '../../../application/ports/read-model.js';
 
 /** Row shapes of the queries in queries.ts and their mapping to the port's views. */

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ProjectionGroup } from '../../../application/projections/groups.js';
+import type { ProjectionGroup } from '../../../application/read-models/groups.js';
 
 /**
  * Read-model tables. `pos` columns hold the change key (see position-key.ts) of the change that

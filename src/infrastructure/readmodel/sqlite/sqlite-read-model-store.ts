@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Position } from '../../../application/ports/event-store.js';
-import type { ProjectionGroup } from '../../../application/projections/groups.js';
+import type { ProjectionGroup } from '../../../application/read-models/groups.js';
 import type {
   ChatMessageView,
   ChatPreviewView,
@@ -166,10 +166,6 @@ export class SqliteReadModelStore implements ReadModelStore {
   async message(chatId: string, messageId: string): Promise<ChatMessageView | undefined> {
     const row = this.q.message.get(chatId, messageId);
     return row === undefined ? undefined : toMessage(row);
-  }
-
-  async chatOfMessage(messageId: string): Promise<string | undefined> {
-    return this.q.chatOfMessage.get(messageId);
   }
 
   async messageRecord(messageId: string): Promise<MessageRecord | undefined> {

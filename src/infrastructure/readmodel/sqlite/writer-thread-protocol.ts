@@ -1,5 +1,5 @@
 import type { PositionedChanges } from '../../../application/ports/read-model.js';
-import type { ProjectionGroup } from '../../../application/projections/groups.js';
+import type { ProjectionGroup } from '../../../application/read-models/groups.js';
 import type { Synchronous } from './schema.js';
 
 /** What the read-model writer thread is started with. */

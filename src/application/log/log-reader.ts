@@ -1,0 +1,83 @@
+import { domainEvents } from '../../domain/events.js';
+import type { EventFilter, EventStore, Position, RecordedEvent } from '../ports/event-store.js';
+import { comparePositions } from '../ports/position.js';
+import { decodeStored, type Stored } from './stored.js';
+
+export interface LogRange {
+  /** Exclusive start; undefined: the start of the log. */
+  readonly after?: Position;
+  /** Inclusive end; undefined: the log's head as each page is read. */
+  readonly until?: Position;
+  readonly filter?: EventFilter;
+  readonly pageSize?: number;
+}
+
+export interface LogPage {
+  readonly events: readonly RecordedEvent[];
+  /**
+   * Where a reader of this page stands: its last event, or beyond it once the page was the last
+   * one (the log's head when it was read, as a filtered page says nothing of the events it skipped).
+   */
+  readonly through: Position;
+}
+
+const later = (a: Position, b: Position): Position => (comparePositions(a, b) >= 0 ? a : b);
+const earlier = (a: Position, b: Position): Position => (comparePositions(a, b) <= 0 ? a : b);
+
+/**
+ * The one loop over the log's pages: in position order within `range`, the next page read while
+ * the caller works on this one. Every consumer's catch-up and every bounded pass (rebuild,
+ * resume, export, audit) goes through it.
+ */
+export async function* pagesOf(store: Pick<EventStore, 'readAll' | 'headPosition'>, range: LogRange = {}): AsyncGenerator<LogPage> {
+  const size = range.pageSize ?? 1000;
+  // The head is read before the page: a page shorter than asked then covers the log up to it.
+  const read = async (after: Position | undefined) => {
+    const head = await store.headPosition();
+    const page = await store.readAll({
+      ...(after === undefined ? {} : { after }),
+      ...(range.filter === undefined ? {} : { filter: range.filter }),
+      maxCount: size,
+    });
+    return { head, page };
+  };
+  let after = range.after;
+  // A caller that stops early leaves the read ahead unawaited: its failure must not go unhandled.
+  const ahead = (p: Position | undefined) => {
+    const reading = read(p);
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let next = ahead(after);
+  for (;;) {
+    const { head, page } = await next;
+    const until = range.until;
+    const events = until === undefined ? page : page.filter((e) => comparePositions(e.position, until) <= 0);
+    const last = events[events.length - 1]?.position;
+    const done = events.length < page.length || page.length < size;
+    if (!done && last !== undefined) next = ahead(last);
+    let through = last ?? after;
+    if (done && head !== undefined) {
+      const reached = until === undefined ? head : earlier(head, until);
+      through = through === undefined ? reached : later(through, reached);
+    }
+    if (through !== undefined && (after === undefined || comparePositions(through, after) > 0)) yield { events, through };
+    if (done) return;
+    after = last;
+  }
+}
+
+/** `pagesOf`, decoded: events of types this code does not know (foreign events in a shared store) are left out. */
+export async function* storedPagesOf(
+  store: Pick<EventStore, 'readAll' | 'headPosition'>,
+  range: LogRange = {},
+): AsyncGenerator<{ readonly events: readonly Stored[]; readonly through: Position }> {
+  for await (const page of pagesOf(store, range)) {
+    const events: Stored[] = [];
+    for (const recorded of page.events) {
+      const stored = decodeStored(domainEvents, recorded);
+      if (stored !== undefined) events.push(stored);
+    }
+    yield { events, through: page.through };
+  }
+}

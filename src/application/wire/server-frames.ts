@@ -1,0 +1,162 @@
+import * as t from 'io-ts';
+import { REFUSALS } from '../../domain/shared/decision.js';
+import { SHOWN_USERNAME_PATTERN } from '../../domain/user/identity.js';
+import { actionDataCodecs } from './client-actions.js';
+import { described, schemaOf, withSchema } from './codec-schema.js';
+import type { JsonSchema } from './json-schema.js';
+import { IntInRange, Username, Uuid } from './primitives.js';
+
+/**
+ * Every server → client frame, declared once: its summary and the codec of its `data`. The
+ * server builds frames of this union, the SDK imports its type, and the AsyncAPI document is
+ * generated from the codecs (their schemas are closed: a field not declared here is not sent).
+ */
+
+/** A string codec of its own, with its schema (a schema declared on `t.string` itself would be every string's). */
+const stringWith = (schema: JsonSchema) =>
+  withSchema(new t.Type<string, string, unknown>('string', (u): u is string => typeof u === 'string', t.string.validate, t.identity), {
+    type: 'string',
+    ...schema,
+  });
+
+const text = (description?: string) => (description === undefined ? t.string : described(t.string, description));
+const shown = (description = 'a username') =>
+  withSchema(new t.Type<string, string, unknown>('shown username', (u): u is string => typeof u === 'string', t.string.validate, t.identity), {
+    type: 'string',
+    pattern: SHOWN_USERNAME_PATTERN,
+    description: `${description}; empty when that user gave its username up to another user`,
+  });
+const uuid = (description: string) => described(Uuid, description);
+const position = (description = 'a position in the event log: an opaque string, e.g. "123", "123-456" or "123.1"') => stringWith({ minLength: 1, description });
+const isoDate = (description: string) => stringWith({ format: 'date-time', description });
+const usernames = (description: string) => withSchema(t.readonlyArray(Username), { type: 'array', items: schemaOf(Username), uniqueItems: true, description });
+
+/** A closed object: `required` fields, and `optional` ones that may be absent. */
+const data = <R extends t.Props, O extends t.Props = Record<never, t.Mixed>>(required: R, optional?: O) => {
+  const codec = optional === undefined ? t.type(required) : t.intersection([t.type(required), t.partial(optional)]);
+  const schema = schemaOf(codec);
+  return withSchema(t.readonly(codec), { ...schema, additionalProperties: false });
+};
+
+/** A game's options as stored and sent: every field present (defaults applied). */
+export const GameOptionsData = described(
+  data({
+    game_speed: t.keyof({ slow: null, medium: null, fast: null }),
+    ranked: t.boolean,
+    cool_mode: t.boolean,
+    score_to_win: IntInRange(3, 20),
+    time_limit: IntInRange(1, 5),
+  }),
+  'Pong game options, every field present (defaults: medium, unranked, no cool mode, 5 points, 3 minutes)',
+);
+
+/** A message as REST and frames show it. */
+export const chatMessageFields = {
+  id: uuid('the message id'),
+  content: stringWith({ minLength: 1, description: '1–256 characters, trimmed' }),
+  date: isoDate('when it was stored'),
+  sender: shown("the sender's username"),
+  is_read: described(t.boolean, 'read by its recipient'),
+  is_liked: described(t.boolean, 'liked by its recipient'),
+};
+
+export const GameInviteData = data({
+  id: uuid('the invitation id'),
+  username: shown('the inviter'),
+  nickname: t.string,
+  avatar: t.string,
+  options: GameOptionsData,
+});
+export const NewFriendData = data({ username: shown('the user who added me'), nickname: t.string });
+export const NewTournamentData = data({
+  tournament_id: Uuid,
+  tournament_name: stringWith({ minLength: 1, maxLength: 100 }),
+  creator: shown('the organizer'),
+});
+
+export interface FrameSpec<C extends t.Mixed> {
+  readonly summary: string;
+  readonly data: C;
+  /** State rather than an event's delta: never carries a `position` (batched presence). */
+  readonly positionless?: true;
+}
+
+const frame = <C extends t.Mixed>(summary: string, codec: C, positionless?: true): FrameSpec<C> => ({
+  summary,
+  data: codec,
+  ...(positionless ? { positionless } : {}),
+});
+
+export const serverFrames = {
+  ready: frame(
+    'The socket’s first frame: set-up done (known to every node, in all its groups); `position` is where a resume may start',
+    data({ position: position(), username: described(Username, 'this socket’s user') }),
+  ),
+  resync_required: frame(
+    'Instead of a replay longer than `WS_RESUME_MAX_FRAMES`: reload state over REST; live frames follow from `position`',
+    data({ position: position() }),
+  ),
+  new_message: frame(
+    'A message stored in one of my chats (also the sender’s acknowledgement)',
+    data(
+      { chat_id: Uuid, ...chatMessageFields, timestamp: text('the client’s timestamp, echoed') },
+      { client_msg_id: uuid('the client’s id for the message, echoed when it sent one') },
+    ),
+  ),
+  chat_like_update: frame('A message was liked or unliked', data({ chat_id: Uuid, id: uuid('the message'), is_liked: t.boolean })),
+  room_created: frame('A member announced the chat: join it', data({ chat_id: Uuid })),
+  join_chat: frame('This socket joined the chat’s group (a chat created with me, or the answer to `join_chat`)', data({ chat_id: Uuid })),
+  game_invite: frame('I am invited to a game', GameInviteData),
+  game_accepted: frame('An invitation was accepted; the other player', data({ game_id: Uuid, username: shown(), nickname: t.string, avatar: t.string })),
+  game_found: frame('The game starts (after game_accepted, to both players)', data({ game_id: Uuid, opponent: shown(), options: GameOptionsData })),
+  game_declined: frame('My invitation was declined', data({ username: shown(), nickname: t.string })),
+  game_invite_canceled: frame(
+    'An invitation was canceled, expired, or its inviter left',
+    data({ username: shown('the other side'), nickname: t.string, message: t.string, client_id: uuid('the inviting tab’s id') }),
+  ),
+  user_online: frame(
+    'A user’s connection count went 0 → 1 (to every socket, or with `PRESENCE_SCOPE=contacts` to their contacts’; not to `?presence=batched` sockets)',
+    data({ username: shown() }),
+  ),
+  user_offline: frame(
+    'A user’s connection count went 1 → 0, or the inactivity sweep took them offline (same audience as user_online)',
+    data({ username: shown() }),
+  ),
+  presence_state: frame(
+    '`?presence=batched` only, right after `ready` (also on a resume): the users online in my presence scope; no `position`',
+    data({ online: usernames('sorted') }),
+    true,
+  ),
+  presence_diff: frame(
+    '`?presence=batched` only: at most one per window (`PRESENCE_COALESCE_MS`, longer for a group past `PRESENCE_FANOUT_PER_SECOND`), what changed since; changes that cancelled out are left out; no `position`',
+    data({ online: usernames('came online, sorted'), offline: usernames('went offline, sorted') }),
+    true,
+  ),
+  new_friend: frame('Someone added me as a friend', NewFriendData),
+  new_tournament: frame('A tournament was announced', NewTournamentData),
+  notification: frame('An ephemeral notification I sent myself (to my own sockets only)', data({ message: t.string, type: t.string })),
+  error: frame(
+    'A business-rule refusal of one of my actions (the socket stays open)',
+    data({ for: described(t.keyof(actionDataCodecs), 'the refused action'), code: t.keyof(REFUSALS), msg: t.string }),
+  ),
+};
+
+export type ServerFrameAction = keyof typeof serverFrames;
+export type ServerFrameData = { readonly [A in ServerFrameAction]: t.TypeOf<(typeof serverFrames)[A]['data']> };
+
+/** The frame of one action; `position` is set on frames that come from a stored event. */
+export interface FrameOf<A extends ServerFrameAction> {
+  readonly action: A;
+  readonly data: ServerFrameData[A];
+  readonly position?: string;
+}
+
+/** A server → client frame. */
+export type ServerFrame = { [A in ServerFrameAction]: FrameOf<A> }[ServerFrameAction];
+
+/** A frame of `action`, its data checked against the action's type. */
+export const frameOf = <A extends ServerFrameAction>(action: A, payload: ServerFrameData[A], position?: string): FrameOf<A> => ({
+  action,
+  data: payload,
+  ...(position === undefined ? {} : { position }),
+});
