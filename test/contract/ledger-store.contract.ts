@@ -104,7 +104,12 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
 
     it('keeps every checkpoint in signing order and answers the latest; sizes never go back or beyond the tree', async () => {
       await store.append({ start: 0, leaves: newLeaves(5), nodes: [] });
-      const at = (size: number, i: number) => ({ size, root: hashLeaf(Buffer.from(`root ${i}`)), note: `note ${i}\n`, createdAt: new Date(1_700_000_000_000 + i).toISOString() });
+      const at = (size: number, i: number) => ({
+        size,
+        root: hashLeaf(Buffer.from(`root ${i}`)),
+        note: `note ${i}\n`,
+        createdAt: new Date(1_700_000_000_000 + i).toISOString(),
+      });
       const added = [];
       for (const [i, size] of [0, 2, 2, 5].entries()) added.push(await store.addCheckpoint(at(size, i)));
       expect(added.map((c) => c.seq)).to.deep.equal([0, 1, 2, 3]);

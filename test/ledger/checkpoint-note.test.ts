@@ -69,7 +69,8 @@ describe('signed notes (C2SP signed-note, Ed25519)', () => {
   it('refuse every mangling of a verifier key (as Go does: each substring, each byte changed)', () => {
     const accepted: string[] = [];
     for (let i = 0; i <= PETER_VKEY.length; i++)
-      for (let j = i + 1; j <= PETER_VKEY.length; j++) if ((i !== 0 || j !== PETER_VKEY.length) && parseVerifierKey(PETER_VKEY.slice(i, j)).ok) accepted.push(PETER_VKEY.slice(i, j));
+      for (let j = i + 1; j <= PETER_VKEY.length; j++)
+        if ((i !== 0 || j !== PETER_VKEY.length) && parseVerifierKey(PETER_VKEY.slice(i, j)).ok) accepted.push(PETER_VKEY.slice(i, j));
     for (let i = 0; i < PETER_VKEY.length; i++) {
       const changed = PETER_VKEY.slice(0, i) + String.fromCharCode(PETER_VKEY.charCodeAt(i) + 1) + PETER_VKEY.slice(i + 1);
       if (parseVerifierKey(changed).ok) accepted.push(changed);

@@ -20,7 +20,8 @@ const recorded: RecordedEvent = {
 
 describe('ledger leaves', () => {
   it('are the canonical JSON of v, id, stream, revision, type, metadata and the hash of the data, with no position', () => {
-    const data = '{"content":{"ciphertext":"q83vEjRW","keyId":"k1"},"messageId":"m-1","ratio":0.5,"sentAt":"2026-01-02T03:04:05.000Z","seq":4,"tags":["a","é"]}';
+    const data =
+      '{"content":{"ciphertext":"q83vEjRW","keyId":"k1"},"messageId":"m-1","ratio":0.5,"sentAt":"2026-01-02T03:04:05.000Z","seq":4,"tags":["a","é"]}';
     expect(dataHash(recorded.data)).to.equal(sha256Hex(data));
     expect(leafJson(leafEventOf(recorded))).to.equal(
       `{"data_hash":"${sha256Hex(data)}","id":"0190a6f0-8a4b-7d7e-9f10-2b3c4d5e6f70",` +

@@ -31,7 +31,8 @@ export class MemoryLedgerStore implements LedgerStore {
     this.failNextAppend = undefined;
     if (failure === 'before-commit') throw new Error('injected: append failed before its commit');
     for (const leaf of batch.leaves)
-      if (this.byEvent.has(leaf.eventId) || batch.leaves.filter((l) => l.eventId === leaf.eventId).length > 1) throw new Error(`duplicate event ${leaf.eventId}`);
+      if (this.byEvent.has(leaf.eventId) || batch.leaves.filter((l) => l.eventId === leaf.eventId).length > 1)
+        throw new Error(`duplicate event ${leaf.eventId}`);
     batch.leaves.forEach((leaf, i) => {
       this.leafList.push({ index: batch.start + i, eventId: leaf.eventId, hash: leaf.hash });
       this.byEvent.set(leaf.eventId, batch.start + i);

@@ -25,7 +25,11 @@ const referenceRoots = (hashes: readonly Buffer[], sizes: readonly number[]): Ma
       node = { level: node.level + 1, hash: hashChildren(top.hash, node.hash) };
     }
     stack.push(node);
-    if (wanted.has(i + 1)) roots.set(i + 1, stack.map((s) => s.hash).reduceRight((acc, h) => hashChildren(h, acc)));
+    if (wanted.has(i + 1))
+      roots.set(
+        i + 1,
+        stack.map((s) => s.hash).reduceRight((acc, h) => hashChildren(h, acc)),
+      );
   });
   return roots;
 };

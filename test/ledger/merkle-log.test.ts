@@ -8,7 +8,8 @@ import { MemoryLedgerStore } from './memory-ledger-store.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const hexes = (bs: readonly Uint8Array[]): string[] => bs.map(hex);
-const leaves = (n: number, from = 0): LedgerLeaf[] => Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, hash: hashLeaf(Buffer.from(`leaf ${from + i}`)) }));
+const leaves = (n: number, from = 0): LedgerLeaf[] =>
+  Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, hash: hashLeaf(Buffer.from(`leaf ${from + i}`)) }));
 
 const rejection = async (p: Promise<unknown>): Promise<unknown> => {
   try {

@@ -186,7 +186,8 @@ describe('RFC 6962 Merkle tree', () => {
           refuse(verifyInclusion(i, n, leaf, proof, roots[n - 1] ?? EMPTY_ROOT), 'another root');
           for (const j of [i - 1, i + 1, i ^ 2, n, -1]) if (j !== i) refuse(verifyInclusion(j, n, leaf, proof, root), `index ${j}`);
           // Another size, checked against that size's own root.
-          for (const m of [n - 1, n + 1, n * 2, Math.floor(n / 2)]) if (m !== n) refuse(verifyInclusion(i, m, leaf, proof, roots[m] ?? EMPTY_ROOT), `size ${m}`);
+          for (const m of [n - 1, n + 1, n * 2, Math.floor(n / 2)])
+            if (m !== n) refuse(verifyInclusion(i, m, leaf, proof, roots[m] ?? EMPTY_ROOT), `size ${m}`);
         }
       }
       expect(problems).to.deep.equal([]);
@@ -239,7 +240,8 @@ describe('RFC 6962 Merkle tree', () => {
           refuse(verifyConsistency(m, n, rootAt(m), rootAt(n - 1), proof), 'another second root');
           refuse(verifyConsistency(m, n, rootAt(m - 1), rootAt(n), proof), 'another first root');
           refuse(verifyConsistency(m, n, rootAt(m), rootAt(n), []), 'empty proof');
-          for (const m2 of [m - 1, m + 1, m ^ 2]) if (m2 !== m && m2 > 0 && m2 < n) refuse(verifyConsistency(m2, n, rootAt(m2), rootAt(n), proof), `first size ${m2}`);
+          for (const m2 of [m - 1, m + 1, m ^ 2])
+            if (m2 !== m && m2 > 0 && m2 < n) refuse(verifyConsistency(m2, n, rootAt(m2), rootAt(n), proof), `first size ${m2}`);
           for (const n2 of [n - 1, n + 1, n * 2]) if (n2 !== n && n2 > m) refuse(verifyConsistency(m, n2, rootAt(m), rootAt(n2), proof), `second size ${n2}`);
         }
       }

@@ -64,7 +64,7 @@ export const decodeBase64 = (text: string): Buffer | undefined => {
 export const isValidKeyName = (name: string): boolean => name !== '' && !/[\s+]/u.test(name) && !/\p{Cs}/u.test(name);
 
 /** Valid UTF-8 text (no lone surrogate) with no ASCII control character but newline. */
-const isNoteText = (text: string): boolean => !/[\u0000-\u0009\u000b-\u001f]/.test(text) && !/\p{Cs}/u.test(text);
+const isNoteText = (text: string): boolean => ![...text].some((c) => c < ' ' && c !== '\n') && !/\p{Cs}/u.test(text);
 
 /** key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4], big-endian. */
 export const ed25519KeyId = (name: string, publicKey: Uint8Array): number =>
@@ -141,7 +141,8 @@ export const openNote = (note: string, verifier: NoteVerifier): NoteResult<Note>
 
 /** Appends a signature line for each signer to the text (which must end with a newline). */
 export const signNote = (text: string, signers: readonly NoteSigner[]): string => {
-  if (text === '' || !text.endsWith('\n') || !isNoteText(text)) throw new RangeError('note text must be non-empty, end with a newline and hold no control characters');
+  if (text === '' || !text.endsWith('\n') || !isNoteText(text))
+    throw new RangeError('note text must be non-empty, end with a newline and hold no control characters');
   if (signers.length === 0) throw new RangeError('a note needs at least one signer');
   const message = Buffer.from(text, 'utf8');
   const lines = signers.map((s) => {

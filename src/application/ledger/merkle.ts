@@ -77,9 +77,7 @@ const path = (hashes: readonly Uint8Array[], m: number, lo: number, hi: number):
   const n = hi - lo;
   if (n <= 1) return [];
   const k = splitPoint(n);
-  return m < k
-    ? [...path(hashes, m, lo, lo + k), subtreeRoot(hashes, lo + k, hi)]
-    : [...path(hashes, m - k, lo + k, hi), subtreeRoot(hashes, lo, lo + k)];
+  return m < k ? [...path(hashes, m, lo, lo + k), subtreeRoot(hashes, lo + k, hi)] : [...path(hashes, m - k, lo + k, hi), subtreeRoot(hashes, lo, lo + k)];
 };
 
 /** Inclusion proof of leaf `index` in the tree of the first `size` leaf hashes (default: all). */

@@ -61,7 +61,12 @@ export class MongoLedgerStore implements LedgerStore {
   static async on(db: Db): Promise<MongoLedgerStore> {
     const leaves = db.collection<LeafDoc>('ledger_leaves');
     await leaves.createIndex({ eventId: 1 }, { unique: true });
-    return new MongoLedgerStore(leaves, db.collection<NodeDoc>('ledger_nodes'), db.collection<MetaDoc>('ledger_meta'), db.collection<CheckpointDoc>('ledger_checkpoints'));
+    return new MongoLedgerStore(
+      leaves,
+      db.collection<NodeDoc>('ledger_nodes'),
+      db.collection<MetaDoc>('ledger_meta'),
+      db.collection<CheckpointDoc>('ledger_checkpoints'),
+    );
   }
 
   async size(): Promise<number> {
@@ -94,15 +99,17 @@ export class MongoLedgerStore implements LedgerStore {
 
   async nodes(ids: readonly NodeId[]): Promise<readonly Buffer[]> {
     const size = await this.size();
-    for (const id of ids)
-      if ((id.index + 1) * 2 ** id.level > size) throw new Error(`ledger: node ${nodeKey(id)} is beyond the ${size} committed leaves`);
+    for (const id of ids) if ((id.index + 1) * 2 ** id.level > size) throw new Error(`ledger: node ${nodeKey(id)} is beyond the ${size} committed leaves`);
     const leafIds = ids.filter((id) => id.level === 0).map((id) => id.index);
     const nodeIds = ids.filter((id) => id.level > 0).map(nodeKey);
     const [leaves, nodes] = await Promise.all([
       leafIds.length === 0 ? [] : this.leavesCol.find({ _id: { $in: leafIds } }, { projection: { hash: 1 } }).toArray(),
       nodeIds.length === 0 ? [] : this.nodesCol.find({ _id: { $in: nodeIds } }).toArray(),
     ]);
-    const found = new Map<string, Buffer>([...leaves.map((d) => [nodeKey({ level: 0, index: d._id }), bytes(d.hash)] as const), ...nodes.map((d) => [d._id, bytes(d.hash)] as const)]);
+    const found = new Map<string, Buffer>([
+      ...leaves.map((d) => [nodeKey({ level: 0, index: d._id }), bytes(d.hash)] as const),
+      ...nodes.map((d) => [d._id, bytes(d.hash)] as const),
+    ]);
     return ids.map((id) => {
       const hash = found.get(nodeKey(id));
       if (hash === undefined) throw new Error(`ledger: no node ${nodeKey(id)}`);
@@ -128,7 +135,8 @@ export class MongoLedgerStore implements LedgerStore {
   async addCheckpoint(checkpoint: NewCheckpoint): Promise<StoredCheckpoint> {
     const [latest, size] = await Promise.all([this.latestCheckpoint(), this.size()]);
     if (checkpoint.size > size) throw new LedgerConflictError(`checkpoint of ${checkpoint.size} leaves, but the ledger has ${size}`);
-    if (latest !== undefined && checkpoint.size < latest.size) throw new LedgerConflictError(`checkpoint of ${checkpoint.size} leaves after one of ${latest.size}`);
+    if (latest !== undefined && checkpoint.size < latest.size)
+      throw new LedgerConflictError(`checkpoint of ${checkpoint.size} leaves after one of ${latest.size}`);
     const seq = latest === undefined ? 0 : latest.seq + 1;
     try {
       await this.checkpointsCol.insertOne(
