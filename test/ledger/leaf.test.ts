@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
-import { CanonicalJsonError } from '../../src/application/ledger/canonical-json.js';
+import { CanonicalJsonError, canonicalJsonOf } from '../../src/application/ledger/canonical-json.js';
 import { dataHash, leafBytes, leafEventOf, leafHash, leafJson, type LeafEvent } from '../../src/application/ledger/leaf.js';
 import { hashLeaf } from '../../src/application/ledger/merkle.js';
 import { parseLogLine, toLogLine } from '../../src/application/transfer/log-line.js';
@@ -67,6 +68,28 @@ describe('ledger leaves', () => {
     // Member order is not content.
     const reordered = { ...base, data: Object.fromEntries(Object.entries(base.data).reverse()) };
     expect(leafHash(reordered).equals(leafHash(base))).to.equal(true);
+  });
+
+  it('are written in canonical member order: the same text as canonicalising the leaf object (property)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 20 });
+    const event = fc.record({
+      id: text,
+      stream: text,
+      revision: fc.nat(),
+      type: text,
+      data: fc.dictionary(text, fc.jsonValue({ stringUnit: 'binary', maxDepth: 2 })),
+      metadata: fc.record(
+        { correlationId: text, timestamp: text, userId: text, causationId: text, schemaVersion: fc.integer({ min: 1, max: 9 }) },
+        { requiredKeys: ['correlationId', 'timestamp'] },
+      ),
+    });
+    fc.assert(
+      fc.property(event, (e) => {
+        const object = { v: 1, id: e.id, stream: e.stream, revision: e.revision, type: e.type, metadata: e.metadata, data_hash: dataHash(e.data) };
+        return leafJson(e) === canonicalJsonOf(object) && leafHash(e).equals(hashLeaf(Buffer.from(canonicalJsonOf(object), 'utf8')));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('refuse data that is not JSON (a non-finite number)', () => {
