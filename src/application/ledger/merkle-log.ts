@@ -2,9 +2,6 @@ import type { LedgerLeaf, LedgerStore, TreeNode } from './ledger-store.js';
 import { foldRight, hashChildren, HASH_SIZE } from './merkle.js';
 import { consistencyRanges, coverOf, inclusionRanges, nodeKey, type LeafRange, type NodeId } from './tree-ranges.js';
 
-/** A complete subtree on the right edge of the tree, with its hash. */
-type EdgeNode = TreeNode;
-
 /** A hash the store was asked for; a store that answers fewer is broken, not a tree to guess at. */
 const answered = (hashes: readonly Buffer[], i: number): Buffer => {
   const hash = hashes[i];
@@ -30,8 +27,8 @@ export class MerkleLog {
   private constructor(
     private readonly store: LedgerStore,
     private treeSize: number,
-    /** The complete subtrees of [0, size), largest first: the compact range of the whole tree. */
-    private edge: readonly EdgeNode[],
+    /** The right edge: the complete subtrees of [0, size), largest first, whose fold is the root. */
+    private edge: readonly TreeNode[],
   ) {}
 
   static async open(store: LedgerStore): Promise<MerkleLog> {
@@ -39,7 +36,7 @@ export class MerkleLog {
     return new MerkleLog(store, size, edge);
   }
 
-  private static async loadEdge(store: LedgerStore): Promise<{ size: number; edge: EdgeNode[] }> {
+  private static async loadEdge(store: LedgerStore): Promise<{ size: number; edge: TreeNode[] }> {
     const size = await store.size();
     const ids = coverOf({ start: 0, end: size });
     const hashes = await store.nodes(ids);
@@ -66,7 +63,7 @@ export class MerkleLog {
       let index = this.treeSize;
       for (const leaf of leaves) {
         // A binary counter: a new leaf merges with equal-sized subtrees at the edge, and each merge completes a node.
-        let node: EdgeNode = { level: 0, index, hash: leaf.hash };
+        let node: TreeNode = { level: 0, index, hash: leaf.hash };
         for (let last = edge.at(-1); last !== undefined && last.level === node.level; last = edge.at(-1)) {
           edge.pop();
           node = { level: node.level + 1, index: last.index / 2, hash: hashChildren(last.hash, node.hash) };
@@ -126,7 +123,11 @@ export class MerkleLog {
     const ids = [...wanted.values()];
     const hashes = await this.store.nodes(ids);
     const byKey = new Map(ids.map((id, i) => [nodeKey(id), answered(hashes, i)]));
-    const hashOf = (id: NodeId): Buffer => byKey.get(nodeKey(id)) ?? answered([], 0);
+    const hashOf = (id: NodeId): Buffer => {
+      const hash = byKey.get(nodeKey(id));
+      if (hash === undefined) throw new Error(`ledger: node ${nodeKey(id)} was not read`);
+      return hash;
+    };
     return covers.map((cover) => foldRight(cover.map(hashOf)));
   }
 
