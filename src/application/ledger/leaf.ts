@@ -1,0 +1,56 @@
+import { hash } from 'node:crypto';
+import type { RecordedEvent } from '../ports/event-store.js';
+import { canonicalJsonOf } from './canonical-json.js';
+
+/** Version of the leaf layout, the `v` of every leaf. */
+export const LEAF_VERSION = 1;
+
+/**
+ * What a leaf is made of: an event as `npm run export` writes it, less `position` (positions
+ * differ between stores and change on import). Structural, so a parsed export line fits as is.
+ */
+export interface LeafEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: number;
+  readonly type: string;
+  /** As stored: personal data already encrypted, so erasing it never changes a leaf. */
+  readonly data: { readonly [key: string]: unknown };
+  readonly metadata: {
+    readonly correlationId: string;
+    readonly timestamp: string;
+    readonly userId?: string;
+    readonly causationId?: string;
+    readonly schemaVersion?: number;
+  };
+}
+
+export const leafEventOf = (e: RecordedEvent): LeafEvent => ({
+  id: e.id,
+  stream: e.streamId,
+  revision: e.revision,
+  type: e.type,
+  data: e.data,
+  metadata: e.metadata,
+});
+
+/** One-shot hashing of a string (UTF-8): the fastest Node offers for inputs this small. */
+const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
+
+/** Lowercase hex SHA-256 of the RFC 8785 canonical JSON of the event's data. */
+export const dataHash = (data: LeafEvent['data']): string => sha256Hex(canonicalJsonOf(data));
+
+/**
+ * The leaf as JSON text: RFC 8785 canonical JSON of `{ v, id, stream, revision, type, metadata, data_hash }`.
+ * Written with its member names already in canonical order (data_hash, id, metadata, revision,
+ * stream, type, v), which the tests check against canonicalising the object.
+ */
+export const leafJson = (e: LeafEvent): string =>
+  `{"data_hash":"${dataHash(e.data)}","id":${JSON.stringify(e.id)},"metadata":${canonicalJsonOf(e.metadata)},` +
+  `"revision":${canonicalJsonOf(e.revision)},"stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"v":${LEAF_VERSION}}`;
+
+/** The leaf's bytes: the UTF-8 of its canonical JSON. Throws CanonicalJsonError when the event holds no JSON (a non-finite number). */
+export const leafBytes = (e: LeafEvent): Buffer => Buffer.from(leafJson(e), 'utf8');
+
+/** RFC 6962 leaf hash of the event: SHA-256(0x00 ‖ leaf bytes); the NUL character is the 0x00 byte in UTF-8. */
+export const leafHash = (e: LeafEvent): Buffer => hash('sha256', `\u0000${leafJson(e)}`, 'buffer');
