@@ -1,0 +1,17 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * The keyed hash that stands for a username where it cannot be encrypted (stream ids such as
+ * `username-<hash>` are in every ledger leaf for ever). Keyed, because usernames are short and
+ * guessable: a plain hash would be confirmed by trying names. Case is significant, as in usernames.
+ */
+export class UsernameIndex {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new RangeError(`the username-index key must be 32 bytes, not ${key.length}`);
+  }
+
+  /** Lowercase hex HMAC-SHA-256 of the NFC form of the username: 64 characters. */
+  hash(username: string): string {
+    return createHmac('sha256', this.key).update(username.normalize('NFC'), 'utf8').digest('hex');
+  }
+}
