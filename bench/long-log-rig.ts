@@ -83,9 +83,9 @@ export class LongLogRig {
     await this.server.stop();
   }
 
-  /** Once stopped: the phases pooled, and the append probe on its log. */
-  async result(events: number): Promise<LongLogVariant> {
-    const append = await runJsonScript<LongLogVariant['append']>('append-probe.js', [join(this.dataDir, 'events.db'), '5000'], 10 * 60_000);
+  /** Once stopped: the phases pooled, and `appends` sequential appends probed on its log. */
+  async result(events: number, appends: number): Promise<LongLogVariant> {
+    const append = await runJsonScript<LongLogVariant['append']>('append-probe.js', [join(this.dataDir, 'events.db'), String(appends)], 10 * 60_000);
     return {
       events,
       readyAfterStartSeconds: this.readyAfterStartSeconds,

@@ -35,13 +35,17 @@ export const killAll = (): void => {
   }
   for (const dir of [...tempDirs]) removeTempDir(dir);
 };
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    killAll();
-    process.exit(130);
-  });
-}
+
+/** Kills every child and removes every temporary directory when this process exits, also on Ctrl-C or SIGTERM. */
+export const cleanUpOnExit = (): void => {
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+};
 
 export const track = <C extends ChildProcess>(c: C): C => {
   children.add(c);

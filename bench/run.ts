@@ -20,7 +20,7 @@ import { loadScenarios } from './load-session.js';
 import type { MeasuredPhase } from './load-driver.js';
 import { machine } from './machine.js';
 import { parseOptions, spec } from './options.js';
-import { BENCH_DIR, killAll, ROOT } from './processes.js';
+import { BENCH_DIR, cleanUpOnExit, killAll, ROOT } from './processes.js';
 import { readCpuTicks, stealPercent } from './proc-stats.js';
 import { profileMarkdown, profileScenario, type ProfileResult } from './profile-run.js';
 import { log, messageOf } from './progress.js';
@@ -47,6 +47,12 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
   log(`${o.quick ? 'quick' : 'full'} run on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${m.loadAverageAtStart.join(' ')}`);
   if (m.loadAverageAtStart[0] !== undefined && m.loadAverageAtStart[0] > m.cpus * 0.5) {
     notes.push(`The machine was busy when the run started (load average ${m.loadAverageAtStart.join(' / ')} on ${m.cpus} CPUs): absolute figures are noisy.`);
+  }
+  if (o.quick) {
+    notes.push(
+      `A quick run: smaller sizes and shorter phases than the full run, to check every scenario end to end, not to judge the goals` +
+        `${o.only.has('f') ? `; (f3) compares a ${o.longLogEvents.toLocaleString('en-US')}-event log with an empty one in ${o.longLogRounds} rounds` : ''}.`,
+    );
   }
   // Each side of a connection needs a descriptor: keep (c) within the limit.
   const fdBudget = m.openFilesLimit - 512;
@@ -200,6 +206,7 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
   }
 };
 
+cleanUpOnExit();
 runCli(spec, async (args) => {
   try {
     await main(args);
