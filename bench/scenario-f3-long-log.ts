@@ -77,17 +77,19 @@ export const longLogScenario = async (o: Options): Promise<LongLogResult> => {
     const long = await LongLogRig.start('long-log', o, work);
     rigs.push(long);
     const rounds = Math.max(1, o.longLogRounds);
+    // Each round resumes the load after the other variant's turn: 2 s to settle, never more than the run's own warm-up.
+    const roundWarmupMs = Math.min(2000, o.longLogWarmupMs);
     const turns = (r: number): readonly LongLogRig[] => (r % 2 === 0 ? [empty, long] : [long, empty]);
     // Each service first meets the load unmeasured, as a running service would have: the long
     // log's copy starts uncached, and its first minute would measure the disk, not the log.
     for (const rig of rigs) await rig.messagePhase(o, o.longLogWarmupMs, 1000);
     for (const rig of rigs) rig.forgetPhases();
     for (let r = 0; r < rounds; r++) {
-      for (const rig of turns(r)) await rig.messagePhase(o, 2000, o.longLogDurationMs / rounds);
+      for (const rig of turns(r)) await rig.messagePhase(o, roundWarmupMs, o.longLogDurationMs / rounds);
     }
     for (const rig of rigs) await rig.keepMetrics();
     for (let r = 0; r < rounds; r++) {
-      for (const rig of turns(r)) await rig.restPhase(o, r === 0 ? 2000 : 500, o.longLogRestDurationMs / rounds);
+      for (const rig of turns(r)) await rig.restPhase(o, r === 0 ? roundWarmupMs : 500, o.longLogRestDurationMs / rounds);
     }
     for (const rig of rigs.splice(0)) await rig.stop();
     return {
