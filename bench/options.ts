@@ -58,25 +58,25 @@ const NUMBER_OPTIONS = {
   'ramp-max-phases': ['bound on ramp phases, retries included', 16, 3],
   'ramp-warmup': ['seconds of warm-up per ramp step', 2, 0.5],
   'ramp-duration': ['seconds per ramp step', 8, 1.5],
-  idle: ['idle connections for (c)', 10_000, 1000],
-  'idle-users': ['users behind the idle connections', 1000, 250],
+  idle: ['idle connections for (c)', 10_000, 500],
+  'idle-users': ['users behind the idle connections', 1000, 125],
   'idle-distinct': ['a second (c) run with this many distinct users, 0 skips', 2000, 0],
   'idle-timeout': ['seconds allowed for (c) to connect', 300, 60],
-  'replay-events': ['events in the (d) log', 1_000_000, 100_000],
-  'long-log-events': ['events in the (f3) long log, against an empty one', 10_000_000, 100_000],
+  'replay-events': ['events in the (d) log', 1_000_000, 50_000],
+  'long-log-events': ['events in the (f3) long log, against an empty one', 10_000_000, 50_000],
   'long-log-rounds': ['alternating rounds (f3) splits its message and REST phases into, per variant', 12, 2],
   'long-log-warmup': ['seconds of unmeasured load on each (f3) service before its rounds (each round warms up for 2 s, or this if shorter)', 30, 0.5],
   'long-log-duration': ['seconds of (f3) message load per variant, over its rounds', 120, 2],
   'long-log-rest-duration': ['seconds of (f3) REST load per variant, over its rounds', 60, 1],
   'long-invitations': ['historic invitations before (f2)', 1_000_000, 10_000],
   'long-chat-messages': ['stored messages in the (f1) chat', 1_000_000, 20_000],
-  'storm-all-frames-max': ['most users of the (g) storm run with scope all and per-change frames, N² frames', 5000, 200],
+  'storm-all-frames-max': ['most users of the (g) storm run with scope all and per-change frames, N² frames', 5000, 100],
   'profile-duration': ['seconds of the --profile run', 15, 15],
 } as const satisfies Readonly<Record<string, readonly [help: string, full: number, quick: number]>>;
 
 type NumberOption = keyof typeof NUMBER_OPTIONS;
 
-const STORM_USERS = { full: '1000,5000,10000', quick: '200' } as const;
+const STORM_USERS = { full: '1000,5000,10000', quick: '100' } as const;
 
 const defaults = (full: number | string, quick: number | string): string => (full === quick ? `(${full})` : `(${full}; quick ${quick})`);
 

@@ -42,9 +42,9 @@ describe('bench options', () => {
   });
 
   it('the help states both defaults where they differ, one where they do not', () => {
-    expect(spec.options['long-log-events'].help).to.match(/\(10000000; quick 100000\)$/);
+    expect(spec.options['long-log-events'].help).to.match(/\(10000000; quick 50000\)$/);
     expect(spec.options.rate.help).to.match(/\(1000\)$/);
-    expect(spec.options['storm-users'].help).to.match(/\(1000,5000,10000; quick 200\)$/);
+    expect(spec.options['storm-users'].help).to.match(/\(1000,5000,10000; quick 100\)$/);
   });
 
   it('refuses a number that is not one, and an unknown scenario', () => {
