@@ -9,17 +9,9 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { WebSocket } from 'ws';
 import { signDevToken } from '../src/infrastructure/auth/token-signer.js';
-import {
-  slowerThan,
-  type ConnectResult,
-  type FromLoad,
-  type PhaseResult,
-  type PhaseSpec,
-  type RestResult,
-  type SetupResult,
-  type Target,
-  type ToLoad,
-} from './load-protocol.js';
+import type { ConnectResult, FromLoad, PhaseResult, PhaseSpec, SetupResult, Target, ToLoad } from './load-protocol.js';
+import { RestLoad } from './rest-load.js';
+import { SeqLog } from './seq-log.js';
 import { round, sleep, summarise } from './stats.js';
 
 const MARK = '"content":"bm';
@@ -46,38 +38,6 @@ interface Chat {
 }
 
 const userId = (i: number): string => `bench-${i}`;
-
-/** Per-message bookkeeping in growable typed arrays (a million messages cost ~30 MB). */
-class SeqLog {
-  size = 0;
-  sendAt = new Float64Array(1 << 16);
-  sender = new Int32Array(1 << 16);
-  deliveredAt = new Float64Array(1 << 16);
-  ackedAt = new Float64Array(1 << 16);
-
-  next(sender: number, at: number): number {
-    if (this.size === this.sendAt.length) this.grow();
-    const seq = this.size++;
-    this.sendAt[seq] = at;
-    this.sender[seq] = sender;
-    this.deliveredAt[seq] = 0;
-    this.ackedAt[seq] = 0;
-    return seq;
-  }
-
-  private grow(): void {
-    const n = this.sendAt.length * 2;
-    const g = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.sendAt = g(this.sendAt, (k) => new Float64Array(k));
-    this.sender = g(this.sender, (k) => new Int32Array(k));
-    this.deliveredAt = g(this.deliveredAt, (k) => new Float64Array(k));
-    this.ackedAt = g(this.ackedAt, (k) => new Float64Array(k));
-  }
-}
 
 class LoadGenerator {
   private target: Target | undefined;
@@ -410,78 +370,6 @@ class LoadGenerator {
     this.sockets.clear();
     this.byUser.clear();
     this.agent.destroy();
-  }
-}
-
-/** Open-loop REST reads during a phase's measurement window. */
-class RestLoad {
-  private startedAt = 0;
-  private issued = 0;
-  private running = false;
-  outstanding = 0;
-  private readonly latencies: number[] = [];
-  private errors = 0;
-  private firstError: string | undefined;
-
-  get samples(): readonly number[] {
-    return this.latencies;
-  }
-
-  constructor(
-    private readonly gen: LoadGenerator,
-    private readonly rate: number,
-  ) {}
-
-  start(): void {
-    this.startedAt = performance.now();
-    this.running = true;
-  }
-
-  stop(): void {
-    this.running = false;
-  }
-
-  tick(now: number): void {
-    if (!this.running) return;
-    const due = Math.floor(((now - this.startedAt) * this.rate) / 1000) - this.issued;
-    for (let k = 0; k < due; k++) {
-      this.issued++;
-      if (this.outstanding > 2000) {
-        this.errors++;
-        this.firstError ??= 'more than 2000 REST requests outstanding';
-        continue;
-      }
-      const user = Math.floor(Math.random() * this.gen.userCount);
-      const t0 = performance.now();
-      this.outstanding++;
-      this.gen.restGet(user).then(
-        (r) => {
-          this.outstanding--;
-          if (r.status === 200) this.latencies.push(performance.now() - t0);
-          else {
-            this.errors++;
-            this.firstError ??= `${r.status} ${r.body.slice(0, 200)}`;
-          }
-        },
-        (err: unknown) => {
-          this.outstanding--;
-          this.errors++;
-          this.firstError ??= err instanceof Error ? err.message : String(err);
-        },
-      );
-    }
-  }
-
-  result(seconds: number): RestResult {
-    return {
-      targetRate: this.rate,
-      requests: this.issued,
-      perSecond: round(this.latencies.length / seconds, 1),
-      errors: this.errors + this.outstanding,
-      latencyMs: summarise(this.latencies),
-      slowerThan: slowerThan(this.latencies),
-      ...(this.firstError === undefined ? {} : { firstError: this.firstError }),
-    };
   }
 }
 

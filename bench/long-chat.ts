@@ -285,7 +285,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       ? measure(values.measure, warm, values['without-snapshot'] === true)
       : runLongChat({ messages: Number(values.messages ?? 100_000), warm, ...(values.keep === true ? { keep: true } : {}) });
   run.then(
-    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    // Exits once the line is out: the embedded service's scheduler (agenda) leaves a timer of up
+    // to 30 s behind its stop(), which would keep this process, and the bench waiting on it, alive.
+    (result) => process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0)),
     (error: unknown) => {
       process.stderr.write(`long-chat: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exitCode = 1;

@@ -1,0 +1,140 @@
+/** (c): RSS per idle connection on a fresh server, after a forced full GC and without one. */
+import { collectGarbageAndMeasure, type MemoryUsage } from './inspector.js';
+import { Load } from './load-driver.js';
+import type { Options } from './options.js';
+import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
+import { log } from './progress.js';
+import { startServer } from './servers.js';
+import { round, sleep } from './stats.js';
+import { comparedRow, fmt, type Goal, type Row } from './table.js';
+
+export interface IdleResult {
+  readonly requested: number;
+  /** Distinct users behind the connections (connection c is user c % users). */
+  readonly users: number;
+  readonly opened: number;
+  readonly failed: number;
+  readonly connectSeconds: number;
+  readonly framesDuringConnect: number;
+  readonly framesByAction: Readonly<Record<string, number>>;
+  readonly rssBeforeMiB: number;
+  readonly rssAfterMiB: number;
+  /** (RSS after − before) / connections, both after a forced full GC when `afterGc`. */
+  readonly rssPerConnectionKiB: number;
+  readonly afterGc: boolean;
+  /** The same from /proc without forcing a GC (includes garbage of the connection storm). */
+  readonly rssPerConnectionBeforeGcKiB: number;
+  readonly heapPerConnectionKiB: number | undefined;
+  readonly externalPerConnectionKiB: number | undefined;
+  readonly serverCpuSecondsToConnect: number;
+  readonly serverDuringConnect: ProcSummary;
+  readonly generatorDuringConnect: ProcSummary;
+  readonly firstError?: string;
+}
+
+/**
+ * (c): RSS growth per idle connection on a fresh server: n connections of `users` users
+ * (each user's first tab first, so presence fan-out happens while few sockets are up).
+ */
+export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: number, users: number, label: string): Promise<IdleResult> => {
+  const name = kind === 'service' ? 'chat-events' : 'baseline';
+  const server = await startServer(kind, label, { inspect: true });
+  let load: Load | undefined;
+  try {
+    load = await Load.start(`${kind}-${label}`);
+    await load.init(server.target, kind);
+    await sleep(1000);
+    const gcMeasure = async (): Promise<MemoryUsage | undefined> =>
+      server.inspector === undefined ? undefined : collectGarbageAndMeasure(server.inspector).catch(() => undefined);
+    const gcBefore = await gcMeasure();
+    const before = sampleProc(server.pid);
+    const serverSampler = new ProcSampler(server.pid, 500);
+    const genSampler = new ProcSampler(load.pid, 500);
+    serverSampler.start();
+    genSampler.start();
+    const connect = await load.connect(0, n, 250, o.idleTimeoutMs, users);
+    const serverDuringConnect = serverSampler.stop();
+    const generatorDuringConnect = genSampler.stop();
+    // Let the server finish what the connections set off (presence fan-out, appends).
+    const settleDeadline = performance.now() + 30_000;
+    let prev = sampleProc(server.pid);
+    for (;;) {
+      await sleep(1000);
+      const cur = sampleProc(server.pid);
+      if (cur === undefined || prev === undefined) break;
+      const busy = (cur.cpuSeconds - prev.cpuSeconds) / ((cur.at - prev.at) / 1000);
+      prev = cur;
+      if (busy < 0.05 || performance.now() > settleDeadline) break;
+    }
+    const after = sampleProc(server.pid);
+    const gcAfter = await gcMeasure();
+    // Steady state: after a full GC on both sides; without a GC the figure includes garbage.
+    const rssBefore = gcBefore === undefined ? (before?.rssKiB ?? 0) : gcBefore.rss / 1024;
+    const rssAfter = gcAfter === undefined ? (after?.rssKiB ?? 0) : gcAfter.rss / 1024;
+    const perConn = (a: number, b: number): number => (connect.opened > 0 ? round((b - a) / connect.opened, 1) : 0);
+    const result: IdleResult = {
+      requested: n,
+      users,
+      opened: connect.opened,
+      failed: connect.failed,
+      connectSeconds: round(connect.ms / 1000, 1),
+      framesDuringConnect: connect.framesDuringConnect,
+      framesByAction: connect.framesByAction,
+      rssBeforeMiB: round(rssBefore / 1024, 1),
+      rssAfterMiB: round(rssAfter / 1024, 1),
+      rssPerConnectionKiB: perConn(rssBefore, rssAfter),
+      afterGc: gcAfter !== undefined,
+      rssPerConnectionBeforeGcKiB: perConn(before?.rssKiB ?? 0, after?.rssKiB ?? 0),
+      heapPerConnectionKiB: gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.heapUsed / 1024, gcAfter.heapUsed / 1024),
+      externalPerConnectionKiB: gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.external / 1024, gcAfter.external / 1024),
+      serverCpuSecondsToConnect: round((after?.cpuSeconds ?? 0) - (before?.cpuSeconds ?? 0), 1),
+      serverDuringConnect,
+      generatorDuringConnect,
+      ...(connect.firstError === undefined ? {} : { firstError: connect.firstError }),
+    };
+    log(
+      `${name} (c) ${result.opened}/${n} idle sockets of ${users} users in ${result.connectSeconds} s: RSS ${result.rssBeforeMiB} -> ${result.rssAfterMiB} MiB, ` +
+        `${result.rssPerConnectionKiB} KiB/connection after GC (${result.rssPerConnectionBeforeGcKiB} before GC, JS heap ${result.heapPerConnectionKiB} KiB), ${result.framesDuringConnect} frames received while connecting; ` +
+        `${JSON.stringify(result.framesByAction)}; CPU while connecting: server ${serverDuringConnect.cpuPercent}% (waiting ${serverDuringConnect.runQueueWaitPercent}%), generator ${generatorDuringConnect.cpuPercent}%`,
+    );
+    return result;
+  } finally {
+    await load?.close();
+    await server.stop();
+  }
+};
+
+/** Rows of one (c) run (`tag` (c) or (c')) for both targets. */
+export const idleRows = (tag: string, si: IdleResult | undefined, bi: IdleResult | undefined): Row[] => {
+  if (si === undefined && bi === undefined) return [];
+  const n = si?.requested ?? bi?.requested ?? 0;
+  const u = si?.users ?? bi?.users ?? 0;
+  const sc = `${tag} ${n} idle connections, ${u === n ? 'each a distinct user' : `${u} users × ${round(n / u, 1)} tabs`}`;
+  const both = (f: (i: IdleResult) => string): [string, string] => [si === undefined ? '–' : f(si), bi === undefined ? '–' : f(bi)];
+  return [
+    comparedRow(sc, 'RSS per connection after full GC (KiB)', si?.rssPerConnectionKiB, bi?.rssPerConnectionKiB, 1),
+    comparedRow(sc, '… without forcing a GC (KiB)', si?.rssPerConnectionBeforeGcKiB, bi?.rssPerConnectionBeforeGcKiB, 1),
+    comparedRow(sc, '… of which JS heap (KiB)', si?.heapPerConnectionKiB, bi?.heapPerConnectionKiB, 1),
+    [sc, 'opened / failed', ...both((i) => `${i.opened} / ${i.failed}`), ''],
+    [sc, 'RSS before → after, after GC (MiB)', ...both((i) => `${i.rssBeforeMiB} → ${i.rssAfterMiB}`), ''],
+    comparedRow(sc, 'time to connect all (s)', si?.connectSeconds, bi?.connectSeconds, 1),
+    [sc, 'server CPU to connect all (s)', fmt(si?.serverCpuSecondsToConnect, 1), fmt(bi?.serverCpuSecondsToConnect, 1), ''],
+    [sc, 'frames pushed while connecting (presence)', fmt(si?.framesDuringConnect, 0), fmt(bi?.framesDuringConnect, 0), ''],
+  ];
+};
+
+export const idleGoal = (s: IdleResult | undefined, b: IdleResult | undefined): Goal | undefined =>
+  s === undefined
+    ? undefined
+    : {
+        id: 'c',
+        goal: '≤ 20 KiB RSS per idle connection',
+        measured:
+          `${s.rssPerConnectionKiB} KiB after a full GC, ${s.rssPerConnectionBeforeGcKiB} KiB without forcing one, over ${s.opened} connections (${s.users} users); ` +
+          `baseline ${fmt(b?.rssPerConnectionKiB, 1)} / ${fmt(b?.rssPerConnectionBeforeGcKiB, 1)} KiB`,
+        met: s.failed === 0 ? s.rssPerConnectionKiB <= 20 : false,
+        verdict:
+          s.failed > 0
+            ? '**no** (connections failed)'
+            : `${s.rssPerConnectionKiB <= 20 ? 'yes' : '**no**'} after GC; ${s.rssPerConnectionBeforeGcKiB <= 20 ? 'yes' : '**no**'} without`,
+      };
