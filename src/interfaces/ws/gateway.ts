@@ -13,11 +13,12 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
 import { originAllowed, sameHost, type AllowedOrigins } from '../http/origins.js';
-import { Connection, type ConnectionLimits, type Identity } from './connection.js';
+import type { ConnectionLimits, Identity } from './connection-context.js';
+import { Connection } from './connection.js';
 import type { Hub } from './hub.js';
 import type { WsMetrics } from '../metrics/service-metrics.js';
 
-export type { Identity } from './connection.js';
+export type { Identity } from './connection-context.js';
 
 export interface GatewayOptions {
   readonly deps: CommandDeps;

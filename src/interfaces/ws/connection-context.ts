@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { ProfileDirectory } from '../../application/broadcast/profile-directory.js';
+import type { CommandDeps } from '../../application/commands/context.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import type { PositionTracker } from '../../application/projections/position-tracker.js';
+import type { WsMetrics } from '../metrics/service-metrics.js';
+import type { Hub } from './hub.js';
+
+export interface ConnectionLimits {
+  readonly maxBufferedBytes: number;
+  readonly ratePerSecond: number;
+  readonly rateBurst: number;
+  readonly rateWarnings: number;
+  readonly activityThrottleMs: number;
+  /** Frames received but not yet handled; past this the client is flooding (1008). */
+  readonly maxQueuedFrames: number;
+  /** A resume with more frames than this gets `resync_required` instead. */
+  readonly resumeMaxFrames: number;
+}
+
+/** What every connection of a gateway shares: the command side, the log, the hub and the figures. */
+export interface ConnectionContext {
+  readonly deps: CommandDeps;
+  readonly store: EventStore;
+  readonly profiles: ProfileDirectory;
+  readonly hub: Hub;
+  readonly broadcasterTracker: PositionTracker;
+  readonly limits: ConnectionLimits;
+  readonly logger: Logger;
+  readonly metrics?: WsMetrics;
+}
+
+export interface Identity {
+  readonly userId: string;
+  readonly username: string;
+  readonly nickname: string;
+  readonly avatar: string;
+  readonly expiresAt: number;
+}
