@@ -39,6 +39,9 @@ const peerOf = async (deps: CommandDeps, chatId: string, userId: string): Promis
   return state.members[0] === userId ? state.members[1] : state.members[0];
 };
 
+/** What `new_message` did: stored the message (`date`: when), or stored nothing for a repeated client id (`duplicateOf`). */
+type SentMessage = { messageId: string; date: string; duplicateOf?: undefined } | { messageId: string; date?: undefined; duplicateOf: string };
+
 /**
  * `new_message`. With a `clientMsgId` the send is idempotent: a repeat stores nothing and
  * answers `duplicateOf`, the id of the message stored the first time, which the sender is
@@ -49,7 +52,7 @@ export const sendMessage = async (
   actor: Actor,
   input: { chatId: string; content: string; timestamp: string; clientMsgId?: string },
   correlationId: string,
-): Promise<Outcome<{ messageId: string; duplicateOf?: string }>> => {
+): Promise<Outcome<SentMessage>> => {
   const peer = await peerOf(deps, input.chatId, actor.userId);
   if (peer === undefined) return refuse('not_a_member', 'You are not a member of this chat');
   const blocked = await isBlockedEitherWay(deps, actor.userId, peer);
@@ -72,7 +75,7 @@ export const sendMessage = async (
     const original = result.state.clientMsgIds.get(clientMsgKey(actor.userId, input.clientMsgId));
     if (original !== undefined) return ok(undefined, { messageId: original, duplicateOf: original });
   }
-  return ok(result.position, { messageId });
+  return ok(result.position, { messageId, date: at });
 };
 
 /**

@@ -1,14 +1,31 @@
 import { actionDataCodecs } from '../ws/action-codecs.js';
-import { arrayOf, bool, object, str, type JsonSchema } from './json-schema.js';
+import { Ref } from '../ws/primitives.js';
+import { schemaOf } from './codec-schema.js';
+import { arrayOf, bool, int, object, str, type JsonSchema } from './json-schema.js';
 import { ERROR_CODES } from './wire-codes.js';
-import { chatMessageProps, gameInviteData, gameOptions, newFriendData, newTournamentData, position, shownUsername, username, uuid } from './wire-schemas.js';
+import {
+  chatMessageProps,
+  gameInviteData,
+  gameOptions,
+  isoDate,
+  newFriendData,
+  newTournamentData,
+  position,
+  shownUsername,
+  username,
+  uuid,
+} from './wire-schemas.js';
 
 export interface FrameDoc {
   readonly summary: string;
   readonly data: JsonSchema;
-  /** State rather than an event's delta: never carries a `position` (batched presence). */
+  /** Never carries a `position` at the top: state (batched presence), or an answer (`ack`). */
   readonly positionless?: true;
+  /** The top-level `ref` of the client frame it answers: always (`ack`), or when that frame had one (`error`). */
+  readonly ref?: 'required' | 'optional';
 }
+
+const refOfFrame = (description: string): JsonSchema => ({ ...schemaOf(Ref), description });
 
 const usernames = (description: string): JsonSchema => ({ ...arrayOf(username()), uniqueItems: true, description });
 
@@ -18,7 +35,19 @@ const profile = { username: shownUsername(), nickname: str(), avatar: str() };
 export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
   ready: {
     summary: 'The socket’s first frame: set-up done (known to every node, in all its groups); `position` is where a resume may start',
-    data: object({ position: position(), username: username('this socket’s user') }),
+    data: object({
+      position: position(),
+      username: username('this socket’s user'),
+      limits: object(
+        {
+          rate_per_second: int(0),
+          burst: int(0),
+          max_frame_bytes: int(1),
+        },
+        [],
+        'this socket’s flood control, so that a client can pace itself: `rate_per_second` frames sustained (`WS_RATE_PER_SECOND`), `burst` at once (`WS_RATE_BURST`), frames of at most `max_frame_bytes` bytes',
+      ),
+    }),
   },
   resync_required: {
     summary: 'Instead of a replay longer than `WS_RESUME_MAX_FRAMES`: reload state over REST; live frames follow from `position`',
@@ -73,17 +102,41 @@ export const SERVER_FRAMES: Readonly<Record<string, FrameDoc>> = {
   new_tournament: { summary: 'A tournament was announced', data: newTournamentData },
   notification: { summary: 'An ephemeral notification I sent myself (to my own sockets only)', data: object({ message: str(), type: str() }) },
   error: {
-    summary: 'A business-rule refusal of one of my actions (the socket stays open)',
+    summary: 'A business-rule refusal of one of my actions, or a fault (the socket stays open); with the action’s `ref` when its frame had one',
     data: object({
       for: str({ enum: Object.keys(actionDataCodecs), description: 'the refused action' }),
       code: str({ enum: Object.keys(ERROR_CODES) }),
       msg: str(),
     }),
+    ref: 'optional',
+  },
+  ack: {
+    summary:
+      'The answer to a frame that carried a `ref`, when its action was taken (a refusal is an `error` with that `ref`); sent after every frame its stored events give this socket',
+    data: object(
+      {
+        for: str({ enum: Object.keys(actionDataCodecs), description: 'the action taken' }),
+        position: position('the position of the last event the action stored (absent when it stored none): this socket already had its frames'),
+        id: uuid('`new_message`: the stored message (the original one for a repeated `client_msg_id`)'),
+        chat_id: uuid('`new_message`: its chat'),
+        date: isoDate('`new_message`: when the message was stored'),
+      },
+      ['position', 'id', 'chat_id', 'date'],
+    ),
+    positionless: true,
+    ref: 'required',
   },
 };
 
-/** The whole frame: `action`, `data`, and `position` when it comes from a stored event. */
-export const frameSchema = (action: string, doc: FrameDoc): JsonSchema =>
-  doc.positionless === true
-    ? object({ action: { const: action }, data: doc.data }, [], doc.summary)
-    : object({ action: { const: action }, data: doc.data, position: position('the event’s position (frames from stored events)') }, ['position'], doc.summary);
+/** The whole frame: `action`, `data`, `position` when it comes from a stored event, `ref` when it answers a frame that had one. */
+export const frameSchema = (action: string, doc: FrameDoc): JsonSchema => {
+  const ref: Record<string, JsonSchema> = doc.ref === undefined ? {} : { ref: refOfFrame('the `ref` of the client frame this answers') };
+  const optionalRef = doc.ref === 'optional' ? ['ref'] : [];
+  return doc.positionless === true
+    ? object({ action: { const: action }, ...ref, data: doc.data }, optionalRef, doc.summary)
+    : object(
+        { action: { const: action }, ...ref, data: doc.data, position: position('the event’s position (frames from stored events)') },
+        ['position', ...optionalRef],
+        doc.summary,
+      );
+};

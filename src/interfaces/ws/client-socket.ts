@@ -13,6 +13,13 @@ export interface SocketLimits {
   readonly onFrameOut?: (action: string) => void;
 }
 
+/** A direct answer to this socket's client: not from an event (no `position`); `ref` when it answers a frame that carried one. */
+export interface Reply {
+  readonly action: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly ref?: string;
+}
+
 /**
  * One connected tab. Frames from events go through `push`, which keeps the socket's order
  * and, while a resume replay runs, holds live frames back so none is lost or repeated.
@@ -82,8 +89,8 @@ export class ClientSocket {
     this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }
 
-  /** A direct reply (errors, join_chat acknowledgements): not from an event, no position. */
-  reply(frame: Frame, serialised?: string): void {
+  /** A direct reply (`ready`, errors, acks, join_chat acknowledgements): not from an event, no position. */
+  reply(frame: Reply, serialised?: string): void {
     this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }
 

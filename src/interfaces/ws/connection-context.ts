@@ -16,7 +16,12 @@ export interface ConnectionLimits {
   readonly maxQueuedFrames: number;
   /** A resume with more frames than this gets `resync_required` instead. */
   readonly resumeMaxFrames: number;
+  /** How long an `ack` with a `position` waits for the broadcaster to have sent that position's frames. */
+  readonly ackWaitMs: number;
 }
+
+/** The largest frame a client may send (the transport's bound: larger closes with 1009). */
+export const MAX_FRAME_BYTES = 64 * 1024;
 
 /** What every connection of a gateway shares: the command side, the log, the hub and the figures. */
 export interface ConnectionContext {

@@ -7,11 +7,12 @@ import * as notifications from '../../application/commands/notifications.js';
 import * as presence from '../../application/commands/presence.js';
 import { chatGroup } from '../../application/broadcast/frames.js';
 import type { ClientAction } from './action-codecs.js';
+import type { StoredMessage } from './answers.js';
 import type { ClientSocket } from './client-socket.js';
 import type { Hub } from './hub.js';
 
-/** What the action stored (its last event's position), or its refusal. */
-type Result = Refusal | { readonly _tag: 'Ok'; readonly position: Position | undefined };
+/** What the action stored (its last event's position; for `new_message`, the message), or its refusal. */
+type Result = Refusal | { readonly _tag: 'Ok'; readonly position: Position | undefined; readonly message?: StoredMessage };
 
 const ownUsername = (actor: Actor, username: string): Refusal | undefined =>
   username === actor.username ? undefined : { _tag: 'Refusal', code: 'forbidden', msg: 'username must be your own' };
@@ -28,13 +29,13 @@ export const dispatch = async (deps: CommandDeps, hub: Hub, socket: ClientSocket
         { chatId: a.data.chat_id, content: a.data.content, timestamp: a.data.timestamp, ...(clientMsgId === undefined ? {} : { clientMsgId }) },
         correlationId,
       );
+      if (isRefusal(outcome)) return outcome;
+      if (outcome.duplicateOf === undefined) return { ...outcome, message: { id: outcome.messageId, chat_id: a.data.chat_id, date: outcome.date } };
       // A repeated client_msg_id stored nothing: the sender is acknowledged with the message stored the first time.
-      if (!isRefusal(outcome) && outcome.duplicateOf !== undefined && clientMsgId !== undefined) {
-        const original = await deps.queries.message(a.data.chat_id, outcome.duplicateOf);
-        if (original !== undefined)
-          socket.reply({ action: 'new_message', data: { chat_id: a.data.chat_id, ...original, timestamp: a.data.timestamp, client_msg_id: clientMsgId } });
-      }
-      return outcome;
+      const original = await deps.queries.message(a.data.chat_id, outcome.duplicateOf);
+      if (original === undefined || clientMsgId === undefined) return outcome;
+      socket.reply({ action: 'new_message', data: { chat_id: a.data.chat_id, ...original, timestamp: a.data.timestamp, client_msg_id: clientMsgId } });
+      return { ...outcome, message: { id: original.id, chat_id: a.data.chat_id, date: original.date } };
     }
     case 'like_message':
     case 'unlike_message':

@@ -13,7 +13,7 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/projections/position-tracker.js';
 import { originAllowed, sameHost, type AllowedOrigins } from '../http/origins.js';
-import type { ConnectionLimits, Identity } from './connection-context.js';
+import { MAX_FRAME_BYTES, type ConnectionLimits, type Identity } from './connection-context.js';
 import { Connection } from './connection.js';
 import type { Hub } from './hub.js';
 import type { WsMetrics } from '../metrics/service-metrics.js';
@@ -37,7 +37,6 @@ export interface GatewayOptions {
 }
 
 export const WS_PATHS = new Set(['/ws/events', '/ws/events/']);
-const MAX_FRAME_BYTES = 64 * 1024;
 /** `?presence=`: `frames` (the default: `user_online` / `user_offline`) or `batched` (`presence_state` / `presence_diff`). */
 const PRESENCE_MODES = new Set(['frames', 'batched']);
 

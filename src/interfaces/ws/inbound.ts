@@ -1,4 +1,5 @@
 import type { RawData } from 'ws';
+import { errorReply } from './answers.js';
 import type { ClientSocket } from './client-socket.js';
 import { CloseCode } from './close-codes.js';
 import type { ConnectionContext } from './connection-context.js';
@@ -12,7 +13,7 @@ const CLOSE_FLUSH_MS = 2000;
 /** What arrived, as it waits for its turn: a frame to handle, or the answer its arrival already decided. */
 type Inbound =
   | { readonly kind: 'frame'; readonly decoded: DecodeResult }
-  | { readonly kind: 'rate_limited'; readonly action: string }
+  | { readonly kind: 'rate_limited'; readonly action: string; readonly ref: string | undefined }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string };
 
 const rawText = (data: RawData): string =>
@@ -71,7 +72,7 @@ export class InboundFrames {
       this.warnings += 1;
       if (this.warnings > this.c.limits.rateWarnings) return this.enqueue({ kind: 'close', code: CloseCode.POLICY_VIOLATION, reason: 'rate limit exceeded' });
       this.c.metrics?.refusal('rate_limited', 'ws');
-      return this.enqueue({ kind: 'rate_limited', action: decoded.value.action });
+      return this.enqueue({ kind: 'rate_limited', action: decoded.value.action, ref: decoded.ref });
     }
     if (this.queue.length >= this.c.limits.maxQueuedFrames)
       return this.enqueue({ kind: 'close', code: CloseCode.POLICY_VIOLATION, reason: 'too many frames waiting' });
@@ -105,7 +106,7 @@ export class InboundFrames {
       case 'frame':
         return this.actions.run(item.decoded);
       case 'rate_limited':
-        return this.socket.reply({ action: 'error', data: { for: item.action, code: 'rate_limited', msg: 'Too many messages: slow down' } });
+        return this.socket.reply(errorReply(item.action, 'rate_limited', 'Too many messages: slow down', item.ref));
       case 'close': {
         // What the frames before it stored reaches this socket first: accepted means answered.
         const stored = this.actions.lastStored;

@@ -5,10 +5,13 @@ import { openConnection } from '../../application/commands/presence.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { ClientSocket } from './client-socket.js';
 import { CloseCode } from './close-codes.js';
-import type { ConnectionContext } from './connection-context.js';
+import { MAX_FRAME_BYTES, type ConnectionContext, type ConnectionLimits } from './connection-context.js';
 import { collectBacklog } from './replay.js';
 
 class SetupAborted extends Error {}
+
+/** `ready.limits`: this socket's flood-control figures, so that a client can pace itself exactly. */
+const limitsOf = (l: ConnectionLimits) => ({ rate_per_second: l.ratePerSecond, burst: l.rateBurst, max_frame_bytes: MAX_FRAME_BYTES });
 
 const abortIfClosed = (socket: ClientSocket): void => {
   if (socket.closed) throw new SetupAborted();
@@ -49,12 +52,13 @@ export const setUp = async (c: ConnectionContext, socket: ClientSocket, since: F
       // Live frames continue from whichever is later: what the scan reached, or what the broadcaster had sent before this socket joined.
       const through = joinedAt !== undefined && comparePositions(joinedAt, backlog.through) > 0 ? joinedAt : backlog.through;
       const position = formatFramePosition({ at: through });
-      socket.reply({ action: 'ready', data: { position, username: actor.username } });
+      socket.reply({ action: 'ready', data: { position, username: actor.username, limits: limitsOf(limits) } });
       if (presenceState !== undefined) socket.reply(presenceState.frame, presenceState.text);
       socket.reply({ action: 'resync_required', data: { position } });
       socket.skipThrough({ at: through });
     } else {
-      socket.reply({ action: 'ready', data: { position: from === undefined ? '0' : formatFramePosition(from), username: actor.username } });
+      const position = from === undefined ? '0' : formatFramePosition(from);
+      socket.reply({ action: 'ready', data: { position, username: actor.username, limits: limitsOf(limits) } });
       if (presenceState !== undefined) socket.reply(presenceState.frame, presenceState.text);
       if (from !== undefined) socket.skipThrough(from);
       for (const frame of backlog?.frames ?? []) socket.pushReplayed(frame);
