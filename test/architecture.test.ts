@@ -24,7 +24,7 @@ const filesMatching = (pattern: RegExp): string[] =>
 
 /** Features above the domain, each in its own folder; the rest of src/application is what they share. */
 const FEATURES = ['users', 'chat', 'likes-and-reads', 'invitations', 'presence', 'notifications', 'blocks'];
-const SHARED = ['aggregates', 'audit', 'broadcast', 'log', 'ports', 'reactors', 'read-models', 'scheduling', 'shared', 'transfer', 'wire'];
+const SHARED = ['aggregates', 'audit', 'broadcast', 'erasure', 'ledger', 'log', 'ports', 'reactors', 'read-models', 'scheduling', 'shared', 'transfer', 'wire'];
 
 describe('architecture', () => {
   it('keeps src/domain pure: domain modules, immutable data structures and the codecs its events are declared with', () => {

@@ -54,7 +54,12 @@ export interface NewMessageData extends ChatMessage {
 
 /** The `data` of every server → client frame, by action. */
 export interface ServerFrameData {
-  readonly ready: { readonly position: string; readonly username: string };
+  /** `limits`: this socket's flood control (frames per second sustained, at once, and the largest frame in bytes). */
+  readonly ready: {
+    readonly position: string;
+    readonly username: string;
+    readonly limits: { readonly rate_per_second: number; readonly burst: number; readonly max_frame_bytes: number };
+  };
   readonly resync_required: { readonly position: string };
   readonly new_message: NewMessageData;
   readonly chat_like_update: { readonly chat_id: string; readonly id: string; readonly is_liked: boolean };
@@ -75,6 +80,14 @@ export interface ServerFrameData {
   readonly new_tournament: { readonly tournament_id: string; readonly tournament_name: string; readonly creator: string };
   readonly notification: { readonly message: string; readonly type: string };
   readonly error: { readonly for: ActionName; readonly code: ErrorCode; readonly msg: string };
+  /** The answer to a frame sent with a `ref` (top level, beside `data`), once its action was taken. */
+  readonly ack: {
+    readonly for: ActionName;
+    readonly position?: string;
+    readonly id?: string;
+    readonly chat_id?: string;
+    readonly date?: string;
+  };
 }
 
 export type ServerFrameAction = keyof ServerFrameData;
@@ -106,6 +119,7 @@ const ACTIONS: { readonly [A in ServerFrameAction]: true } = {
   new_tournament: true,
   notification: true,
   error: true,
+  ack: true,
 };
 
 /** Every server frame action, at run time. */

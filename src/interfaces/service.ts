@@ -212,6 +212,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       activityThrottleMs: config.presence.activityThrottleMs,
       maxQueuedFrames: config.ws.rateBurst + config.ws.rateWarnings + 8,
       resumeMaxFrames: config.ws.resumeMaxFrames,
+      ackWaitMs: config.readYourWritesTimeoutMs,
     },
     heartbeat: { intervalMs: config.ws.pingIntervalMs, timeoutMs: config.ws.pongTimeoutMs },
     metrics: serviceMetrics,

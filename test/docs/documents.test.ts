@@ -99,6 +99,7 @@ describe('the contract documents', () => {
       for (const m of text.matchAll(/refuse\('([a-z_]+)'/g)) codes.add(m[1] ?? '');
       for (const m of text.matchAll(/action: 'error', data: \{[^}]*code: '([a-z_]+)'/g)) codes.add(m[1] ?? '');
       for (const m of text.matchAll(/_tag: 'Refusal', code: '([a-z_]+)'/g)) codes.add(m[1] ?? '');
+      for (const m of text.matchAll(/errorReply\([^,]+, '([a-z_]+)'/g)) codes.add(m[1] ?? '');
     }
     expect(codes.size).to.be.greaterThan(15);
     expect([...codes].filter((c) => !(c in ERROR_CODES))).to.deep.equal([]);
@@ -123,7 +124,13 @@ describe('the contract documents', () => {
       expect(() => checkServerFrame({ ...ok, data: { ...ok.data, extra: 1 } })).to.throw(ContractViolation);
       expect(() => checkServerFrame({ ...ok, data: { ...ok.data, is_liked: 'yes' } })).to.throw(ContractViolation);
       expect(() => checkServerFrame({ ...ok, position: 12 })).to.throw(ContractViolation);
-      expect(() => checkServerFrame({ action: 'ready', data: { position: '1', username: 'alice' } })).not.to.throw();
+      const limits = { rate_per_second: 20, burst: 40, max_frame_bytes: 65536 };
+      expect(() => checkServerFrame({ action: 'ready', data: { position: '1', username: 'alice', limits } })).not.to.throw();
+      expect(() => checkServerFrame({ action: 'ready', data: { position: '1', username: 'alice' } })).to.throw(ContractViolation, /limits/);
+      expect(() => checkServerFrame({ action: 'ack', ref: '1', data: { for: 'join_chat' } })).not.to.throw();
+      expect(() => checkServerFrame({ action: 'ack', data: { for: 'join_chat' } })).to.throw(ContractViolation, /ref/);
+      expect(() => checkServerFrame({ action: 'ack', ref: '', data: { for: 'join_chat' } })).to.throw(ContractViolation);
+      expect(() => checkServerFrame({ action: 'error', ref: 'x', data: { for: 'new_message', code: 'blocked', msg: 'x' } })).not.to.throw();
       expect(() => checkServerFrame({ action: 'error', data: { for: 'new_message', code: 'no_such_code', msg: 'x' } })).to.throw(ContractViolation);
     });
 

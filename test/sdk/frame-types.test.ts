@@ -18,7 +18,7 @@ const keys =
   <const R extends readonly RequiredKeys<T>[], const A extends readonly (keyof T & string)[]>(required: R, all: A) => ({ required, all });
 
 const FRAME_KEYS = {
-  ready: keys<ServerFrameData['ready']>()(['position', 'username'], ['position', 'username']),
+  ready: keys<ServerFrameData['ready']>()(['position', 'username', 'limits'], ['position', 'username', 'limits']),
   resync_required: keys<ServerFrameData['resync_required']>()(['position'], ['position']),
   new_message: keys<ServerFrameData['new_message']>()(
     ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp'],
@@ -43,6 +43,7 @@ const FRAME_KEYS = {
   new_tournament: keys<ServerFrameData['new_tournament']>()(['tournament_id', 'tournament_name', 'creator'], ['tournament_id', 'tournament_name', 'creator']),
   notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),
   error: keys<ServerFrameData['error']>()(['for', 'code', 'msg'], ['for', 'code', 'msg']),
+  ack: keys<ServerFrameData['ack']>()(['for'], ['for', 'position', 'id', 'chat_id', 'date']),
 } satisfies { readonly [A in ServerFrameAction]: KeyLists<ServerFrameData[A]> };
 
 type Complete = {

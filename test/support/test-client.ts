@@ -5,6 +5,8 @@ export interface ReceivedFrame {
   readonly action: string;
   readonly data: Record<string, unknown>;
   readonly position?: string;
+  /** On `ack` and on an `error` answering a frame that carried a `ref`. */
+  readonly ref?: string;
 }
 
 export interface CloseInfo {
@@ -73,6 +75,11 @@ export class TestClient {
 
   send(action: string, data: unknown): void {
     this.ws.send(JSON.stringify({ action, data }));
+  }
+
+  /** A frame with a top-level `ref` (any JSON value: the tests send invalid ones too). */
+  sendWithRef(action: string, data: unknown, ref: unknown): void {
+    this.ws.send(JSON.stringify({ action, ref, data }));
   }
 
   sendRaw(text: string | Buffer): void {

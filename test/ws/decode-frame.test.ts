@@ -21,6 +21,18 @@ describe('decodeFrame (pure): never throws, whatever the text', () => {
     expect(invite.ok).to.equal(true);
   });
 
+  it('carries a `ref` of 1–64 characters (code points) beside the action, and refuses any other `ref`', () => {
+    const frame = (ref: unknown) => decodeFrame(JSON.stringify({ action: 'join_chat', ref, data: { chat_id: '0d5c3b8e-5d7e-4b8a-9d51-1c8a7e3f0a11' } }));
+    for (const good of ['1', 'r'.repeat(64), '🏓'.repeat(64)]) expect(frame(good), good).to.deep.include({ ok: true, ref: good });
+    const without = decodeFrame(JSON.stringify({ action: 'join_chat', data: { chat_id: '0d5c3b8e-5d7e-4b8a-9d51-1c8a7e3f0a11' } }));
+    expect(without.ok && without.ref).to.equal(undefined);
+    for (const bad of ['', 'r'.repeat(65), '🏓'.repeat(65), 42, null, false, {}, ['r']]) {
+      const r = frame(bad);
+      expect(r.ok, JSON.stringify(bad)).to.equal(false);
+      if (!r.ok) expect(r.reason).to.include('ref');
+    }
+  });
+
   it('a failure report names the path and the expected type, never the value', () => {
     const r = decodeFrame(JSON.stringify({ action: 'reply_game_invite', data: { username: 'bob', accept: 'x'.repeat(10_000) } }));
     expect(r.ok).to.equal(false);

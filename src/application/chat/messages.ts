@@ -9,17 +9,24 @@ import type { ActionHandler, Feature } from '../shared/feature.js';
 import { frameOf } from '../wire/server-frames.js';
 import { peerOf } from './membership.js';
 
+/** What `new_message` did: stored the message (`date`: when), or stored nothing for a repeated client id (`duplicateOf`). */
+type SentMessage = { readonly messageId: string } & (
+  | { readonly position: Position | undefined; readonly date: string; readonly duplicateOf?: undefined }
+  | { readonly position: undefined; readonly date?: undefined; readonly duplicateOf: string }
+);
+
 /**
  * `new_message`. With a `clientMsgId` the send is idempotent: the chat remembers the sender's
  * recent ones, and a repeat stores nothing and answers `duplicateOf`, the id of the message
  * stored the first time.
  */
+
 export const sendMessage = async (
   deps: CommandDeps,
   actor: Actor,
   input: { readonly chatId: string; readonly content: string; readonly timestamp: string; readonly clientMsgId?: string },
   correlationId: string,
-): Promise<Outcome<{ readonly position: Position | undefined; readonly messageId: string; readonly duplicateOf?: string }>> => {
+): Promise<Outcome<SentMessage>> => {
   const peer = await peerOf(deps, input.chatId, actor.userId);
   if (peer === undefined) return refuse('not_a_member', 'You are not a member of this chat');
   const blocked = await isBlockedEitherWay(deps, actor.userId, peer);
@@ -45,7 +52,9 @@ export const sendMessage = async (
     input.clientMsgId !== undefined && result.events.length === 0 && result.state.exists
       ? result.state.clientMsgIds.get(clientMsgKey(actor.userId, input.clientMsgId))
       : undefined;
-  return original === undefined ? ok({ position: result.position, messageId }) : ok({ position: undefined, messageId: original, duplicateOf: original });
+  return original === undefined
+    ? ok({ position: result.position, messageId, date: at })
+    : ok({ position: undefined, messageId: original, duplicateOf: original });
 };
 
 /** The sender of a repeated `client_msg_id` gets the original message's frame again as its acknowledgement. */
@@ -58,12 +67,12 @@ const newMessage: ActionHandler<'new_message'> = async ({ deps, actor, correlati
     correlationId,
   );
   if (isRefusal(outcome)) return outcome;
-  if (outcome.duplicateOf !== undefined && clientMsgId !== undefined) {
-    const stored = await (await deps.lookups()).message(data.chat_id, outcome.duplicateOf);
-    if (stored !== undefined)
-      session.reply(frameOf('new_message', { chat_id: data.chat_id, ...stored, timestamp: data.timestamp, client_msg_id: clientMsgId }));
-  }
-  return ok({ position: outcome.position });
+  if (outcome.duplicateOf === undefined)
+    return ok({ position: outcome.position, message: { id: outcome.messageId, chat_id: data.chat_id, date: outcome.date } });
+  const stored = await (await deps.lookups()).message(data.chat_id, outcome.duplicateOf);
+  if (stored === undefined || clientMsgId === undefined) return ok({ position: undefined });
+  session.reply(frameOf('new_message', { chat_id: data.chat_id, ...stored, timestamp: data.timestamp, client_msg_id: clientMsgId }));
+  return ok({ position: undefined, message: { id: stored.id, chat_id: data.chat_id, date: stored.date } });
 };
 
 /** Chats and their messages: a chat per pair of users, its messages in order. */

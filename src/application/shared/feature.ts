@@ -26,8 +26,15 @@ export interface ActionContext {
   readonly session: Session;
 }
 
-/** A taken action: where its last stored event is (none when it stored nothing). */
-export type ActionResult = Outcome<{ readonly position: Position | undefined }>;
+/** What an `ack` of `new_message` says of the stored message (the original one for a repeated `client_msg_id`). */
+export interface StoredMessage {
+  readonly id: string;
+  readonly chat_id: string;
+  readonly date: string;
+}
+
+/** A taken action: where its last stored event is (none when it stored nothing); for `new_message`, the message. */
+export type ActionResult = Outcome<{ readonly position: Position | undefined; readonly message?: StoredMessage }>;
 
 export type ActionHandler<A extends ActionName> = (ctx: ActionContext, data: ActionData<A>) => Promise<ActionResult>;
 export type ActionHandlers = { readonly [A in ActionName]: ActionHandler<A> };

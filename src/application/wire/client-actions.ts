@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { closedPartial, IntInRange, IsoTimestamp, MessageContent, ShortText, UserId, Username, Uuid } from './primitives.js';
+import { closedPartial, IntInRange, IsoTimestamp, MessageContent, Ref, ShortText, UserId, Username, Uuid } from './primitives.js';
 
 const GameOptions = closedPartial(
   {
@@ -67,4 +67,5 @@ export const ACTION_SUMMARIES: Readonly<Record<ActionName, string>> = {
 
 export const isActionName = (s: unknown): s is ActionName => typeof s === 'string' && Object.hasOwn(actionDataCodecs, s);
 
-export const Envelope = t.type({ action: t.string, data: t.UnknownRecord });
+/** Every client frame: `action`, `data`, and an optional `ref` to be acknowledged. */
+export const Envelope = t.intersection([t.type({ action: t.string, data: t.UnknownRecord }), t.partial({ ref: Ref })]);

@@ -52,6 +52,13 @@ export const ShortText = (max: number) =>
     description: `1–${max} characters, not only spaces`,
   });
 
+/** A client frame’s `ref`: a string of 1–64 characters (code points), answered with an `ack` or an `error` carrying it. */
+export const Ref = refined('ref of 1-64 characters', (s) => codePoints(s) >= 1 && codePoints(s) <= 64, {
+  minLength: 1,
+  maxLength: 64,
+  description: 'chosen by the client (1–64 characters): the frame is answered exactly once, by an `ack` or an `error` carrying the same `ref`',
+});
+
 export const IntInRange = (min: number, max: number) =>
   withSchema(
     new t.Type<number, number, unknown>(

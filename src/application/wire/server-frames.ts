@@ -29,6 +29,7 @@ const shown = (description = 'a username') =>
 const uuid = (description: string) => described(Uuid, description);
 const position = (description = 'a position in the event log: an opaque string, e.g. "123", "123-456" or "123.1"') => stringWith({ minLength: 1, description });
 const isoDate = (description: string) => stringWith({ format: 'date-time', description });
+const count = IntInRange(0, Number.MAX_SAFE_INTEGER);
 const usernames = (description: string) => withSchema(t.readonlyArray(Username), { type: 'array', items: schemaOf(Username), uniqueItems: true, description });
 
 /** A closed object: `required` fields, and `optional` ones that may be absent. */
@@ -74,23 +75,39 @@ export const NewTournamentData = data({
   creator: shown('the organizer'),
 });
 
-export interface FrameSpec<C extends t.Mixed> {
-  readonly summary: string;
-  readonly data: C;
-  /** State rather than an event's delta: never carries a `position` (batched presence). */
+interface FrameFlags {
+  /** Not an event's delta (batched presence, answers): never carries a `position`. */
   readonly positionless?: true;
+  /** The answer to one client frame: carries its top-level `ref` always (`ack`), or when it had one (`error`). */
+  readonly ref?: 'required' | 'optional';
 }
 
-const frame = <C extends t.Mixed>(summary: string, codec: C, positionless?: true): FrameSpec<C> => ({
+export interface FrameSpec<C extends t.Mixed> extends FrameFlags {
+  readonly summary: string;
+  readonly data: C;
+}
+
+const frame = <C extends t.Mixed, F extends FrameFlags = Record<never, never>>(summary: string, codec: C, flags?: F): FrameSpec<C> & F => ({
   summary,
   data: codec,
-  ...(positionless ? { positionless } : {}),
+  ...(flags ?? ({} as F)),
 });
 
 export const serverFrames = {
   ready: frame(
     'The socket’s first frame: set-up done (known to every node, in all its groups); `position` is where a resume may start',
-    data({ position: position(), username: described(Username, 'this socket’s user') }),
+    data({
+      position: position(),
+      username: described(Username, 'this socket’s user'),
+      limits: described(
+        data({
+          rate_per_second: described(count, 'frames per second the socket may send, sustained (`WS_RATE_PER_SECOND`)'),
+          burst: described(count, 'frames it may send at once (`WS_RATE_BURST`)'),
+          max_frame_bytes: described(count, 'the largest frame it may send, in bytes (larger closes with 1009)'),
+        }),
+        'this socket’s flood-control figures, so that a client can pace itself exactly',
+      ),
+    }),
   ),
   resync_required: frame(
     'Instead of a replay longer than `WS_RESUME_MAX_FRAMES`: reload state over REST; live frames follow from `position`',
@@ -125,30 +142,45 @@ export const serverFrames = {
   presence_state: frame(
     '`?presence=batched` only, right after `ready` (also on a resume): the users online in my presence scope; no `position`',
     data({ online: usernames('sorted') }),
-    true,
+    { positionless: true },
   ),
   presence_diff: frame(
     '`?presence=batched` only: at most one per window (`PRESENCE_COALESCE_MS`, longer for a group past `PRESENCE_FANOUT_PER_SECOND`), what changed since; changes that cancelled out are left out; no `position`',
     data({ online: usernames('came online, sorted'), offline: usernames('went offline, sorted') }),
-    true,
+    { positionless: true },
   ),
   new_friend: frame('Someone added me as a friend', NewFriendData),
   new_tournament: frame('A tournament was announced', NewTournamentData),
   notification: frame('An ephemeral notification I sent myself (to my own sockets only)', data({ message: t.string, type: t.string })),
+  ack: frame(
+    'My frame with a `ref` was taken (the frame carries the same top-level `ref`). With a `position`, this socket was already sent every frame the action’s events give it',
+    data(
+      { for: described(t.keyof(actionDataCodecs), 'the acknowledged action') },
+      {
+        position: position('where the action’s last stored event is; absent when it stored nothing'),
+        id: uuid('`new_message`: the stored message (the original one for a repeated `client_msg_id`)'),
+        chat_id: Uuid,
+        date: isoDate('`new_message`: when the message was stored'),
+      },
+    ),
+    { positionless: true, ref: 'required' },
+  ),
   error: frame(
-    'A business-rule refusal of one of my actions (the socket stays open)',
+    'A refusal of one of my actions (the socket stays open); it carries the frame’s top-level `ref` when the frame had one',
     data({ for: described(t.keyof(actionDataCodecs), 'the refused action'), code: t.keyof(REFUSALS), msg: t.string }),
+    { positionless: true, ref: 'optional' },
   ),
 };
 
 export type ServerFrameAction = keyof typeof serverFrames;
 export type ServerFrameData = { readonly [A in ServerFrameAction]: t.TypeOf<(typeof serverFrames)[A]['data']> };
 
-/** The frame of one action; `position` is set on frames that come from a stored event. */
+/** The frame of one action; `position` is set on frames that come from a stored event, `ref` on answers to a frame that had one. */
 export interface FrameOf<A extends ServerFrameAction> {
   readonly action: A;
   readonly data: ServerFrameData[A];
   readonly position?: string;
+  readonly ref?: string;
 }
 
 /** A server → client frame. */
@@ -159,4 +191,14 @@ export const frameOf = <A extends ServerFrameAction>(action: A, payload: ServerF
   action,
   data: payload,
   ...(position === undefined ? {} : { position }),
+});
+
+/** The actions of frames that answer one client frame (and carry its `ref`). */
+export type AnswerAction = { [A in ServerFrameAction]: (typeof serverFrames)[A] extends { readonly ref: string } ? A : never }[ServerFrameAction];
+
+/** The answer to a client frame, with its `ref` when it had one. */
+export const answerOf = <A extends AnswerAction>(action: A, payload: ServerFrameData[A], ref: string | undefined): FrameOf<A> => ({
+  action,
+  data: payload,
+  ...(ref === undefined ? {} : { ref }),
 });

@@ -3,6 +3,8 @@ import { schemaOf } from '../../application/wire/codec-schema.js';
 import { frameSchema, frameSummary, SERVER_FRAME_ACTIONS } from './frame-schemas.js';
 import { str, type JsonSchema, type JsonValue } from '../../application/wire/json-schema.js';
 import { REFUSALS } from '../../domain/shared/decision.js';
+import { Ref } from '../../application/wire/primitives.js';
+import { MAX_FRAME_BYTES } from '../ws/connection-context.js';
 import { CLOSE_CODES } from './wire-codes.js';
 
 const clientMessage = (action: ActionName): JsonSchema => ({
@@ -11,7 +13,7 @@ const clientMessage = (action: ActionName): JsonSchema => ({
   summary: ACTION_SUMMARIES[action],
   payload: {
     type: 'object',
-    properties: { action: { const: action }, data: schemaOf(actionDataCodecs[action]) },
+    properties: { action: { const: action }, ref: schemaOf(Ref), data: schemaOf(actionDataCodecs[action]) },
     required: ['action', 'data'],
   },
 });
@@ -30,6 +32,8 @@ export const asyncApiDocument = (): JsonSchema => ({
       'One socket per browser tab at `/ws/events` (also `/ws/events/`). Frames are JSON text: client → server `{ "action", "data" }`; ' +
       'server → client the same plus `position` on frames from stored events. Frames are at most 64 KiB. ' +
       'Business refusals answer with an `error` frame and keep the socket; frames that do not decode close it with 3100. ' +
+      'Any client frame may carry a top-level `ref` (a string of 1–64 characters; anything else is BAD_DATA): it is answered exactly once, by an `ack` once the action was taken (after this socket was sent the frames its stored events give it) or by the `error` carrying the same `ref`. ' +
+      '`ready.limits` gives this socket’s flood-control figures. ' +
       'The upgrade is refused with HTTP 401 (no valid token), 403 (an `Origin` not in `ALLOWED_ORIGINS`), 400 (a `since` that is not a position of this log, a `presence` other than `frames` or `batched`). ' +
       'The server pings every `WS_PING_INTERVAL_MS` (25 s); a socket that has not answered within `WS_PONG_TIMEOUT_MS` (10 s) is terminated.',
   },
@@ -116,7 +120,7 @@ export const asyncApiDocument = (): JsonSchema => ({
   'x-close-codes': CLOSE_CODES.map((c) => ({ code: c.code, name: c.name, meaning: c.meaning })),
   'x-error-codes': REFUSALS,
   'x-limits': {
-    frameBytes: 64 * 1024,
+    frameBytes: MAX_FRAME_BYTES,
     contentCharacters: '1–256 after trimming',
     ratePerSecond: 'WS_RATE_PER_SECOND (20) with bursts of WS_RATE_BURST (40); WS_RATE_WARNINGS (3) rate_limited errors, then close 1008',
     invitations: 'INVITE_RATE_MAX (10) per INVITE_RATE_WINDOW_MS (60 s) per sender',

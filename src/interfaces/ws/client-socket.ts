@@ -83,7 +83,7 @@ export class ClientSocket {
     this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }
 
-  /** A direct reply (errors, join_chat acknowledgements): not from an event, no position. */
+  /** A direct reply (`ready`, errors, acks, join_chat acknowledgements): not from an event, no position. */
   reply(frame: ServerFrame, serialised?: string): void {
     this.sendText(serialised ?? JSON.stringify(frame), frame.action);
   }

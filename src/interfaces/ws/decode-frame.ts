@@ -2,7 +2,8 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { actionDataCodecs, Envelope, isActionName, type ClientAction } from '../../application/wire/client-actions.js';
 
-export type DecodeResult = { readonly ok: true; readonly value: ClientAction } | { readonly ok: false; readonly reason: string };
+/** A decoded action, with the `ref` it carried (to be answered with `ack` or `error`); or why the frame is BAD_DATA. */
+export type DecodeResult = { readonly ok: true; readonly value: ClientAction; readonly ref?: string } | { readonly ok: false; readonly reason: string };
 
 /** No client action nests deeper than 3; anything past this is refused before it is parsed or walked. */
 export const MAX_FRAME_DEPTH = 8;
@@ -70,11 +71,12 @@ export const decodeFrame = (text: string): DecodeResult => {
   }
   if (!wellFormed(json)) return { ok: false, reason: 'a string holds a lone surrogate (not well-formed UTF-16)' };
   const envelope = Envelope.decode(json);
-  if (isLeft(envelope)) return { ok: false, reason: 'expected {"action": string, "data": object}' };
-  const { action, data } = envelope.right;
+  if (isLeft(envelope)) return { ok: false, reason: 'expected {"action": string, "data": object, "ref"?: string of 1-64 characters}' };
+  const { action, data, ref } = envelope.right;
   if (!isActionName(action)) return { ok: false, reason: `unknown action ${JSON.stringify(action.slice(0, 60))}` };
   const decoded = actionDataCodecs[action].decode(data);
   if (isLeft(decoded)) return { ok: false, reason: `${action}: ${describeErrors(decoded.left).slice(0, 200)}` };
   // The codec chosen by `action` decoded `data`, so the pair is that member of the union.
-  return { ok: true, value: { action, data: decoded.right } as ClientAction };
+  const value = { action, data: decoded.right } as ClientAction;
+  return ref === undefined ? { ok: true, value } : { ok: true, value, ref };
 };

@@ -14,11 +14,12 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/log/position-tracker.js';
 import { originAllowed, sameHost, type AllowedOrigins } from '../http/origins.js';
-import { Connection, type ConnectionLimits, type Identity } from './connection.js';
+import { MAX_FRAME_BYTES, type ConnectionLimits, type Identity } from './connection-context.js';
+import { Connection } from './connection.js';
 import type { Hub } from './hub.js';
 import type { WsMetrics } from '../metrics/service-metrics.js';
 
-export type { Identity } from './connection.js';
+export type { Identity } from './connection-context.js';
 
 export interface GatewayOptions {
   readonly deps: CommandDeps;
@@ -38,7 +39,6 @@ export interface GatewayOptions {
 }
 
 export const WS_PATHS = new Set(['/ws/events', '/ws/events/']);
-const MAX_FRAME_BYTES = 64 * 1024;
 /** `?presence=`: `frames` (the default: `user_online` / `user_offline`) or `batched` (`presence_state` / `presence_diff`). */
 const PRESENCE_MODES = new Set(['frames', 'batched']);
 
