@@ -52,9 +52,28 @@ export interface NewMessageData extends ChatMessage {
   readonly client_msg_id?: string;
 }
 
+/** A socket's flood-control figures, from its `ready`: the server's token bucket and frame size bound. */
+export interface SocketLimits {
+  readonly rate_per_second: number;
+  readonly burst: number;
+  readonly max_frame_bytes: number;
+}
+
+/** The answer to a client frame that carried a `ref` and was taken. */
+export interface AckData {
+  readonly for: ActionName;
+  /** Present when the action stored an event: this socket already has every frame that event gives it. */
+  readonly position?: string;
+  /** `new_message` only: the stored message (the original one when a repeated `client_msg_id` stored nothing new). */
+  readonly id?: string;
+  readonly chat_id?: string;
+  readonly date?: string;
+}
+
 /** The `data` of every server → client frame, by action. */
 export interface ServerFrameData {
-  readonly ready: { readonly position: string; readonly username: string };
+  readonly ready: { readonly position: string; readonly username: string; readonly limits: SocketLimits };
+  readonly ack: AckData;
   readonly resync_required: { readonly position: string };
   readonly new_message: NewMessageData;
   readonly chat_like_update: { readonly chat_id: string; readonly id: string; readonly is_liked: boolean };
@@ -74,20 +93,34 @@ export interface ServerFrameData {
   readonly new_friend: { readonly username: string; readonly nickname: string };
   readonly new_tournament: { readonly tournament_id: string; readonly tournament_name: string; readonly creator: string };
   readonly notification: { readonly message: string; readonly type: string };
+  /** `username` read the chat up to message `id` (the sender sees its messages read; the reader's other tabs their counts). */
+  readonly chat_read_update: { readonly chat_id: string; readonly username: string; readonly id: string };
+  /** `username` is the other user, each side seeing it from its own. */
+  readonly block_update: { readonly username: string; readonly is_blocked_user: boolean; readonly is_blocked_by_user: boolean };
+  readonly notification_read: { readonly ids: readonly string[] };
   readonly error: { readonly for: ActionName; readonly code: ErrorCode; readonly msg: string };
 }
 
 export type ServerFrameAction = keyof ServerFrameData;
 
+/** The top-level `ref` of the answers: an `ack` always has it, an `error` when its frame had one. */
+interface RefOf {
+  readonly ack: { readonly ref: string };
+  readonly error: { readonly ref?: string };
+}
+
 /** A server → client frame; `position` is set on frames that come from a stored event. */
 export type ServerFrame = {
-  [A in ServerFrameAction]: { readonly action: A; readonly data: ServerFrameData[A]; readonly position?: string };
+  [A in ServerFrameAction]: { readonly action: A; readonly data: ServerFrameData[A]; readonly position?: string } & (A extends keyof RefOf
+    ? RefOf[A]
+    : unknown);
 }[ServerFrameAction];
 
 export type FrameOf<A extends ServerFrameAction> = Extract<ServerFrame, { action: A }>;
 
 const ACTIONS: { readonly [A in ServerFrameAction]: true } = {
   ready: true,
+  ack: true,
   resync_required: true,
   new_message: true,
   chat_like_update: true,
@@ -105,6 +138,9 @@ const ACTIONS: { readonly [A in ServerFrameAction]: true } = {
   new_friend: true,
   new_tournament: true,
   notification: true,
+  chat_read_update: true,
+  block_update: true,
+  notification_read: true,
   error: true,
 };
 
@@ -120,9 +156,10 @@ export const parseServerFrame = (text: string): ServerFrame | undefined => {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { action, data, position } = value as { action?: unknown; data?: unknown; position?: unknown };
+  const { action, data, position, ref } = value as { action?: unknown; data?: unknown; position?: unknown; ref?: unknown };
   if (typeof action !== 'string' || !Object.hasOwn(ACTIONS, action)) return undefined;
   if (typeof data !== 'object' || data === null) return undefined;
   if (position !== undefined && typeof position !== 'string') return undefined;
+  if (ref !== undefined ? typeof ref !== 'string' : action === 'ack') return undefined;
   return value as ServerFrame;
 };

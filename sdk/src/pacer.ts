@@ -1,8 +1,9 @@
 import type { Clock } from './clock.js';
 
 /**
- * A token bucket below the server's flood control (20 frames/s, bursts of 40), so the SDK's own
- * frames (each call and its barrier) are never refused as `rate_limited`.
+ * A token bucket the same as the server's flood control (`ready.limits`): `perSecond` sustained,
+ * `burst` at once, full when the socket starts. Sending only when it has a token, the SDK is
+ * never refused as `rate_limited` unless the network bunches its frames up.
  */
 export class Pacer {
   private tokens: number;
@@ -10,22 +11,32 @@ export class Pacer {
 
   constructor(
     private readonly clock: Clock,
-    private readonly perSecond: number,
-    private readonly burst: number,
+    readonly perSecond: number,
+    readonly burst: number,
   ) {
     this.tokens = burst;
     this.at = clock.now();
   }
 
-  /** Takes `n` tokens if there are; otherwise how many ms until there will be. */
-  take(n: number): true | number {
+  /** Takes a token if there is one; otherwise how many ms until there will be. */
+  take(): true | number {
+    this.refill();
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.perSecond);
+  }
+
+  /** A frame was refused as `rate_limited`: the server's bucket is empty, so this one starts again from empty. */
+  drain(): void {
+    this.refill();
+    this.tokens = 0;
+  }
+
+  private refill(): void {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.perSecond) / 1000);
     this.at = now;
-    if (this.tokens >= n) {
-      this.tokens -= n;
-      return true;
-    }
-    return Math.ceil(((n - this.tokens) * 1000) / this.perSecond);
   }
 }

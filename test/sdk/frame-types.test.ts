@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ChatMessage, GameOptions, ServerFrameAction, ServerFrameData } from '../../sdk/src/frames.js';
+import type { ChatMessage, GameOptions, ServerFrameAction, ServerFrameData, SocketLimits } from '../../sdk/src/frames.js';
 import { ERROR_CODES, SERVER_FRAME_ACTIONS } from '../../sdk/src/frames.js';
 import { asyncApiDocument } from '../../src/interfaces/docs/asyncapi.js';
 import { ERROR_CODES as SERVER_ERROR_CODES } from '../../src/interfaces/docs/wire-codes.js';
@@ -18,7 +18,8 @@ const keys =
   <const R extends readonly RequiredKeys<T>[], const A extends readonly (keyof T & string)[]>(required: R, all: A) => ({ required, all });
 
 const FRAME_KEYS = {
-  ready: keys<ServerFrameData['ready']>()(['position', 'username'], ['position', 'username']),
+  ready: keys<ServerFrameData['ready']>()(['position', 'username', 'limits'], ['position', 'username', 'limits']),
+  ack: keys<ServerFrameData['ack']>()(['for'], ['for', 'position', 'id', 'chat_id', 'date']),
   resync_required: keys<ServerFrameData['resync_required']>()(['position'], ['position']),
   new_message: keys<ServerFrameData['new_message']>()(
     ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp'],
@@ -42,6 +43,12 @@ const FRAME_KEYS = {
   new_friend: keys<ServerFrameData['new_friend']>()(['username', 'nickname'], ['username', 'nickname']),
   new_tournament: keys<ServerFrameData['new_tournament']>()(['tournament_id', 'tournament_name', 'creator'], ['tournament_id', 'tournament_name', 'creator']),
   notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),
+  chat_read_update: keys<ServerFrameData['chat_read_update']>()(['chat_id', 'username', 'id'], ['chat_id', 'username', 'id']),
+  block_update: keys<ServerFrameData['block_update']>()(
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+  ),
+  notification_read: keys<ServerFrameData['notification_read']>()(['ids'], ['ids']),
   error: keys<ServerFrameData['error']>()(['for', 'code', 'msg'], ['for', 'code', 'msg']),
 } satisfies { readonly [A in ServerFrameAction]: KeyLists<ServerFrameData[A]> };
 
@@ -63,6 +70,9 @@ const MESSAGE_KEYS = keys<ChatMessage>()(
   ['id', 'content', 'date', 'sender', 'is_read', 'is_liked'],
 );
 const messageComplete: Equal<(typeof MESSAGE_KEYS)['all'][number], keyof ChatMessage> = true;
+const LIMITS_KEYS = keys<SocketLimits>()(['rate_per_second', 'burst', 'max_frame_bytes'], ['rate_per_second', 'burst', 'max_frame_bytes']);
+const limitsComplete: Equal<(typeof LIMITS_KEYS)['all'][number], keyof SocketLimits> = true;
+void limitsComplete;
 void optionsComplete;
 void messageComplete;
 
@@ -102,6 +112,12 @@ describe('sdk: frame types match the AsyncAPI document', () => {
       expect(sorted(Object.keys(dataSchema(action).properties['options']?.properties ?? {}))).to.deep.equal(sorted(OPTION_KEYS.all));
     const message = dataSchema('new_message');
     for (const k of MESSAGE_KEYS.all) expect(message.properties).to.have.property(k);
+  });
+
+  it('ready.limits has the documented fields, all required', () => {
+    const limits = dataSchema('ready').properties['limits'];
+    expect(sorted(Object.keys(limits?.properties ?? {}))).to.deep.equal(sorted(LIMITS_KEYS.all));
+    expect(sorted(limits?.required ?? [])).to.deep.equal(sorted(LIMITS_KEYS.required));
   });
 
   it('error codes and the actions an error is for are the server’s', () => {
