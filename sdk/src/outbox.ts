@@ -21,14 +21,15 @@ export interface Ceiling {
 
 /**
  * The calls of a client: queued in call order, sent on the current ready socket each with a
- * fresh `ref`, paced by that socket's limits, and settled by the `ack` or `error` carrying their
- * `ref` (never by order or content). At most `burst` calls are unanswered at once, so the
- * server's queue of frames waiting to be handled stays within its bound.
+ * fresh `ref`, paced by that socket's limits (see `Pacer`: at most `burst` unanswered, so the
+ * server's queue of frames waiting to be handled stays within its bound too), and settled by the
+ * `ack` or `error` carrying their `ref`, never by order or content.
  */
 export class Outbox {
   /** Sorted by `seq`. */
   private queue: Call[] = [];
-  private readonly inFlight = new Map<string, Call>();
+  /** By ref: the call and its frame's number on this socket. */
+  private readonly inFlight = new Map<string, { readonly call: Call; readonly frame: number }>();
   private ws: WebSocketLike | undefined;
   private pacer: Pacer;
   private limits: SocketLimits = DEFAULT_LIMITS;
@@ -79,7 +80,7 @@ export class Outbox {
     this.ws = undefined;
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    const unanswered = [...this.inFlight.values()];
+    const unanswered = [...this.inFlight.values()].map((f) => f.call);
     this.inFlight.clear();
     this.requeue(unanswered.filter((c) => RESENDABLE.has(c.action)));
     for (const c of unanswered)
@@ -89,13 +90,15 @@ export class Outbox {
   /** Settles the call an `ack` or `error` answers; false when it answers no call of ours. */
   answer(frame: FrameOf<'ack'> | FrameOf<'error'>): boolean {
     const ref = frame.ref;
-    const call = ref === undefined ? undefined : this.inFlight.get(ref);
-    if (ref === undefined || call === undefined) return false;
+    const sent = ref === undefined ? undefined : this.inFlight.get(ref);
+    if (ref === undefined || sent === undefined) return false;
     this.inFlight.delete(ref);
+    this.pacer.answered(sent.frame);
+    const { call } = sent;
     if (frame.action === 'ack') call.acked(frame.data);
     else if (frame.data.code === 'rate_limited') {
-      // The server's bucket is empty: ours starts again from empty, so this call goes again once a token is back.
-      this.pacer.drain();
+      // Refused on arrival, so not handled: it goes again, on its own, once the pause the limits give has passed.
+      this.pacer.backOff();
       this.requeue([call]);
     } else call.reject(new ChatActionError(frame.data.for, frame.data.code, frame.data.msg));
     this.pump();
@@ -106,7 +109,7 @@ export class Outbox {
   rejectAll(reason: string): void {
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    const all = [...this.inFlight.values(), ...this.queue];
+    const all = [...[...this.inFlight.values()].map((f) => f.call), ...this.queue];
     this.inFlight.clear();
     this.queue = [];
     this.ws = undefined;
@@ -127,7 +130,7 @@ export class Outbox {
   private pump(): void {
     const ws = this.ws;
     if (ws === undefined || ws.readyState !== OPEN || this.held || this.timer !== undefined) return;
-    for (let call = this.queue[0]; call !== undefined && this.inFlight.size < this.pacer.burst; call = this.queue[0]) {
+    for (let call = this.queue[0]; call !== undefined; call = this.queue[0]) {
       const ref = this.refs.toString(36);
       const text = JSON.stringify({ action: call.action, ref, data: call.data });
       if (text.length * 3 > this.limits.max_frame_bytes && new TextEncoder().encode(text).length > this.limits.max_frame_bytes) {
@@ -136,8 +139,10 @@ export class Outbox {
         call.reject(new RangeError(`${call.action}: the frame is larger than the server's ${this.limits.max_frame_bytes} bytes`));
         continue;
       }
-      const wait = this.pacer.take();
-      if (wait !== true) {
+      const wait = this.pacer.wait();
+      // Undefined: `burst` frames are unanswered; the next answer pumps again.
+      if (wait === undefined) return;
+      if (wait > 0) {
         this.timer = this.clock.setTimeout(() => {
           this.timer = undefined;
           this.pump();
@@ -146,7 +151,7 @@ export class Outbox {
       }
       this.queue.shift();
       this.refs++;
-      this.inFlight.set(ref, call);
+      this.inFlight.set(ref, { call, frame: this.pacer.sent() });
       ws.send(text);
     }
   }

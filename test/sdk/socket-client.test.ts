@@ -373,7 +373,7 @@ describe('sdk: ChatSocket', () => {
   });
 
   describe('pacing: ready.limits', () => {
-    it('sends a burst, then one frame per 1/rate s, at exactly the limits of ready', async () => {
+    it('sends a burst, then one frame per 1/rate s, at exactly the limits of ready (plus 2 ms for whole-millisecond clocks)', async () => {
       const { clock, client } = await connected({ limits: { rate_per_second: 5, burst: 5, max_frame_bytes: 65_536 } });
       expect(client.limits).to.deep.equal({ rate_per_second: 5, burst: 5, max_frame_bytes: 65_536 });
       const socket = FakeSocket.last;
@@ -382,15 +382,15 @@ describe('sdk: ChatSocket', () => {
       const calls = Array.from({ length: 12 }, () => client.like(CHAT, MSG));
       expect(socket.sent).to.have.length(5);
       answerAll();
-      await clock.advance(199);
+      await clock.advance(201);
       expect(socket.sent).to.have.length(5);
       await clock.advance(1);
       expect(socket.sent).to.have.length(6);
       // Then one per 200 ms however fast the answers come.
-      for (let t = 200; t < 1400; t += 200) {
+      for (let t = 202; t < 1402; t += 200) {
         answerAll();
         await clock.advance(199);
-        expect(socket.sent).to.have.length(6 + (t - 200) / 200);
+        expect(socket.sent).to.have.length(6 + (t - 202) / 200);
         await clock.advance(1);
       }
       expect(socket.sent).to.have.length(12);
@@ -398,16 +398,37 @@ describe('sdk: ChatSocket', () => {
       await Promise.all(calls);
     });
 
+    it('counts from the answer of the frame a burst ago: the server may have read it as late as that', async () => {
+      const { clock, client } = await connected({ limits: { rate_per_second: 5, burst: 2, max_frame_bytes: 65_536 } });
+      for (let i = 0; i < 3; i++) void client.like(CHAT, MSG);
+      await clock.advance(500);
+      expect(FakeSocket.last.sent).to.have.length(2);
+      FakeSocket.last.ack(FakeSocket.last.frame(0));
+      await clock.advance(201);
+      expect(FakeSocket.last.sent).to.have.length(2);
+      await clock.advance(1);
+      expect(FakeSocket.last.sent).to.have.length(3);
+    });
+
     it('keeps at most burst calls unanswered at once, so the server’s queue stays within its bound', async () => {
       const s = await connected({ limits: { rate_per_second: 1000, burst: 3, max_frame_bytes: 65_536 } });
       const { clock, client } = s;
       for (let i = 0; i < 6; i++) void client.like(CHAT, MSG);
       await clock.advance(100);
-      expect(FakeSocket.last.sent, 'tokens to spare, but 3 unanswered').to.have.length(3);
+      expect(FakeSocket.last.sent, 'time to spare, but 3 unanswered').to.have.length(3);
+      // The frame a burst before the next must be answered, whatever came back after it.
       FakeSocket.last.ack(FakeSocket.last.frame(1));
-      expect(FakeSocket.last.sent).to.have.length(4);
       await clock.advance(100);
+      expect(FakeSocket.last.sent).to.have.length(3);
+      FakeSocket.last.ack(FakeSocket.last.frame(0));
+      await clock.advance(2);
+      expect(FakeSocket.last.sent).to.have.length(3);
+      await clock.advance(1);
       expect(FakeSocket.last.sent).to.have.length(4);
+      await clock.advance(1);
+      expect(FakeSocket.last.sent).to.have.length(5);
+      await clock.advance(100);
+      expect(FakeSocket.last.sent, 'the third waits for frame 2’s answer').to.have.length(5);
     });
 
     it('uses its defaults (16/s, bursts of 32) when ready has no limits, and framesPerSecond / burst only as lower ceilings', async () => {
