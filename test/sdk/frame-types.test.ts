@@ -114,6 +114,22 @@ describe('sdk: frame types match the AsyncAPI document', () => {
     for (const k of MESSAGE_KEYS.all) expect(message.properties).to.have.property(k);
   });
 
+  it('answers carry the ref top-level: always on ack, optionally on error; every client frame may carry one', () => {
+    const envelope = (name: string): ObjectSchema => {
+      const message = messages[name];
+      if (message === undefined) throw new Error(`no ${name} in the AsyncAPI document`);
+      return message.payload;
+    };
+    expect(envelope('server.ack').properties).to.have.property('ref');
+    expect(envelope('server.ack').required).to.include('ref');
+    expect(envelope('server.error').properties).to.have.property('ref');
+    expect(envelope('server.error').required).to.not.include('ref');
+    for (const action of Object.keys(actionDataCodecs)) {
+      expect(envelope(`client.${action}`).properties, action).to.have.property('ref');
+      expect(envelope(`client.${action}`).required, action).to.not.include('ref');
+    }
+  });
+
   it('ready.limits has the documented fields, all required', () => {
     const limits = dataSchema('ready').properties['limits'];
     expect(sorted(Object.keys(limits?.properties ?? {}))).to.deep.equal(sorted(LIMITS_KEYS.all));
