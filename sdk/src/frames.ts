@@ -52,28 +52,24 @@ export interface NewMessageData extends ChatMessage {
   readonly client_msg_id?: string;
 }
 
-/** A socket's flood-control figures, from its `ready`: the server's token bucket and frame size bound. */
-export interface SocketLimits {
-  readonly rate_per_second: number;
-  readonly burst: number;
-  readonly max_frame_bytes: number;
-}
-
-/** The answer to a client frame that carried a `ref` and was taken. */
-export interface AckData {
-  readonly for: ActionName;
-  /** Present when the action stored an event: this socket already has every frame that event gives it. */
-  readonly position?: string;
-  /** `new_message` only: the stored message (the original one when a repeated `client_msg_id` stored nothing new). */
-  readonly id?: string;
-  readonly chat_id?: string;
-  readonly date?: string;
-}
-
 /** The `data` of every server → client frame, by action. */
 export interface ServerFrameData {
-  readonly ready: { readonly position: string; readonly username: string; readonly limits: SocketLimits };
-  readonly ack: AckData;
+  readonly ready: {
+    readonly position: string;
+    readonly username: string;
+    /** This socket's flood control: the server's token bucket, and the largest frame it reads. */
+    readonly limits: { readonly rate_per_second: number; readonly burst: number; readonly max_frame_bytes: number };
+  };
+  /** The answer to a client frame that carried a `ref` and was taken. */
+  readonly ack: {
+    readonly for: ActionName;
+    /** Present when the action stored an event: this socket already has every frame that event gives it. */
+    readonly position?: string;
+    /** `new_message` only: the stored message (the original one when a repeated `client_msg_id` stored nothing new). */
+    readonly id?: string;
+    readonly chat_id?: string;
+    readonly date?: string;
+  };
   readonly resync_required: { readonly position: string };
   readonly new_message: NewMessageData;
   readonly chat_like_update: { readonly chat_id: string; readonly id: string; readonly is_liked: boolean };
@@ -102,6 +98,12 @@ export interface ServerFrameData {
 }
 
 export type ServerFrameAction = keyof ServerFrameData;
+
+/** A socket's flood-control figures, from its `ready`. */
+export type SocketLimits = ServerFrameData['ready']['limits'];
+
+/** What an `ack` says. */
+export type AckData = ServerFrameData['ack'];
 
 /** The top-level `ref` of the answers: an `ack` always has it, an `error` when its frame had one. */
 interface RefOf {
