@@ -7,3 +7,6 @@ export type ActionData<A extends ActionName> = Extract<ClientAction, { readonly 
 
 /** The options of `game_invite`: every field optional. */
 export type InviteOptions = NonNullable<ActionData<'game_invite'>['options']>;
+
+/** A client frame on the wire: an action and, optionally, the `ref` (1–64 characters) its `ack` or `error` will carry. */
+export type ClientFrame = ClientAction & { readonly ref?: string };

@@ -24,6 +24,7 @@ export interface ChatClientOptions {
   readonly maxRetries?: number;
   /** Resume from a position kept from an earlier session. */
   readonly since?: string;
+  /** A ceiling on the pace below the server's `ready.limits` (default: none, the server's rate exactly). */
   readonly framesPerSecond?: number;
   /** How the server sends presence: `batched` (default: a state, then coalesced diffs) or `frames` (`user_online` / `user_offline`). */
   readonly presence?: 'batched' | 'frames';

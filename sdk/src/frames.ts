@@ -1,106 +1,32 @@
-import type { ActionName } from '../../src/application/wire/client-actions.js';
+import type { ServerFrame, ServerFrameAction, ServerFrameData } from '../../src/application/wire/server-frames.js';
+import { REFUSALS, type PublicRefusalCode } from '../../src/domain/shared/decision.js';
 
-/** The `code` of an `error` frame (the AsyncAPI document's list; a test keeps the two equal). */
-export const ERROR_CODES = [
-  'already_announced',
-  'already_in_game',
-  'blocked',
-  'cannot_befriend_self',
-  'cannot_block_self',
-  'cannot_chat_with_self',
-  'cannot_invite_self',
-  'cannot_like_own_message',
-  'forbidden',
-  'invalid_content',
-  'invitation_pending',
-  'message_not_found',
-  'no_pending_invitation',
-  'not_a_member',
-  'not_recipient',
-  'notification_not_found',
-  'rate_limited',
-  'user_not_found',
-  'unavailable',
-  'internal_error',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/*
+ * The frames' types are the server's own (src/application/wire/server-frames.ts, from the codecs
+ * the AsyncAPI document is generated from): the SDK imports them, so the two cannot drift.
+ */
+export type { FrameOf, ServerFrame, ServerFrameAction, ServerFrameData } from '../../src/application/wire/server-frames.js';
+
+/** The `code` of an `error` frame. */
+export type ErrorCode = PublicRefusalCode;
+export const ERROR_CODES: readonly ErrorCode[] = Object.keys(REFUSALS).filter((code): code is ErrorCode => Object.hasOwn(REFUSALS, code));
 
 /** A game's options as the server sends them: every field present. */
-export interface GameOptions {
-  readonly game_speed: 'slow' | 'medium' | 'fast';
-  readonly ranked: boolean;
-  readonly cool_mode: boolean;
-  readonly score_to_win: number;
-  readonly time_limit: number;
-}
+export type GameOptions = ServerFrameData['game_found']['options'];
 
-/** The fields of a stored message, as in REST `ChatMessage`. */
-export interface ChatMessage {
-  readonly id: string;
-  readonly content: string;
-  readonly date: string;
-  /** Empty when the sender gave its username up to another user. */
-  readonly sender: string;
-  readonly is_read: boolean;
-  readonly is_liked: boolean;
-}
+/** A stored message as frames and REST show it. */
+export type NewMessageData = ServerFrameData['new_message'];
+export type ChatMessage = Omit<NewMessageData, 'chat_id' | 'timestamp' | 'client_msg_id'>;
 
-export interface NewMessageData extends ChatMessage {
-  readonly chat_id: string;
-  /** The sender's timestamp, echoed. */
-  readonly timestamp: string;
-  readonly client_msg_id?: string;
-}
+/** A socket's flood-control figures, from its `ready`. */
+export type SocketLimits = ServerFrameData['ready']['limits'];
 
-/** The `data` of every server → client frame, by action. */
-export interface ServerFrameData {
-  /** `limits`: this socket's flood control (frames per second sustained, at once, and the largest frame in bytes). */
-  readonly ready: {
-    readonly position: string;
-    readonly username: string;
-    readonly limits: { readonly rate_per_second: number; readonly burst: number; readonly max_frame_bytes: number };
-  };
-  readonly resync_required: { readonly position: string };
-  readonly new_message: NewMessageData;
-  readonly chat_like_update: { readonly chat_id: string; readonly id: string; readonly is_liked: boolean };
-  readonly room_created: { readonly chat_id: string };
-  readonly join_chat: { readonly chat_id: string };
-  readonly game_invite: { readonly id: string; readonly username: string; readonly nickname: string; readonly avatar: string; readonly options: GameOptions };
-  readonly game_accepted: { readonly game_id: string; readonly username: string; readonly nickname: string; readonly avatar: string };
-  readonly game_found: { readonly game_id: string; readonly opponent: string; readonly options: GameOptions };
-  readonly game_declined: { readonly username: string; readonly nickname: string };
-  readonly game_invite_canceled: { readonly username: string; readonly nickname: string; readonly message: string; readonly client_id: string };
-  readonly user_online: { readonly username: string };
-  readonly user_offline: { readonly username: string };
-  /** `?presence=batched` (the SDK's default): who is online in my scope, right after `ready`. */
-  readonly presence_state: { readonly online: readonly string[] };
-  /** `?presence=batched`: what changed since, at most one per server window. */
-  readonly presence_diff: { readonly online: readonly string[]; readonly offline: readonly string[] };
-  readonly new_friend: { readonly username: string; readonly nickname: string };
-  readonly new_tournament: { readonly tournament_id: string; readonly tournament_name: string; readonly creator: string };
-  readonly notification: { readonly message: string; readonly type: string };
-  readonly error: { readonly for: ActionName; readonly code: ErrorCode; readonly msg: string };
-  /** The answer to a frame sent with a `ref` (top level, beside `data`), once its action was taken. */
-  readonly ack: {
-    readonly for: ActionName;
-    readonly position?: string;
-    readonly id?: string;
-    readonly chat_id?: string;
-    readonly date?: string;
-  };
-}
-
-export type ServerFrameAction = keyof ServerFrameData;
-
-/** A server → client frame; `position` is set on frames that come from a stored event. */
-export type ServerFrame = {
-  [A in ServerFrameAction]: { readonly action: A; readonly data: ServerFrameData[A]; readonly position?: string };
-}[ServerFrameAction];
-
-export type FrameOf<A extends ServerFrameAction> = Extract<ServerFrame, { action: A }>;
+/** What an `ack` says. */
+export type AckData = ServerFrameData['ack'];
 
 const ACTIONS: { readonly [A in ServerFrameAction]: true } = {
   ready: true,
+  ack: true,
   resync_required: true,
   new_message: true,
   chat_like_update: true,
@@ -119,7 +45,6 @@ const ACTIONS: { readonly [A in ServerFrameAction]: true } = {
   new_tournament: true,
   notification: true,
   error: true,
-  ack: true,
 };
 
 /** Every server frame action, at run time. */
@@ -134,9 +59,10 @@ export const parseServerFrame = (text: string): ServerFrame | undefined => {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { action, data, position } = value as { action?: unknown; data?: unknown; position?: unknown };
+  const { action, data, position, ref } = value as { action?: unknown; data?: unknown; position?: unknown; ref?: unknown };
   if (typeof action !== 'string' || !Object.hasOwn(ACTIONS, action)) return undefined;
   if (typeof data !== 'object' || data === null) return undefined;
   if (position !== undefined && typeof position !== 'string') return undefined;
+  if (ref !== undefined ? typeof ref !== 'string' : action === 'ack') return undefined;
   return value as ServerFrame;
 };

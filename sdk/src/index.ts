@@ -7,7 +7,18 @@ export { systemClock, type Clock } from './clock.js';
 export { tokenExpiry, tokenSubject } from './jwt.js';
 export { TokenSource } from './tokens.js';
 export { ERROR_CODES, SERVER_FRAME_ACTIONS, parseServerFrame } from './frames.js';
-export type { ChatMessage, ErrorCode, FrameOf, GameOptions, NewMessageData, ServerFrame, ServerFrameAction, ServerFrameData } from './frames.js';
-export type { ActionData, ActionName, ClientAction, InviteOptions } from './actions.js';
+export type {
+  AckData,
+  ChatMessage,
+  ErrorCode,
+  FrameOf,
+  GameOptions,
+  NewMessageData,
+  ServerFrame,
+  ServerFrameAction,
+  ServerFrameData,
+  SocketLimits,
+} from './frames.js';
+export type { ActionData, ActionName, ClientAction, ClientFrame, InviteOptions } from './actions.js';
 export type { BlockedUser, Chat, ChatAt, ChatPreview, HistoryEntry, Notification, Page, PageQuery } from './rest-types.js';
 export type { Fetch, FetchResponse, WebSocketConstructor, WebSocketLike } from './platform.js';

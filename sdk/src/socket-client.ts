@@ -1,13 +1,13 @@
 import type { ActionData, ActionName, InviteOptions } from './actions.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { IDEMPOTENT, isMessageCall, isOwnFrame, type Call, type MessageCall, type Segment } from './calls.js';
+import type { Answer } from './calls.js';
 import type { Clock } from './clock.js';
 import { Emitter } from './emitter.js';
 import { ChatActionError, ConnectionLostError } from './errors.js';
-import { parseServerFrame, type FrameOf, type NewMessageData, type ServerFrame } from './frames.js';
+import { parseServerFrame, type FrameOf, type NewMessageData, type ServerFrame, type SocketLimits } from './frames.js';
 import { tokenSubject } from './jwt.js';
-import { Pacer } from './pacer.js';
-import { OPEN, randomUuid, type WebSocketConstructor, type WebSocketLike } from './platform.js';
+import { Outbox } from './outbox.js';
+import { randomUuid, type WebSocketConstructor, type WebSocketLike } from './platform.js';
 import { Presence } from './presence.js';
 import type { TokenSource } from './tokens.js';
 
@@ -19,7 +19,10 @@ export interface SocketOptions {
   readonly clock: Clock;
   readonly random: () => number;
   readonly backoff?: BackoffOptions;
-  /** The SDK's own flood control (default 16 frames/s, bursts of 32: under the server's 20 and 40). */
+  /**
+   * A ceiling on the pace, below the server's: the SDK sends at each socket's `ready.limits`
+   * (`rate_per_second`, `burst`), or at most these when they are lower. Default: none.
+   */
   readonly framesPerSecond?: number;
   readonly burst?: number;
   /** Where to resume from on the first connect (a position kept from an earlier session). */
@@ -34,10 +37,10 @@ export interface SocketOptions {
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface SocketEvents {
-  /** Every frame, except the answers the SDK consumes itself (barriers, errors of its calls). */
+  /** Every frame, except the answers to the SDK's calls (`ack`, and `error` with their `ref`) and a repeat of one of its messages' frames. */
   readonly frame: ServerFrame;
-  /** A socket is set up; `position` is where the client stands. */
-  readonly ready: { readonly position: string; readonly username: string; readonly resumed: boolean };
+  /** A socket is set up; `position` is where the client stands; `limits` the pace the SDK keeps on it. */
+  readonly ready: { readonly position: string; readonly username: string; readonly resumed: boolean; readonly limits: SocketLimits };
   /** Too much was missed to replay: reload your state over REST; live frames continue from `position`. */
   readonly resync: { readonly position: string };
   readonly presence: ReadonlySet<string>;
@@ -47,12 +50,9 @@ export interface SocketEvents {
   readonly closed: { readonly code: number; readonly reason: string };
 }
 
-/** The barrier: `user_online` in a name that is not mine, answered by a `forbidden` error and nothing else. */
-const barrierName = (me: string | undefined) => (me === '.' ? '..' : '.');
-
 /**
  * The WebSocket side: one socket at a time, reconnected with back-off, resumed from the last
- * position seen, with promise-returning actions (see `Segment` for how answers are matched).
+ * position seen, with promise-returning actions answered by `ref` (see `Outbox`).
  */
 export class ChatSocket extends Emitter<SocketEvents> {
   readonly presence = new Presence();
@@ -66,19 +66,21 @@ export class ChatSocket extends Emitter<SocketEvents> {
   private state: ConnectionState = 'idle';
   private forceToken = false;
   private reconnectNow = false;
-  /** Sending is held on a resumed socket until its replay is complete (the flush barrier answered). */
-  private sendable = false;
-  private readonly toSend: Call[] = [];
-  private outstanding: Segment[] = [];
-  private readonly messages = new Map<string, MessageCall>();
-  private readonly pacer: Pacer;
-  private timers = { reconnect: undefined as unknown, refresh: undefined as unknown, pump: undefined as unknown };
+  /** The socket a token refresh will close once its calls are answered. */
+  private refreshing: WebSocketLike | undefined;
+  private readonly outbox: Outbox;
+  /** My messages not yet answered, by `client_msg_id`: whether their `new_message` frame was emitted. */
+  private readonly messages = new Map<string, { frameSeen: boolean }>();
+  private timers = { reconnect: undefined as unknown, refresh: undefined as unknown };
   private firstReady: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(private readonly o: SocketOptions) {
     super();
     this.position = o.since;
-    this.pacer = new Pacer(o.clock, o.framesPerSecond ?? 16, o.burst ?? 32);
+    this.outbox = new Outbox(o.clock, {
+      ...(o.framesPerSecond === undefined ? {} : { perSecond: o.framesPerSecond }),
+      ...(o.burst === undefined ? {} : { burst: o.burst }),
+    });
   }
 
   /** The last position received: pass it as `since` to a later session to resume there. */
@@ -88,6 +90,11 @@ export class ChatSocket extends Emitter<SocketEvents> {
 
   get connectionState(): ConnectionState {
     return this.state;
+  }
+
+  /** The pace the SDK keeps: the last `ready`'s limits (under the `framesPerSecond` / `burst` ceiling). */
+  get limits(): SocketLimits {
+    return this.outbox.pace;
   }
 
   /** Opens the socket; resolves on its first `ready` (reconnecting meanwhile as needed). */
@@ -106,32 +113,42 @@ export class ChatSocket extends Emitter<SocketEvents> {
     this.stop(1000, 'closed by the client');
   }
 
-  /** Resolves with the stored message when its own `new_message` frame arrives; re-sent across reconnects until the server took it. */
-  sendMessage(chatId: string, content: string): Promise<NewMessageData> {
+  /**
+   * Resolves with the stored message (from its `ack`: `id`, `chat_id`, `date`, with what was
+   * sent) once the server took it; re-sent with the same `client_msg_id` across reconnects, so it
+   * is stored once. Pass your own `clientMsgId` (a uuid) to retry a rejected send just as safely.
+   */
+  sendMessage(chatId: string, content: string, clientMsgId: string = randomUuid()): Promise<NewMessageData> {
+    const timestamp = new Date(this.o.clock.now()).toISOString();
     return new Promise((resolve, reject) => {
-      const clientMsgId = randomUuid();
-      const timestamp = new Date(this.o.clock.now()).toISOString();
-      const call: MessageCall = {
-        action: 'new_message',
-        data: { chat_id: chatId, content, timestamp, client_msg_id: clientMsgId },
-        clientMsgId,
-        chatId,
-        content: content.trim(),
-        timestamp,
-        sent: false,
-        accepted: false,
-        resolve: () => {},
-        stored: (m) => {
-          this.messages.delete(clientMsgId);
-          resolve(m);
+      this.messages.set(clientMsgId, { frameSeen: false });
+      this.enqueue(
+        'new_message',
+        { chat_id: chatId, content, timestamp, client_msg_id: clientMsgId },
+        {
+          acked: (ack) => {
+            this.messages.delete(clientMsgId);
+            if (ack.id === undefined || ack.date === undefined)
+              return reject(new ChatActionError('new_message', 'internal_error', 'the ack carries no message'));
+            const sender = this.me ?? '';
+            resolve({
+              chat_id: ack.chat_id ?? chatId,
+              id: ack.id,
+              content: content.trim(),
+              date: ack.date,
+              sender,
+              is_read: false,
+              is_liked: false,
+              timestamp,
+              client_msg_id: clientMsgId,
+            });
+          },
+          reject: (err) => {
+            this.messages.delete(clientMsgId);
+            reject(err);
+          },
         },
-        reject: (err) => {
-          this.messages.delete(clientMsgId);
-          reject(err);
-        },
-      };
-      this.messages.set(clientMsgId, call);
-      this.enqueue(call);
+      );
     });
   }
 
@@ -195,9 +212,9 @@ export class ChatSocket extends Emitter<SocketEvents> {
     return this.call('user_offline', { username: this.me ?? '' });
   }
 
-  /** Any action, resolved when the server took it (no `error` before the barrier). */
-  call<A extends Exclude<ActionName, 'new_message' | 'user_online'>>(action: A, data: ActionData<A>): Promise<void> {
-    return new Promise((resolve, reject) => this.enqueue({ action, data, resolve, reject }));
+  /** Any action, resolved by its `ack`, rejected by its `error` (`ChatActionError`). */
+  call<A extends Exclude<ActionName, 'new_message'>>(action: A, data: ActionData<A>): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue(action, data, { acked: () => resolve(), reject }));
   }
 
   private async myId(): Promise<string> {
@@ -243,22 +260,23 @@ export class ChatSocket extends Emitter<SocketEvents> {
     const frame = parseServerFrame(text);
     if (frame === undefined) return;
     switch (frame.action) {
+      case 'ack':
       case 'error':
-        if (this.onError(frame)) return;
+        if (this.outbox.answer(frame)) return this.afterAnswer();
         break;
       case 'ready':
         this.onReady(frame);
         break;
       case 'resync_required':
-        this.onResync(frame);
+        this.emit('resync', { position: frame.data.position });
         break;
-      case 'new_message':
-        for (const m of this.messages.values())
-          if (isOwnFrame(m, frame.data, this.me)) {
-            m.stored(frame.data);
-            break;
-          }
+      case 'new_message': {
+        // A re-sent message can bring its frame again (the server acknowledges a repeat with the original): emit it once.
+        const mine = frame.data.client_msg_id === undefined ? undefined : this.messages.get(frame.data.client_msg_id);
+        if (mine?.frameSeen === true) return;
+        if (mine !== undefined) mine.frameSeen = true;
         break;
+      }
       case 'user_online':
       case 'user_offline':
       case 'presence_state':
@@ -277,106 +295,34 @@ export class ChatSocket extends Emitter<SocketEvents> {
     this.attempt = 0;
     this.setState('open');
     this.scheduleRefresh();
-    this.emit('ready', { position: frame.data.position, username: frame.data.username, resumed });
+    // Calls the last socket left unanswered go first, with new refs; nothing is sent before `ready`.
+    if (this.ws !== undefined) this.outbox.attach(this.ws, frame.data.limits);
+    this.emit('ready', { position: frame.data.position, username: frame.data.username, resumed, limits: this.outbox.pace });
     this.firstReady?.resolve();
-    if ([...this.messages.values()].some((m) => m.sent)) {
-      // Messages sent on an earlier socket: their frames may be in the replay; the barrier's answer comes after it.
-      this.sendBarrier();
-      this.outstanding.push({ call: undefined, errored: false });
-    } else {
-      this.sendable = true;
-      this.pump();
-    }
   }
 
-  private onResync(frame: FrameOf<'resync_required'>): void {
-    // The replay was skipped: a message the server took on the earlier socket will not show its frame.
-    for (const m of [...this.messages.values()])
-      if (m.accepted) m.reject(new ChatActionError('new_message', 'unavailable', 'stored, but its frame was skipped by resync_required: reload over REST'));
-    this.emit('resync', { position: frame.data.position });
-  }
-
-  /** True when the error was the answer to a barrier or a call (consumed). */
-  private onError(frame: FrameOf<'error'>): boolean {
-    if (frame.data.code === 'rate_limited') {
-      // Refused on arrival, out of turn: which frame it was cannot be told, so start over on a new socket.
+  /** A token refresh waits for the calls in flight to be answered, so that none is lost to its close. */
+  private afterAnswer(): void {
+    const ws = this.refreshing;
+    if (ws !== undefined && ws === this.ws && this.outbox.unanswered === 0) {
+      this.refreshing = undefined;
       this.reconnectNow = true;
-      this.ws?.close(4000, 'rate limited: resuming');
-      return false;
+      ws.close(1000, 'token refresh');
     }
-    const head = this.outstanding[0];
-    if (head === undefined) return false;
-    if (frame.data.for === 'user_online') {
-      this.outstanding.shift();
-      if (head.call === undefined) this.flushDone();
-      else if (!head.errored) this.accept(head.call);
-      return true;
-    }
-    if (head.call !== undefined && !head.errored && head.call.action === frame.data.for) {
-      head.errored = true;
-      head.call.reject(new ChatActionError(frame.data.for, frame.data.code, frame.data.msg));
-      return true;
-    }
-    return false;
   }
 
-  private accept(call: Call): void {
-    if (isMessageCall(call)) call.accepted = true;
-    else call.resolve();
-  }
-
-  /** The resumed socket's replay is complete: messages whose frame it did not show are sent again, then everything queued. */
-  private flushDone(): void {
-    const again = [...this.messages.values()].filter((m) => m.sent && !m.accepted);
-    this.toSend.unshift(...again);
-    this.sendable = true;
-    this.pump();
-  }
-
-  private enqueue(call: Call): void {
-    if (this.stopped) return call.reject(new ConnectionLostError(call.action, 'the client is closed'));
-    this.toSend.push(call);
+  private enqueue(action: ActionName, data: Readonly<Record<string, unknown>>, answer: Answer): void {
+    if (this.stopped) return answer.reject(new ConnectionLostError(action, 'the client is closed'));
+    this.outbox.send(action, data, answer);
     if (this.state === 'idle') void this.connect();
-    this.pump();
-  }
-
-  private pump(): void {
-    const ws = this.ws;
-    if (!this.sendable || ws === undefined || ws.readyState !== OPEN || this.timers.pump !== undefined) return;
-    while (this.toSend.length > 0) {
-      const wait = this.pacer.take(2);
-      if (wait !== true) {
-        this.timers.pump = this.o.clock.setTimeout(() => {
-          this.timers.pump = undefined;
-          this.pump();
-        }, wait);
-        return;
-      }
-      const call = this.toSend.shift() as Call;
-      ws.send(JSON.stringify({ action: call.action, data: call.data }));
-      this.sendBarrier();
-      if (isMessageCall(call)) call.sent = true;
-      this.outstanding.push({ call, errored: false });
-    }
-  }
-
-  private sendBarrier(): void {
-    this.ws?.send(JSON.stringify({ action: 'user_online', data: { username: barrierName(this.me) } }));
   }
 
   private onClose(code: number, reason: string): void {
     this.ws = undefined;
-    this.sendable = false;
+    this.refreshing = undefined;
     this.o.clock.clearTimeout(this.timers.refresh);
-    this.o.clock.clearTimeout(this.timers.pump);
-    this.timers.pump = undefined;
-    // Calls the server had not answered: messages wait for the next socket (replay, then re-send);
-    // repeatable ones go again; the others' outcome is unknown.
-    const unanswered = this.outstanding.flatMap((s) => (s.call === undefined || s.errored || isMessageCall(s.call) ? [] : [s.call]));
-    this.outstanding = [];
-    this.toSend.unshift(...unanswered.filter((c) => IDEMPOTENT.has(c.action)));
-    for (const c of unanswered)
-      if (!IDEMPOTENT.has(c.action)) c.reject(new ConnectionLostError(c.action, `the socket closed (${code}) before the server answered`));
+    // Calls the server had not answered: repeatable ones wait for the next socket; the others' outcome is unknown.
+    this.outbox.detach(code);
     if (this.stopped) return;
     if (code === 3100) return this.stop(code, reason);
     if (code === 3001) this.forceToken = true;
@@ -404,8 +350,9 @@ export class ChatSocket extends Emitter<SocketEvents> {
       this.o.tokens.current(true).then(
         () => {
           if (this.ws !== ws || ws === undefined) return;
-          this.reconnectNow = true;
-          ws.close(1000, 'token refresh');
+          this.refreshing = ws;
+          this.outbox.hold();
+          this.afterAnswer();
         },
         () => {
           // The application could not give a token now: the server's 3001 will come and be retried.
@@ -421,14 +368,7 @@ export class ChatSocket extends Emitter<SocketEvents> {
     const ws = this.ws;
     this.ws = undefined;
     if (ws !== undefined) ws.close(1000, reason.slice(0, 100));
-    const pending = new Set<Call>([
-      ...this.toSend,
-      ...this.outstanding.flatMap((s) => (s.call === undefined || s.errored ? [] : [s.call])),
-      ...this.messages.values(),
-    ]);
-    this.toSend.length = 0;
-    this.outstanding = [];
-    for (const c of pending) c.reject(new ConnectionLostError(c.action, reason));
+    this.outbox.rejectAll(reason);
     this.setState('closed');
     this.emit('closed', { code, reason });
   }

@@ -1,5 +1,16 @@
 import type { Clock } from '../../sdk/src/clock.js';
+import type { ErrorCode, SocketLimits } from '../../sdk/src/frames.js';
 import type { WebSocketLike } from '../../sdk/src/platform.js';
+
+/** A frame the SDK sent, as parsed by the fake. */
+export interface SentFrame {
+  readonly action: string;
+  readonly ref?: unknown;
+  readonly data: Record<string, unknown>;
+}
+
+/** The server's defaults (WS_RATE_PER_SECOND 20, WS_RATE_BURST 40, 64 KiB frames). */
+export const SERVER_LIMITS: SocketLimits = { rate_per_second: 20, burst: 40, max_frame_bytes: 65_536 };
 
 /** A clock the test moves by hand: timers run when `advance` passes their time. */
 export class FakeClock implements Clock {
@@ -52,7 +63,7 @@ export class FakeSocket implements WebSocketLike {
   onmessage: ((event: { readonly data: unknown }) => void) | null = null;
   onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
-  readonly sent: { action: string; data: Record<string, unknown> }[] = [];
+  readonly sent: SentFrame[] = [];
   closedWith: number | undefined;
 
   constructor(readonly url: string) {
@@ -70,7 +81,7 @@ export class FakeSocket implements WebSocketLike {
   }
 
   send(data: string): void {
-    this.sent.push(JSON.parse(data) as { action: string; data: Record<string, unknown> });
+    this.sent.push(JSON.parse(data) as SentFrame);
   }
 
   close(code = 1000, reason = ''): void {
@@ -78,11 +89,11 @@ export class FakeSocket implements WebSocketLike {
     this.serverClose(code, reason);
   }
 
-  /** Opens and sends `ready`. */
-  accept(position = '10', username = 'alice'): void {
+  /** Opens and sends `ready` (with `limits`, unless `null`: a server older than them). */
+  accept(position = '10', username = 'alice', limits: SocketLimits | null = SERVER_LIMITS): void {
     this.readyState = 1;
     this.onopen?.({});
-    this.push({ action: 'ready', data: { position, username } });
+    this.push({ action: 'ready', data: { position, username, ...(limits === null ? {} : { limits }) } });
   }
 
   push(frame: unknown): void {
@@ -95,14 +106,21 @@ export class FakeSocket implements WebSocketLike {
     this.onclose?.({ code, reason });
   }
 
-  /** The actions sent, barriers (`user_online` in another's name) left out. */
-  get actions(): { action: string; data: Record<string, unknown> }[] {
-    return this.sent.filter((f) => f.action !== 'user_online');
+  /** The frame sent for the `i`-th time (from 0), failing when there is none. */
+  frame(i: number): SentFrame {
+    const f = this.sent[i];
+    if (f === undefined) throw new Error(`no frame ${i} was sent (${this.sent.length} were)`);
+    return f;
   }
 
-  /** Answers the next barrier, as the server does: `forbidden` for `user_online`. */
-  answerBarrier(): void {
-    this.push({ action: 'error', data: { for: 'user_online', code: 'forbidden', msg: 'username must be your own' } });
+  /** Answers a frame the SDK sent with an `ack` carrying its `ref`. */
+  ack(frame: SentFrame, data: Record<string, unknown> = {}): void {
+    this.push({ action: 'ack', ref: frame.ref, data: { for: frame.action, ...data } });
+  }
+
+  /** Refuses a frame the SDK sent with an `error` carrying its `ref`. */
+  refuse(frame: SentFrame, code: ErrorCode, msg = 'refused'): void {
+    this.push({ action: 'error', ref: frame.ref, data: { for: frame.action, code, msg } });
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ChatMessage, GameOptions, ServerFrameAction, ServerFrameData } from '../../sdk/src/frames.js';
+import type { ChatMessage, GameOptions, ServerFrameAction, ServerFrameData, SocketLimits } from '../../sdk/src/frames.js';
 import { ERROR_CODES, SERVER_FRAME_ACTIONS } from '../../sdk/src/frames.js';
 import { asyncApiDocument } from '../../src/interfaces/docs/asyncapi.js';
 import { REFUSALS as SERVER_ERROR_CODES } from '../../src/domain/shared/decision.js';
@@ -19,6 +19,7 @@ const keys =
 
 const FRAME_KEYS = {
   ready: keys<ServerFrameData['ready']>()(['position', 'username', 'limits'], ['position', 'username', 'limits']),
+  ack: keys<ServerFrameData['ack']>()(['for'], ['for', 'position', 'id', 'chat_id', 'date']),
   resync_required: keys<ServerFrameData['resync_required']>()(['position'], ['position']),
   new_message: keys<ServerFrameData['new_message']>()(
     ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp'],
@@ -43,7 +44,6 @@ const FRAME_KEYS = {
   new_tournament: keys<ServerFrameData['new_tournament']>()(['tournament_id', 'tournament_name', 'creator'], ['tournament_id', 'tournament_name', 'creator']),
   notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),
   error: keys<ServerFrameData['error']>()(['for', 'code', 'msg'], ['for', 'code', 'msg']),
-  ack: keys<ServerFrameData['ack']>()(['for'], ['for', 'position', 'id', 'chat_id', 'date']),
 } satisfies { readonly [A in ServerFrameAction]: KeyLists<ServerFrameData[A]> };
 
 type Complete = {
@@ -64,6 +64,9 @@ const MESSAGE_KEYS = keys<ChatMessage>()(
   ['id', 'content', 'date', 'sender', 'is_read', 'is_liked'],
 );
 const messageComplete: Equal<(typeof MESSAGE_KEYS)['all'][number], keyof ChatMessage> = true;
+const LIMITS_KEYS = keys<SocketLimits>()(['rate_per_second', 'burst', 'max_frame_bytes'], ['rate_per_second', 'burst', 'max_frame_bytes']);
+const limitsComplete: Equal<(typeof LIMITS_KEYS)['all'][number], keyof SocketLimits> = true;
+void limitsComplete;
 void optionsComplete;
 void messageComplete;
 
@@ -103,6 +106,28 @@ describe('sdk: frame types match the AsyncAPI document', () => {
       expect(sorted(Object.keys(dataSchema(action).properties['options']?.properties ?? {}))).to.deep.equal(sorted(OPTION_KEYS.all));
     const message = dataSchema('new_message');
     for (const k of MESSAGE_KEYS.all) expect(message.properties).to.have.property(k);
+  });
+
+  it('answers carry the ref top-level: always on ack, optionally on error; every client frame may carry one', () => {
+    const envelope = (name: string): ObjectSchema => {
+      const message = messages[name];
+      if (message === undefined) throw new Error(`no ${name} in the AsyncAPI document`);
+      return message.payload;
+    };
+    expect(envelope('server.ack').properties).to.have.property('ref');
+    expect(envelope('server.ack').required).to.include('ref');
+    expect(envelope('server.error').properties).to.have.property('ref');
+    expect(envelope('server.error').required).to.not.include('ref');
+    for (const action of Object.keys(actionDataCodecs)) {
+      expect(envelope(`client.${action}`).properties, action).to.have.property('ref');
+      expect(envelope(`client.${action}`).required, action).to.not.include('ref');
+    }
+  });
+
+  it('ready.limits has the documented fields, all required', () => {
+    const limits = dataSchema('ready').properties['limits'];
+    expect(sorted(Object.keys(limits?.properties ?? {}))).to.deep.equal(sorted(LIMITS_KEYS.all));
+    expect(sorted(limits?.required ?? [])).to.deep.equal(sorted(LIMITS_KEYS.required));
   });
 
   it('error codes and the actions an error is for are the server’s', () => {

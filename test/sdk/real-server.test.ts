@@ -14,9 +14,14 @@ describe('sdk: ChatClient against the real server', () => {
   const clients: ChatClient[] = [];
   const client = (username: string) => {
     const sockets: WebSocket[] = [];
+    // Connections wait on this: a test can keep a cut client away until it has done what it missed.
+    let gate: Promise<void> = Promise.resolve();
     const c = new ChatClient({
       baseUrl: svc.service.url,
-      getToken: async () => svc.token(username),
+      getToken: async () => {
+        await gate;
+        return svc.token(username);
+      },
       WebSocket: trackedWebSocket(sockets),
       backoff: { baseMs: 20, maxMs: 100 },
     });
@@ -26,7 +31,12 @@ describe('sdk: ChatClient against the real server', () => {
       frames.push(f);
     });
     clients.push(c);
-    return { c, frames, cut: () => sockets[sockets.length - 1]?.terminate(), sockets };
+    const holdConnections = (): (() => void) => {
+      let release = (): void => undefined;
+      gate = new Promise((resolve) => (release = resolve));
+      return release;
+    };
+    return { c, frames, cut: () => sockets[sockets.length - 1]?.terminate(), sockets, holdConnections };
   };
 
   beforeEach(async () => {
@@ -128,9 +138,12 @@ describe('sdk: ChatClient against the real server', () => {
     await waitUntil(() => bob.frames.some((f) => f.action === 'join_chat'));
     const resyncs: string[] = [];
     bob.c.on('resync', (r) => resyncs.push(r.position));
+    // Bob comes back only once both were stored: more than the one frame a resume may replay.
+    const release = bob.holdConnections();
     bob.cut();
     await alice.c.sendMessage(chat.chat_id, 'missed one');
     await alice.c.sendMessage(chat.chat_id, 'missed two');
+    release();
     await waitUntil(() => resyncs.length === 1);
     expect((await bob.c.rest.messages('alice')).count).to.equal(2);
     const live = await alice.c.sendMessage(chat.chat_id, 'live');

@@ -32,12 +32,12 @@ const isoDate = (description: string) => stringWith({ format: 'date-time', descr
 const count = IntInRange(0, Number.MAX_SAFE_INTEGER);
 const usernames = (description: string) => withSchema(t.readonlyArray(Username), { type: 'array', items: schemaOf(Username), uniqueItems: true, description });
 
-/** A closed object: `required` fields, and `optional` ones that may be absent. */
-const data = <R extends t.Props, O extends t.Props = Record<never, t.Mixed>>(required: R, optional?: O) => {
-  const codec = optional === undefined ? t.type(required) : t.intersection([t.type(required), t.partial(optional)]);
-  const schema = schemaOf(codec);
-  return withSchema(t.readonly(codec), { ...schema, additionalProperties: false });
-};
+/** A closed object: a field not declared is not sent. */
+const closed = <C extends t.Mixed>(codec: C) => withSchema(t.readonly(codec), { ...schemaOf(codec), additionalProperties: false });
+/** A closed object of `required` fields. */
+const data = <R extends t.Props>(required: R) => closed(t.type(required));
+/** A closed object of `required` fields and `optional` ones that may be absent. */
+const dataWith = <R extends t.Props, O extends t.Props>(required: R, optional: O) => closed(t.intersection([t.type(required), t.partial(optional)]));
 
 /** A game's options as stored and sent: every field present (defaults applied). */
 export const GameOptionsData = described(
@@ -115,7 +115,7 @@ export const serverFrames = {
   ),
   new_message: frame(
     'A message stored in one of my chats (also the sender’s acknowledgement)',
-    data(
+    dataWith(
       { chat_id: Uuid, ...chatMessageFields, timestamp: text('the client’s timestamp, echoed') },
       { client_msg_id: uuid('the client’s id for the message, echoed when it sent one') },
     ),
@@ -154,7 +154,7 @@ export const serverFrames = {
   notification: frame('An ephemeral notification I sent myself (to my own sockets only)', data({ message: t.string, type: t.string })),
   ack: frame(
     'My frame with a `ref` was taken (the frame carries the same top-level `ref`). With a `position`, this socket was already sent every frame the action’s events give it',
-    data(
+    dataWith(
       { for: described(t.keyof(actionDataCodecs), 'the acknowledged action') },
       {
         position: position('where the action’s last stored event is; absent when it stored nothing'),
