@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { domainEvents } from '../../domain/events.js';
-import type { EventStore, Position, Subscription } from '../ports/event-store.js';
+import type { EventStore, Position, RecordedEvent, Subscription } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
 import { pause, retryDelayMs } from './retry.js';
 import { decodeStored, type Stored } from './stored.js';
@@ -20,7 +20,8 @@ export class LiveFeed {
   constructor(
     private readonly store: EventStore,
     private position: Position | undefined,
-    private readonly handOn: (position: Position, stored: Stored | undefined) => void,
+    /** Each event as stored, and decoded (undefined for a type this code does not know). */
+    private readonly handOn: (recorded: RecordedEvent, stored: Stored | undefined) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -45,7 +46,7 @@ export class LiveFeed {
       const before = this.position;
       try {
         for await (const recorded of subscription) {
-          this.handOn(recorded.position, decodeStored(domainEvents, recorded));
+          this.handOn(recorded, decodeStored(domainEvents, recorded));
           this.position = recorded.position;
           this.fault = undefined;
         }
