@@ -40,6 +40,27 @@ const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 /** Lowercase hex SHA-256 of the RFC 8785 canonical JSON of the event's data. */
 export const dataHash = (data: LeafEvent['data']): string => sha256Hex(canonicalJsonOf(data));
 
+/** The leaf as a JSON value, as proofs hand it out: its canonical JSON's UTF-8 is the leaf. */
+export interface LeafObject {
+  readonly v: typeof LEAF_VERSION;
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly metadata: LeafEvent['metadata'];
+  readonly data_hash: string;
+}
+
+export const leafObject = (e: LeafEvent): LeafObject => ({
+  v: LEAF_VERSION,
+  id: e.id,
+  stream: e.stream,
+  revision: e.revision,
+  type: e.type,
+  metadata: e.metadata,
+  data_hash: dataHash(e.data),
+});
+
 /**
  * The leaf as JSON text: RFC 8785 canonical JSON of `{ v, id, stream, revision, type, metadata, data_hash }`.
  * Written with its member names already in canonical order (data_hash, id, metadata, revision,
