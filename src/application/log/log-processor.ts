@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { EventStore, RecordedEvent, StoredEventText } from '../ports/event-store.js';
 import type { AnyLogConsumer, LogConsumer, RawLogConsumer, RunningConsumer } from './consumer.js';
 import { ConsumerRun, type ConsumerSource } from './consumer-run.js';
 import { LiveFeed } from './live-feed.js';
-import { pagesOf, storedPagesOf, type LogRange } from './log-reader.js';
+import { pagesOf, storedPagesOf, textPagesOf, type LogRange } from './log-reader.js';
 import type { Stored } from './stored.js';
 
 export interface LogProcessorOptions {
@@ -95,6 +95,11 @@ export class LogProcessor {
   /** A bounded pass over the log as stored (export, the ledger): nothing decoded. */
   rawPages(range: LogRange = {}): AsyncGenerator<{ readonly events: readonly RecordedEvent[]; readonly through: RecordedEvent['position'] }> {
     return pagesOf(this.store, range);
+  }
+
+  /** The same, with data and metadata as the stored JSON text: what the ledger's verify hashes. */
+  textPages(range: LogRange = {}): AsyncGenerator<{ readonly events: readonly StoredEventText[]; readonly through: RecordedEvent['position'] }> {
+    return textPagesOf(this.store, range);
   }
 
   /** Stops every consumer, then the feed. */

@@ -37,6 +37,22 @@ export interface RecordedEvent extends NewEvent {
   readonly position: Position;
 }
 
+/**
+ * An event with its data and metadata as the JSON text the store holds, not parsed: for passes
+ * that hash what is stored and read the whole log (the ledger's verify).
+ */
+export interface StoredEventText {
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  /** JSON text of the event's data, as stored. */
+  readonly data: string;
+  /** JSON text of its metadata, as stored. */
+  readonly metadata: string;
+  readonly position: Position;
+}
+
 /** What the appender believes about the stream: as in EventStoreDB. */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
@@ -88,6 +104,8 @@ export interface EventStore {
   lastRevision(streamId: string): Promise<number | undefined>;
   /** One page of the log in position order. */
   readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]>;
+  /** Optional: `readAll` with data and metadata left as the stored JSON text (a store without it is read through `readAll`). */
+  readAllText?(options?: ReadAllOptions): Promise<readonly StoredEventText[]>;
   subscribeAll(options?: SubscribeOptions): Subscription;
   /**
    * Rejects when the store could not take an append now (a full disk, a read-only file, an
