@@ -52,6 +52,13 @@ describe('CLIs: --help and wrong usage (real processes)', function () {
       ['token', ['bob', '--ttl', 'soon'], /^token: --ttl must be an integer ≥ 1, got soon$/],
       ['replay', ['--projection', 'everything'], /^replay: unknown projection everything: one of /],
       ['verify', ['extra'], /^verify: unexpected argument extra$/],
+      ['ledger', [], /^ledger: missing verify, prove EVENT-ID or key$/],
+      ['ledger', ['sign'], /^ledger: expected verify, prove or key, got sign$/],
+      ['ledger', ['prove'], /^ledger: missing EVENT-ID$/],
+      ['ledger', ['key', 'x'], /^ledger: unexpected argument x$/],
+      ['ledger', ['verify', 'x'], /^ledger: unexpected argument x$/],
+      ['ledger', ['key', '--checkpoint', 'f'], /^ledger: --checkpoint, --threads and --slice-size go with verify$/],
+      ['ledger', ['verify', '--threads', 'two'], /^ledger: --threads must be an integer ≥ 0, got two$/],
       ['bench', ['--users', 'many'], /^bench: --users expects a non-negative number, got many$/],
     ];
     const results = await Promise.all(cases.map(([name, args]) => runCliProcess(name, args, { dataDir })));

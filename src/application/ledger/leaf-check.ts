@@ -14,11 +14,14 @@ export interface LeafMismatch {
 
 const at = (leaf: IndexedLedgerLeaf, problem: string): LeafMismatch => ({ index: leaf.index, eventId: leaf.eventId, position: leaf.position, problem });
 
-/** How the log's event at a sealed leaf's place differs from it (`hash`: the event's leaf hash), or undefined when it matches. */
-export const mismatchOf = (leaf: IndexedLedgerLeaf, event: RecordedEvent, hash: Uint8Array): LeafMismatch | undefined => {
+/**
+ * How the log's event at a sealed leaf's place differs from it, or undefined when it matches;
+ * `sameHash`: whether the event's leaf hash is the sealed one.
+ */
+export const mismatchOf = (leaf: IndexedLedgerLeaf, event: Pick<RecordedEvent, 'id' | 'position'>, sameHash: boolean): LeafMismatch | undefined => {
   const position = formatPosition(event.position);
   if (event.id !== leaf.eventId) return at(leaf, `is not where it was sealed: the log has event ${event.id} at position ${position}`);
-  if (!leaf.hash.equals(hash)) return at(leaf, 'was altered: its leaf differs from the one sealed');
+  if (!sameHash) return at(leaf, 'was altered: its leaf differs from the one sealed');
   if (position !== leaf.position) return at(leaf, `moved to position ${position}`);
   return undefined;
 };

@@ -33,7 +33,7 @@ export interface LedgerViewOptions {
   readonly log: LogProcessor;
   /** The verifier key string of the signing key. */
   readonly verifierKey: string;
-  /** The read models, fresh (they say who is in a chat and who got a notification). */
+  /** The read models, fresh (they say who is in a chat and who got a notification); only asked for callers' proofs. */
   readonly lookups: () => Promise<Pick<Lookups, 'chat' | 'hasNotification'>>;
   /** How long a proof of an event not sealed yet waits for the next checkpoint. */
   readonly sealWaitMs: number;
@@ -71,12 +71,21 @@ export class LedgerView {
   }
 
   /** The inclusion proof of an event the caller may see, in the latest checkpoint (waiting for it briefly when the event is not sealed yet). */
-  async proof(eventId: string, callerId: string): Promise<ProofAnswer> {
+  proof(eventId: string, callerId: string): Promise<ProofAnswer> {
+    return this.inclusion(eventId, { callerId, waitMs: this.o.sealWaitMs });
+  }
+
+  /** The inclusion proof of any event (the operator's `ledger prove`), in the latest checkpoint as it is now. */
+  proofOf(eventId: string): Promise<ProofAnswer> {
+    return this.inclusion(eventId, { waitMs: 0 });
+  }
+
+  private async inclusion(eventId: string, o: { readonly callerId?: string; readonly waitMs: number }): Promise<ProofAnswer> {
     const index = await this.o.store.leafIndex(eventId);
     const stored = index === undefined ? undefined : await this.eventAt(index);
     if (index === undefined || stored === undefined || stored.recorded.id !== eventId) return { ok: false, reason: 'not_found' };
-    if (!(await mayProve(stored, callerId, await this.o.lookups()))) return { ok: false, reason: 'not_found' };
-    const checkpoint = await this.sealedPast(index);
+    if (o.callerId !== undefined && !(await mayProve(stored, o.callerId, await this.o.lookups()))) return { ok: false, reason: 'not_found' };
+    const checkpoint = await this.sealedPast(index, o.waitMs);
     if (checkpoint === undefined) return { ok: false, reason: 'not_sealed' };
     return {
       ok: true,
@@ -101,9 +110,9 @@ export class LedgerView {
     return undefined;
   }
 
-  /** The latest checkpoint once it covers leaf `index`, within `sealWaitMs`. */
-  private async sealedPast(index: number): Promise<StoredCheckpoint | undefined> {
-    const deadline = Date.now() + this.o.sealWaitMs;
+  /** The latest checkpoint once it covers leaf `index`, within `waitMs`. */
+  private async sealedPast(index: number, waitMs: number): Promise<StoredCheckpoint | undefined> {
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const latest = await this.latest();
       if (latest !== undefined && latest.size > index) return latest;

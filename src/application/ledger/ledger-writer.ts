@@ -200,7 +200,7 @@ export class LedgerWriter {
       for (const event of page.events) {
         const leaf = sealed[i];
         if (leaf === undefined) break;
-        const mismatch = mismatchOf(leaf, event, this.leafOf(event).hash);
+        const mismatch = mismatchOf(leaf, event, leaf.hash.equals(this.leafOf(event).hash));
         if (mismatch !== undefined) throw this.stopSealing(describeMismatch(mismatch));
         i++;
       }
