@@ -32,80 +32,105 @@ const isNumberChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || c === 0
 let text = '';
 let at = 0;
 
-/** The canonical form of the value at `at`, which moves past it. */
-const value = (): string => {
+/** Marks a value whose canonical form is its own text: the caller slices it only if it must rebuild around it. */
+const SAME = null;
+type Canonical = string | typeof SAME;
+
+/** The canonical form of the value at `at` (or SAME), moving past it. */
+const value = (): Canonical => {
   const c = text.charCodeAt(at);
   if (c === QUOTE) return string();
   if (c === OPEN_OBJECT) return object();
   if (c === OPEN_ARRAY) return array();
   if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return number();
-  for (const word of ['true', 'false', 'null'])
-    if (text.startsWith(word, at)) {
-      at += word.length;
-      return word;
-    }
-  throw NOT_SIMPLE;
+  if (text.startsWith('true', at)) at += 4;
+  else if (text.startsWith('null', at)) at += 4;
+  else if (text.startsWith('false', at)) at += 5;
+  else throw NOT_SIMPLE;
+  return SAME;
 };
 
 /** A string: the whole text holds no escape, control character or surrogate (checked first), so its text is its canonical form. */
-const string = (): string => {
-  const start = at;
-  const end = text.indexOf('"', start + 1);
+const string = (): Canonical => {
+  const end = text.indexOf('"', at + 1);
   if (end < 0) throw NOT_SIMPLE;
   at = end + 1;
-  return text.slice(start, at);
+  return SAME;
 };
 
+/** At most 15 digits, no leading zero: an integer ECMAScript writes as it is (the common case, checked without a conversion). */
+const PLAIN_INTEGER = /^-?(?:0|[1-9]\d{0,14})$/;
+
 /** A number already in ECMAScript's shortest form (what JSON.stringify writes). */
-const number = (): string => {
+const number = (): Canonical => {
   const start = at;
   at++;
   while (isNumberChar(text.charCodeAt(at))) at++;
   const token = text.slice(start, at);
-  if (String(Number(token)) !== token) throw NOT_SIMPLE;
-  return token;
+  if (token === '-0' || (!PLAIN_INTEGER.test(token) && String(Number(token)) !== token)) throw NOT_SIMPLE;
+  return SAME;
 };
 
-const array = (): string => {
+/** The value's canonical text: what `value` gave, or the source between `start` and `end` when it gave SAME. */
+const textOf = (out: Canonical, start: number, end: number): string => (out === SAME ? text.slice(start, end) : out);
+
+const array = (): Canonical => {
   at++;
   if (text.charCodeAt(at) === CLOSE_ARRAY) {
     at++;
-    return '[]';
+    return SAME;
   }
-  let out = '[';
+  // Built only once an element changed: until then the array is its own text.
+  let built: string | undefined;
+  const open = at;
   for (;;) {
-    out += value();
+    const start = at;
+    const out = value();
+    if (out !== SAME && built === undefined) built = text.slice(open, start);
+    if (built !== undefined) built += textOf(out, start, at);
     const c = text.charCodeAt(at++);
-    if (c === CLOSE_ARRAY) return `${out}]`;
+    if (c === CLOSE_ARRAY) return built === undefined ? SAME : `[${built}]`;
     if (c !== COMMA) throw NOT_SIMPLE;
-    out += ',';
+    if (built !== undefined) built += ',';
   }
 };
 
-const object = (): string => {
+interface Member {
+  readonly name: string;
+  /** `"name":value`, canonical. */
+  readonly text: string;
+}
+
+const object = (): Canonical => {
   at++;
   if (text.charCodeAt(at) === CLOSE_OBJECT) {
     at++;
-    return '{}';
+    return SAME;
   }
-  const names: string[] = [];
-  const members: string[] = [];
-  let sorted = true;
+  const members: Member[] = [];
+  let same = true;
+  let previous: string | undefined;
   for (;;) {
+    const memberStart = at;
     if (text.charCodeAt(at) !== QUOTE) throw NOT_SIMPLE;
-    const nameStart = at + 1;
-    const token = string();
+    string();
+    const name = text.slice(memberStart + 1, at - 1);
     if (text.charCodeAt(at++) !== COLON) throw NOT_SIMPLE;
-    const name = text.slice(nameStart, at - 2);
-    if (sorted && names.length > 0 && !((names[names.length - 1] ?? '') < name)) sorted = false;
-    names.push(name);
-    members.push(token + ':' + value());
+    const valueStart = at;
+    const out = value();
+    // A repeated name is not simple (JSON.parse keeps only its last value): `<=` sends it to the sort, which refuses it.
+    if (previous !== undefined && name <= previous) same = false;
+    if (out !== SAME) same = false;
+    previous = name;
+    members.push({ name, text: out === SAME ? text.slice(memberStart, at) : `${text.slice(memberStart, valueStart)}${out}` });
     const c = text.charCodeAt(at++);
     if (c === CLOSE_OBJECT) break;
     if (c !== COMMA) throw NOT_SIMPLE;
   }
-  if (!sorted) sortTogether(names, members);
-  return `{${members.join(',')}}`;
+  if (same) return SAME;
+  sortMembers(members);
+  // One join: a flat string, which node:crypto hashes faster than a chain of concatenations.
+  return `{${members.map((m) => m.text).join(',')}}`;
 };
 
 /**
@@ -113,17 +138,13 @@ const object = (): string => {
  * members). Names compare by UTF-16 code units, as RFC 8785 asks and as `<` does. A repeated name
  * is not simple: JSON.parse would keep only its last value.
  */
-const sortTogether = (names: string[], members: string[]): void => {
-  for (let i = 1; i < names.length; i++) {
-    const name = names[i] ?? '';
-    const member = members[i] ?? '';
+const sortMembers = (members: Member[]): void => {
+  for (let i = 1; i < members.length; i++) {
+    const member = members[i];
+    if (member === undefined) continue;
     let j = i - 1;
-    for (; j >= 0 && name < (names[j] ?? ''); j--) {
-      names[j + 1] = names[j] ?? '';
-      members[j + 1] = members[j] ?? '';
-    }
-    if (j >= 0 && names[j] === name) throw NOT_SIMPLE;
-    names[j + 1] = name;
+    for (; j >= 0 && member.name < (members[j]?.name ?? ''); j--) members[j + 1] = members[j] ?? member;
+    if (j >= 0 && members[j]?.name === member.name) throw NOT_SIMPLE;
     members[j + 1] = member;
   }
 };
@@ -136,7 +157,8 @@ export const canonicalFromText = (source: string): string | undefined => {
   at = 0;
   try {
     const out = value();
-    return at === source.length ? out : undefined;
+    if (at !== source.length) return undefined;
+    return out === SAME ? source : out;
   } catch (e) {
     if (e === NOT_SIMPLE) return undefined;
     throw e;

@@ -73,8 +73,9 @@ const leafText = (
   e: { readonly id: string; readonly stream: string; readonly revision: number; readonly type: string },
   dataHashHex: string,
   metadata: string,
+  prefix = '',
 ): string =>
-  `{"data_hash":"${dataHashHex}","id":${JSON.stringify(e.id)},"metadata":${metadata},` +
+  `${prefix}{"data_hash":"${dataHashHex}","id":${JSON.stringify(e.id)},"metadata":${metadata},` +
   `"revision":${canonicalJsonOf(e.revision)},"stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"v":${LEAF_VERSION}}`;
 
 /** The leaf as JSON text: RFC 8785 canonical JSON of `{ v, id, stream, revision, type, metadata, data_hash }`. */
@@ -89,8 +90,10 @@ const canonicalOfText = (text: string): string => {
 };
 
 /** The leaf of an event read as stored text: the very bytes `leafJson` gives for the event parsed. */
-export const leafJsonOfText = (e: StoredEventText): string =>
-  leafText({ id: e.id, stream: e.streamId, revision: e.revision, type: e.type }, sha256Hex(canonicalOfText(e.data)), canonicalOfText(e.metadata));
+const leafTextOf = (e: StoredEventText, prefix: string): string =>
+  leafText({ id: e.id, stream: e.streamId, revision: e.revision, type: e.type }, sha256Hex(canonicalOfText(e.data)), canonicalOfText(e.metadata), prefix);
+
+export const leafJsonOfText = (e: StoredEventText): string => leafTextOf(e, '');
 
 /** The leaf's bytes: the UTF-8 of its canonical JSON. Throws CanonicalJsonError when the event holds no JSON (a non-finite number). */
 export const leafBytes = (e: LeafEvent): Buffer => Buffer.from(leafJson(e), 'utf8');
@@ -100,5 +103,5 @@ export const leafHash = (e: LeafEvent): Buffer => sha256(`\u0000${leafJson(e)}`)
 
 /** The leaf hash of an event read as stored text, written into `out` at `offset` (32 bytes): a verifier hashing a million leaves allocates no buffer per leaf. */
 export const leafHashOfTextInto = (e: StoredEventText, out: Buffer, offset: number): void => {
-  out.write(hash('sha256', `\u0000${leafJsonOfText(e)}`, 'base64'), offset, 'base64');
+  out.write(hash('sha256', leafTextOf(e, '\u0000'), 'base64'), offset, 'base64');
 };
