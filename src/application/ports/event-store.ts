@@ -16,8 +16,11 @@ export interface EventMetadata {
   readonly causationId?: string;
   /** ISO 8601 UTC time the command was handled. */
   readonly timestamp: string;
-  /** Schema version of `data` for this event type (see upcasting). */
-  readonly schemaVersion: number;
+  /**
+   * Schema version of `data` for this event type (see upcasting). Every event the service writes
+   * has it; one imported from an older log without it is stored without it (and read as version 1).
+   */
+  readonly schemaVersion?: number;
 }
 
 export interface NewEvent {

@@ -59,10 +59,14 @@ export const parseLogLine = (text: string, lineNumber: number): LogLine => {
   return decoded.right;
 };
 
-/** Lines carry what the store stores; events written before versioning count as version 1. */
+/**
+ * Lines carry what the store stores, and are stored as they say: nothing added (an event written
+ * before versioning keeps no schemaVersion and is read as version 1), since the ledger's leaves
+ * hash the metadata as stored and an import must give the same root.
+ */
 export const toNewEventFromLine = (line: LogLine): NewEvent => ({
   id: line.id,
   type: line.type,
   data: line.data as JsonObject,
-  metadata: { ...line.metadata, schemaVersion: line.metadata.schemaVersion ?? 1 },
+  metadata: line.metadata,
 });
