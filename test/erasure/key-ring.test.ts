@@ -29,8 +29,14 @@ class RecordingStore implements KeyStore {
     if (gate !== undefined) await gate;
     return answer;
   }
+  keyIdsOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    return this.inner.keyIdsOf(userIds);
+  }
   destroyKeysOf(userIds: readonly string[]): Promise<number> {
     return this.inner.destroyKeysOf(userIds);
+  }
+  destroyKeys(keyIds: readonly string[]): Promise<number> {
+    return this.inner.destroyKeys(keyIds);
   }
   usersWithKeys(): Promise<readonly string[]> {
     return this.inner.usersWithKeys();
