@@ -12,7 +12,9 @@ const key: DataKey = { keyId: randomBytes(16).toString('base64url'), userId: 'u1
 const store: KeyStore = {
   currentKeys: async () => new Map([[key.userId, key]]),
   keysByIds: async () => new Map([[key.keyId, key]]),
+  keyIdsOf: async () => new Map([[key.userId, key.keyId]]),
   destroyKeysOf: async () => 0,
+  destroyKeys: async () => 0,
   usersWithKeys: async () => [key.userId],
   close: async () => {},
 };

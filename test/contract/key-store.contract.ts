@@ -127,14 +127,9 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreHarne
       const [a, b, none] = [user(), user(), user()];
       const keys = await store.currentKeys([a, b]);
       const ids = await store.keyIdsOf([a, none, b, a]);
-      expect(new Map([...ids].sort())).to.deep.equal(
-        new Map(
-          [
-            [a, keys.get(a)?.keyId],
-            [b, keys.get(b)?.keyId],
-          ].sort(),
-        ),
-      );
+      expect(ids.size).to.equal(2);
+      expect(ids.get(a)).to.equal(keys.get(a)?.keyId);
+      expect(ids.get(b)).to.equal(keys.get(b)?.keyId);
       expect(await store.usersWithKeys()).to.not.include(none);
       expect(await store.keyIdsOf([])).to.have.property('size', 0);
       await store.destroyKeysOf([a]);

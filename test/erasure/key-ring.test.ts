@@ -88,6 +88,15 @@ describe('KeyRing', () => {
     expect(store.byIdCalls).to.deep.equal([[ia, ib, ic], [id]]);
   });
 
+  it('creates the keys of users sealing in one turn of the event loop in one store call', async () => {
+    const ring = new KeyRing(store);
+    await Promise.all([ring.loadCurrent(['a']), ring.loadCurrent(['b', 'a']), ring.loadCurrent(['c'])]);
+    expect(store.currentCalls).to.deep.equal([['a', 'b', 'c']]);
+    for (const u of ['a', 'b', 'c']) expect(ring.open(ring.seal(u, u, at('e')), at('e'))).to.deep.equal({ _tag: 'Opened', value: u });
+    await ring.loadCurrent(['d']);
+    expect(store.currentCalls).to.deep.equal([['a', 'b', 'c'], ['d']]);
+  });
+
   it('remembers an absent key as erased, without asking the store again', async () => {
     const writer = new KeyRing(store);
     await writer.loadCurrent(['gone']);

@@ -1,5 +1,6 @@
 import { domainEvents } from '../../domain/events.js';
 import type { JsonObject } from '../../domain/shared/json.js';
+import { lineData, type LogLine } from '../transfer/log-line.js';
 import { usernameStream } from '../../domain/user/username-claim.js';
 import type { PersonalData } from './personal-data.js';
 import type { UsernameIndex } from './username-index.js';
@@ -33,3 +34,11 @@ export const sealLegacyEvent = async (
   const sealed = await personal.sealInClear(fields, event.data, event.id);
   return { stream, data: sealed.data, changed: sealed.changed || stream !== event.stream };
 };
+
+/** `sealLegacyEvent` for a line of an export being imported: the line itself when it needed nothing. */
+export const sealLegacyLine =
+  (personal: PersonalData, usernames: Pick<UsernameIndex, 'hash'>) =>
+  async (line: LogLine): Promise<LogLine> => {
+    const sealed = await sealLegacyEvent(personal, usernames, { stream: line.stream, id: line.id, type: line.type, data: lineData(line) });
+    return sealed.changed ? { ...line, stream: sealed.stream, data: sealed.data } : line;
+  };

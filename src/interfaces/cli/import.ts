@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { sealedKeyId } from '../../application/erasure/field-cipher.js';
 import type { KeyStore } from '../../application/erasure/key-store.js';
-import { sealLegacyEvent } from '../../application/erasure/legacy.js';
+import { sealLegacyLine } from '../../application/erasure/legacy.js';
 import { importLog } from '../../application/transfer/import-log.js';
 import { lineData } from '../../application/transfer/log-line.js';
 import { domainEvents } from '../../domain/events.js';
@@ -60,6 +60,7 @@ runCli(spec, async ({ positionals }) => {
   const store = await openEventStore(config);
   const keys = await openKeys(config);
   const named = new Set<string>();
+  const sealLegacy = sealLegacyLine(keys.personal, keys.usernames);
   const started = Date.now();
   try {
     const bar = progressBar('import');
@@ -73,9 +74,9 @@ runCli(spec, async ({ positionals }) => {
         onProgress: (n) => bar.update(size === 0 ? 1 : input.bytesRead / size, n),
         // An export of a log written before personal data was sealed is sealed on the way in.
         upgrade: async (line) => {
-          const sealed = await sealLegacyEvent(keys.personal, keys.usernames, { stream: line.stream, id: line.id, type: line.type, data: lineData(line) });
-          for (const keyId of keyIdsIn(line.type, sealed.data)) named.add(keyId);
-          return sealed.changed ? { ...line, stream: sealed.stream, data: sealed.data } : line;
+          const sealed = await sealLegacy(line);
+          for (const keyId of keyIdsIn(sealed.type, lineData(sealed))) named.add(keyId);
+          return sealed;
         },
       });
     } catch (e) {
