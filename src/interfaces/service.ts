@@ -199,7 +199,13 @@ export const startService = async (config: Config, logger: Logger = createLogger
     crossSiteGuard(allowedOrigins),
     requireAuth(authenticateRest, register),
     restRouter({ deps, fresh: (position) => readSide.fresh(position), onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }),
-    historyRouter({ store, personal: dataKeys.personal, profiles, fresh: () => readSide.fresh(), scratch: () => SqliteReadModelStore.open({ path: ':memory:' }) }),
+    historyRouter({
+      store,
+      personal: dataKeys.personal,
+      profiles,
+      fresh: () => readSide.fresh(),
+      scratch: () => SqliteReadModelStore.open({ path: ':memory:' }),
+    }),
   );
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -17,7 +17,7 @@ import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sql
 import { SqliteSnapshotStore } from '../../src/infrastructure/snapshots/sqlite-snapshot-store.js';
 import { memoryKeys } from '../support/memory-keys.js';
 
-const { personal, usernames } = memoryKeys();
+const { personal } = memoryKeys();
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 const CHAT = '22222222-2222-4222-8222-222222222222';

@@ -10,7 +10,7 @@ import { blocksDecider, blocksStream } from '../../src/domain/blocks/blocks.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { memoryKeys } from '../support/memory-keys.js';
 
-const { personal, usernames } = memoryKeys();
+const { personal } = memoryKeys();
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 

@@ -22,7 +22,13 @@ const { personal } = memoryKeys();
 let ids = 0;
 const id = () => `00000000-0000-7000-8000-${(++ids).toString(16).padStart(12, '0')}`;
 const registered = (n: number) =>
-  toNewEvent(userEvents, { type: 'UserRegistered', data: { userId: `u${n}`, username: `user${n}`, nickname: `user${n}`, avatar: '', at: AT } }, meta, id(), personal);
+  toNewEvent(
+    userEvents,
+    { type: 'UserRegistered', data: { userId: `u${n}`, username: `user${n}`, nickname: `user${n}`, avatar: '', at: AT } },
+    meta,
+    id(),
+    personal,
+  );
 const blocked = (n: number) => toNewEvent(blocksEvents, { type: 'UserBlocked', data: { userId: `u${n}`, blockedId: 'x', at: AT } }, meta, id(), personal);
 
 const commits = (events: readonly Stored[]) => events.map((e) => Number(e.recorded.position.commit));

@@ -68,7 +68,8 @@ describe('event versioning: a log written with version-1 events', () => {
 
   it('replays into read models', async () => {
     const readModels = SqliteReadModelStore.open({ path: ':memory:' });
-    for await (const page of new LogProcessor(store, personal, createLogger('silent')).pages()) await readModels.apply('read-models', projectBatch(page.events));
+    for await (const page of new LogProcessor(store, personal, createLogger('silent')).pages())
+      await readModels.apply('read-models', projectBatch(page.events));
     const messages = await readModels.messages(CHAT, { limit: 10, offset: 0 });
     expect(messages.count).to.equal(3);
     expect(messages.items.map((m) => [m.content, m.sender, m.is_read, m.is_liked])).to.deep.equal([

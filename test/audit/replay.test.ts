@@ -76,7 +76,11 @@ describe('replay, rebuild and verify', () => {
     const writer = (async () => {
       for (let i = 0; writing || i < 5; i++) await send(`during rebuild ${i}`);
     })();
-    const result = await rebuildReadModels(svc.service.store, generations, { projection: READ_MODEL_PROJECTION, personal: svc.service.keys.personal, logger: createLogger('silent') });
+    const result = await rebuildReadModels(svc.service.store, generations, {
+      projection: READ_MODEL_PROJECTION,
+      personal: svc.service.keys.personal,
+      logger: createLogger('silent'),
+    });
     await svc.service.generations.check();
     writing = false;
     await writer;

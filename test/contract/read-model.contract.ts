@@ -172,7 +172,9 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
           ['game_invite', ALIAS, '', true],
           ['new_friend', ALIAS, '', true],
         ]);
-        expect((await s.blocks(BOB.id, ALL)).items).to.deep.equal([{ userId: ALICE.id, username: ALIAS, nickname: '', avatar: '', isOnline: false, erased: true }]);
+        expect((await s.blocks(BOB.id, ALL)).items).to.deep.equal([
+          { userId: ALICE.id, username: ALIAS, nickname: '', avatar: '', isOnline: false, erased: true },
+        ]);
         expect(await s.userById(BOB.id), 'bob untouched').to.not.have.property('erased');
       };
 
@@ -189,7 +191,8 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         const replay = new EventLog();
         // As decoded once Alice's keys are gone: her profile and messages read as erased.
         const asDecoded = history().map((e) => {
-          if (e.type === 'UserRegistered' && e.data.userId === ALICE.id) return { erased: true, event: { ...e, data: { ...e.data, username: ALIAS, nickname: '', avatar: '' } } };
+          if (e.type === 'UserRegistered' && e.data.userId === ALICE.id)
+            return { erased: true, event: { ...e, data: { ...e.data, username: ALIAS, nickname: '', avatar: '' } } };
           if (e.type === 'UsernameClaimed' && e.data.userId === ALICE.id) return { erased: true, event: { ...e, data: { ...e.data, username: ALIAS } } };
           if (e.type === 'MessageSent' && e.data.senderId === ALICE.id) return { erased: true, event: { ...e, data: { ...e.data, content: '' } } };
           return { erased: false, event: e };

@@ -75,7 +75,10 @@ describe('user decider: erasure', () => {
   });
 
   it('a request already stored is not stored again; completing without a request stores nothing', () => {
-    user.given([registered, requested]).when(request(['k2'])).thenNothing();
+    user
+      .given([registered, requested])
+      .when(request(['k2']))
+      .thenNothing();
     user.given([registered]).when(complete()).thenNothing();
   });
 
@@ -87,9 +90,10 @@ describe('user decider: erasure', () => {
   });
 
   it('a token presented while the erasure runs updates the profile without cancelling the erasure', () => {
-    const g = user.given([registered, requested]).when(register({ nickname: 'Later' }, 25)).then([
-      { type: 'UserProfileUpdated', data: { userId: 'alice-id', ...profile, nickname: 'Later', at: at(25) } },
-    ]);
+    const g = user
+      .given([registered, requested])
+      .when(register({ nickname: 'Later' }, 25))
+      .then([{ type: 'UserProfileUpdated', data: { userId: 'alice-id', ...profile, nickname: 'Later', at: at(25) } }]);
     g.when(complete()).then([erased]);
   });
 

@@ -178,7 +178,10 @@ describe('erasure, end to end: nothing of the erased user is left anywhere', fun
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stdout).to.equal(`${ulla.sub} was already erased\n`);
     const events = await svc.service.store.readStream(`user-${ulla.sub}`);
-    expect(events.map((x) => x.type), 'one erasure in the log').to.deep.equal(['UserRegistered', 'ErasureRequested', 'UserErased']);
+    expect(
+      events.map((x) => x.type),
+      'one erasure in the log',
+    ).to.deep.equal(['UserRegistered', 'ErasureRequested', 'UserErased']);
   });
 
   it('a user erased and presenting a token again is registered afresh; the old messages stay erased', async () => {
@@ -219,4 +222,3 @@ describe('erasure, end to end: nothing of the erased user is left anywhere', fun
     expect(history.filter((h) => h['type'] === 'MessageSent').map((h) => (h['data'] as Record<string, unknown>)['content'])).to.deep.equal(['', after]);
   });
 });
-

@@ -147,7 +147,13 @@ describe('erasure: crashes, restored keys, several nodes', function () {
       // The history is decoded from the log on each call: with a cached key it would still read.
       await eventually(async () => (await historyContents(node, max, alias).catch(() => []))[0] === '', `node ${node === a ? 'A' : 'B'} forgets ivy`, 10_000);
       expect(await historyContents(node, max, alias)).to.deep.equal(['', said[1]]);
-      expect((await node.service.profiles.resolve([ivy.sub]))(ivy.sub)).to.deep.equal({ userId: ivy.sub, username: alias, nickname: '', avatar: '', erased: true });
+      expect((await node.service.profiles.resolve([ivy.sub]))(ivy.sub)).to.deep.equal({
+        userId: ivy.sub,
+        username: alias,
+        nickname: '',
+        avatar: '',
+        erased: true,
+      });
     }
   });
 });

@@ -40,7 +40,11 @@ describe('eraseUser and finishErasures', () => {
   });
 
   const register = async (userId: string, username = userId): Promise<void> => {
-    await aggregates.user.execute(userStream(userId), { kind: 'RegisterUser', userId, username, nickname: `${username} nick`, avatar: '', at: meta.timestamp }, meta);
+    await aggregates.user.execute(
+      userStream(userId),
+      { kind: 'RegisterUser', userId, username, nickname: `${username} nick`, avatar: '', at: meta.timestamp },
+      meta,
+    );
   };
   const types = async (userId: string) => (await store.readStream(userStream(userId))).map((e) => e.type);
 

@@ -114,7 +114,7 @@ describe('logs written before personal data was sealed', function () {
     expect(erased.code, erased.stderr).to.equal(0);
     const alias = svc.service.keys.usernames.aliasOf('id-ada');
     const history = async () =>
-      itemsOf(await svc?.http('GET', `/api/chats/${alias}/history`, asBob) ?? { status: 0, body: undefined })
+      itemsOf((await svc?.http('GET', `/api/chats/${alias}/history`, asBob)) ?? { status: 0, body: undefined })
         .filter((h) => h['type'] === 'MessageSent')
         .map((h) => (h['data'] as Record<string, unknown>)['content']);
     const deadline = Date.now() + 10_000;
@@ -127,7 +127,10 @@ describe('logs written before personal data was sealed', function () {
     const imported = await runCliProcess('import', [FIXTURE], { dataDir, timeoutMs: 60_000 });
     expect(imported.code, imported.stderr).to.equal(0);
     const contents = ['hello bob', 'hi ada', 'a game?'];
-    expect(filesHolding(dataDir, contents).filter((hit) => hit.startsWith('events.db')), 'the log holds them sealed').to.deep.equal([]);
+    expect(
+      filesHolding(dataDir, contents).filter((hit) => hit.startsWith('events.db')),
+      'the log holds them sealed',
+    ).to.deep.equal([]);
     const audit = await runCliProcess('audit', ['chat', '3f0c2a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f'], { dataDir });
     expect(audit.code, audit.stderr).to.equal(0);
     for (const c of contents) expect(audit.stdout).to.include(JSON.stringify(c));

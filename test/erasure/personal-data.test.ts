@@ -13,7 +13,13 @@ const meta = { correlationId: 'c', timestamp: AT };
 let n = 0;
 const id = () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
 
-const recorded = (e: NewEvent, streamId = 'stream'): RecordedEvent => ({ ...e, data: JSON.parse(JSON.stringify(e.data)), streamId, revision: 0, position: positionOf(++n) });
+const recorded = (e: NewEvent, streamId = 'stream'): RecordedEvent => ({
+  ...e,
+  data: JSON.parse(JSON.stringify(e.data)),
+  streamId,
+  revision: 0,
+  position: positionOf(++n),
+});
 
 const message = (senderId: string, content: string): AnyDomainEvent => ({
   type: 'MessageSent',
@@ -120,7 +126,15 @@ describe('personal data: sealed in toNewEvent, opened in decodeStored', () => {
     expect(String(first.data['content'])).to.match(/^\tpd1\./);
     const again = await personal.sealInClear(fields, first.data, eventId);
     expect(again).to.deep.equal({ data: first.data, changed: false });
-    const r: RecordedEvent = { id: eventId, type: 'MessageSent', data: first.data, metadata: { ...meta, schemaVersion: 2 }, streamId: 's', revision: 0, position: positionOf(1) };
+    const r: RecordedEvent = {
+      id: eventId,
+      type: 'MessageSent',
+      data: first.data,
+      metadata: { ...meta, schemaVersion: 2 },
+      streamId: 's',
+      revision: 0,
+      position: positionOf(1),
+    };
     await personal.prepare(domainEvents, [r]);
     expect(decodeStored(domainEvents, r, personal)?.event).to.deep.equal({ type: 'MessageSent', data });
   });

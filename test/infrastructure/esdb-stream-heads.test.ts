@@ -12,7 +12,7 @@ import { FakeEsdbServer, type CallCounts } from './fake-esdb-server.js';
 import { waitUntil } from '../support/wait.js';
 import { memoryKeys } from '../support/memory-keys.js';
 
-const { personal, usernames } = memoryKeys();
+const { personal } = memoryKeys();
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 

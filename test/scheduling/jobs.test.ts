@@ -80,7 +80,7 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
       aggregates: aggregatesOf(new AggregateRepository(store, personal)),
       lookups: async () => queries(() => online),
       usernames,
-    blockers: new BlockersIndex(() => store.headPosition(), 1000),
+      blockers: new BlockersIndex(() => store.headPosition(), 1000),
       policies: { nodeId, inviteTtlMs: 1000, inviteRateLimit: { max: 100, windowMs: 1000 }, gameGraceMs: 0, activityThrottleMs: 0 },
       now: () => new Date(clock),
       newId: randomUUID,

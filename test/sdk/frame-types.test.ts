@@ -28,7 +28,10 @@ const FRAME_KEYS = {
   chat_like_update: keys<ServerFrameData['chat_like_update']>()(['chat_id', 'id', 'is_liked'], ['chat_id', 'id', 'is_liked']),
   room_created: keys<ServerFrameData['room_created']>()(['chat_id'], ['chat_id']),
   join_chat: keys<ServerFrameData['join_chat']>()(['chat_id'], ['chat_id']),
-  game_invite: keys<ServerFrameData['game_invite']>()(['id', 'username', 'nickname', 'avatar', 'options'], ['id', 'username', 'nickname', 'avatar', 'options', 'erased']),
+  game_invite: keys<ServerFrameData['game_invite']>()(
+    ['id', 'username', 'nickname', 'avatar', 'options'],
+    ['id', 'username', 'nickname', 'avatar', 'options', 'erased'],
+  ),
   game_accepted: keys<ServerFrameData['game_accepted']>()(['game_id', 'username', 'nickname', 'avatar'], ['game_id', 'username', 'nickname', 'avatar']),
   game_found: keys<ServerFrameData['game_found']>()(['game_id', 'opponent', 'options'], ['game_id', 'opponent', 'options']),
   game_declined: keys<ServerFrameData['game_declined']>()(['username', 'nickname'], ['username', 'nickname']),

@@ -60,4 +60,3 @@ export const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> }
     data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: 'alice', excludedUserIds: ['bob'], at: AT },
   },
 };
-

@@ -25,7 +25,13 @@ export const deliveriesOfStored = async (
 ): Promise<{ readonly deliveries: readonly Delivery[]; readonly profile: (userId: string) => ProfileView }> => {
   const profile = await profiles.resolve(profilesOf(stored.event));
   const at = stored.recorded.position;
-  return { deliveries: withFramePositions(deliveriesOf(stored.event, { position: formatPosition(at), profile, presenceAudience: audience, erased: stored.erased }), at), profile };
+  return {
+    deliveries: withFramePositions(
+      deliveriesOf(stored.event, { position: formatPosition(at), profile, presenceAudience: audience, erased: stored.erased }),
+      at,
+    ),
+    profile,
+  };
 };
 
 /**

@@ -3,7 +3,7 @@ import type { EventSet, PersonalField } from '../../domain/shared/event.js';
 import type { DomainEvent } from '../../domain/shared/decider.js';
 import type { Json, JsonObject } from '../../domain/shared/json.js';
 import type { RecordedEvent } from '../ports/event-store.js';
-import { isSealed, sealedKeyId, type FieldPlace } from './field-cipher.js';
+import { isSealed, namedKeyId, type FieldPlace } from './field-cipher.js';
 import type { KeyRing } from './key-ring.js';
 
 /** A stored event's data with its personal fields opened; `erased` when one of them could not be (its key was destroyed). */
@@ -58,7 +58,7 @@ export class PersonalData {
       if (fields === undefined) continue;
       for (const f of fields) {
         const value = r.data[f.field];
-        const keyId = typeof value === 'string' ? sealedKeyId(value) : undefined;
+        const keyId = typeof value === 'string' ? namedKeyId(value) : undefined;
         if (keyId !== undefined) (keyIds ??= new Set()).add(keyId);
       }
     }

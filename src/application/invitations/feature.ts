@@ -63,7 +63,11 @@ export const invitations = {
         return [
           send(
             userGroup(e.data.inviteeId),
-            frameOf('game_invite', { id: e.data.inviteId, ...shownAs(inviter), avatar: inviter.avatar, options: e.data.options, ...erasedMark(inviter) }, position),
+            frameOf(
+              'game_invite',
+              { id: e.data.inviteId, ...shownAs(inviter), avatar: inviter.avatar, options: e.data.options, ...erasedMark(inviter) },
+              position,
+            ),
           ),
         ];
       },

@@ -59,7 +59,13 @@ export const decodeStored = <E extends DomainEvent>(events: EventSet<E>, recorde
  * decode is never written), its personal fields sealed with their owners' keys: the one place
  * the write path encrypts.
  */
-export const toNewEvent = async <E extends DomainEvent>(events: EventSet<E>, event: E, meta: CommandMeta, id: string, personal: PersonalData): Promise<NewEvent> => {
+export const toNewEvent = async <E extends DomainEvent>(
+  events: EventSet<E>,
+  event: E,
+  meta: CommandMeta,
+  id: string,
+  personal: PersonalData,
+): Promise<NewEvent> => {
   const spec = events.spec(event.type);
   if (spec === undefined || !spec.accepts(event)) throw new EventShapeError(`${event.type} does not have the shape its codec declares: not stored`);
   const metadata: EventMetadata = {

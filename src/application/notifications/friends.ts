@@ -41,7 +41,9 @@ export const friends = {
       profiles: (e) => [e.data.userId],
       deliveries: (e, { position, profile }) => {
         const sender = profile(e.data.userId);
-        return [send(userGroup(e.data.friendId), frameOf('new_friend', { username: sender.username, nickname: sender.nickname, ...erasedMark(sender) }, position))];
+        return [
+          send(userGroup(e.data.friendId), frameOf('new_friend', { username: sender.username, nickname: sender.nickname, ...erasedMark(sender) }, position)),
+        ];
       },
     },
   },

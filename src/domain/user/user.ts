@@ -58,8 +58,7 @@ export type UserCommand = RegisterUser | RequestErasure | CompleteErasure;
  * known with its profile; `erasing` from the request until the user is erased.
  */
 export type UserState =
-  | { readonly known: false; readonly erasedAs?: string }
-  | ({ readonly known: true; readonly userId: string; readonly erasing?: true } & Profile);
+  { readonly known: false; readonly erasedAs?: string } | ({ readonly known: true; readonly userId: string; readonly erasing?: true } & Profile);
 
 const sameProfile = (a: Profile, b: Profile): boolean => a.username === b.username && a.nickname === b.nickname && a.avatar === b.avatar;
 

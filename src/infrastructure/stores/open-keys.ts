@@ -21,7 +21,10 @@ export interface Keys {
  */
 export const openKeys = async (config: Config): Promise<Keys> => {
   const master = loadMasterKeys(config.dataKey, config.dataDir);
-  const store = config.mongoUrl === undefined ? SqliteKeyStore.open({ directory: config.dataDir, wrappingKey: master.wrappingKey }) : await openMongoKeys(config.mongoUrl, master.wrappingKey);
+  const store =
+    config.mongoUrl === undefined
+      ? SqliteKeyStore.open({ directory: config.dataDir, wrappingKey: master.wrappingKey })
+      : await openMongoKeys(config.mongoUrl, master.wrappingKey);
   const usernames = new UsernameIndex(master.usernameIndexKey);
   return { store, usernames, personal: new PersonalData(new KeyRing(store), (userId) => usernames.aliasOf(userId)), close: () => store.close() };
 };

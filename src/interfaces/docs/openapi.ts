@@ -1,6 +1,18 @@
 import { CORS_METHODS } from '../http/cors-policy.js';
 import { int, object, page, ref, str, type JsonSchema, type JsonValue } from '../../application/wire/json-schema.js';
-import { blockedUser, chat, chatMessage, chatMessageProps, chatPreview, erased, isoDate, notification, position, shownUsername, username } from './wire-schemas.js';
+import {
+  blockedUser,
+  chat,
+  chatMessage,
+  chatMessageProps,
+  chatPreview,
+  erased,
+  isoDate,
+  notification,
+  position,
+  shownUsername,
+  username,
+} from './wire-schemas.js';
 
 const ERRORS = {
   400: 'Malformed parameters or body',

@@ -27,7 +27,11 @@ export const chatMessageProps: Readonly<Record<string, JsonSchema>> = {
   erased,
 };
 
-export const chatMessage: JsonSchema = object(chatMessageProps, ['erased'], 'A message of a chat (`content` empty and `erased` true once its sender was erased)');
+export const chatMessage: JsonSchema = object(
+  chatMessageProps,
+  ['erased'],
+  'A message of a chat (`content` empty and `erased` true once its sender was erased)',
+);
 
 export const peerProps = {
   chat_id: uuid('the chat id'),

@@ -81,7 +81,8 @@ export const migratePersonalData = async (
     // Every page rewritten, the free ones dropped: no old version of a row stays in the file.
     db.exec('VACUUM');
     const busy: unknown = db.pragma('wal_checkpoint(TRUNCATE)', { simple: true });
-    if (busy !== 0) throw new Error('SQLite event store: the log is sealed but its WAL could not be emptied (another process reads it): stop it and run migrate again');
+    if (busy !== 0)
+      throw new Error('SQLite event store: the log is sealed but its WAL could not be emptied (another process reads it): stop it and run migrate again');
     return { ran: true, events, rewritten };
   } finally {
     db.close();

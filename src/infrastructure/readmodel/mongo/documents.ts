@@ -81,7 +81,11 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
       ];
     case 'EraseUser':
       return [
-        write('users', { _id: c.userId, _pos: notYet(key) }, { $set: { username: c.alias, nickname: '', avatar: '', erased: true, profile_pos: key, _pos: key } }),
+        write(
+          'users',
+          { _id: c.userId, _pos: notYet(key) },
+          { $set: { username: c.alias, nickname: '', avatar: '', erased: true, profile_pos: key, _pos: key } },
+        ),
       ];
     case 'EraseMessagesOf':
       // Idempotent as it is: a redelivery empties what is already empty.
