@@ -133,6 +133,10 @@ describe('erasure, end to end: nothing of the erased user is left anywhere', fun
     answers.push(replayed);
     expect(leaks(JSON.stringify(answers), erin.secrets), 'REST answers, history and frames').to.deep.equal([]);
 
+    // The read models, overwritten in place, are still what the log derives (erased data read as erased).
+    const verified = await runCliProcess('verify', [], { dataDir: svc.dataDir });
+    expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
+
     // audit: the chat, the erased user (by the alias) and the other user.
     const audits = await Promise.all([
       runCliProcess('audit', ['chat', chatId], { dataDir: svc.dataDir }),

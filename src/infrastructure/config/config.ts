@@ -170,7 +170,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: e.DATA_DIR ?? './data',
     jwtSecret: e.JWT_SECRET,
     jwtPublicKey: e.JWT_PUBLIC_KEY,
-    dataKey: e.DATA_KEY === '' ? undefined : e.DATA_KEY,
+    // Set but empty is refused where it is used (master-key.ts), never taken for unset.
+    dataKey: e.DATA_KEY,
     eventStoreUrl: e.EVENTSTORE_URL === '' ? undefined : e.EVENTSTORE_URL,
     mongoUrl: e.MONGODB_URL === '' ? undefined : e.MONGODB_URL,
     logLevel: e.LOG_LEVEL ?? 'info',
