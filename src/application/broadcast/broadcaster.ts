@@ -78,7 +78,9 @@ export class Broadcaster {
           this.position = await this.store.headPosition();
           if (this.position !== undefined) {
             const eventTypes = [...new Set([...this.presence.eventTypes, ...BlockGraph.eventTypes])];
-            const history = tapped(this.processor.pages({ until: this.position, filter: { eventTypes } }), ({ event }) => this.blocks.apply(event));
+            const history = tapped(this.processor.pages({ until: this.position, filter: { eventTypes } }), (stored) =>
+              this.blocks.apply(stored.recorded.position, stored.event),
+            );
             await this.presence.load(history, this.position, (ids) => this.profiles.resolve(ids));
           }
           this.started = true;
@@ -91,7 +93,7 @@ export class Broadcaster {
           const { deliveries, profile } = await deliveriesOfStored(stored, this.profiles, { audience: this.presence.audienceOf, blocked: this.blocks.blocked });
           // From here to the next await: the graphs, the frames and the batched views move together.
           const changes = this.presence.apply(stored.recorded.position, stored.event, profile);
-          this.blocks.apply(stored.event);
+          this.blocks.apply(stored.recorded.position, stored.event);
           for (const d of deliveries) this.sink.deliver(d);
           if (changes.length > 0) this.sink.presenceChanged(changes);
           this.position = stored.recorded.position;
