@@ -62,7 +62,9 @@ export class BlockGraph {
 
 /**
  * A resume's view: the graph's history, and the block events the replay itself passed, which
- * cover what the graph may not have taken yet (the broadcaster can lag the log's head).
+ * cover what the graph may not have taken yet (the broadcaster can lag the log's head). Not
+ * covered: block events between the graph's last and the replay's start, when the broadcaster
+ * lags even the client's `since`; those frames then show the other direction as the graph has it.
  */
 export class BlockReplay {
   private readonly passed = new Map<string, boolean>();
