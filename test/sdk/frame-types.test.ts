@@ -43,6 +43,12 @@ const FRAME_KEYS = {
   new_friend: keys<ServerFrameData['new_friend']>()(['username', 'nickname'], ['username', 'nickname']),
   new_tournament: keys<ServerFrameData['new_tournament']>()(['tournament_id', 'tournament_name', 'creator'], ['tournament_id', 'tournament_name', 'creator']),
   notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),
+  chat_read_update: keys<ServerFrameData['chat_read_update']>()(['chat_id', 'username', 'id'], ['chat_id', 'username', 'id']),
+  block_update: keys<ServerFrameData['block_update']>()(
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+  ),
+  notification_read: keys<ServerFrameData['notification_read']>()(['ids'], ['ids']),
   error: keys<ServerFrameData['error']>()(['for', 'code', 'msg'], ['for', 'code', 'msg']),
 } satisfies { readonly [A in ServerFrameAction]: KeyLists<ServerFrameData[A]> };
 

@@ -23,11 +23,16 @@ export type Delivery =
 /** How a user is shown in frames: its profile as its own stream has it (users/profile-directory.ts). */
 export type ProfileView = UserIdentity;
 
-/** What a frame rule gets besides the event: its position, the profiles it asked for, the presence routing. */
+/** Whether `blockerId` has blocked `blockedId`, from the block events before the one being framed (blocks/block-graph.ts). */
+export type BlockedView = (blockerId: string, blockedId: string) => boolean;
+export const NO_BLOCKS: BlockedView = () => false;
+
+/** What a frame rule gets besides the event: its position, the profiles it asked for, the presence routing, who blocked whom. */
 export interface FrameContext {
   readonly position: string;
   readonly profile: (userId: string) => ProfileView;
   readonly presenceAudience: PresenceAudience;
+  readonly blocked: BlockedView;
 }
 
 /** `frame` (made with `frameOf`) to `group`. */
