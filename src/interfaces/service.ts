@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { aggregatesOf } from '../application/aggregates/aggregates.js';
 import { AggregateRepository } from '../application/aggregates/repository.js';
 import { BlockersIndex } from '../application/blocks/blockers-index.js';
+import { BlockGraph } from '../application/blocks/block-graph.js';
 import { finishErasures } from '../application/erasure/erase-user.js';
 import { Broadcaster } from '../application/broadcast/broadcaster.js';
 import { invitationReactors } from '../application/invitations/reactors.js';
@@ -149,9 +150,10 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const follower = new GenerationFollower(await generations.current(), generations, readSide, projection, logger);
   follower.start();
   const presence = new PresenceGraph(config.presence.scope);
-  const hub = new Hub({ presence, coalesceMs: config.presence.coalesceMs, fanoutPerSecond: config.presence.fanoutPerSecond });
+  const blockGraph = new BlockGraph();
+  const hub = new Hub({ presence, blocks: blockGraph, coalesceMs: config.presence.coalesceMs, fanoutPerSecond: config.presence.fanoutPerSecond });
   const profiles = new ProfileDirectory(aggregates, dataKeys.usernames);
-  const broadcaster = new Broadcaster(store, log, profiles, hub, presence, logger);
+  const broadcaster = new Broadcaster(store, log, profiles, hub, presence, logger, blockGraph);
   await broadcaster.ready();
   await scheduling.start(deps);
   // Follow-up policies, each on one node at a time from its own checkpoint.

@@ -148,6 +148,10 @@ export const notificationRead = (u: TestUser, notificationId: string, t: number)
 });
 
 export const allRead = (u: TestUser, t: number): AnyDomainEvent => ({ type: 'AllNotificationsRead', data: { userId: u.id, at: at(t) } });
+export const markedRead = (u: TestUser, notificationIds: readonly string[], t: number): AnyDomainEvent => ({
+  type: 'NotificationsMarkedRead',
+  data: { userId: u.id, notificationIds, at: at(t) },
+});
 
 export const blocked = (u: TestUser, whom: TestUser, t: number): AnyDomainEvent => ({
   type: 'UserBlocked',
@@ -223,6 +227,7 @@ export const scriptedHistory = (): Script => {
     tournament(uuid(0x201), 'Summer Cup', ERIN, 47),
     invited(uuid(0x102), ERIN, DAVE, 48),
     canceled(uuid(0x102), ERIN, DAVE, 49),
+    markedRead(BOB, [uuid(0x201)], 49),
     offline(ALICE, 50),
     read(CHAT_AB, ALICE, BOB, m(5), 4, 51),
     read(CHAT_AB, BOB, ALICE, m(1), 1, 52),
@@ -257,6 +262,7 @@ export const snapshot = async (store: ReadModelQueries, s: Script): Promise<unkn
       out[`notifications page ${u.id} ${f}`] = await store.notifications(u.id, f, some);
     }
     for (const n of s.notificationIds) out[`has ${u.id} ${n}`] = await store.hasNotification(u.id, n);
+    out[`unread ids ${u.id}`] = [...(await store.unreadNotificationIds(u.id))].sort();
     out[`blocks ${u.id}`] = await store.blocks(u.id, all);
     out[`blocks page ${u.id}`] = await store.blocks(u.id, { limit: 1, offset: 1 });
   }

@@ -8,6 +8,7 @@ import {
   accepted,
   ALICE,
   allRead,
+  markedRead,
   at,
   befriended,
   blocked,
@@ -428,6 +429,27 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await ids(ALICE, 'unread'), 'mark-all does not reach later notifications').to.deep.equal({ ids: [uuid(0x201)], count: 1 });
       });
 
+      it('names the unread notifications (mark all as read), and marks read exactly the ones an event names', async () => {
+        await registerAll(ALICE, BOB, CAROL, DAVE);
+        const invite = uuid(0x100);
+        const cup = uuid(0x200);
+        await give(invited(invite, BOB, ALICE, 10), befriended(DAVE, ALICE, 11), tournament(cup, 'Cup', CAROL, 12));
+        const friendId = log.events[log.events.length - 2]?.eventId ?? '';
+        const unread = async (u: TestUser) => [...(await store.unreadNotificationIds(u.id))].sort();
+        expect(await unread(ALICE)).to.deep.equal([cup, friendId, invite].sort());
+        expect(await unread(BOB)).to.deep.equal([cup]);
+        expect(await unread(CAROL), 'the organizer').to.deep.equal([]);
+
+        await give(notificationRead(ALICE, friendId, 13));
+        expect(await unread(ALICE)).to.deep.equal([cup, invite].sort());
+
+        await give(markedRead(ALICE, [cup], 14));
+        expect(await unread(ALICE), 'only the named one').to.deep.equal([invite]);
+        expect(await unread(BOB), 'the same tournament is still unread for bob').to.deep.equal([cup]);
+        const read = (await store.notifications(ALICE.id, 'read', ALL)).items.map((n) => n.id);
+        expect([...read].sort()).to.deep.equal([cup, friendId].sort());
+      });
+
       it('marks an invitation read when declined or canceled', async () => {
         await registerAll(ALICE, BOB, CAROL);
         await give(invited(uuid(0x100), BOB, ALICE, 10), declined(uuid(0x100), BOB, ALICE, 11));
@@ -599,6 +621,7 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         ['new_tournament', true],
       ]);
       expect(await store.hasNotification(ERIN.id, uuid(0x200))).to.equal(false);
+      expect([...(await store.unreadNotificationIds(BOB.id))], 'the one Bob marked read is read, the other not').to.deep.equal([uuid(0x200)]);
       expect(await store.onlineUserIds()).to.deep.equal([BOB.id]);
       expect((await store.userById(user('carol').id))?.nickname).to.equal('Caz');
     });

@@ -49,6 +49,12 @@ const FRAME_KEYS = {
     ['tournament_id', 'tournament_name', 'creator', 'erased'],
   ),
   notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),
+  chat_read_update: keys<ServerFrameData['chat_read_update']>()(['chat_id', 'username', 'id'], ['chat_id', 'username', 'id']),
+  block_update: keys<ServerFrameData['block_update']>()(
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+  ),
+  notification_read: keys<ServerFrameData['notification_read']>()(['ids'], ['ids']),
   error: keys<ServerFrameData['error']>()(['for', 'code', 'msg'], ['for', 'code', 'msg']),
 } satisfies { readonly [A in ServerFrameAction]: KeyLists<ServerFrameData[A]> };
 

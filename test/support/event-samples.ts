@@ -52,6 +52,7 @@ export const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> }
   UserWentOffline: { type: 'UserWentOffline', data: { userId: 'alice', reason: 'disconnected', at: AT } },
   ActivityRecorded: { type: 'ActivityRecorded', data: { userId: 'alice', at: AT } },
   NotificationRead: { type: 'NotificationRead', data: { userId: 'alice', notificationId: MSG, at: AT } },
+  NotificationsMarkedRead: { type: 'NotificationsMarkedRead', data: { userId: 'alice', notificationIds: [MSG, INVITE], at: AT } },
   AllNotificationsRead: { type: 'AllNotificationsRead', data: { userId: 'alice', at: AT } },
   EphemeralNotificationSent: { type: 'EphemeralNotificationSent', data: { userId: 'alice', message: 'Saved', notificationType: 'info', at: AT } },
   FriendAdded: { type: 'FriendAdded', data: { userId: 'alice', friendId: 'bob', at: AT } },

@@ -124,7 +124,8 @@ describe('a long chat after a restart, loaded from its snapshot', function () {
       itemsOf((await svc?.http('GET', '/api/chats/', { username: bob }))?.body).find((p) => p['chat_id'] === chatId)?.['unread_messages_count'];
     const unreadBefore = await unread();
     b.send('read_message', { id: first, chat_id: chatId });
-    await quiet(b, 'read_message answers nothing');
+    expect((await b.next((f) => f.action === 'chat_read_update')).data).to.deep.equal({ chat_id: chatId, username: bob, id: first });
+    await quiet(b, 'nothing but its chat_read_update');
     expect(await unread(), 'message 1 read').to.equal(Number(unreadBefore) - 1);
     const afterRead = await length();
     b.send('read_message', { id: first });

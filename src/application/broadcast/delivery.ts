@@ -26,13 +26,18 @@ export type ProfileView = UserIdentity & { readonly erased?: true };
 /** `{ erased: true }` for an erased user, to spread into the frames (and notifications) about them; nothing otherwise. */
 export const erasedMark = (user: { readonly erased?: true } | undefined): { readonly erased?: true } => (user?.erased === true ? { erased: true } : {});
 
-/** What a frame rule gets besides the event: its position, the profiles it asked for, the presence routing. */
+/** Whether `blockerId` has blocked `blockedId`, from the block events before the one being framed (blocks/block-graph.ts). */
+export type BlockedView = (blockerId: string, blockedId: string) => boolean;
+export const NO_BLOCKS: BlockedView = () => false;
+
+/** What a frame rule gets besides the event: its position, the profiles it asked for, the presence routing, who blocked whom. */
 export interface FrameContext {
   readonly position: string;
   readonly profile: (userId: string) => ProfileView;
   readonly presenceAudience: PresenceAudience;
   /** One of the event's personal fields was erased (its owner was). */
   readonly erased: boolean;
+  readonly blocked: BlockedView;
 }
 
 /** `frame` (made with `frameOf`) to `group`. */

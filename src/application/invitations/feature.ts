@@ -26,6 +26,10 @@ const cancelGameInvite: ActionHandler<'cancel_game_invite'> = async ({ deps, act
 
 const shownAs = (p: ProfileView) => ({ username: p.username, nickname: p.nickname });
 
+/** An answered or withdrawn invitation's notification is read: `notification_read` to every tab of the invitee. */
+const invitationRead = (e: { readonly data: { readonly inviteId: string; readonly inviteeId: string } }, position: string) =>
+  send(userGroup(e.data.inviteeId), frameOf('notification_read', { ids: [e.data.inviteId] }, position));
+
 /**
  * Pong invitations: sent, answered, canceled, expired (invitations.ts), each with its own stream,
  * reserving both users first (the engaged rule); their deadlines are jobs that reactors schedule
@@ -84,19 +88,27 @@ export const invitations = {
           send(userGroup(e.data.inviteeId), accepted(inviter)),
           send(userGroup(e.data.inviterId), found(invitee)),
           send(userGroup(e.data.inviteeId), found(inviter)),
+          invitationRead(e, position),
         ];
       },
     },
     InvitationDeclined: {
       profiles: (e) => [e.data.inviteeId],
-      deliveries: (e, { position, profile }) => [send(userGroup(e.data.inviterId), frameOf('game_declined', shownAs(profile(e.data.inviteeId)), position))],
+      deliveries: (e, { position, profile }) => [
+        send(userGroup(e.data.inviterId), frameOf('game_declined', shownAs(profile(e.data.inviteeId)), position)),
+        invitationRead(e, position),
+      ],
     },
     InvitationCanceled: {
       profiles: (e) => [e.data.inviterId, e.data.inviteeId],
       deliveries: (e, { position, profile }) => {
         const message = CANCEL_MESSAGES[e.data.reason];
         const canceled = (other: ProfileView) => frameOf('game_invite_canceled', { ...shownAs(other), message, client_id: e.data.clientId }, position);
-        return [send(userGroup(e.data.inviteeId), canceled(profile(e.data.inviterId))), send(userGroup(e.data.inviterId), canceled(profile(e.data.inviteeId)))];
+        return [
+          send(userGroup(e.data.inviteeId), canceled(profile(e.data.inviterId))),
+          send(userGroup(e.data.inviterId), canceled(profile(e.data.inviteeId))),
+          invitationRead(e, position),
+        ];
       },
     },
   },

@@ -149,6 +149,8 @@ export interface Lookups {
   /** One message of a chat, as `messages` shows it (an idempotent send acknowledges with it). */
   message(chatId: string, messageId: string): Promise<ChatMessageView | undefined>;
   hasNotification(userId: string, notificationId: string): Promise<boolean>;
+  /** The ids of the user's unread notifications, in no particular order (mark all as read names them). */
+  unreadNotificationIds(userId: string): Promise<readonly string[]>;
   /** Every known user id (for sweeps), in pages by id. */
   userIdsAfter(afterUserId: string | undefined, limit: number): Promise<readonly string[]>;
   onlineUserIds(): Promise<readonly string[]>;

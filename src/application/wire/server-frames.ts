@@ -161,6 +161,30 @@ export const serverFrames = {
   new_friend: frame('Someone added me as a friend', NewFriendData),
   new_tournament: frame('A tournament was announced', NewTournamentData),
   notification: frame('An ephemeral notification I sent myself (to my own sockets only)', data({ message: t.string, type: t.string })),
+  chat_read_update: frame(
+    'A member of one of my chats read the other member’s messages up to `id` (the sender sees its messages read, the reader’s other tabs update their counts); sent only when the read mark moved',
+    data({ chat_id: Uuid, username: shown('the reader'), id: uuid('the newest message now read: it and every older message from the same sender') }),
+  ),
+  block_update: frame(
+    'A block between me and another user was added or lifted (by either of us): both flags as they stand now, from my side',
+    data({
+      username: shown('the other user'),
+      is_blocked_user: described(t.boolean, 'I blocked them'),
+      is_blocked_by_user: described(t.boolean, 'they blocked me'),
+    }),
+  ),
+  notification_read: frame(
+    'Stored notifications of mine became read: by `read_notification`, `POST /api/notifications/mark_all_as_read`, or an invitation accepted, declined, canceled or expired (every tab of mine)',
+    data({
+      ids: withSchema(t.readonlyArray(Uuid), {
+        type: 'array',
+        items: schemaOf(Uuid),
+        minItems: 1,
+        uniqueItems: true,
+        description: 'the notifications now read (an invitation’s may have been read before)',
+      }),
+    }),
+  ),
   ack: frame(
     'My frame with a `ref` was taken (the frame carries the same top-level `ref`). With a `position`, this socket was already sent every frame the action’s events give it',
     dataWith(

@@ -150,7 +150,10 @@ export const openApiDocument = (): JsonSchema => ({
       }),
     },
     '/api/notifications/mark_all_as_read': {
-      post: op('Mark all my notifications read', { tags: ['notifications'], responses: { 200: msg('Done'), ...errors(400, 401, 403, 429, 503) } }),
+      post: op('Mark all my notifications read: every tab of mine gets `notification_read` naming them (none when nothing was unread)', {
+        tags: ['notifications'],
+        responses: { 200: msg('Done'), ...errors(400, 401, 403, 429, 503) },
+      }),
     },
     '/api/blocks/': {
       get: op('The users I blocked', {
@@ -160,12 +163,12 @@ export const openApiDocument = (): JsonSchema => ({
       }),
     },
     '/api/blocks/{username}': {
-      put: op('Block a user (idempotent)', {
+      put: op('Block a user (idempotent); a change sends `block_update` to both users, each from its own side', {
         tags: ['blocks'],
         parameters: [usernameParam],
         responses: { 200: msg('Blocked'), ...errors(401, 403, 404, 422, 429, 503) },
       }),
-      delete: op('Unblock a user (idempotent)', {
+      delete: op('Unblock a user (idempotent); a change sends `block_update` to both users, each from its own side', {
         tags: ['blocks'],
         parameters: [usernameParam],
         responses: { 200: msg('Unblocked'), ...errors(401, 403, 404, 422, 429, 503) },

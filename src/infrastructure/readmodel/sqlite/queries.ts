@@ -67,6 +67,7 @@ export interface SqliteQueryStatements {
   readonly notifications: Record<ReadFilter, Statement<PageArgs, NotificationRow>>;
   readonly notificationCount: Record<ReadFilter, Statement<[string], number>>;
   readonly hasNotification: Statement<[string, string], number>;
+  readonly unreadNotificationIds: Statement<[string], string>;
   readonly blocks: Statement<PageArgs, UserRow>;
   readonly blockCount: Statement<[string], number>;
   readonly userIds: Statement<[number], string>;
@@ -92,6 +93,7 @@ export const prepareQueries = (db: Database): SqliteQueryStatements => ({
   notifications: byFilter((f) => db.prepare<PageArgs, NotificationRow>(notificationsPage(READ_CONDITION[f]))),
   notificationCount: byFilter((f) => db.prepare<[string], number>(`SELECT COUNT(*) FROM notifications n WHERE n.user_id = ? ${READ_CONDITION[f]}`).pluck()),
   hasNotification: db.prepare<[string, string], number>('SELECT 1 FROM notifications WHERE user_id = ? AND id = ?').pluck(),
+  unreadNotificationIds: db.prepare<[string], string>('SELECT id FROM notifications WHERE user_id = ? AND is_read = 0').pluck(),
   blocks: db.prepare(`SELECT b.blocked_id AS id, COALESCE(u.username, '') AS username, COALESCE(u.nickname, '') AS nickname,
       COALESCE(u.avatar, '') AS avatar, COALESCE(u.online, 0) AS online, COALESCE(u.erased, 0) AS erased
     FROM blocks b LEFT JOIN users u ON u.id = b.blocked_id

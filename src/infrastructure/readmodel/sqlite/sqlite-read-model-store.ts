@@ -185,6 +185,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     return this.q.hasNotification.get(userId, notificationId) !== undefined;
   }
 
+  async unreadNotificationIds(userId: string): Promise<readonly string[]> {
+    return this.q.unreadNotificationIds.all(userId);
+  }
+
   async blocks(userId: string, page: PageRequest): Promise<Page<UserRecord>> {
     return this.snapshot(() => ({
       items: this.q.blocks.all(userId, ...limitOf(page)).map(toUser),
