@@ -43,7 +43,10 @@ describe('PresenceGraph: who sees whose presence, from events (pure)', () => {
   it('one presence frame to several contacts keeps one bare position', () => {
     const g = given('contacts', [chat('alice', 'bob'), chat('alice', 'carol')]);
     const at = { commit: 9n, prepare: 9n };
-    const out = withFramePositions(deliveriesOf(online('alice'), { position: '9', profile: profile, presenceAudience: g.audienceOf, blocked: NO_BLOCKS, erased: false }), at);
+    const out = withFramePositions(
+      deliveriesOf(online('alice'), { position: '9', profile: profile, presenceAudience: g.audienceOf, blocked: NO_BLOCKS, erased: false }),
+      at,
+    );
     expect(out).to.have.length(2);
     for (const d of out) expect(d.kind === 'send' ? d.frame.position : undefined).to.equal('9');
   });

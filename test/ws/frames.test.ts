@@ -204,8 +204,8 @@ describe('deliveriesOf: the frames of each event (pure)', () => {
 
   it('an unknown user falls back to its id (the caller’s lookup decides), never throws', () => {
     const fallback = (userId: string): ProfileView => ({ userId, username: userId, nickname: userId, avatar: '' });
-    expect(deliveriesOf(samples.FriendAdded, { position: POS, profile: fallback, presenceAudience: EVERYONE_ONLINE, blocked: NO_BLOCKS, erased: false })).to.deep.equal([
-      send('user_bob', 'new_friend', { username: 'alice', nickname: 'alice' }),
-    ]);
+    expect(
+      deliveriesOf(samples.FriendAdded, { position: POS, profile: fallback, presenceAudience: EVERYONE_ONLINE, blocked: NO_BLOCKS, erased: false }),
+    ).to.deep.equal([send('user_bob', 'new_friend', { username: 'alice', nickname: 'alice' })]);
   });
 });
