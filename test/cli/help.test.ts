@@ -52,6 +52,9 @@ describe('CLIs: --help and wrong usage (real processes)', function () {
       ['token', ['bob', '--ttl', 'soon'], /^token: --ttl must be an integer ≥ 1, got soon$/],
       ['replay', ['--projection', 'everything'], /^replay: unknown projection everything: one of /],
       ['verify', ['extra'], /^verify: unexpected argument extra$/],
+      ['erase', [], /^erase: missing USER-ID$/],
+      ['erase', ['a', 'b'], /^erase: unexpected argument b$/],
+      ['migrate', ['extra'], /^migrate: unexpected argument extra$/],
       ['bench', ['--users', 'many'], /^bench: --users expects a non-negative number, got many$/],
     ];
     const results = await Promise.all(cases.map(([name, args]) => runCliProcess(name, args, { dataDir })));

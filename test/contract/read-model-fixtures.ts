@@ -13,11 +13,13 @@ export interface LoggedEvent {
   readonly event: AnyDomainEvent;
   readonly eventId: string;
   readonly position: Position;
+  /** Decoded with personal data erased (its owner's keys were gone): as a rebuild after an erasure sees it. */
+  readonly erased?: boolean;
 }
 
 export const positioned = (e: LoggedEvent): PositionedChanges => ({
   position: e.position,
-  changes: projectEvent(e.event, { eventId: e.eventId, position: e.position }),
+  changes: projectEvent(e.event, { eventId: e.eventId, position: e.position, erased: e.erased === true }),
 });
 
 /** A log under construction: events get consecutive positions (as in the embedded store). */
@@ -26,9 +28,14 @@ export class EventLog {
 
   /** Appends and returns the new events' positioned changes (one entry per event). */
   append(...events: readonly AnyDomainEvent[]): PositionedChanges[] {
+    return this.appendAs(false, ...events);
+  }
+
+  /** `append`, each event decoded as erased or not. */
+  appendAs(erased: boolean, ...events: readonly AnyDomainEvent[]): PositionedChanges[] {
     return events.map((event) => {
       const n = this.events.length + 1;
-      const logged = { event, eventId: uuid(0xe0000 + n), position: positionOf(n) };
+      const logged = { event, eventId: uuid(0xe0000 + n), position: positionOf(n), erased };
       this.events.push(logged);
       return positioned(logged);
     });
@@ -76,6 +83,8 @@ export const claimed = (u: TestUser, previous: TestUser | undefined, t: number):
   type: 'UsernameClaimed',
   data: { username: u.username, userId: u.id, previousHolderId: previous?.id ?? null, at: at(t) },
 });
+
+export const erasedUser = (u: TestUser, alias: string, t: number): AnyDomainEvent => ({ type: 'UserErased', data: { userId: u.id, alias, at: at(t) } });
 
 export const online = (u: TestUser, t: number): AnyDomainEvent => ({ type: 'UserWentOnline', data: { userId: u.id, at: at(t) } });
 export const offline = (u: TestUser, t: number): AnyDomainEvent => ({

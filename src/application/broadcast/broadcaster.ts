@@ -32,7 +32,7 @@ export const deliveriesOfStored = async (
 ): Promise<{ readonly deliveries: readonly Delivery[]; readonly profile: (userId: string) => ProfileView }> => {
   const profile = await profiles.resolve(profilesOf(stored.event));
   const at = stored.recorded.position;
-  const context = { position: formatPosition(at), profile, presenceAudience: views.audience, blocked: views.blocked };
+  const context = { position: formatPosition(at), profile, presenceAudience: views.audience, blocked: views.blocked, erased: stored.erased };
   return { deliveries: withFramePositions(deliveriesOf(stored.event, context), at), profile };
 };
 

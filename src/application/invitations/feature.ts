@@ -1,6 +1,6 @@
 import type { CancelReason } from '../../domain/invite/events.js';
 import { isRefusal, ok } from '../../domain/shared/decision.js';
-import { send, userGroup, type ProfileView } from '../broadcast/delivery.js';
+import { erasedMark, send, userGroup, type ProfileView } from '../broadcast/delivery.js';
 import type { ActionContext, ActionHandler, ActionResult, Feature } from '../shared/feature.js';
 import { frameOf } from '../wire/server-frames.js';
 import { cancelInvitation, replyInvitation, sendInvitation } from './invitations.js';
@@ -67,7 +67,11 @@ export const invitations = {
         return [
           send(
             userGroup(e.data.inviteeId),
-            frameOf('game_invite', { id: e.data.inviteId, ...shownAs(inviter), avatar: inviter.avatar, options: e.data.options }, position),
+            frameOf(
+              'game_invite',
+              { id: e.data.inviteId, ...shownAs(inviter), avatar: inviter.avatar, options: e.data.options, ...erasedMark(inviter) },
+              position,
+            ),
           ),
         ];
       },

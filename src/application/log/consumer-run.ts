@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PersonalData } from '../erasure/personal-data.js';
 import type { EventStore, Position } from '../ports/event-store.js';
 import { comparePositions } from '../ports/position.js';
 import type { ConsumerState, LogConsumer, RunningConsumer } from './consumer.js';
@@ -47,6 +48,7 @@ export class ConsumerRun implements RunningConsumer {
   constructor(
     private readonly consumer: LogConsumer,
     private readonly store: EventStore,
+    private readonly personal: PersonalData,
     private readonly logger: Logger,
     private readonly options: RunOptions,
     /** Resolves once the live feed is subscribed: a catch-up that ended before it would leave a gap. */
@@ -135,7 +137,7 @@ export class ConsumerRun implements RunningConsumer {
     let position = from;
     const filter = this.consumer.eventTypes === undefined ? undefined : { eventTypes: this.consumer.eventTypes };
     const range = { ...(position === undefined ? {} : { after: position }), ...(filter === undefined ? {} : { filter }), pageSize: this.max };
-    for await (const page of storedPagesOf(this.store, range)) {
+    for await (const page of storedPagesOf(this.store, this.personal, range)) {
       if (this.stopped) return position;
       position = await this.deliver(page.events, page.through);
     }

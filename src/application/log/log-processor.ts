@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PersonalData } from '../erasure/personal-data.js';
 import type { EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { LogConsumer, RunningConsumer } from './consumer.js';
 import { ConsumerRun } from './consumer-run.js';
@@ -24,6 +25,8 @@ export class LogProcessor {
 
   constructor(
     private readonly store: EventStore,
+    /** Opens personal data where events are decoded; its key cache is this process's. */
+    private readonly personal: PersonalData,
     private readonly logger: Logger,
     private readonly options: LogProcessorOptions = {},
   ) {
@@ -35,6 +38,7 @@ export class LogProcessor {
     const head = await this.store.headPosition();
     this.feed = new LiveFeed(
       this.store,
+      this.personal,
       head,
       (position, stored) => {
         for (const run of this.runs) run.offer(position, stored);
@@ -46,7 +50,7 @@ export class LogProcessor {
   }
 
   run(consumer: LogConsumer): RunningConsumer {
-    const run = new ConsumerRun(consumer, this.store, this.logger, { queueLimit: this.options.queueLimit ?? 10_000 }, this.subscribed);
+    const run = new ConsumerRun(consumer, this.store, this.personal, this.logger, { queueLimit: this.options.queueLimit ?? 10_000 }, this.subscribed);
     this.runs.add(run);
     run.start();
     return run;
@@ -59,7 +63,7 @@ export class LogProcessor {
 
   /** A bounded pass over the log, decoded: events of types this code does not know are left out. */
   pages(range: LogRange = {}): ReturnType<typeof storedPagesOf> {
-    return storedPagesOf(this.store, range);
+    return storedPagesOf(this.store, this.personal, range);
   }
 
   /** A bounded pass over the log as stored (export, the ledger): nothing decoded. */

@@ -59,10 +59,13 @@ export const parseLogLine = (text: string, lineNumber: number): LogLine => {
   return decoded.right;
 };
 
+/** The line's data: JSON parsed from the line, so JSON values (io-ts's UnknownRecord says no more). */
+export const lineData = (line: LogLine): JsonObject => line.data as JsonObject;
+
 /** Lines carry what the store stores; events written before versioning count as version 1. */
 export const toNewEventFromLine = (line: LogLine): NewEvent => ({
   id: line.id,
   type: line.type,
-  data: line.data as JsonObject,
+  data: lineData(line),
   metadata: { ...line.metadata, schemaVersion: line.metadata.schemaVersion ?? 1 },
 });

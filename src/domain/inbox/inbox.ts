@@ -20,6 +20,8 @@ export const NotificationsMarkedRead = defineEvent(
 export const EphemeralNotificationSent = defineEvent(
   'EphemeralNotificationSent',
   t.readonly(t.type({ userId: t.string, message: t.string, notificationType: t.string, at: t.string })),
+  // The user's own words, like a message's content.
+  { personal: { message: { owner: 'userId' } } },
 );
 export const inboxEvents = EventSet.of(NotificationRead).and(AllNotificationsRead).and(NotificationsMarkedRead).and(EphemeralNotificationSent);
 export type InboxEvent = EventOf<(typeof inboxEvents.specs)[number]>;

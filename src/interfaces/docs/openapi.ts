@@ -1,6 +1,18 @@
 import { CORS_METHODS } from '../http/cors-policy.js';
 import { int, object, page, ref, str, type JsonSchema, type JsonValue } from '../../application/wire/json-schema.js';
-import { blockedUser, chat, chatMessage, chatMessageProps, chatPreview, isoDate, notification, position, shownUsername, username } from './wire-schemas.js';
+import {
+  blockedUser,
+  chat,
+  chatMessage,
+  chatMessageProps,
+  chatPreview,
+  erased,
+  isoDate,
+  notification,
+  position,
+  shownUsername,
+  username,
+} from './wire-schemas.js';
 
 const ERRORS = {
   400: 'Malformed parameters or body',
@@ -46,10 +58,15 @@ const historyEntry = object(
     type: str({ description: 'the event type, e.g. MessageSent' }),
     actor: { type: ['string', 'null'], description: "the username whose command caused it (null for the system's)" },
     time: isoDate(),
-    data: { type: 'object', description: 'the event as stored' },
+    data: {
+      type: 'object',
+      description:
+        'the event as stored, its personal data (message content, usernames, nicknames, avatars) opened: empty, or a username `erased-…`, once its user was erased',
+    },
+    erased,
   },
-  [],
-  'One event of a chat’s stream',
+  ['erased'],
+  'One event of a chat’s stream (`erased` when personal data of it was erased)',
 );
 const chatAt = object(
   {
@@ -57,7 +74,7 @@ const chatAt = object(
     at: str({ description: 'the point asked for: an ISO time or a position' }),
     position: { oneOf: [position(), { type: 'null' }], description: 'the last event included' },
     members: { type: 'array', items: shownUsername() },
-    messages: { type: 'array', items: object(chatMessageProps), description: 'oldest first' },
+    messages: { type: 'array', items: object(chatMessageProps, ['erased']), description: 'oldest first' },
   },
   [],
   'The chat as it was at a point in time',

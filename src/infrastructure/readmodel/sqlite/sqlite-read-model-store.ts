@@ -57,7 +57,8 @@ const onThread = (config: ReadModelWriterConfig): Writer => {
 };
 
 const inline = (writer: SqliteReadModelWriter): Writer => ({
-  apply: async (projection, batch) => writer.apply(projection, batch),
+  // In memory: no file, no WAL to scrub.
+  apply: async (projection, batch) => void writer.apply(projection, batch),
   reset: async (groups) => writer.reset(groups),
   close: async () => writer.close(),
 });
