@@ -15,7 +15,7 @@
  * like the service's MessageSent (encrypted content, uuid v7 ids, ~350-byte leaves).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
@@ -29,6 +29,7 @@ import { SqliteLedgerStore } from '../src/infrastructure/ledger/sqlite-ledger-st
 import { ledgerNoteSigner, loadLedgerSigningKey } from '../src/infrastructure/ledger/signing-key.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReactorCheckpoints } from '../src/infrastructure/scheduler/reactor-checkpoints.js';
+import { benchKeys } from './bench-keys.js';
 import { runJsonScript } from './processes.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../../.bench/', import.meta.url));
@@ -125,10 +126,11 @@ const inMemory = (count: number): void => {
 /** The ledger writer of the service, on its own: from an empty ledger to one sealed at the log's head. */
 const sealLog = async (dataDir: string): Promise<void> => {
   const logger = createLogger('silent');
+  const keys = benchKeys(dataDir);
   const events = SqliteEventStore.open({ path: join(dataDir, 'events.db'), synchronous: 'NORMAL' });
   const store = SqliteLedgerStore.open({ directory: dataDir });
   const leases = SqliteReactorCheckpoints.open(':memory:');
-  const log = new LogProcessor(events, logger);
+  const log = new LogProcessor(events, keys.personal, logger);
   await log.start();
   const key = loadLedgerSigningKey({ dataDir });
   const writer = new LedgerWriter({
@@ -162,7 +164,7 @@ const sealLog = async (dataDir: string): Promise<void> => {
       `${((used.user + used.system) / 1e6).toFixed(1)} s CPU), ${(await store.checkpoints(0, 100_000)).length} checkpoints`,
   );
   await log.stop();
-  await Promise.all([store.close(), leases.close(), events.close()]);
+  await Promise.all([store.close(), leases.close(), events.close(), keys.close()]);
 };
 
 /** `npm run ledger -- verify` as its own process on `dataDir`; its answer and its rate line. */
@@ -176,11 +178,12 @@ const runVerify = (dataDir: string, args: readonly string[]): Promise<number | n
   });
 
 const onLog = async (count: number, verifyArgs: readonly string[]): Promise<void> => {
-  const { logPath } = await runJsonScript<{ logPath: string }>('replay-bench.js', [String(count), '--generate-only'], 60 * 60_000);
-  const dataDir = join(BENCH_DIR, `ledger-${count}`);
+  const { logPath, keysDir } = await runJsonScript<{ logPath: string; keysDir: string }>('replay-bench.js', [String(count), '--generate-only'], 60 * 60_000);
+  const dataDir = join(BENCH_DIR, `ledger-sealed-${count}`);
   if (!existsSync(join(dataDir, 'ledger.db'))) {
     rmSync(dataDir, { recursive: true, force: true });
-    mkdirSync(dataDir, { recursive: true });
+    // The log with its data keys, as a DATA_DIR holds them.
+    cpSync(keysDir, dataDir, { recursive: true });
     copyFileSync(logPath, join(dataDir, 'events.db'));
     await sealLog(dataDir);
   }

@@ -37,6 +37,7 @@ import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteSnapshotStore } from '../src/infrastructure/snapshots/sqlite-snapshot-store.js';
 import { startService, type RunningService } from '../src/interfaces/service.js';
 import { round, summarise } from './stats.js';
+import { benchKeys } from './bench-keys.js';
 
 export interface LongChatOptions {
   readonly messages: number;
@@ -104,6 +105,8 @@ const send = async (service: RunningService, chatId: string, content: string): P
 
 const seed = async (dataDir: string, messages: number): Promise<void> => {
   const store = SqliteEventStore.open({ path: join(dataDir, 'events.db'), synchronous: 'NORMAL' });
+  // The keys the service on this DATA_DIR will read the messages with.
+  const keys = benchKeys(dataDir);
   try {
     const at = new Date().toISOString();
     const meta = { correlationId: 'seed', timestamp: at };
@@ -127,7 +130,7 @@ const seed = async (dataDir: string, messages: number): Promise<void> => {
       const flush = async (): Promise<void> => {
         const result = await store.append(
           chatStream(chatId),
-          batch.map((e) => toNewEvent(chatEvents, e, meta, newId())),
+          await Promise.all(batch.map((e) => toNewEvent(chatEvents, e, meta, newId(), keys.personal))),
           revision < 0 ? 'no_stream' : revision,
         );
         if (result._tag !== 'Appended') throw new Error('seed conflicted');
@@ -149,6 +152,7 @@ const seed = async (dataDir: string, messages: number): Promise<void> => {
     await chat(WARM_CHAT, WARM_CHAT_MESSAGES);
     await chat(LONG_CHAT, messages);
   } finally {
+    await keys.close();
     await store.close();
   }
 };

@@ -36,6 +36,9 @@ import { isRefusal } from '../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { prng } from '../test/support/prng.js';
 import { round, summarise, type LatencySummary } from './stats.js';
+import { memoryKeys } from '../test/support/memory-keys.js';
+
+const { personal, usernames } = memoryKeys();
 
 export interface LongInvitesOptions {
   readonly invitations: number;
@@ -80,9 +83,10 @@ const seed = async (path: string, invitations: number, users: number): Promise<{
   let clock = Date.parse('2025-01-01T00:00:00Z');
   let events = 0;
   const iso = (t: number): string => new Date(t).toISOString();
-  const emit = (e: AnyDomainEvent, userId: string, t: number): NewEvent => {
+  // None of these events holds personal data: sealing passes them through.
+  const emit = (e: AnyDomainEvent, userId: string, t: number): Promise<NewEvent> => {
     events += 1;
-    return toNewEvent(domainEvents, e, { userId, correlationId: randomUUID(), timestamp: iso(t) }, newId());
+    return toNewEvent(domainEvents, e, { userId, correlationId: randomUUID(), timestamp: iso(t) }, newId(), personal);
   };
   for (let done = 0; done < invitations;) {
     const appends: Promise<unknown>[] = [];
@@ -105,10 +109,10 @@ const seed = async (path: string, invitations: number, users: number): Promise<{
           type: 'EngagementReserved',
           data: { userId, inviteId, role, at, holdUntil: iso(t + 10_000), ...(role === 'inviter' ? { recentSince: iso(t - 60_000) } : {}) },
         };
-        appends.push(store.append(engagementStream(userId), [emit(reserved, userId, t)], 'any'));
+        appends.push(emit(reserved, userId, t).then((sealed) => store.append(engagementStream(userId), [sealed], 'any')));
       }
       const parties = { inviteId, inviterId, inviteeId };
-      const life: NewEvent[] = [
+      const life: Promise<NewEvent>[] = [
         emit(
           { type: 'InvitationSent', data: { ...parties, options: DEFAULT_GAME_OPTIONS, clientId: inviteId, at, expiresAt: iso(t + 300_000) } },
           inviterId,
@@ -125,7 +129,7 @@ const seed = async (path: string, invitations: number, users: number): Promise<{
         life.push(emit({ type: 'InvitationAccepted', data: { ...parties, gameId, options: DEFAULT_GAME_OPTIONS, at: later, endsAt } }, inviteeId, t));
         life.push(emit({ type: 'GameEnded', data: { gameId, players: [inviterId, inviteeId], at: endsAt } }, inviterId, t));
       }
-      appends.push(store.append(inviteStream(inviteId), life, 'no_stream'));
+      appends.push(Promise.all(life).then((sealed) => store.append(inviteStream(inviteId), sealed, 'no_stream')));
     }
     await Promise.all(appends);
     done += n;
@@ -140,8 +144,9 @@ const depsOn = (store: SqliteEventStore): CommandDeps => {
       ? { userId: `user-${username.slice('player_'.length)}`, username, nickname: username, avatar: '', isOnline: true }
       : undefined;
   return {
-    aggregates: aggregatesOf(new AggregateRepository(store)),
+    aggregates: aggregatesOf(new AggregateRepository(store, personal)),
     lookups: async () => ({ userByUsername }) as Partial<Lookups> as Lookups,
+    usernames,
     blockers: new BlockersIndex(() => store.headPosition(), 1000),
     policies: { nodeId: 'bench', inviteTtlMs: 300_000, inviteRateLimit: { max: 10, windowMs: 60_000 }, gameGraceMs: 120_000, activityThrottleMs: 60_000 },
     now: () => new Date(),
@@ -205,11 +210,12 @@ export const runLongInvites = async (opts: LongInvitesOptions): Promise<LongInvi
       await store.append(
         `bench-warmup-${randomUUID()}`,
         [
-          toNewEvent(
+          await toNewEvent(
             domainEvents,
             { type: 'ActivityRecorded', data: { userId: 'bench', at: new Date().toISOString() } },
             { correlationId: 'bench', timestamp: new Date().toISOString() },
             newId(),
+            personal,
           ),
         ],
         'no_stream',

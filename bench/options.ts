@@ -38,6 +38,12 @@ export interface Options {
   /** Scope all with per-change frames is N²: above this many users it is not run. */
   readonly stormAllFramesMax: number;
   readonly profileDurationMs: number;
+  /** (h) sequential sendMessage calls (at the default limit, at most 30). */
+  readonly sdkSequential: number;
+  /** (h) seconds of calls at the rate after the burst, on one connection. */
+  readonly sdkSeconds: number;
+  /** (h) at most this many calls at once; a quick run's bound keeps it short. */
+  readonly sdkMaxCalls: number;
 }
 
 /**
@@ -72,6 +78,9 @@ const NUMBER_OPTIONS = {
   'long-chat-messages': ['stored messages in the (f1) chat', 1_000_000, 20_000],
   'storm-all-frames-max': ['most users of the (g) storm run with scope all and per-change frames, N² frames', 5000, 100],
   'profile-duration': ['seconds of the --profile run', 15, 15],
+  'sdk-sequential': ['sequential sendMessage calls of (h), SDK and raw socket each (at most 30 at the default limit)', 200, 20],
+  'sdk-seconds': ['seconds of (h) calls at the rate after the burst, on one connection', 5, 0.5],
+  'sdk-max-calls': ['most (h) calls fired at once on one connection', 100_000, 400],
 } as const satisfies Readonly<Record<string, readonly [help: string, full: number, quick: number]>>;
 
 type NumberOption = keyof typeof NUMBER_OPTIONS;
@@ -80,8 +89,8 @@ const STORM_USERS = { full: '1000,5000,10000', quick: '100' } as const;
 
 const defaults = (full: number | string, quick: number | string): string => (full === quick ? `(${full})` : `(${full}; quick ${quick})`);
 
-/** (f) long histories; (g) the reconnect storm. */
-const SCENARIOS: readonly string[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+/** (f) long histories; (g) the reconnect storm; (h) the SDK as a client process. */
+const SCENARIOS: readonly string[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 const numberOptions = Object.fromEntries(
   Object.entries(NUMBER_OPTIONS).map(([name, [help, full, quick]]) => [name, { type: 'string', value: 'N', help: `${help} ${defaults(full, quick)}` }]),
@@ -91,17 +100,17 @@ const numberOptions = Object.fromEntries(
 
 export const spec = defineCli({
   name: 'bench',
-  synopsis: ['npm run bench [-- --quick] [--write-md] [--profile | --no-profile] [--only a,b,c,d,e,f,g] [--NAME N ...]'],
+  synopsis: ['npm run bench [-- --quick] [--write-md] [--profile | --no-profile] [--only a,b,c,d,e,f,g,h] [--NAME N ...]'],
   description:
     'Load benchmarks (see BENCHMARKS.md): (a) latency at a fixed rate, (b) maximum sustained throughput, (c) RSS per idle connection, ' +
-    '(d) read-model rebuild speed, (e) REST latency under load, against a bare ws relay; (f) long histories, (g) the reconnect storm. ' +
+    '(d) read-model rebuild speed, (e) REST latency under load, against a bare ws relay; (f) long histories, (g) the reconnect storm, (h) the SDK against a raw socket and at the flood limits. ' +
     'The full run takes about 30 minutes on 2 cores (more the first time, while its long logs are generated).',
   options: {
     quick: { type: 'boolean', help: 'smaller sizes, shorter phases, no profile (< 2 minutes)' },
     'write-md': { type: 'boolean', help: 'update the results section of BENCHMARKS.md' },
     profile: { type: 'boolean', help: 'add a --cpu-prof run of the service (default on a full run)' },
     'no-profile': { type: 'boolean', help: 'skip the profile run of a full run' },
-    only: { type: 'string', value: 'LIST', help: 'these scenarios only, e.g. a,e (default a,b,c,d,e,f,g)' },
+    only: { type: 'string', value: 'LIST', help: 'these scenarios only, e.g. a,e (default a,b,c,d,e,f,g,h)' },
     'storm-users': { type: 'string', value: 'LIST', help: `user counts of the (g) reconnect storm ${defaults(STORM_USERS.full, STORM_USERS.quick)}` },
     ...numberOptions,
   },
@@ -155,5 +164,8 @@ export const parseOptions = ({ values }: ParsedArgs<typeof spec.options>): Optio
     }),
     stormAllFramesMax: num('storm-all-frames-max'),
     profileDurationMs: num('profile-duration') * 1000,
+    sdkSequential: num('sdk-sequential'),
+    sdkSeconds: num('sdk-seconds'),
+    sdkMaxCalls: num('sdk-max-calls'),
   };
 };

@@ -1,13 +1,14 @@
 /**
  * Scenario (d): how fast the read models are rebuilt from the embedded log.
  * Generates a realistic log of N events once (users, chats, messages, likes, read receipts,
- * interleaved across chats) into `.bench/replay-log-<N>.db`, then times:
+ * interleaved across chats) into `.bench/replay-log-sealed-<N>.db`, its personal data sealed with
+ * keys kept in `.bench/replay-log-sealed-<N>.keys/` (keys.db and data-key, as under a DATA_DIR), then times:
  *  - scan: reading the whole log through a subscription (the store's read path alone),
- *  - decode: the scan plus decoding each event (decodeStored),
+ *  - decode: the scan plus decoding each event (decodeStored, personal data opened),
  *  - rebuild: the read models' consumer on a log processor, from empty into a fresh SqliteReadModelStore, until its
  *    tracker reaches the head (what a read-model rebuild does).
  * `node dist/bench/replay-bench.js <events> [--generate-only]`; prints one JSON line (with
- * `--generate-only`, just the cached log's path: the long-log scenario of run.ts starts from it).
+ * `--generate-only`, just the cached log's path and its keys' directory: the long-log scenario of run.ts starts from them).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chatIdFor, newId } from '../src/application/shared/ids.js';
 import { LogProcessor } from '../src/application/log/log-processor.js';
 import { decodeStored, toNewEvent } from '../src/application/log/stored.js';
+import type { PersonalData } from '../src/application/erasure/personal-data.js';
 import type { NewEvent, Position, RecordedEvent } from '../src/application/ports/event-store.js';
 import { READ_MODEL_PROJECTION, readModelConsumer } from '../src/application/read-models/projection.js';
 import { domainEvents, type AnyDomainEvent } from '../src/domain/events.js';
@@ -25,6 +27,7 @@ import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { prng } from '../test/support/prng.js';
 import { round } from './stats.js';
+import { benchKeys } from './bench-keys.js';
 
 export interface ReplayResult {
   readonly events: number;
@@ -66,15 +69,15 @@ interface ChatGen {
   readonly last: Map<string, { id: string; seq: number }>;
 }
 
-const generate = async (path: string, total: number): Promise<Record<string, number>> => {
+const generate = async (path: string, total: number, personal: PersonalData): Promise<Record<string, number>> => {
   const random = prng(total);
   const mix: Record<string, number> = {};
   const store = SqliteEventStore.open({ path, synchronous: 'NORMAL' });
   let clock = Date.parse('2025-01-01T00:00:00Z');
   const at = (): string => new Date((clock += 37)).toISOString();
-  const emit = (e: AnyDomainEvent, userId: string): NewEvent => {
+  const emit = (e: AnyDomainEvent, userId: string): Promise<NewEvent> => {
     mix[e.type] = (mix[e.type] ?? 0) + 1;
-    return toNewEvent(domainEvents, e, { userId, correlationId: randomUUID(), timestamp: new Date(clock).toISOString() }, newId());
+    return toNewEvent(domainEvents, e, { userId, correlationId: randomUUID(), timestamp: new Date(clock).toISOString() }, newId(), personal);
   };
   const uid = (i: number): string => `user-${i}`;
   const users = Math.min(USERS, Math.max(2, Math.floor(total / 50)));
@@ -87,7 +90,7 @@ const generate = async (path: string, total: number): Promise<Record<string, num
       type: 'UserRegistered',
       data: { userId: id, username: `player_${i}`, nickname: `Player ${i}`, avatar: `https://cdn.example/avatars/${i}.png`, at: at() },
     };
-    registrations.push(store.append(`user-${id}`, [emit(e, id)], 'no_stream'));
+    registrations.push(emit(e, id).then((sealed) => store.append(`user-${id}`, [sealed], 'no_stream')));
   }
   await Promise.all(registrations);
   written += users;
@@ -103,8 +106,8 @@ const generate = async (path: string, total: number): Promise<Record<string, num
       return { chatId: chatIdFor(members[0], members[1]), members, seq: 0, created: false, remaining, last: new Map() };
     }
   };
-  const chunkOf = (c: ChatGen): NewEvent[] => {
-    const out: NewEvent[] = [];
+  const chunkOf = (c: ChatGen): Promise<NewEvent>[] => {
+    const out: Promise<NewEvent>[] = [];
     if (!c.created) {
       c.created = true;
       c.remaining--;
@@ -153,7 +156,7 @@ const generate = async (path: string, total: number): Promise<Record<string, num
       const c = active[i];
       if (c === undefined) continue;
       const events = chunkOf(c);
-      if (events.length > 0) appends.push(store.append(`chat-${c.chatId}`, events, 'any'));
+      if (events.length > 0) appends.push(Promise.all(events).then((sealed) => store.append(`chat-${c.chatId}`, sealed, 'any')));
       written += events.length;
       if (c.remaining <= 0) {
         const replacement = nextChat();
@@ -183,11 +186,11 @@ const countMix = async (store: SqliteEventStore): Promise<Record<string, number>
 };
 
 /** Iterates a subscription from the start to the head; `work` runs per event. */
-const scan = async (store: SqliteEventStore, head: Position, work: (e: RecordedEvent) => void): Promise<number> => {
+const scan = async (store: SqliteEventStore, head: Position, work: (e: RecordedEvent) => void | Promise<void>): Promise<number> => {
   const sub = store.subscribeAll({});
   let n = 0;
   for await (const e of sub) {
-    work(e);
+    await work(e);
     n++;
     if (e.position.commit >= head.commit) break;
   }
@@ -199,22 +202,31 @@ const main = async (): Promise<void> => {
   const total = Number(process.argv[2] ?? 1_000_000);
   if (!Number.isInteger(total) || total < 1000) throw new Error('usage: replay-bench <events ≥ 1000>');
   mkdirSync(BENCH_DIR, { recursive: true });
-  const logPath = join(BENCH_DIR, `replay-log-${total}.db`);
+  const logPath = join(BENCH_DIR, `replay-log-sealed-${total}.db`);
+  const keysDir = join(BENCH_DIR, `replay-log-sealed-${total}.keys`);
   let generateSeconds: number | undefined;
   let mix: Record<string, number> | undefined;
   if (!existsSync(logPath)) {
-    const tmp = join(BENCH_DIR, `replay-log-${total}.${process.pid}.tmp.db`);
+    const tmp = join(BENCH_DIR, `replay-log-sealed-${total}.${process.pid}.tmp.db`);
     const t0 = performance.now();
-    mix = await generate(tmp, total);
+    // Keys made with the log: an earlier half-made run's are dropped with it.
+    rmSync(keysDir, { recursive: true, force: true });
+    const keys = benchKeys(keysDir);
+    try {
+      mix = await generate(tmp, total, keys.personal);
+    } finally {
+      await keys.close();
+    }
     generateSeconds = round((performance.now() - t0) / 1000, 2);
     for (const suffix of ['-wal', '-shm']) rmSync(tmp + suffix, { force: true });
     renameSync(tmp, logPath);
   }
   if (process.argv.includes('--generate-only')) {
-    process.stdout.write(`${JSON.stringify({ logPath, ...(generateSeconds === undefined ? {} : { generateSeconds }) })}\n`);
+    process.stdout.write(`${JSON.stringify({ logPath, keysDir, ...(generateSeconds === undefined ? {} : { generateSeconds }) })}\n`);
     return;
   }
   const store = SqliteEventStore.open({ path: logPath, synchronous: 'NORMAL' });
+  const { personal } = benchKeys(keysDir);
   // run.ts passes a directory it removes itself, even if this process is killed.
   const work = mkdtempSync(join(process.env['BENCH_WORK_DIR'] ?? tmpdir(), 'bench-replay-'));
   try {
@@ -229,14 +241,15 @@ const main = async (): Promise<void> => {
 
     let decoded = 0;
     t = performance.now();
-    await scan(store, head, (e) => {
-      if (decodeStored(domainEvents, e) !== undefined) decoded++;
+    await scan(store, head, async (e) => {
+      await personal.prepare(domainEvents, [e]);
+      if (decodeStored(domainEvents, e, personal) !== undefined) decoded++;
     });
     const decodeSeconds = (performance.now() - t) / 1000;
     if (decoded !== events) throw new Error(`decoded ${decoded} of ${events} events`);
 
     const readModels = SqliteReadModelStore.open({ path: join(work, 'readmodels.db') });
-    const log = new LogProcessor(store, createLogger('silent'));
+    const log = new LogProcessor(store, personal, createLogger('silent'));
     t = performance.now();
     await log.start();
     const runner = log.run(readModelConsumer({ name: READ_MODEL_PROJECTION, target: () => readModels, batching: { max: 5000 } }));

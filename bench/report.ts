@@ -13,6 +13,7 @@ import { longChatGoal, longChatRows } from './scenario-f1-long-chat.js';
 import { longInvitesGoal, longInvitesRows } from './scenario-f2-long-invites.js';
 import { longLogGoal, longLogRows } from './scenario-f3-long-log.js';
 import { stormGoal, stormRows } from './scenario-g-storm.js';
+import { sdkGoal, sdkRows } from './scenario-h-sdk.js';
 import { renderTables, type Goal } from './table.js';
 
 /** Each scenario's goal, in the order of the goals table. */
@@ -26,6 +27,7 @@ export const goalsOf = (r: Omit<Results, 'goals' | 'finishedAt' | 'seconds'>): G
     longInvitesGoal(r.longInvites),
     stormGoal(r.storm),
     longLogGoal(r.longLog),
+    sdkGoal(r.sdk),
   ].filter((g): g is Goal => g !== undefined);
 
 export const markdownTable = (r: Results): string => {
@@ -42,6 +44,7 @@ export const markdownTable = (r: Results): string => {
     ...stormRows(r.storm),
     ...longLogRows(r.options, r.longLog),
     ...restRows(r.options, s),
+    ...sdkRows(r.sdk),
   ];
   return renderTables(rows, r.goals);
 };

@@ -12,6 +12,7 @@ import type { RampResult } from './scenario-b-ramp.js';
 import type { IdleResult } from './scenario-c-idle.js';
 import type { ReplayCliResult } from './scenario-d-replay.js';
 import type { LongLogResult } from './scenario-f3-long-log.js';
+import type { SdkResult } from './scenario-h-sdk.js';
 import type { Goal } from './table.js';
 
 /** What was measured against one target, the service or the baseline relay. */
@@ -46,5 +47,6 @@ export interface Results {
   readonly longChat?: LongChatResult;
   readonly longInvites?: LongInvitesResult;
   readonly storm?: readonly PresenceStormResult[];
+  readonly sdk?: SdkResult;
   readonly goals: readonly Goal[];
 }

@@ -8,7 +8,7 @@
  *   (c) RSS per idle connection               (d) read-model rebuild speed on a generated log
  *   (e) REST GET /api/chats/{username}/messages latency under load
  *   (f) long histories: (f1) a long chat, (f2) many invitations, (f3) a long log against an empty one
- *   (g) the reconnect storm
+ *   (g) the reconnect storm                  (h) the SDK as a client process, against a raw socket
  * Writes `.bench/results-<timestamp>.json`, prints a markdown table, and with `--write-md`
  * updates BENCHMARKS.md. Every child is killed at the end, also on error or Ctrl-C (processes.ts).
  */
@@ -32,6 +32,7 @@ import { longChatScenario } from './scenario-f1-long-chat.js';
 import { longInvitesScenario } from './scenario-f2-long-invites.js';
 import { longLogScenario } from './scenario-f3-long-log.js';
 import { stormScenario } from './scenario-g-storm.js';
+import { sdkOutcome, sdkScenario } from './scenario-h-sdk.js';
 import { round } from './stats.js';
 
 const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
@@ -142,6 +143,14 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
         () => stormScenario(o, notes),
         (rows) => `${rows.length} storms`,
       );
+  const sdk = !o.only.has('h')
+    ? undefined
+    : await attempt(
+        '(h)',
+        `the SDK in a client process of its own, at the default flood limit and with it lifted, against a raw socket`,
+        () => sdkScenario(o),
+        sdkOutcome,
+      );
   let profile: ProfileResult | undefined;
   if (o.profile) {
     const max = service.ramp?.maxSustainedPerSecond ?? 0;
@@ -191,6 +200,7 @@ const main = async (args: ParsedArgs<typeof spec.options>): Promise<void> => {
     ...(longChat === undefined ? {} : { longChat }),
     ...(longInvites === undefined ? {} : { longInvites }),
     ...(storm === undefined ? {} : { storm }),
+    ...(sdk === undefined ? {} : { sdk }),
   };
   const results: Results = { ...partial, finishedAt: new Date().toISOString(), seconds: round((performance.now() - t0) / 1000, 1), goals: goalsOf(partial) };
   const jsonPath = join(BENCH_DIR, `results-${stamp}.json`);

@@ -9,6 +9,7 @@ import { BENCH_DIR, removeTempDir, runJsonScript, tempDir } from './processes.js
 import { startService } from './servers.js';
 import { round } from './stats.js';
 import { comparedRow, fmt, ratio, type Goal, type Row } from './table.js';
+import { KEY_FILES } from './bench-keys.js';
 
 export interface LongLogResult {
   readonly empty: LongLogVariant;
@@ -22,14 +23,16 @@ export interface LongLogResult {
  * on them, made once and cached in .bench/ (generating 10 M events and projecting them takes minutes).
  */
 const longLogDataset = async (events: number): Promise<{ dir: string; preparedSeconds?: number }> => {
-  const dir = join(BENCH_DIR, `long-log-${events}`);
+  const dir = join(BENCH_DIR, `long-log-sealed-${events}`);
   if (existsSync(join(dir, 'PREPARED'))) return { dir };
   const t0 = performance.now();
-  const { logPath } = await runJsonScript<{ logPath: string }>('replay-bench.js', [String(events), '--generate-only'], 60 * 60_000);
+  const { logPath, keysDir } = await runJsonScript<{ logPath: string; keysDir: string }>('replay-bench.js', [String(events), '--generate-only'], 60 * 60_000);
   const tmp = `${dir}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   execFileSync('cp', ['--reflink=auto', logPath, join(tmp, 'events.db')]);
+  // The keys its personal data is sealed with, where the service looks for them (DATA_KEY unset).
+  for (const file of KEY_FILES) execFileSync('cp', [join(keysDir, file), join(tmp, file)]);
   const server = await startService('long-log-prepare', { dataDir: tmp, readyTimeoutMs: 60 * 60_000 });
   if (!(await server.stop())) throw new Error('the service did not stop cleanly after catching up on the long log');
   writeFileSync(join(tmp, 'PREPARED'), `${new Date().toISOString()}\n`);

@@ -1,13 +1,14 @@
 /**
  * The SDK's cost over a raw socket, run as a client process of its own against a running service:
  *
- *   node dist/bench/sdk-latency.js --url http://127.0.0.1:8080 [--secret <JWT_SECRET>] [--n 40] [--m <calls>]
+ *   node dist/bench/sdk-latency.js --url http://127.0.0.1:8080 [--secret <JWT_SECRET>] [--n 40] [--m <calls> | --seconds 5]
  *
  * (a) N sequential `sendMessage` calls (each awaited before the next) against the same round trip
- *     on a raw `ws` socket (a `new_message` with a `ref`, until its `ack`), interleaved in one run;
+ *     on a raw `ws` socket (a `new_message` with a `ref`, until its `ack`), interleaved in one run
+ *     (`--n 0` skips it);
  * (b) M `sendMessage` calls fired at once on a fresh connection, timed until all settle: calls per
  *     second overall and steady (the last half of those after the burst), with every `rate_limited`
- *     frame seen on the wire. The default M is the burst and 5 s at the rate.
+ *     frame seen on the wire. The default M is the burst and `--seconds` (5) at the rate.
  * Prints one JSON object on stdout. Tokens are signed with `--secret` (default: $JWT_SECRET).
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +18,36 @@ import { ChatClient } from '../sdk/src/client.js';
 import type { SocketLimits } from '../sdk/src/frames.js';
 import type { WebSocketConstructor } from '../sdk/src/platform.js';
 import { signDevToken } from '../src/infrastructure/auth/token-signer.js';
-import { round, summarise } from './stats.js';
+import { round, summarise, type LatencySummary } from './stats.js';
+
+/** What the script prints (one JSON object). */
+export interface SdkLatencyReport {
+  readonly url: string;
+  readonly limits: SocketLimits;
+  /** Null with `--n 0`. */
+  readonly sequential: {
+    readonly n: number;
+    readonly sdk_ms: LatencySummary;
+    readonly raw_ms: LatencySummary;
+    readonly p50_ratio: number | null;
+    readonly raw_rate_limited: number;
+    readonly sdk_rate_limited: number;
+  } | null;
+  readonly concurrent: {
+    readonly m: number;
+    readonly ms: number;
+    readonly calls_per_second: number;
+    readonly calls_per_second_steady: number | null;
+    readonly rate_limited: number;
+    readonly rejected: number;
+    readonly sockets: number;
+  };
+  readonly targets: {
+    readonly sequential_p50_within_2x_raw: boolean | null;
+    readonly flood_limit_without_refusal: boolean;
+    readonly steady_share_of_limit: number | null;
+  };
+}
 
 interface Wire {
   sockets: number;
@@ -93,12 +123,20 @@ class RawSocket {
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
-    options: { url: { type: 'string' }, secret: { type: 'string' }, n: { type: 'string', default: '40' }, m: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      secret: { type: 'string' },
+      n: { type: 'string', default: '40' },
+      m: { type: 'string' },
+      seconds: { type: 'string', default: '5' },
+    },
   });
   const url = (values.url ?? '').replace(/\/$/, '');
   const secret = values.secret ?? process.env['JWT_SECRET'];
-  if (url === '' || secret === undefined) throw new Error('usage: sdk-latency --url http://host:port [--secret S] [--n 40] [--m calls]');
+  if (url === '' || secret === undefined) throw new Error('usage: sdk-latency --url http://host:port [--secret S] [--n 40] [--m calls | --seconds 5]');
   const n = Number(values.n);
+  const seconds = Number(values.seconds);
+  if (!Number.isInteger(n) || n < 0 || !(seconds >= 0)) throw new Error('--n takes a whole number, --seconds a non-negative number');
   const run = randomUUID().slice(0, 8);
   const [me, peer] = [`sdkb-${run}-a`, `sdkb-${run}-b`];
   const token = (username: string) => signDevToken({ secret, userId: `id-${username}`, username, expiresInSeconds: 3600 });
@@ -116,10 +154,10 @@ const main = async (): Promise<void> => {
   const seqWire: Wire = { sockets: 0, rateLimited: 0 };
   const sdk = clientOf(seqWire);
   await sdk.connect();
-  const raw = await RawSocket.open(`${url.replace(/^http/, 'ws')}/ws/events`, token(me));
+  const raw = n === 0 ? undefined : await RawSocket.open(`${url.replace(/^http/, 'ws')}/ws/events`, token(me));
   const sdkMs: number[] = [];
   const rawMs: number[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; raw !== undefined && i < n; i++) {
     let t = performance.now();
     await sdk.sendMessage(chatId, `seq sdk ${i}`);
     sdkMs.push(performance.now() - t);
@@ -129,12 +167,12 @@ const main = async (): Promise<void> => {
   }
   const limits = sdk.limits;
   sdk.close();
-  raw.close();
+  raw?.close();
   const sdkSummary = summarise(sdkMs);
   const rawSummary = summarise(rawMs);
 
-  // (b) M calls at once on a fresh connection (a full bucket): by default the burst and 5 s at the rate.
-  const m = values.m === undefined ? limits.burst + 5 * limits.rate_per_second : Number(values.m);
+  // (b) M calls at once on a fresh connection (a full bucket): by default the burst and `seconds` at the rate.
+  const m = values.m === undefined ? limits.burst + Math.round(seconds * limits.rate_per_second) : Number(values.m);
   const wire: Wire = { sockets: 0, rateLimited: 0 };
   const flood = clientOf(wire);
   await flood.connect();
@@ -157,17 +195,20 @@ const main = async (): Promise<void> => {
   const fromAt = settledAt[from - 1];
   const steady = m - from >= 2 && fromAt !== undefined && ms > fromAt ? (m - from) / ((ms - fromAt) / 1000) : undefined;
 
-  const report = {
+  const report: SdkLatencyReport = {
     url,
     limits,
-    sequential: {
-      n,
-      sdk_ms: sdkSummary,
-      raw_ms: rawSummary,
-      p50_ratio: rawSummary.p50 > 0 ? round(sdkSummary.p50 / rawSummary.p50, 2) : null,
-      raw_rate_limited: raw.refused,
-      sdk_rate_limited: seqWire.rateLimited,
-    },
+    sequential:
+      raw === undefined
+        ? null
+        : {
+            n,
+            sdk_ms: sdkSummary,
+            raw_ms: rawSummary,
+            p50_ratio: rawSummary.p50 > 0 ? round(sdkSummary.p50 / rawSummary.p50, 2) : null,
+            raw_rate_limited: raw.refused,
+            sdk_rate_limited: seqWire.rateLimited,
+          },
     concurrent: {
       m,
       ms: round(ms, 1),
@@ -178,13 +219,14 @@ const main = async (): Promise<void> => {
       sockets: wire.sockets,
     },
     targets: {
-      sequential_p50_within_2x_raw: sdkSummary.p50 <= 2 * rawSummary.p50,
+      sequential_p50_within_2x_raw: raw === undefined ? null : sdkSummary.p50 <= 2 * rawSummary.p50,
       flood_limit_without_refusal: wire.rateLimited === 0 && rejected === 0 && wire.sockets === 1,
       /** The steady pace against the server's rate (1 = the limit exactly). */
       steady_share_of_limit: steady === undefined ? null : round(steady / limits.rate_per_second, 3),
     },
   };
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  // One line: the bench reads the last line it prints (processes.ts runJsonScript).
+  process.stdout.write(`${JSON.stringify(report)}\n`);
 };
 
 main().then(

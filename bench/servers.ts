@@ -28,6 +28,8 @@ export interface StartOptions {
   readonly dataDir?: string;
   /** How long the first /readyz may take: a long log's read models are caught up first (default 60 s). */
   readonly readyTimeoutMs?: number;
+  /** Settings of the service's own, over the bench's (e.g. the flood limits, which it otherwise lifts). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const nodeArgsOf = (o: StartOptions): string[] => [
@@ -46,6 +48,7 @@ export const startService = async (label: string, so: StartOptions = {}): Promis
       WS_RATE_PER_SECOND: '1000000',
       WS_RATE_BURST: '1000000',
       ACTIVITY_THROTTLE_MS: '3600000',
+      ...so.env,
     },
   );
   const proc = track(spawn(process.execPath, [...nodeArgsOf(so), join(DIST, 'src/interfaces/cli/serve.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] }));

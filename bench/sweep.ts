@@ -23,6 +23,9 @@ import { registerUser } from '../src/application/users/register.js';
 import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
+import { memoryKeys } from '../test/support/memory-keys.js';
+
+const { personal, usernames } = memoryKeys();
 
 const USERS = Number(process.argv[2] ?? 10_000);
 const SETUP_IN_FLIGHT = 500;
@@ -31,13 +34,14 @@ const HOUR = 3_600_000;
 const dir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'bench-sweep-'));
 const store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'FULL' });
 const readModels = SqliteReadModelStore.open({ path: join(dir, 'readmodels.db') });
-const log = new LogProcessor(store, createLogger('silent'));
+const log = new LogProcessor(store, personal, createLogger('silent'));
 await log.start();
 const projections = log.run(readModelConsumer({ name: READ_MODEL_PROJECTION, target: () => readModels, batching: { max: 5000 } }));
 await projections.started;
 
 const depsWith = (repo: AggregateRepository, now: () => Date = () => new Date()): CommandDeps => ({
   aggregates: aggregatesOf(repo),
+  usernames,
   blockers: new BlockersIndex(() => store.headPosition(), 1000),
   lookups: async () => readModels,
   policies: { nodeId: 'bench-node', inviteTtlMs: 300_000, inviteRateLimit: { max: 10, windowMs: 60_000 }, gameGraceMs: 120_000, activityThrottleMs: 60_000 },
@@ -62,7 +66,7 @@ const sweepOnce = (deps: CommandDeps, inactivityThresholdMs: number) => () =>
   presenceSweepJob(deps, { everyMs: HOUR, inactivityThresholdMs }).run({ correlationId: randomUUID(), touch: async () => {} });
 
 try {
-  const warm = new AggregateRepository(store);
+  const warm = new AggregateRepository(store, personal);
   const deps = depsWith(warm);
   let next = 0;
   await timed(`setup: ${USERS} users registered and connected`, async () => {
@@ -80,9 +84,9 @@ try {
   if (online.length !== USERS) throw new Error(`expected ${USERS} online, read model has ${online.length}`);
 
   await timed('(a) sweep, nobody inactive, warm cache', sweepOnce(deps, HOUR));
-  await timed('(b) sweep, nobody inactive, cold cache', sweepOnce(depsWith(new AggregateRepository(store)), HOUR));
+  await timed('(b) sweep, nobody inactive, cold cache', sweepOnce(depsWith(new AggregateRepository(store, personal)), HOUR));
   // A minute later with a one-second threshold: every user is inactive.
-  const later = depsWith(new AggregateRepository(store), () => new Date(Date.now() + 60_000));
+  const later = depsWith(new AggregateRepository(store, personal), () => new Date(Date.now() + 60_000));
   await timed(`(c) sweep forcing ${USERS} users offline, cold cache`, sweepOnce(later, 1000));
   await caughtUp();
   const left = (await readModels.onlineUserIds()).length;

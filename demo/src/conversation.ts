@@ -3,10 +3,18 @@ import { button, byId, guarded, make } from './dom.js';
 import type { Invitations } from './invitations.js';
 import { showPresence, type PresenceBoard } from './presence-board.js';
 
-/** The open chat: its messages (oldest first), sending, likes, read marks, invitations and blocking. */
+const byDate = (a: ChatMessage, b: ChatMessage): number => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0);
+
+/**
+ * The open chat: its messages (oldest first), sending, likes, read marks, invitations and
+ * blocking. While the tab is visible, the peer's messages shown are marked read; read marks and
+ * blocks follow the server's frames (`chat_read_update`, `block_update`), from either side.
+ */
 export class Conversation {
   private chat: Chat | undefined;
   private readonly messages = new Map<string, ChatMessage>();
+  /** The newest message this tab asked to mark read (each is asked once). */
+  private readRequested: string | undefined;
 
   constructor(
     private readonly client: ChatClient,
@@ -14,7 +22,12 @@ export class Conversation {
     private readonly invitations: Invitations,
     /** Something changed that the chat list shows (unread counts). */
     private readonly changed: () => void,
-  ) {}
+  ) {
+    document.addEventListener(
+      'visibilitychange',
+      guarded(() => this.markShownRead()),
+    );
+  }
 
   get peer(): string | undefined {
     return this.chat?.username;
@@ -33,6 +46,7 @@ export class Conversation {
     byId('conversation').hidden = false;
     this.render();
     this.changed();
+    await this.markShownRead();
   }
 
   /** Reloads the open chat (after a resync, or a block). */
@@ -44,6 +58,24 @@ export class Conversation {
   received(chatId: string, message: ChatMessage): void {
     if (chatId !== this.chat?.chat_id) return;
     this.messages.set(message.id, { ...this.messages.get(message.id), ...message });
+    this.render();
+    if (message.sender === this.chat.username) guarded(() => this.markShownRead())();
+  }
+
+  /** `chat_read_update`: `reader` read the other member's messages up to `id` (the peer read mine, or I did in some tab). */
+  readUpTo(chatId: string, reader: string, id: string): void {
+    if (chatId !== this.chat?.chat_id) return;
+    const last = this.messages.get(id);
+    // Not among those shown (older than the last 30, or not received yet): ask the server.
+    if (last === undefined) return guarded(() => this.reload())();
+    for (const m of this.messages.values()) if (m.sender !== reader && !m.is_read && m.date <= last.date) this.messages.set(m.id, { ...m, is_read: true });
+    this.render();
+  }
+
+  /** `block_update`: the two flags of my chat with `username`, as they stand now. */
+  blockChanged(username: string, isBlockedUser: boolean, isBlockedByUser: boolean): void {
+    if (this.chat === undefined || this.chat.username !== username) return;
+    this.chat = { ...this.chat, is_blocked_user: isBlockedUser, is_blocked_by_user: isBlockedByUser };
     this.render();
   }
 
@@ -65,21 +97,31 @@ export class Conversation {
     await (m.is_liked ? this.client.unlike(chat.chat_id, m.id) : this.client.like(chat.chat_id, m.id));
   }
 
-  /** Marks the message, and the peer's older ones, read. */
-  private async markRead(m: ChatMessage): Promise<void> {
-    const chat = this.current();
-    await this.client.markRead(m.id, chat.chat_id);
-    for (const other of this.messages.values()) {
-      if (other.sender === m.sender && other.date <= m.date) this.messages.set(other.id, { ...other, is_read: true });
+  /**
+   * Marks the newest of the peer's messages shown read (the server reads the older ones with
+   * it), when someone can see them: the tab is visible. The marks follow from the frame.
+   */
+  private async markShownRead(): Promise<void> {
+    const chat = this.chat;
+    if (chat === undefined || document.visibilityState !== 'visible') return;
+    const newest = [...this.messages.values()]
+      .filter((m) => m.sender === chat.username && !m.is_read)
+      .sort(byDate)
+      .at(-1);
+    if (newest === undefined || newest.id === this.readRequested) return;
+    this.readRequested = newest.id;
+    try {
+      await this.client.markRead(newest.id, chat.chat_id);
+    } catch (err) {
+      this.readRequested = undefined;
+      throw err;
     }
-    this.render();
-    this.changed();
   }
 
   async block(blocked: boolean): Promise<void> {
     const chat = this.current();
     await (blocked ? this.client.rest.block(chat.username) : this.client.rest.unblock(chat.username));
-    // Not reopened: the server refuses to open a chat while one side blocks the other.
+    // Not reopened: the server refuses to open a chat while one side blocks the other; `block_update` follows.
     this.chat = { ...chat, is_blocked_user: blocked };
     this.render();
     this.changed();
@@ -116,11 +158,11 @@ export class Conversation {
     byId('unblock').hidden = !chat.is_blocked_user;
     const invitation = this.invitations.view(chat.username);
     byId('invite-state').textContent = invitation.status;
-    byId('invite').hidden = invitation.outgoing || invitation.incoming;
+    byId('invite').hidden = invitation.outgoing || invitation.incoming || invitation.engaged;
     byId('cancel-invite').hidden = !invitation.outgoing;
     byId('accept-invite').hidden = !invitation.incoming;
     byId('decline-invite').hidden = !invitation.incoming;
-    const sorted = [...this.messages.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const sorted = [...this.messages.values()].sort(byDate);
     byId('messages').replaceChildren(...sorted.map((m) => this.item(m, chat.username)));
   }
 
@@ -139,14 +181,6 @@ export class Conversation {
           guarded(() => this.like(m)),
         ),
       );
-      if (!m.is_read)
-        li.append(
-          button(
-            'Mark read',
-            'mark-read',
-            guarded(() => this.markRead(m)),
-          ),
-        );
     }
     return li;
   }

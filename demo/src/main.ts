@@ -13,7 +13,7 @@ const NOTIFYING: ReadonlySet<ServerFrame['action']> = new Set(['game_invite', 'n
 const start = async (credentials: Credentials, token: string): Promise<void> => {
   const client = new ChatClient({ baseUrl: location.origin, getToken: tokenGetter(credentials, token) });
   const presence = new PresenceBoard();
-  const invitations = new Invitations();
+  const invitations = new Invitations(() => conversation.render());
   // `chats` is read only when a chat is opened, after both exist.
   const conversation = new Conversation(client, presence, invitations, () => chats.reloadSoon());
   const chats = new ChatList(client, presence, (username) => conversation.open(username));
@@ -45,6 +45,18 @@ const start = async (credentials: Credentials, token: string): Promise<void> => 
         break;
       case 'chat_like_update':
         conversation.liked(frame.data.chat_id, frame.data.id, frame.data.is_liked);
+        break;
+      // The other side of actions, from any tab of either user.
+      case 'chat_read_update':
+        conversation.readUpTo(frame.data.chat_id, frame.data.username, frame.data.id);
+        chats.reloadSoon();
+        break;
+      case 'block_update':
+        conversation.blockChanged(frame.data.username, frame.data.is_blocked_user, frame.data.is_blocked_by_user);
+        break;
+      case 'notification_read':
+        notifications.read(frame.data.ids);
+        if (invitations.apply(frame)) conversation.render();
         break;
       default:
         if (invitations.apply(frame)) conversation.render();

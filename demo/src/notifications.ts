@@ -12,7 +12,10 @@ const describe = (n: Notification): string => {
   }
 };
 
-/** My latest notifications and the unread count, with mark-all-read. */
+/**
+ * My latest notifications and the unread count: a click reads one, a button reads them all, and
+ * every tab follows what any of them (or an answered invitation) read (`notification_read`).
+ */
 export class Notifications {
   constructor(private readonly client: ChatClient) {
     byId('mark-all-read').addEventListener(
@@ -30,9 +33,24 @@ export class Notifications {
       ...latest.items.map((n) => {
         const li = make('li', `notification ${n.is_read ? 'read' : 'unread'}`, describe(n));
         li.dataset['id'] = n.id;
+        if (!n.is_read) {
+          li.title = 'Mark read';
+          li.addEventListener(
+            'click',
+            guarded(() => this.client.readNotification(n.id)),
+          );
+        }
         return li;
       }),
     );
+  }
+
+  /** `notification_read`: shown read at once, then the list and the count as the server has them. */
+  read(ids: readonly string[]): void {
+    for (const li of byId('notification-list').querySelectorAll<HTMLElement>('li.notification.unread')) {
+      if (li.dataset['id'] !== undefined && ids.includes(li.dataset['id'])) li.className = 'notification read';
+    }
+    guarded(() => this.reload())();
   }
 
   /**

@@ -44,6 +44,9 @@ const ACTIONS: { readonly [A in ServerFrameAction]: true } = {
   new_friend: true,
   new_tournament: true,
   notification: true,
+  chat_read_update: true,
+  block_update: true,
+  notification_read: true,
   error: true,
 };
 

@@ -16,6 +16,8 @@ interface Peer {
   readonly is_online: boolean;
   readonly is_blocked_user: boolean;
   readonly is_blocked_by_user: boolean;
+  /** The other member was erased: `username` is their alias (it still opens the chat), nickname and avatar are empty. */
+  readonly erased?: true;
 }
 
 export interface Chat extends Peer {
@@ -43,6 +45,7 @@ export interface BlockedUser {
   readonly username: string;
   readonly nickname: string;
   readonly avatar: string;
+  readonly erased?: true;
 }
 
 export interface HistoryEntry {
@@ -51,7 +54,10 @@ export interface HistoryEntry {
   readonly type: string;
   readonly actor: string | null;
   readonly time: string;
+  /** As stored, personal data opened: empty (or a username `erased-…`) once its user was erased. */
   readonly data: Readonly<Record<string, unknown>>;
+  /** Present when personal data of the event was erased. */
+  readonly erased?: true;
 }
 
 export interface ChatAt {

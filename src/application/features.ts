@@ -36,7 +36,14 @@ const projections: Projections = {
   ...blocks.projections,
 };
 
-const frames: FrameRules = { ...chat.frames, ...likesAndReads.frames, ...invitations.frames, ...presence.frames, ...notifications.frames };
+const frames: FrameRules = {
+  ...chat.frames,
+  ...likesAndReads.frames,
+  ...invitations.frames,
+  ...presence.frames,
+  ...notifications.frames,
+  ...blocks.frames,
+};
 
 const descriptions: Descriptions = {
   ...users.describe,

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { aggregatesOf } from '../application/aggregates/aggregates.js';
 import { AggregateRepository } from '../application/aggregates/repository.js';
 import { BlockersIndex } from '../application/blocks/blockers-index.js';
+import { BlockGraph } from '../application/blocks/block-graph.js';
+import { finishErasures } from '../application/erasure/erase-user.js';
 import { Broadcaster } from '../application/broadcast/broadcaster.js';
 import { invitationReactors } from '../application/invitations/reactors.js';
 import type { RunningConsumer } from '../application/log/consumer.js';
@@ -28,6 +30,7 @@ import type { Config } from '../infrastructure/config/config.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { openScheduling } from '../infrastructure/scheduler/agenda-scheduling.js';
 import { openEventStore } from '../infrastructure/stores/open-event-store.js';
+import { openKeys, type Keys } from '../infrastructure/stores/open-keys.js';
 import { openReadModelGenerations } from '../infrastructure/stores/open-read-models.js';
 import { openSnapshotStore } from '../infrastructure/stores/open-snapshot-store.js';
 import { requireAuth, type Authenticate } from './http/auth-middleware.js';
@@ -50,12 +53,15 @@ import { ServiceMetrics } from './metrics/service-metrics.js';
 import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteReadModelStore } from '../infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { Hub } from './ws/hub.js';
+import { userStream } from '../domain/user/user.js';
 
 export interface RunningService {
   readonly url: string;
   readonly port: number;
   readonly config: Config;
   readonly store: EventStore;
+  /** The users' keys, the key ring opening and sealing personal data, the username index. */
+  readonly keys: Keys;
   readonly readSide: ReadSide;
   readonly generations: GenerationFollower;
   readonly deps: CommandDeps;
@@ -78,7 +84,11 @@ const REACTOR_DRAIN_MS = 3000;
 export const startService = async (config: Config, logger: Logger = createLogger(config.logLevel, { node: config.nodeId })): Promise<RunningService> => {
   const keys = resolveJwtKeys(config);
   const verifier = new TokenVerifier(keys);
-  const store = await openEventStore(config, logger);
+  const dataKeys = await openKeys(config);
+  const store = await openEventStore(config, logger).catch(async (e: unknown) => {
+    await dataKeys.close();
+    throw e;
+  });
   const snapshots = await openSnapshotStore(config);
   const generations = await openReadModelGenerations(config);
   const head = () => store.headPosition();
@@ -94,7 +104,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     broadcaster: () => broadcaster.tracker,
     ...(store instanceof SqliteEventStore ? { groupCommits: () => store.stats } : {}),
   });
-  const repo = new AggregateRepository(store, {
+  const repo = new AggregateRepository(store, dataKeys.personal, {
     cacheBytes: config.aggregateCacheMb * 1024 * 1024,
     ...(snapshots === undefined ? {} : { snapshots, snapshotEvery: config.snapshotEvery }),
     logger,
@@ -102,8 +112,14 @@ export const startService = async (config: Config, logger: Logger = createLogger
     onAppend: (seconds) => serviceMetrics.appendSeconds.observe(seconds),
   });
   const aggregates = aggregatesOf(repo);
+  // An erased user's profile leaves the aggregates' cache with their keys (live-feed.ts forgets them).
+  dataKeys.personal.onForget((userId) => repo.forget(userStream(userId)));
   // The one follower of the log: every consumer below runs on it, each event decoded once.
-  const log = new LogProcessor(store, logger);
+  const log = new LogProcessor(store, dataKeys.personal, logger);
+  // Before anything reads personal data: interrupted erasures finished, restored keys of erased users destroyed.
+  const erasures = await finishErasures({ user: aggregates.user, keys: dataKeys.store, personal: dataKeys.personal, log, now: () => new Date(), newId });
+  if (erasures.completed.length > 0 || erasures.keysDestroyed > 0)
+    logger.warn({ completed: erasures.completed.length, keysDestroyed: erasures.keysDestroyed }, 'erasures finished at start');
   await log.start();
   const projection = log.run(
     readModelConsumer({
@@ -121,6 +137,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     aggregates,
     lookups: () => readSide.fresh(),
     blockers,
+    usernames: dataKeys.usernames,
     policies: {
       nodeId: config.nodeId,
       inviteTtlMs: config.invites.ttlMs,
@@ -136,9 +153,10 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const follower = new GenerationFollower(await generations.current(), generations, readSide, projection, logger);
   follower.start();
   const presence = new PresenceGraph(config.presence.scope);
-  const hub = new Hub({ presence, coalesceMs: config.presence.coalesceMs, fanoutPerSecond: config.presence.fanoutPerSecond });
-  const profiles = new ProfileDirectory(aggregates);
-  const broadcaster = new Broadcaster(store, log, profiles, hub, presence, logger);
+  const blockGraph = new BlockGraph();
+  const hub = new Hub({ presence, blocks: blockGraph, coalesceMs: config.presence.coalesceMs, fanoutPerSecond: config.presence.fanoutPerSecond });
+  const profiles = new ProfileDirectory(aggregates, dataKeys.usernames);
+  const broadcaster = new Broadcaster(store, log, profiles, hub, presence, logger, blockGraph);
   await broadcaster.ready();
   await scheduling.start(deps);
   // Follow-up policies, each on one node at a time from its own checkpoint.
@@ -189,7 +207,13 @@ export const startService = async (config: Config, logger: Logger = createLogger
     crossSiteGuard(allowedOrigins),
     requireAuth(authenticateRest, register),
     restRouter({ deps, fresh: (position) => readSide.fresh(position), onRefusal: (code) => serviceMetrics.refusal(code, 'rest') }),
-    historyRouter({ store, profiles, fresh: () => readSide.fresh(), scratch: () => SqliteReadModelStore.open({ path: ':memory:' }) }),
+    historyRouter({
+      store,
+      personal: dataKeys.personal,
+      profiles,
+      fresh: () => readSide.fresh(),
+      scratch: () => SqliteReadModelStore.open({ path: ':memory:' }),
+    }),
     ledgerProofRouter(ledger.view),
   );
   app.use((_req, res) => sendError(res, 404, 'Not found'));
@@ -268,6 +292,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       await repo.flushSnapshots();
       await snapshots?.close();
       await store.close();
+      await dataKeys.close();
       await readSide.current.close();
       await generations.close();
       logger.info('chat service stopped');
@@ -280,6 +305,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     port,
     config,
     store,
+    keys: dataKeys,
     readSide,
     generations: follower,
     deps,

@@ -8,9 +8,11 @@ import { blocksStream } from '../../src/domain/blocks/blocks.js';
 import { chatStream } from '../../src/domain/chat/chat.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { memoryKeys } from '../support/memory-keys.js';
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 const CHAT = '11111111-1111-4111-8111-111111111111';
+const { personal } = memoryKeys();
 
 describe('AggregateRepository', () => {
   let dir: string;
@@ -46,8 +48,8 @@ describe('AggregateRepository', () => {
 
   it('retries on conflict so that concurrent commands from two nodes all land, in one order', async () => {
     // Two repositories with their own caches over one store act as two nodes.
-    const nodeA = aggregatesOf(new AggregateRepository(store));
-    const nodeB = aggregatesOf(new AggregateRepository(store));
+    const nodeA = aggregatesOf(new AggregateRepository(store, personal));
+    const nodeB = aggregatesOf(new AggregateRepository(store, personal));
     await create(nodeA);
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => send(i % 2 === 0 ? nodeA : nodeB, i)));
     expect(results.filter(isRefusal)).to.deep.equal([]);
@@ -57,8 +59,8 @@ describe('AggregateRepository', () => {
   });
 
   it("sees another node's appends before deciding (the cache is caught up, never trusted)", async () => {
-    const nodeA = aggregatesOf(new AggregateRepository(store));
-    const nodeB = aggregatesOf(new AggregateRepository(store));
+    const nodeA = aggregatesOf(new AggregateRepository(store, personal));
+    const nodeB = aggregatesOf(new AggregateRepository(store, personal));
     await create(nodeA);
     await send(nodeA, 0);
     await nodeB.chat.load(chatStream(CHAT));
@@ -85,7 +87,7 @@ describe('AggregateRepository', () => {
       repo.blocks.execute(blocksStream('a'), { kind, userId: 'a', targetId: 'b', at: meta.timestamp }, meta);
 
     it('skips the catch-up read of a cached stream whose head this store wrote', async () => {
-      const repo = aggregatesOf(new AggregateRepository(store));
+      const repo = aggregatesOf(new AggregateRepository(store, personal));
       await create(repo);
       await send(repo, 0);
       expect(store.isKnownCurrent(chatStream(CHAT), 1)).to.equal(true);
@@ -102,8 +104,8 @@ describe('AggregateRepository', () => {
     });
 
     it('skips the read of a stream known not to exist, and sees it once another process creates it', async () => {
-      const nodeA = aggregatesOf(new AggregateRepository(store));
-      const nodeB = aggregatesOf(new AggregateRepository(other));
+      const nodeA = aggregatesOf(new AggregateRepository(store, personal));
+      const nodeB = aggregatesOf(new AggregateRepository(other, personal));
       expect((await nodeA.blocks.load(blocksStream('a'))).revision).to.equal(-1);
       const again = await nodeA.blocks.load(blocksStream('a'));
       expect([again.revision, again.verified]).to.deep.equal([-1, false]);
@@ -114,8 +116,8 @@ describe('AggregateRepository', () => {
     });
 
     it('a no-op decided on a stale cached state is decided again on the stored one', async () => {
-      const nodeA = aggregatesOf(new AggregateRepository(store));
-      const nodeB = aggregatesOf(new AggregateRepository(other));
+      const nodeA = aggregatesOf(new AggregateRepository(store, personal));
+      const nodeB = aggregatesOf(new AggregateRepository(other, personal));
       await block(nodeA, 'BlockUser');
       await block(nodeB, 'UnblockUser'); // not yet polled by nodeA's store: its cache says "blocked"
       expect(store.isKnownCurrent(blocksStream('a'), 0)).to.equal(true);
@@ -126,8 +128,8 @@ describe('AggregateRepository', () => {
     });
 
     it('an append decided on a stale cached state conflicts and is retried on the stored one', async () => {
-      const nodeA = aggregatesOf(new AggregateRepository(store));
-      const nodeB = aggregatesOf(new AggregateRepository(other));
+      const nodeA = aggregatesOf(new AggregateRepository(store, personal));
+      const nodeB = aggregatesOf(new AggregateRepository(other, personal));
       await create(nodeA);
       await send(nodeA, 0);
       await nodeB.chat.load(chatStream(CHAT));
@@ -138,8 +140,8 @@ describe('AggregateRepository', () => {
     });
 
     it("learns another process's appends even when its own later commits passed them", async () => {
-      const nodeA = aggregatesOf(new AggregateRepository(store));
-      const nodeB = aggregatesOf(new AggregateRepository(other));
+      const nodeA = aggregatesOf(new AggregateRepository(store, personal));
+      const nodeB = aggregatesOf(new AggregateRepository(other, personal));
       await block(nodeA, 'BlockUser');
       await block(nodeB, 'UnblockUser');
       await create(nodeA); // a later position of A's own: A's head moves past B's append
@@ -151,7 +153,7 @@ describe('AggregateRepository', () => {
     it("claims nothing without a poller (another process's appends would go unseen)", async () => {
       const lone = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
       try {
-        await create(aggregatesOf(new AggregateRepository(lone)));
+        await create(aggregatesOf(new AggregateRepository(lone, personal)));
         expect(lone.isKnownCurrent(chatStream(CHAT), 0)).to.equal(false);
       } finally {
         await lone.close();
@@ -160,7 +162,7 @@ describe('AggregateRepository', () => {
   });
 
   it('returns refusals as values and appends nothing', async () => {
-    const repo = aggregatesOf(new AggregateRepository(store));
+    const repo = aggregatesOf(new AggregateRepository(store, personal));
     const refused = await send(repo, 0);
     expect(isRefusal(refused) && refused.code).to.equal('not_a_member');
     expect(await store.readStream(chatStream(CHAT))).to.have.length(0);

@@ -15,6 +15,9 @@ import type { ChatState } from '../../src/domain/chat/state.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteSnapshotStore } from '../../src/infrastructure/snapshots/sqlite-snapshot-store.js';
+import { memoryKeys } from '../support/memory-keys.js';
+
+const { personal } = memoryKeys();
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 const CHAT = '22222222-2222-4222-8222-222222222222';
@@ -72,7 +75,7 @@ describe('AggregateRepository with snapshots', () => {
   });
 
   const repoOn = (events: EventStore, options: Partial<RepositoryOptions> = {}) =>
-    new AggregateRepository(events, { snapshots, snapshotEvery: EVERY, ...options });
+    new AggregateRepository(events, personal, { snapshots, snapshotEvery: EVERY, ...options });
 
   const send = (repo: AggregateRepository, i: number) =>
     repo.aggregate(chatAggregate).execute(
@@ -100,7 +103,7 @@ describe('AggregateRepository with snapshots', () => {
   };
 
   /** The state replayed from the whole log, without snapshots. */
-  const replayed = async () => (await new AggregateRepository(store).aggregate(chatDecider).load(STREAM)).state;
+  const replayed = async () => (await new AggregateRepository(store, personal).aggregate(chatDecider).load(STREAM)).state;
 
   it('writes a snapshot every N events and loads from it, reading only the events after it', async () => {
     await seed(repoOn(store), 25);
@@ -175,9 +178,9 @@ describe('AggregateRepository with snapshots', () => {
       close: () => Promise.resolve(),
     };
     const { logger, lines } = logged();
-    const repo = new AggregateRepository(store, { snapshots: broken, snapshotEvery: EVERY, logger });
+    const repo = new AggregateRepository(store, personal, { snapshots: broken, snapshotEvery: EVERY, logger });
     await seed(repo, 25);
-    const cold = new AggregateRepository(store, { snapshots: broken, snapshotEvery: EVERY, logger });
+    const cold = new AggregateRepository(store, personal, { snapshots: broken, snapshotEvery: EVERY, logger });
     const next = await send(cold, 26);
     expect(isRefusal(next)).to.equal(false);
     await cold.flushSnapshots();
@@ -213,7 +216,7 @@ describe('AggregateRepository cache bounded by size', () => {
 
   it("evicts by the deciders' size estimates: a large state pushes out many small ones, and more small ones push it out", async () => {
     const events = counting(store);
-    const repo = new AggregateRepository(events, { cacheBytes: 20_000 });
+    const repo = new AggregateRepository(events, personal, { cacheBytes: 20_000 });
     const create: ChatCommand = { kind: 'CreateChat', chatId: CHAT, initiatorId: 'a', peerId: 'b', blocked: false, at: meta.timestamp };
     await repo.aggregate(chatDecider).execute(STREAM, create, meta);
     for (let i = 0; i < 40; i++) {

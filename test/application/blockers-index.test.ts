@@ -8,6 +8,9 @@ import { LogProcessor } from '../../src/application/log/log-processor.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { blocksDecider, blocksStream } from '../../src/domain/blocks/blocks.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { memoryKeys } from '../support/memory-keys.js';
+
+const { personal } = memoryKeys();
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 
@@ -19,7 +22,7 @@ describe('BlockersIndex: who blocked a user, from the block streams', () => {
 
   /** An index on a log processor of its own, as each node runs one. */
   const indexOn = async (events: SqliteEventStore): Promise<BlockersIndex> => {
-    const log = new LogProcessor(events, createLogger('silent'));
+    const log = new LogProcessor(events, personal, createLogger('silent'));
     processors.push(log);
     await log.start();
     const index = new BlockersIndex(() => events.headPosition(), 5000);
@@ -30,7 +33,7 @@ describe('BlockersIndex: who blocked a user, from the block streams', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'blockers-test-'));
     store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
-    repo = new AggregateRepository(store);
+    repo = new AggregateRepository(store, personal);
   });
   afterEach(async () => {
     for (const log of processors.splice(0)) await log.stop();

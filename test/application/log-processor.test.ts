@@ -13,15 +13,23 @@ import { blocksEvents } from '../../src/domain/blocks/blocks.js';
 import { userEvents } from '../../src/domain/user/user.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
+import { memoryKeys } from '../support/memory-keys.js';
 import { sleep } from '../support/wait.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const meta = { correlationId: 'c', timestamp: AT };
+const { personal } = memoryKeys();
 let ids = 0;
 const id = () => `00000000-0000-7000-8000-${(++ids).toString(16).padStart(12, '0')}`;
 const registered = (n: number) =>
-  toNewEvent(userEvents, { type: 'UserRegistered', data: { userId: `u${n}`, username: `user${n}`, nickname: `user${n}`, avatar: '', at: AT } }, meta, id());
-const blocked = (n: number) => toNewEvent(blocksEvents, { type: 'UserBlocked', data: { userId: `u${n}`, blockedId: 'x', at: AT } }, meta, id());
+  toNewEvent(
+    userEvents,
+    { type: 'UserRegistered', data: { userId: `u${n}`, username: `user${n}`, nickname: `user${n}`, avatar: '', at: AT } },
+    meta,
+    id(),
+    personal,
+  );
+const blocked = (n: number) => toNewEvent(blocksEvents, { type: 'UserBlocked', data: { userId: `u${n}`, blockedId: 'x', at: AT } }, meta, id(), personal);
 
 const commits = (events: readonly Stored[]) => events.map((e) => Number(e.recorded.position.commit));
 
@@ -65,7 +73,7 @@ describe('LogProcessor: the one way to follow the log', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'processor-'));
     log = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
-    processor = new LogProcessor(log, createLogger('silent'), { queueLimit: 50 });
+    processor = new LogProcessor(log, personal, createLogger('silent'), { queueLimit: 50 });
     await processor.start();
   });
   afterEach(async () => {
@@ -81,11 +89,11 @@ describe('LogProcessor: the one way to follow the log', () => {
   };
 
   it('catches a consumer up from the start, then hands it live events: each once, in order, while appends go on', async () => {
-    for (let i = 1; i <= 30; i++) await log.append(`user-u${i}`, [registered(i)], 'no_stream');
+    for (let i = 1; i <= 30; i++) await log.append(`user-u${i}`, [await registered(i)], 'no_stream');
     const r = recorder('late');
     const run = processor.run(r.consumer);
     const appending = (async () => {
-      for (let i = 31; i <= 60; i++) await log.append(`user-u${i}`, [registered(i)], 'no_stream');
+      for (let i = 31; i <= 60; i++) await log.append(`user-u${i}`, [await registered(i)], 'no_stream');
     })();
     await appending;
     expect(await run.tracker.waitFor(await head(), 5000)).to.equal(true);
@@ -96,7 +104,7 @@ describe('LogProcessor: the one way to follow the log', () => {
     const [a, b] = [recorder('a'), recorder('b')];
     const [runA, runB] = [processor.run(a.consumer), processor.run(b.consumer)];
     await Promise.all([runA.started, runB.started]);
-    for (let i = 1; i <= 5; i++) await log.append(`user-u${i}`, [registered(i)], 'no_stream');
+    for (let i = 1; i <= 5; i++) await log.append(`user-u${i}`, [await registered(i)], 'no_stream');
     const h = await head();
     expect(await runA.tracker.waitFor(h, 5000)).to.equal(true);
     expect(await runB.tracker.waitFor(h, 5000)).to.equal(true);
@@ -107,8 +115,8 @@ describe('LogProcessor: the one way to follow the log', () => {
   it('a consumer of some types gets only those, yet stands past the others (its tracker reaches the head)', async () => {
     const r = recorder('blocks only', { eventTypes: ['UserBlocked'] });
     const run = processor.run(r.consumer);
-    await log.append('blocks-u1', [blocked(1)], 'no_stream');
-    await log.append('user-u2', [registered(2)], 'no_stream');
+    await log.append('blocks-u1', [await blocked(1)], 'no_stream');
+    await log.append('user-u2', [await registered(2)], 'no_stream');
     expect(await run.tracker.waitFor(await head(), 5000)).to.equal(true);
     expect(r.seen.map((s) => s.event.type)).to.deep.equal(['UserBlocked']);
   });
@@ -128,7 +136,7 @@ describe('LogProcessor: the one way to follow the log', () => {
     });
     await run.started;
     // 200 events: four times the queue limit, while each batch of 5 takes 20 ms.
-    for (let i = 1; i <= 200; i++) await log.append(`user-u${i}`, [registered(i)], 'no_stream');
+    for (let i = 1; i <= 200; i++) await log.append(`user-u${i}`, [await registered(i)], 'no_stream');
     slow = false;
     expect(await run.tracker.waitFor(await head(), 10_000)).to.equal(true);
     expect(commits(r.seen)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -140,7 +148,7 @@ describe('LogProcessor: the one way to follow the log', () => {
     await run.started;
     // 20 appends, each in a turn of its own, well within one 200 ms interval after the first commit.
     for (let i = 1; i <= 20; i++) {
-      await log.append(`user-u${i}`, [registered(i)], 'no_stream');
+      await log.append(`user-u${i}`, [await registered(i)], 'no_stream');
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(await run.tracker.waitFor(await head(), 5000)).to.equal(true);
@@ -153,10 +161,10 @@ describe('LogProcessor: the one way to follow the log', () => {
     const { store, batches } = recordingStore();
     const run = processor.run(readModelConsumer({ name: 'p', target: () => store as ReadModelStore, batching: { max: 5000, spacingMs: 60_000 } }));
     await run.started;
-    await log.append('user-u1', [registered(1)], 'no_stream');
+    await log.append('user-u1', [await registered(1)], 'no_stream');
     expect(await run.tracker.waitFor(await head(), 5000)).to.equal(true);
     // The next batch is a minute away, unless someone waits.
-    await log.append('user-u2', [registered(2)], 'no_stream');
+    await log.append('user-u2', [await registered(2)], 'no_stream');
     await sleep(100);
     expect(batches.flat()).to.deep.equal([1]);
     const started = Date.now();
@@ -179,7 +187,7 @@ describe('LogProcessor: the one way to follow the log', () => {
     await run.started;
     // Ten faults in a row would wait 100 ms · 2^9 by now; each one after progress waits 100 ms.
     for (let i = 1; i <= 10; i++) {
-      await log.append(`user-u${i}`, [registered(i)], 'no_stream');
+      await log.append(`user-u${i}`, [await registered(i)], 'no_stream');
       expect(await run.tracker.waitFor(await head(), 1500), `event ${i} projected`).to.equal(true);
     }
     expect(checkpoint()?.commit).to.equal(10n);
@@ -195,7 +203,7 @@ describe('LogProcessor: the one way to follow the log', () => {
         await r.consumer.handle(events, through);
       },
     });
-    await log.append('user-u1', [registered(1)], 'no_stream');
+    await log.append('user-u1', [await registered(1)], 'no_stream');
     for (let i = 0; i < 100 && run.state !== 'failed'; i++) await sleep(10);
     expect(run.state).to.equal('failed');
     expect(run.error?.message).to.equal('store unreachable');
@@ -212,7 +220,7 @@ describe('pagesOf: the one loop over the log’s pages', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pages-'));
     log = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
-    for (let i = 1; i <= 25; i++) await log.append(`user-u${i}`, [i % 5 === 0 ? blocked(i) : registered(i)], 'no_stream');
+    for (let i = 1; i <= 25; i++) await log.append(`user-u${i}`, [await (i % 5 === 0 ? blocked(i) : registered(i))], 'no_stream');
   });
   after(async () => {
     await log.close();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ProfileView } from '../../src/application/broadcast/delivery.js';
+import { NO_BLOCKS, type ProfileView } from '../../src/application/broadcast/delivery.js';
 import { withFramePositions } from '../../src/application/broadcast/frame-position.js';
 import { deliveriesOf } from '../../src/application/features.js';
 import { PresenceGraph, type PresenceScopeName } from '../../src/application/presence/presence-graph.js';
@@ -27,7 +27,7 @@ describe('PresenceGraph: who sees whose presence, from events (pure)', () => {
   it('scope all: everyone online, through online_users, blocks or not', () => {
     const g = given('all', [chat('alice', 'bob'), block('alice', 'bob')]);
     expect(g.audienceOf('alice')).to.deep.equal(['online_users']);
-    const frames = deliveriesOf(online('alice'), { position: '7', profile: profile, presenceAudience: g.audienceOf });
+    const frames = deliveriesOf(online('alice'), { position: '7', profile: profile, presenceAudience: g.audienceOf, blocked: NO_BLOCKS, erased: false });
     expect(frames).to.deep.equal([{ kind: 'send', group: 'online_users', frame: { action: 'user_online', data: { username: 'alice-name' }, position: '7' } }]);
   });
 
@@ -43,7 +43,10 @@ describe('PresenceGraph: who sees whose presence, from events (pure)', () => {
   it('one presence frame to several contacts keeps one bare position', () => {
     const g = given('contacts', [chat('alice', 'bob'), chat('alice', 'carol')]);
     const at = { commit: 9n, prepare: 9n };
-    const out = withFramePositions(deliveriesOf(online('alice'), { position: '9', profile: profile, presenceAudience: g.audienceOf }), at);
+    const out = withFramePositions(
+      deliveriesOf(online('alice'), { position: '9', profile: profile, presenceAudience: g.audienceOf, blocked: NO_BLOCKS, erased: false }),
+      at,
+    );
     expect(out).to.have.length(2);
     for (const d of out) expect(d.kind === 'send' ? d.frame.position : undefined).to.equal('9');
   });

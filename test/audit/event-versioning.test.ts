@@ -16,12 +16,20 @@ import { chatDecider, chatStream } from '../../src/domain/chat/chat.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteReadModelStore } from '../../src/infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
+import { memoryKeys } from '../support/memory-keys.js';
+import { sealLegacyLine } from '../../src/application/erasure/legacy.js';
+
+const { personal, usernames } = memoryKeys();
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'log-v1.ndjson');
 const CHAT = '3f0c2a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f';
 const CUP = '20000000-0000-4000-8000-000000000001';
 
-const fromRecorded = (recorded: RecordedEvent | undefined) => (recorded === undefined ? undefined : decodeStored(domainEvents, recorded)?.event);
+const fromRecorded = async (recorded: RecordedEvent | undefined) => {
+  if (recorded === undefined) return undefined;
+  await personal.prepare(domainEvents, [recorded]);
+  return decodeStored(domainEvents, recorded, personal)?.event;
+};
 
 describe('event versioning: a log written with version-1 events', () => {
   let dir: string;
@@ -30,7 +38,8 @@ describe('event versioning: a log written with version-1 events', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'versioning-'));
     store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
-    await importLog(store, createInterface({ input: createReadStream(FIXTURE) }), { window: 1 });
+    // Written before personal data was sealed: sealed on the way in, as `npm run import` does.
+    await importLog(store, createInterface({ input: createReadStream(FIXTURE) }), { window: 1, upgrade: sealLegacyLine(personal, usernames) });
   });
   afterEach(async () => {
     await store.close();
@@ -42,16 +51,16 @@ describe('event versioning: a log written with version-1 events', () => {
     expect(events[0]?.metadata.schemaVersion).to.equal(1);
     expect(events[0]?.data).to.have.property('userA');
     expect(ChatCreated.version).to.be.greaterThan(1);
-    const created = fromRecorded(events[0]);
+    const created = await fromRecorded(events[0]);
     expect(created).to.deep.equal({
       type: 'ChatCreated',
       data: { chatId: CHAT, members: ['id-ada', 'id-bob'], createdBy: 'id-ada', at: '2025-01-01T10:01:00.000Z' },
     });
-    const sent = fromRecorded(events[1]);
+    const sent = await fromRecorded(events[1]);
     expect(sent?.type === 'MessageSent' && sent.data.clientTimestamp).to.equal('2025-01-01T10:02:00.000Z');
     // A v1 announcement excluded nobody but its organizer.
     const [announced] = await store.readStream(`tournament-${CUP}`);
-    expect(fromRecorded(announced)).to.deep.equal({
+    expect(await fromRecorded(announced)).to.deep.equal({
       type: 'TournamentAnnounced',
       data: { tournamentId: CUP, name: 'Winter Cup', organizerId: 'id-ada', excludedUserIds: [], at: '2025-01-01T10:08:00.000Z' },
     });
@@ -59,7 +68,8 @@ describe('event versioning: a log written with version-1 events', () => {
 
   it('replays into read models', async () => {
     const readModels = SqliteReadModelStore.open({ path: ':memory:' });
-    for await (const page of new LogProcessor(store, createLogger('silent')).pages()) await readModels.apply('read-models', projectBatch(page.events));
+    for await (const page of new LogProcessor(store, personal, createLogger('silent')).pages())
+      await readModels.apply('read-models', projectBatch(page.events));
     const messages = await readModels.messages(CHAT, { limit: 10, offset: 0 });
     expect(messages.count).to.equal(3);
     expect(messages.items.map((m) => [m.content, m.sender, m.is_read, m.is_liked])).to.deep.equal([
@@ -75,7 +85,7 @@ describe('event versioning: a log written with version-1 events', () => {
   });
 
   it('rebuilds aggregates that go on deciding, writing the current version', async () => {
-    const repo = new AggregateRepository(store);
+    const repo = new AggregateRepository(store, personal);
     const result = await repo.aggregate(chatDecider).execute(
       chatStream(CHAT),
       {

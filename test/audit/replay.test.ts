@@ -76,7 +76,11 @@ describe('replay, rebuild and verify', () => {
     const writer = (async () => {
       for (let i = 0; writing || i < 5; i++) await send(`during rebuild ${i}`);
     })();
-    const result = await rebuildReadModels(svc.service.store, generations, { projection: READ_MODEL_PROJECTION, logger: createLogger('silent') });
+    const result = await rebuildReadModels(svc.service.store, generations, {
+      projection: READ_MODEL_PROJECTION,
+      personal: svc.service.keys.personal,
+      logger: createLogger('silent'),
+    });
     await svc.service.generations.check();
     writing = false;
     await writer;
@@ -96,6 +100,7 @@ describe('replay, rebuild and verify', () => {
     const result = await rebuildReadModels(svc.service.store, generations, {
       projection: READ_MODEL_PROJECTION,
       group: 'notifications',
+      personal: svc.service.keys.personal,
       logger: createLogger('silent'),
     });
     await svc.service.generations.check();

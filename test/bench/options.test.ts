@@ -13,7 +13,7 @@ describe('bench options', () => {
     const o = optionsOf([]);
     expect(o.quick).to.equal(false);
     expect(o.profile).to.equal(true);
-    expect([...o.only]).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect([...o.only]).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
     expect([o.users, o.durationMs, o.replayEvents, o.longLogEvents, o.longLogRounds, o.longLogDurationMs]).to.deep.equal([
       1000, 30_000, 1_000_000, 10_000_000, 12, 120_000,
     ]);

@@ -4,6 +4,7 @@ import type { LongLogVariant } from '../../bench/long-log-rig.js';
 import type { PresenceStormResult } from '../../bench/presence-storm.js';
 import { longLogGoal, longLogRows } from '../../bench/scenario-f3-long-log.js';
 import { stormGoal } from '../../bench/scenario-g-storm.js';
+import { sdkGoal, sdkRows, type SdkLimitRun } from '../../bench/scenario-h-sdk.js';
 import { comparedRow, renderTables } from '../../bench/table.js';
 import { parseOptions, spec } from '../../bench/options.js';
 import { parseCli } from '../../src/interfaces/cli/cli-args.js';
@@ -77,6 +78,46 @@ describe('bench report', () => {
     const one = stormGoal([storm(200, 3), storm(200, 50, 'all')]);
     expect(one?.met).to.equal(undefined);
     expect(one?.measured).to.equal('one size per configuration (200 users): not judged');
+  });
+
+  it('(h) judges the SDK against the raw socket and each limit sustained without a refused call', () => {
+    const run = (label: 'default' | 'lifted', rate: number, o: { sdkP50: number; rawP50: number; steady: number | null; refused?: number }): SdkLimitRun => ({
+      label,
+      report: {
+        url: 'http://127.0.0.1:1',
+        limits: { rate_per_second: rate, burst: rate * 2, max_frame_bytes: 65536 },
+        sequential: {
+          n: 30,
+          sdk_ms: latency(o.sdkP50 * 4),
+          raw_ms: latency(o.rawP50 * 4),
+          p50_ratio: o.sdkP50 / o.rawP50,
+          raw_rate_limited: 0,
+          sdk_rate_limited: 0,
+        },
+        concurrent: {
+          m: rate * 7,
+          ms: 7000,
+          calls_per_second: rate,
+          calls_per_second_steady: o.steady,
+          rate_limited: o.refused ?? 0,
+          rejected: 0,
+          sockets: 1,
+        },
+        targets: { sequential_p50_within_2x_raw: o.sdkP50 <= 2 * o.rawP50, flood_limit_without_refusal: (o.refused ?? 0) === 0, steady_share_of_limit: null },
+      },
+    });
+    const good = [run('default', 20, { sdkP50: 2, rawP50: 1.5, steady: 20 }), run('lifted', 1000, { sdkP50: 1, rawP50: 1, steady: 990 })];
+    expect(sdkGoal(good)?.met).to.equal(true);
+    expect(sdkGoal([good[0] as SdkLimitRun, run('lifted', 1000, { sdkP50: 1, rawP50: 1, steady: 800 })])?.verdict).to.equal(
+      'yes (latency); yes (20/s), **no** (1000/s)',
+    );
+    expect(sdkGoal([run('default', 20, { sdkP50: 5, rawP50: 2, steady: 20 })])?.met, 'p50 over 2× the raw socket’s').to.equal(false);
+    expect(sdkGoal([run('default', 20, { sdkP50: 1, rawP50: 1, steady: 20, refused: 1 })])?.met, 'a refused call').to.equal(false);
+    expect(sdkGoal([run('lifted', 1000, { sdkP50: 1, rawP50: 1, steady: null })])?.met, 'no steady pace measured').to.equal(false);
+    expect(sdkGoal([])).to.equal(undefined);
+    const rows = sdkRows(good);
+    expect(rows.map((r) => r[1])).to.include('SDK p50 / raw p50');
+    expect(rows.find((r) => r[0].includes('lifted') && r[1].endsWith('calls/s overall / steady'))?.[2]).to.equal('1000 / 990');
   });
 
   it('renders the rows, then each goal with its verdict', () => {

@@ -11,8 +11,13 @@ export interface DemoUser {
 }
 
 /** Opens /demo in a new context and logs in with a username (the development-secret path). */
-export const logIn = async (browser: Browser, baseUrl: string, name: string): Promise<DemoUser> => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+export const logIn = async (browser: Browser, baseUrl: string, name: string): Promise<DemoUser> =>
+  logInOn(await browser.newContext({ viewport: { width: 1100, height: 800 } }), baseUrl, name);
+
+/** Another tab of the same user: a new page in its context, logged in again (the page keeps its token in memory). */
+export const anotherTab = (u: DemoUser, baseUrl: string): Promise<DemoUser> => logInOn(u.context, baseUrl, u.name);
+
+const logInOn = async (context: BrowserContext, baseUrl: string, name: string): Promise<DemoUser> => {
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {

@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { sleep } from '../support/wait.js';
 import { findChromium } from './chromium.js';
-import { chatItem, contents, eventually, logIn, openChat, send, type DemoUser } from './demo-page.js';
+import { anotherTab, chatItem, contents, eventually, logIn, openChat, send, type DemoUser } from './demo-page.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const ARTIFACTS = join(root, 'test-artifacts');
@@ -98,24 +98,29 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     );
   });
 
-  it('likes show on both sides, and marking read clears the unread count', async () => {
-    const bobsView = bob.page.locator('#messages .message.theirs', { hasText: 'hello bob' });
-    await bobsView.locator('button.like').click();
-    await alice.page.locator('#messages .message.mine.liked', { hasText: 'hello bob' }).waitFor();
-    await bob.page.locator('#messages .message.theirs.liked', { hasText: 'hello bob' }).waitFor();
-
-    expect(await chatItem(bob, 'alice').locator('.unread').textContent()).to.equal('1');
-    await bobsView.locator('button.mark-read').click();
-    await bob.page.locator('#messages .message.theirs.read', { hasText: 'hello bob' }).waitFor();
+  it('the open conversation marks incoming messages read: read marks appear live on the sender’s side, the unread count clears', async () => {
+    // Each had the chat open and visible when the other's message came: both were marked read.
+    await alice.page.locator('#messages .message.mine.read', { hasText: 'hello bob' }).waitFor();
+    await bob.page.locator('#messages .message.mine.read', { hasText: 'hi alice' }).waitFor();
+    expect(await alice.page.locator('#messages .message.mine.read .meta').first().textContent()).to.match(/· read$/);
     await eventually(
       () => chatItem(bob, 'alice').locator('.unread').textContent(),
       (t) => t === '0',
       "bob's unread count after reading",
     );
+    // A new message is read as it arrives, and its sender sees that.
+    await send(alice, 'read me');
+    await bob.page.locator('#messages .message.theirs.read', { hasText: 'read me' }).waitFor();
+    await alice.page.locator('#messages .message.mine.read', { hasText: 'read me' }).waitFor();
     // The server agrees.
     const chats = await s.http('GET', '/api/chats/', { token: s.token('bob', { sub: 'demo-bob' }) });
     expect((chats.body as { items: Array<{ unread_messages_count: number }> }).items[0]?.unread_messages_count).to.equal(0);
-    await screenshot(bob, 'demo-bob.png');
+
+    const bobsView = bob.page.locator('#messages .message.theirs', { hasText: 'hello bob' });
+    await bobsView.locator('button.like').click();
+    await alice.page.locator('#messages .message.mine.liked', { hasText: 'hello bob' }).waitFor();
+    await bob.page.locator('#messages .message.theirs.liked', { hasText: 'hello bob' }).waitFor();
+    await screenshot(alice, 'demo-alice-read-marks.png');
   });
 
   it("each sees the other's presence change", async () => {
@@ -191,13 +196,18 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     await screenshot(alice, 'demo-alice-after-cut.png');
   });
 
-  it('game invitations: cancel, decline and accept, each seen live by the other, with a notification', async () => {
+  it('game invitations: cancel, decline and accept, each seen live by the other and by every tab, with a notification', async () => {
     const notificationsBefore = Number(await bob.page.textContent('#notification-count'));
     expect(notificationsBefore).to.equal(0);
+    // Bob's second tab follows the invitations his first tab answers.
+    const bob2 = await anotherTab(bob, s.service.url);
+    everyone.push(bob2);
+    await openChat(bob2, 'alice');
     const invite = async () => {
       await alice.page.click('#invite');
       await alice.page.locator('#invite-state', { hasText: 'Invitation sent to bob' }).waitFor();
-      await bob.page.locator('#accept-invite').waitFor({ state: 'visible' });
+      expect(await alice.page.locator('#invite').isHidden(), 'no second invitation while one is pending').to.equal(true);
+      for (const tab of [bob, bob2]) await tab.page.locator('#accept-invite').waitFor({ state: 'visible' });
       expect(await bob.page.textContent('#invite-state')).to.equal('alice invites you to Pong');
     };
     await invite();
@@ -211,16 +221,38 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     await bob.page.locator('#invite-state', { hasText: 'alice canceled the invitation' }).waitFor();
     expect(await bob.page.locator('#accept-invite').isHidden()).to.equal(true);
 
+    await bob2.page.locator('#accept-invite').waitFor({ state: 'hidden' });
+
     await invite();
     await bob.page.click('#decline-invite');
     await alice.page.locator('#invite-state', { hasText: 'bob declined' }).waitFor();
     expect(await alice.page.locator('#invite').isVisible()).to.equal(true);
+    // The other tab learns of the answer from the invitation's notification_read: buttons and badge.
+    await bob2.page.locator('#accept-invite').waitFor({ state: 'hidden' });
+    await bob2.page.locator('#invite-state', { hasText: 'Declined' }).waitFor();
+    await eventually(
+      () => bob2.page.textContent('#notification-count'),
+      (t) => t === '0',
+      "the other tab's badge after the decline",
+    );
 
     await invite();
     await bob.page.click('#accept-invite');
     await alice.page.locator('#invite-state', { hasText: /bob accepted: game|Game .* against bob/ }).waitFor();
     await bob.page.locator('#invite-state', { hasText: /Accepted|Game .* against alice/ }).waitFor();
+    await bob2.page.locator('#invite-state', { hasText: /Game .* against alice/ }).waitFor();
     expect(await alice.page.locator('#cancel-invite').isHidden()).to.equal(true);
+    // During the game nobody offers another one, in any tab.
+    for (const tab of [alice, bob, bob2]) {
+      expect(await tab.page.locator('#invite').isHidden(), `${tab.name}: Invite to Pong during the game`).to.equal(true);
+      expect(await tab.page.locator('#accept-invite').isHidden()).to.equal(true);
+    }
+    await eventually(
+      () => Promise.all([bob.page.textContent('#notification-count'), bob2.page.textContent('#notification-count')]),
+      (t) => t.join() === '0,0',
+      "bob's badges after accepting",
+    );
+    await bob2.page.close();
   });
 
   it('notifications: a new one shows live, and mark all read clears the count', async () => {
@@ -250,19 +282,64 @@ describe('the /demo app in a real browser (headless Chromium, two users)', funct
     await screenshot(bob, 'demo-bob-invitations.png');
   });
 
-  it('blocking: the blocked side cannot send (the page says so), and after unblocking it can', async () => {
+  it('a notification read in one tab is read in the other at once: list and badge', async () => {
+    const bob2 = await anotherTab(bob, s.service.url);
+    everyone.push(bob2);
+    const carol = await s.connect('carol', { token: s.token('carol', { sub: 'demo-carol' }) });
+    carol.send('add_new_friend', { sender_id: 'demo-carol', receiver_id: 'demo-bob' });
+    for (const tab of [bob, bob2])
+      await eventually(
+        () => tab.page.textContent('#notification-count'),
+        (t) => t === '1',
+        'the friend notification in each tab',
+      );
+    await carol.close();
+    const unread = (tab: DemoUser) => tab.page.locator('#notification-list .notification.unread', { hasText: 'carol added you as a friend' });
+    expect(await unread(bob2).count()).to.equal(1);
+    await unread(bob).click();
+    for (const tab of [bob2, bob]) {
+      await unread(tab).waitFor({ state: 'detached' });
+      await eventually(
+        () => tab.page.textContent('#notification-count'),
+        (t) => t === '0',
+        'the badge after reading it in the first tab',
+      );
+    }
+    expect(await bob2.page.locator('#notification-list .notification.read', { hasText: 'carol added you as a friend' }).count()).to.equal(1);
+    await bob2.page.close();
+  });
+
+  it('blocking: the blocked side sees it live and cannot send (the page says so), and after unblocking it can', async () => {
     await bob.page.click('#block');
     await bob.page.locator('#block-state', { hasText: 'You blocked them' }).waitFor();
     expect(await bob.page.locator('#unblock').isVisible()).to.equal(true);
+    // Alice's open conversation learns of it from block_update, before any send fails.
+    await alice.page.locator('#block-state', { hasText: 'They blocked you' }).waitFor();
     const shown = await contents(bob);
     await send(alice, 'are you there?');
     await alice.page.locator('#error', { hasText: /blocked/i }).waitFor();
     await sleep(300);
     expect(await contents(bob)).to.deep.equal(shown);
 
+    await alice.page.click('#block');
+    await alice.page.locator('#block-state', { hasText: 'You blocked them' }).waitFor();
+    await bob.page.locator('#block-state', { hasText: 'You blocked them' }).waitFor();
+    await alice.page.click('#unblock');
+    await bob.page.locator('#block-state', { hasText: 'You blocked them' }).waitFor();
+    await eventually(
+      () => alice.page.textContent('#block-state'),
+      (t) => t === 'They blocked you',
+      "alice's flags after her unblock (bob's block stands)",
+    );
+
     await bob.page.click('#unblock');
     await bob.page.locator('#block').waitFor({ state: 'visible' });
     expect(await bob.page.textContent('#block-state')).to.equal('');
+    await eventually(
+      () => alice.page.textContent('#block-state'),
+      (t) => t === '',
+      'alice sees the unblock live',
+    );
     await send(alice, 'and now?');
     await eventually(
       () => contents(bob),

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/infrastructure/config/config.js';
 import { runCliProcess, tempDir } from './cli-process.js';
@@ -43,6 +44,26 @@ describe('Configuration errors in plain words', () => {
       expect(r.stdout).to.equal('');
       expect(r.stderr).to.equal('serve: PORT="abc" is not a whole number; expected a whole number from 0 to 65535\n');
       expect(r.stderr.length).to.be.below(120);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serve with a DATA_KEY that is not 32 bytes of base64, or empty: one line that never echoes it, exit 1', async () => {
+    const dataDir = tempDir();
+    try {
+      for (const [value, why] of [
+        ['c2hvcnQ=', 'decodes to 5 bytes, not 32'],
+        ['not base64 at all!', 'is not base64'],
+        ['', 'is empty'],
+      ] as const) {
+        const r = await runCliProcess('serve', [], { dataDir, env: { DATA_KEY: value, LOG_LEVEL: 'info' } });
+        expect(r.code, value).to.equal(1);
+        expect(r.stderr).to.match(new RegExp(`^serve: DATA_KEY \\(value hidden\\) ${why}; set it to 32 random bytes in base64`));
+        expect(r.stderr.split('\n').filter((l) => l !== '')).to.have.length(1);
+        if (value !== '') expect(r.stderr).to.not.include(value);
+      }
+      expect(existsSync(join(dataDir, 'data-key')), 'no key generated in its place').to.equal(false);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -59,6 +59,9 @@ describe('CLIs: --help and wrong usage (real processes)', function () {
       ['ledger', ['verify', 'x'], /^ledger: unexpected argument x$/],
       ['ledger', ['key', '--checkpoint', 'f'], /^ledger: --checkpoint, --threads and --slice-size go with verify$/],
       ['ledger', ['verify', '--threads', 'two'], /^ledger: --threads must be an integer ≥ 0, got two$/],
+      ['erase', [], /^erase: missing USER-ID$/],
+      ['erase', ['a', 'b'], /^erase: unexpected argument b$/],
+      ['migrate', ['extra'], /^migrate: unexpected argument extra$/],
       ['bench', ['--users', 'many'], /^bench: --users expects a non-negative number, got many$/],
     ];
     const results = await Promise.all(cases.map(([name, args]) => runCliProcess(name, args, { dataDir })));

@@ -123,6 +123,32 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreHarne
       expect(await currentKey(store, kept)).to.deep.equal(keptKey);
     });
 
+    it('names users’ live key ids without creating keys for those that have none', async () => {
+      const [a, b, none] = [user(), user(), user()];
+      const keys = await store.currentKeys([a, b]);
+      const ids = await store.keyIdsOf([a, none, b, a]);
+      expect(ids.size).to.equal(2);
+      expect(ids.get(a)).to.equal(keys.get(a)?.keyId);
+      expect(ids.get(b)).to.equal(keys.get(b)?.keyId);
+      expect(await store.usersWithKeys()).to.not.include(none);
+      expect(await store.keyIdsOf([])).to.have.property('size', 0);
+      await store.destroyKeysOf([a]);
+      expect([...(await store.keyIdsOf([a, b])).keys()]).to.deep.equal([b]);
+    });
+
+    it('destroys keys by id, idempotently, whoever holds them, and touches no other key', async () => {
+      const [a, b, c] = [user(), user(), user()];
+      const keys = await store.currentKeys([a, b, c]);
+      const [ka, kb, kc] = [keys.get(a), keys.get(b), keys.get(c)];
+      if (ka === undefined || kb === undefined || kc === undefined) throw new Error('keys missing');
+      const unknown = randomBytes(16).toString('base64url');
+      expect(await store.destroyKeys([ka.keyId, kb.keyId, unknown, ka.keyId])).to.equal(2);
+      expect(await store.destroyKeys([ka.keyId])).to.equal(0);
+      expect(await store.destroyKeys([])).to.equal(0);
+      expect([...(await (await other()).keysByIds([ka.keyId, kb.keyId, kc.keyId])).keys()]).to.deep.equal([kc.keyId]);
+      expect(await store.usersWithKeys()).to.not.include.members([a, b]);
+    });
+
     it('gives a destroyed user a new key, under a new id, and the old one stays gone', async () => {
       const u = user();
       const old = await currentKey(store, u);

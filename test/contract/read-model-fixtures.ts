@@ -13,11 +13,13 @@ export interface LoggedEvent {
   readonly event: AnyDomainEvent;
   readonly eventId: string;
   readonly position: Position;
+  /** Decoded with personal data erased (its owner's keys were gone): as a rebuild after an erasure sees it. */
+  readonly erased?: boolean;
 }
 
 export const positioned = (e: LoggedEvent): PositionedChanges => ({
   position: e.position,
-  changes: projectEvent(e.event, { eventId: e.eventId, position: e.position }),
+  changes: projectEvent(e.event, { eventId: e.eventId, position: e.position, erased: e.erased === true }),
 });
 
 /** A log under construction: events get consecutive positions (as in the embedded store). */
@@ -26,9 +28,14 @@ export class EventLog {
 
   /** Appends and returns the new events' positioned changes (one entry per event). */
   append(...events: readonly AnyDomainEvent[]): PositionedChanges[] {
+    return this.appendAs(false, ...events);
+  }
+
+  /** `append`, each event decoded as erased or not. */
+  appendAs(erased: boolean, ...events: readonly AnyDomainEvent[]): PositionedChanges[] {
     return events.map((event) => {
       const n = this.events.length + 1;
-      const logged = { event, eventId: uuid(0xe0000 + n), position: positionOf(n) };
+      const logged = { event, eventId: uuid(0xe0000 + n), position: positionOf(n), erased };
       this.events.push(logged);
       return positioned(logged);
     });
@@ -76,6 +83,8 @@ export const claimed = (u: TestUser, previous: TestUser | undefined, t: number):
   type: 'UsernameClaimed',
   data: { username: u.username, userId: u.id, previousHolderId: previous?.id ?? null, at: at(t) },
 });
+
+export const erasedUser = (u: TestUser, alias: string, t: number): AnyDomainEvent => ({ type: 'UserErased', data: { userId: u.id, alias, at: at(t) } });
 
 export const online = (u: TestUser, t: number): AnyDomainEvent => ({ type: 'UserWentOnline', data: { userId: u.id, at: at(t) } });
 export const offline = (u: TestUser, t: number): AnyDomainEvent => ({
@@ -139,6 +148,10 @@ export const notificationRead = (u: TestUser, notificationId: string, t: number)
 });
 
 export const allRead = (u: TestUser, t: number): AnyDomainEvent => ({ type: 'AllNotificationsRead', data: { userId: u.id, at: at(t) } });
+export const markedRead = (u: TestUser, notificationIds: readonly string[], t: number): AnyDomainEvent => ({
+  type: 'NotificationsMarkedRead',
+  data: { userId: u.id, notificationIds, at: at(t) },
+});
 
 export const blocked = (u: TestUser, whom: TestUser, t: number): AnyDomainEvent => ({
   type: 'UserBlocked',
@@ -214,6 +227,7 @@ export const scriptedHistory = (): Script => {
     tournament(uuid(0x201), 'Summer Cup', ERIN, 47),
     invited(uuid(0x102), ERIN, DAVE, 48),
     canceled(uuid(0x102), ERIN, DAVE, 49),
+    markedRead(BOB, [uuid(0x201)], 49),
     offline(ALICE, 50),
     read(CHAT_AB, ALICE, BOB, m(5), 4, 51),
     read(CHAT_AB, BOB, ALICE, m(1), 1, 52),
@@ -248,6 +262,7 @@ export const snapshot = async (store: ReadModelQueries, s: Script): Promise<unkn
       out[`notifications page ${u.id} ${f}`] = await store.notifications(u.id, f, some);
     }
     for (const n of s.notificationIds) out[`has ${u.id} ${n}`] = await store.hasNotification(u.id, n);
+    out[`unread ids ${u.id}`] = [...(await store.unreadNotificationIds(u.id))].sort();
     out[`blocks ${u.id}`] = await store.blocks(u.id, all);
     out[`blocks page ${u.id}`] = await store.blocks(u.id, { limit: 1, offset: 1 });
   }

@@ -8,6 +8,7 @@ import {
   accepted,
   ALICE,
   allRead,
+  markedRead,
   at,
   befriended,
   blocked,
@@ -20,6 +21,7 @@ import {
   CHAT_AC,
   DAVE,
   declined,
+  erasedUser,
   ERIN,
   EventLog,
   feed,
@@ -132,6 +134,95 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect((await store.userByUsername('alice'))?.userId).to.equal(ALICE.id);
         expect((await store.userById(newcomer.id))?.username).to.equal('');
         expect((await store.chatPreview(BOB.id, CHAT_AB))?.username).to.equal('alice');
+      });
+    });
+
+    describe('erasure', () => {
+      const ALIAS = 'erased-0123456789abcdef01234567';
+      /** Alice and Bob chat, Alice invites and befriends Bob, Bob blocks her: everything that shows Alice to Bob. */
+      const history = (): AnyDomainEvent[] => [
+        registered(ALICE, 1),
+        registered(BOB, 2),
+        claimed(ALICE, undefined, 3),
+        chatCreated(CHAT_AB, ALICE, BOB, 4),
+        sent(CHAT_AB, msg(1), ALICE, 1, 5, 'alice says hi'),
+        sent(CHAT_AB, msg(2), BOB, 2, 6, 'bob answers'),
+        sent(CHAT_AB, msg(3), ALICE, 3, 7, 'alice again'),
+        invited(uuid(0x300), ALICE, BOB, 8),
+        befriended(ALICE, BOB, 9),
+        blocked(BOB, ALICE, 10),
+      ];
+      /** How Bob sees Alice once she is erased, in every answer. */
+      const expectErased = async (s: ReadModelStore): Promise<void> => {
+        expect(await s.userById(ALICE.id)).to.deep.equal({ userId: ALICE.id, username: ALIAS, nickname: '', avatar: '', isOnline: false, erased: true });
+        expect((await s.userByUsername(ALIAS))?.userId, 'found by the alias').to.equal(ALICE.id);
+        expect(await s.userByUsername(ALICE.username), 'no longer by the name').to.equal(undefined);
+        const preview = await s.chatPreview(BOB.id, CHAT_AB);
+        expect(preview).to.deep.include({ username: ALIAS, nickname: '', avatar: '', erased: true });
+        expect(preview?.last_message).to.deep.include({ content: '', sender: ALIAS, erased: true });
+        expect((await s.chatPreviews(BOB.id, ALL)).items[0]).to.deep.equal(preview);
+        const messages = await s.messages(CHAT_AB, ALL);
+        expect(messages.items.map((m) => [m.content, m.sender, m.erased])).to.deep.equal([
+          ['', ALIAS, true],
+          ['bob answers', BOB.username, undefined],
+          ['', ALIAS, true],
+        ]);
+        expect(await s.message(CHAT_AB, msg(2)), 'bob’s own message as it was').to.not.have.property('erased');
+        const notifications = (await s.notifications(BOB.id, 'all', ALL)).items;
+        expect(notifications.map((n) => [n.action, n.data['username'], n.data['nickname'], n.data['erased']])).to.have.deep.members([
+          ['game_invite', ALIAS, '', true],
+          ['new_friend', ALIAS, '', true],
+        ]);
+        expect((await s.blocks(BOB.id, ALL)).items).to.deep.equal([
+          { userId: ALICE.id, username: ALIAS, nickname: '', avatar: '', isOnline: false, erased: true },
+        ]);
+        expect(await s.userById(BOB.id), 'bob untouched').to.not.have.property('erased');
+      };
+
+      it('overwrites an erased user’s profile and message contents in every answer; the other member keeps the chat', async () => {
+        await give(...history());
+        expect((await store.chatPreview(BOB.id, CHAT_AB))?.username, 'before').to.equal(ALICE.username);
+        await give(erasedUser(ALICE, ALIAS, 20));
+        await expectErased(store);
+      });
+
+      it('a rebuild after the erasure (events decoded as erased) answers the same as the live store', async () => {
+        await give(...history(), erasedUser(ALICE, ALIAS, 20));
+        const rebuilt = await fresh();
+        const replay = new EventLog();
+        // As decoded once Alice's keys are gone: her profile and messages read as erased.
+        const asDecoded = history().map((e) => {
+          if (e.type === 'UserRegistered' && e.data.userId === ALICE.id)
+            return { erased: true, event: { ...e, data: { ...e.data, username: ALIAS, nickname: '', avatar: '' } } };
+          if (e.type === 'UsernameClaimed' && e.data.userId === ALICE.id) return { erased: true, event: { ...e, data: { ...e.data, username: ALIAS } } };
+          if (e.type === 'MessageSent' && e.data.senderId === ALICE.id) return { erased: true, event: { ...e, data: { ...e.data, content: '' } } };
+          return { erased: false, event: e };
+        });
+        for (const { erased, event } of asDecoded) await rebuilt.apply(PROJECTION, replay.appendAs(erased, event));
+        await rebuilt.apply(PROJECTION, replay.append(erasedUser(ALICE, ALIAS, 20)));
+        await expectErased(rebuilt);
+      });
+
+      it('a user registered afresh after the erasure is shown again; the old messages stay erased', async () => {
+        await give(...history(), erasedUser(ALICE, ALIAS, 20));
+        await give(registered({ ...ALICE, username: 'alice2', nickname: 'Back' }, 21), sent(CHAT_AB, msg(4), ALICE, 4, 22, 'new words'));
+        expect(await store.userById(ALICE.id)).to.deep.equal({ userId: ALICE.id, username: 'alice2', nickname: 'Back', avatar: ALICE.avatar, isOnline: false });
+        expect((await store.chatPreview(BOB.id, CHAT_AB))?.erased).to.equal(undefined);
+        expect((await store.messages(CHAT_AB, ALL)).items.map((m) => [m.content, m.erased])).to.deep.equal([
+          ['new words', undefined],
+          ['', true],
+          ['bob answers', undefined],
+          ['', true],
+        ]);
+      });
+
+      it('an erasure delivered again changes nothing', async () => {
+        await give(...history());
+        const [erasure] = log.append(erasedUser(ALICE, ALIAS, 20));
+        if (erasure === undefined) throw new Error('no batch');
+        await store.apply(PROJECTION, [erasure]);
+        await store.apply(PROJECTION, [erasure]);
+        await expectErased(store);
       });
     });
 
@@ -338,6 +429,27 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         expect(await ids(ALICE, 'unread'), 'mark-all does not reach later notifications').to.deep.equal({ ids: [uuid(0x201)], count: 1 });
       });
 
+      it('names the unread notifications (mark all as read), and marks read exactly the ones an event names', async () => {
+        await registerAll(ALICE, BOB, CAROL, DAVE);
+        const invite = uuid(0x100);
+        const cup = uuid(0x200);
+        await give(invited(invite, BOB, ALICE, 10), befriended(DAVE, ALICE, 11), tournament(cup, 'Cup', CAROL, 12));
+        const friendId = log.events[log.events.length - 2]?.eventId ?? '';
+        const unread = async (u: TestUser) => [...(await store.unreadNotificationIds(u.id))].sort();
+        expect(await unread(ALICE)).to.deep.equal([cup, friendId, invite].sort());
+        expect(await unread(BOB)).to.deep.equal([cup]);
+        expect(await unread(CAROL), 'the organizer').to.deep.equal([]);
+
+        await give(notificationRead(ALICE, friendId, 13));
+        expect(await unread(ALICE)).to.deep.equal([cup, invite].sort());
+
+        await give(markedRead(ALICE, [cup], 14));
+        expect(await unread(ALICE), 'only the named one').to.deep.equal([invite]);
+        expect(await unread(BOB), 'the same tournament is still unread for bob').to.deep.equal([cup]);
+        const read = (await store.notifications(ALICE.id, 'read', ALL)).items.map((n) => n.id);
+        expect([...read].sort()).to.deep.equal([cup, friendId].sort());
+      });
+
       it('marks an invitation read when declined or canceled', async () => {
         await registerAll(ALICE, BOB, CAROL);
         await give(invited(uuid(0x100), BOB, ALICE, 10), declined(uuid(0x100), BOB, ALICE, 11));
@@ -509,6 +621,7 @@ export const readModelContract = (name: string, make: () => Promise<ReadModelHar
         ['new_tournament', true],
       ]);
       expect(await store.hasNotification(ERIN.id, uuid(0x200))).to.equal(false);
+      expect([...(await store.unreadNotificationIds(BOB.id))], 'the one Bob marked read is read, the other not').to.deep.equal([uuid(0x200)]);
       expect(await store.onlineUserIds()).to.deep.equal([BOB.id]);
       expect((await store.userById(user('carol').id))?.nickname).to.equal('Caz');
     });

@@ -25,6 +25,7 @@ import { actionDataCodecs } from '../../src/application/wire/client-actions.js';
 import { CloseCode } from '../../src/interfaces/ws/close-codes.js';
 import { checkHttpAnswer, checkServerFrame, ContractViolation } from '../support/contract.js';
 import { startTestService, type TestService } from '../support/test-service.js';
+import type { PersonalData } from '../../src/application/erasure/personal-data.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const sources = (dir: string): string[] =>
@@ -70,6 +71,7 @@ describe('the contract documents', () => {
       ...routesOf(
         historyRouter({
           store: none as EventStore,
+          personal: none as PersonalData,
           profiles: none as ProfileDirectory,
           fresh: async () => none as ReadModelQueries,
           scratch: () => none as ReadModelStore,

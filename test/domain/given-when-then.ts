@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { fold, type Decider, type DomainEvent } from '../../src/domain/shared/decider.js';
 import { isRefusal, type Refusal } from '../../src/domain/shared/decision.js';
+import type { Workflow } from '../../src/domain/shared/workflow.js';
 
 /**
  * Given-when-then for pure deciders:
@@ -69,6 +70,48 @@ export class When<C, S, E extends DomainEvent> {
 
 export const scenario = <C, S, E extends DomainEvent>(decider: Decider<C, S, E>) => ({
   given: (events: readonly E[] = []): Given<C, S, E> => new Given(decider, events),
+});
+
+/**
+ * Given-when-then for pure workflows:
+ *
+ *   workflowScenario(workflow).given(inputs).when(input).then(expectedStep)
+ *
+ * `given` folds what happened so far with `evolve` from `initialState`; `when` decides the next
+ * step on one more input; the step is compared with deep equality. `then` returns a new
+ * `GivenInputs` holding the input too, so a chain walks a run one step at a time.
+ */
+export class GivenInputs<I, S, O> {
+  constructor(
+    private readonly workflow: Workflow<I, S, O>,
+    readonly inputs: readonly I[],
+  ) {}
+
+  when(input: I): WhenInput<I, S, O> {
+    return new WhenInput(this.workflow, this.inputs, input);
+  }
+}
+
+export class WhenInput<I, S, O> {
+  constructor(
+    private readonly workflow: Workflow<I, S, O>,
+    private readonly given: readonly I[],
+    private readonly input: I,
+  ) {}
+
+  step(): O {
+    return this.workflow.decide(this.input, fold(this.workflow.evolve, this.workflow.initialState, this.given));
+  }
+
+  /** Asserts the next step is exactly `expected`; continues with the input added to what happened. */
+  then(expected: O): GivenInputs<I, S, O> {
+    expect(this.step()).to.deep.equal(expected);
+    return new GivenInputs(this.workflow, [...this.given, this.input]);
+  }
+}
+
+export const workflowScenario = <I, S, O>(workflow: Workflow<I, S, O>) => ({
+  given: (inputs: readonly I[] = []): GivenInputs<I, S, O> => new GivenInputs(workflow, inputs),
 });
 
 /** A fixed origin for scenario clocks: `at(s)` is the instant `s` seconds later, as an ISO string. */

@@ -1,4 +1,4 @@
-import { inboxDecider, type InboxCommand, type InboxEvent } from '../../src/domain/inbox/inbox.js';
+import { inboxDecider, MARKED_READ_PER_EVENT, type InboxCommand, type InboxEvent } from '../../src/domain/inbox/inbox.js';
 import { at, scenario } from './given-when-then.js';
 
 const U = 'alice-id';
@@ -42,11 +42,46 @@ describe('inbox decider', () => {
       .then([notificationRead(N2, 5)]);
   });
 
-  it('marks all notifications read', () => {
+  const markAll = (unreadIds: readonly string[], atS = 10): InboxCommand => ({ kind: 'MarkAllNotificationsRead', userId: U, unreadIds, at: at(atS) });
+  const markedRead = (notificationIds: readonly string[], atS = 10): InboxEvent => ({
+    type: 'NotificationsMarkedRead',
+    data: { userId: U, notificationIds, at: at(atS) },
+  });
+
+  it('marks all notifications read, naming those it read (not those read already, each once)', () => {
     inbox
       .given([notificationRead(N1)])
-      .when({ kind: 'MarkAllNotificationsRead', userId: U, at: at(10) })
-      .then([{ type: 'AllNotificationsRead', data: { userId: U, at: at(10) } }]);
+      .when(markAll([N1, N2, N2]))
+      .then([markedRead([N2])]);
+  });
+
+  it('mark all with nothing unread stores nothing', () => {
+    inbox
+      .given([notificationRead(N1)])
+      .when(markAll([N1]))
+      .thenNothing();
+    inbox.given([]).when(markAll([])).thenNothing();
+  });
+
+  it(`a larger inbox is marked read in events of at most ${MARKED_READ_PER_EVENT} ids`, () => {
+    const ids = Array.from({ length: 2 * MARKED_READ_PER_EVENT + 1 }, (_, i) => `n-${i}`);
+    inbox
+      .given([])
+      .when(markAll(ids))
+      .then([
+        markedRead(ids.slice(0, MARKED_READ_PER_EVENT)),
+        markedRead(ids.slice(MARKED_READ_PER_EVENT, 2 * MARKED_READ_PER_EVENT)),
+        markedRead(ids.slice(-1)),
+      ]);
+  });
+
+  it('notifications marked read are read: reading one again, or marking all again, stores nothing', () => {
+    inbox
+      .given([markedRead([N1, N2])])
+      .when(readNotification(N2, true, 11))
+      .thenNothing()
+      .when(markAll([N1, N2], 12))
+      .thenNothing();
   });
 
   it("sends an ephemeral notification to the user's own sockets", () => {

@@ -1,7 +1,16 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { isSealed, openField, sealedKeyId, sealField, SealedFieldError, type FieldPlace, type Opened } from '../../src/application/erasure/field-cipher.js';
+import {
+  isSealed,
+  namedKeyId,
+  openField,
+  sealedKeyId,
+  sealField,
+  SealedFieldError,
+  type FieldPlace,
+  type Opened,
+} from '../../src/application/erasure/field-cipher.js';
 import type { DataKey } from '../../src/application/erasure/key-store.js';
 import { normaliseContent } from '../../src/domain/chat/content.js';
 import { TokenClaims } from '../../src/infrastructure/auth/claims.js';
@@ -54,6 +63,13 @@ describe('field cipher', () => {
     expect(sealedKeyId(sealed)).to.equal(key.keyId);
     expect(JSON.parse(JSON.stringify({ content: sealed }))).to.deep.equal({ content: sealed });
     expect(sealField(key, '', place)).to.have.length(66);
+  });
+
+  it('names the key a value needs cheaply (namedKeyId), as the full parse does for sealed values, and nothing for plain text', () => {
+    const sealed = Array.from({ length: 50 }, (_, i) => sealField(dataKey(`u${i}`), 'x'.repeat(i), place));
+    for (const s of sealed) expect(namedKeyId(s)).to.equal(sealedKeyId(s));
+    for (const plain of ['hello', '', 'pd1.x.y', '\tpd1.', `\tpd1.${key.keyId}`, `\tpd2.${key.keyId}.AAAA`])
+      expect(namedKeyId(plain), plain).to.equal(undefined);
   });
 
   it('uses a fresh IV for every value: the same text never seals the same way twice', () => {

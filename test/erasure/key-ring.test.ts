@@ -29,8 +29,14 @@ class RecordingStore implements KeyStore {
     if (gate !== undefined) await gate;
     return answer;
   }
+  keyIdsOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    return this.inner.keyIdsOf(userIds);
+  }
   destroyKeysOf(userIds: readonly string[]): Promise<number> {
     return this.inner.destroyKeysOf(userIds);
+  }
+  destroyKeys(keyIds: readonly string[]): Promise<number> {
+    return this.inner.destroyKeys(keyIds);
   }
   usersWithKeys(): Promise<readonly string[]> {
     return this.inner.usersWithKeys();
@@ -80,6 +86,15 @@ describe('KeyRing', () => {
     await reader.load([ia, ib]);
     await reader.load([ia, id]);
     expect(store.byIdCalls).to.deep.equal([[ia, ib, ic], [id]]);
+  });
+
+  it('creates the keys of users sealing in one turn of the event loop in one store call', async () => {
+    const ring = new KeyRing(store);
+    await Promise.all([ring.loadCurrent(['a']), ring.loadCurrent(['b', 'a']), ring.loadCurrent(['c'])]);
+    expect(store.currentCalls).to.deep.equal([['a', 'b', 'c']]);
+    for (const u of ['a', 'b', 'c']) expect(ring.open(ring.seal(u, u, at('e')), at('e'))).to.deep.equal({ _tag: 'Opened', value: u });
+    await ring.loadCurrent(['d']);
+    expect(store.currentCalls).to.deep.equal([['a', 'b', 'c'], ['d']]);
   });
 
   it('remembers an absent key as erased, without asking the store again', async () => {

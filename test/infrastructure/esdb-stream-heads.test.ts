@@ -10,6 +10,9 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { EsdbEventStore, openEsdbEventStore, type EsdbEventStoreOptions } from '../../src/infrastructure/eventstore/esdb/esdb-event-store.js';
 import { FakeEsdbServer, type CallCounts } from './fake-esdb-server.js';
 import { waitUntil } from '../support/wait.js';
+import { memoryKeys } from '../support/memory-keys.js';
+
+const { personal } = memoryKeys();
 
 const meta = { correlationId: 'test', timestamp: '2026-01-01T00:00:00.000Z' };
 
@@ -51,7 +54,7 @@ describe('EventStoreDB adapter: stream heads and the cost of a command', functio
       await store.append(warm, [event()], 'any');
       await waitUntil(() => store.isKnownCurrent(warm, 0), 10_000, 'the heads subscription never went live');
     }
-    return { store, repo: new AggregateRepository(store) };
+    return { store, repo: new AggregateRepository(store, personal) };
   };
 
   const create = (repo: AggregateRepository) =>

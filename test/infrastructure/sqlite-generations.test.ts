@@ -18,7 +18,7 @@ const GENERATED = /^readmodels-\d+-[0-9a-f]{8}\.db$/;
 
 /** The scripted history, projected as a live node would (projectEvent per event). */
 const projected = (script: Script): PositionedChanges[] =>
-  script.log.events.map((e) => ({ position: e.position, changes: projectEvent(e.event, { eventId: e.eventId, position: e.position }) }));
+  script.log.events.map((e) => ({ position: e.position, changes: projectEvent(e.event, { eventId: e.eventId, position: e.position, erased: false }) }));
 
 const rowCounts = (path: string): Record<string, number> => {
   const db = new Database(path, { readonly: true });

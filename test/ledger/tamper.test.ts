@@ -144,10 +144,10 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
     const dir = copy();
     const target = withEvents(dir, (db) => {
       const row = rowAt(db, nthMessage(db, 17));
-      // One character of the (stored) data, the JSON still valid: what an editor of the file would do.
-      const at = row.data.indexOf('message 17');
-      expect(at).to.be.greaterThan(0);
-      const altered = `${row.data.slice(0, at)}massage 17${row.data.slice(at + 'message 17'.length)}`;
+      // One character of the stored data (inside the sealed content), the JSON still valid: what an editor of the file would do.
+      const at = row.data.indexOf('"content":"') + '"content":"'.length + 12;
+      expect(at).to.be.greaterThan(20);
+      const altered = `${row.data.slice(0, at)}${row.data[at] === 'A' ? 'B' : 'A'}${row.data.slice(at + 1)}`;
       db.prepare('UPDATE events SET data = ? WHERE position = ?').run(altered, row.position);
       return row;
     });

@@ -16,6 +16,9 @@ import { inviteStream } from '../../src/domain/invite/invite.js';
 import { DEFAULT_GAME_OPTIONS } from '../../src/domain/invite/options.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { memoryKeys } from '../support/memory-keys.js';
+
+const { personal, usernames } = memoryKeys();
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const HOLD_MS = 5000;
@@ -56,8 +59,9 @@ describe('invitation commands over per-user and per-invitation streams (embedded
   let clock: number;
 
   const depsOn = (rateLimit = { max: 1000, windowMs: 60_000 }): CommandDeps => ({
-    aggregates: aggregatesOf(new AggregateRepository(crashing.store)),
+    aggregates: aggregatesOf(new AggregateRepository(crashing.store, personal)),
     lookups: async () => queries,
+    usernames,
     blockers: new BlockersIndex(() => crashing.store.headPosition(), 1000),
     policies: { nodeId: 'n1', inviteTtlMs: 60_000, inviteRateLimit: rateLimit, gameGraceMs: 0, activityThrottleMs: 0, engagementHoldMs: HOLD_MS },
     now: () => new Date(clock),

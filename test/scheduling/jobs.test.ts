@@ -24,6 +24,9 @@ import { inviteStream } from '../../src/domain/invite/invite.js';
 import { presenceStream } from '../../src/domain/presence/presence.js';
 import { isRefusal } from '../../src/domain/shared/decision.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { memoryKeys } from '../support/memory-keys.js';
+
+const { personal, usernames } = memoryKeys();
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const ctx: JobContext = { correlationId: 'test', touch: async () => {} };
@@ -74,8 +77,9 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
       scheduleGameEnd: async (id, at, inviteId) => void scheduled.push(['end', `${id} of ${inviteId}`, at.getTime()]),
     };
     return {
-      aggregates: aggregatesOf(new AggregateRepository(store)),
+      aggregates: aggregatesOf(new AggregateRepository(store, personal)),
       lookups: async () => queries(() => online),
+      usernames,
       blockers: new BlockersIndex(() => store.headPosition(), 1000),
       policies: { nodeId, inviteTtlMs: 1000, inviteRateLimit: { max: 100, windowMs: 1000 }, gameGraceMs: 0, activityThrottleMs: 0 },
       now: () => new Date(clock),
@@ -108,7 +112,9 @@ describe('scheduling: job handlers over the real commands (embedded store)', () 
 
   /** Every follow-up policy, given each stored event of its types in log order (what a ReactorRunner does). */
   const react = async (deps: CommandDeps): Promise<void> => {
-    const log = (await store.readAll()).flatMap((r) => decodeStored(domainEvents, r) ?? []);
+    const records = await store.readAll();
+    await personal.prepare(domainEvents, records);
+    const log = records.flatMap((r) => decodeStored(domainEvents, r, personal) ?? []);
     for (const reactor of invitationReactors(deps, deps.scheduler as Scheduler)) {
       for (const e of log) if (reactor.eventTypes.includes(e.event.type)) await reactor.react(e);
     }

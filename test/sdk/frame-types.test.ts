@@ -23,12 +23,15 @@ const FRAME_KEYS = {
   resync_required: keys<ServerFrameData['resync_required']>()(['position'], ['position']),
   new_message: keys<ServerFrameData['new_message']>()(
     ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp'],
-    ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp', 'client_msg_id'],
+    ['chat_id', 'id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'timestamp', 'client_msg_id', 'erased'],
   ),
   chat_like_update: keys<ServerFrameData['chat_like_update']>()(['chat_id', 'id', 'is_liked'], ['chat_id', 'id', 'is_liked']),
   room_created: keys<ServerFrameData['room_created']>()(['chat_id'], ['chat_id']),
   join_chat: keys<ServerFrameData['join_chat']>()(['chat_id'], ['chat_id']),
-  game_invite: keys<ServerFrameData['game_invite']>()(['id', 'username', 'nickname', 'avatar', 'options'], ['id', 'username', 'nickname', 'avatar', 'options']),
+  game_invite: keys<ServerFrameData['game_invite']>()(
+    ['id', 'username', 'nickname', 'avatar', 'options'],
+    ['id', 'username', 'nickname', 'avatar', 'options', 'erased'],
+  ),
   game_accepted: keys<ServerFrameData['game_accepted']>()(['game_id', 'username', 'nickname', 'avatar'], ['game_id', 'username', 'nickname', 'avatar']),
   game_found: keys<ServerFrameData['game_found']>()(['game_id', 'opponent', 'options'], ['game_id', 'opponent', 'options']),
   game_declined: keys<ServerFrameData['game_declined']>()(['username', 'nickname'], ['username', 'nickname']),
@@ -40,9 +43,18 @@ const FRAME_KEYS = {
   user_offline: keys<ServerFrameData['user_offline']>()(['username'], ['username']),
   presence_state: keys<ServerFrameData['presence_state']>()(['online'], ['online']),
   presence_diff: keys<ServerFrameData['presence_diff']>()(['online', 'offline'], ['online', 'offline']),
-  new_friend: keys<ServerFrameData['new_friend']>()(['username', 'nickname'], ['username', 'nickname']),
-  new_tournament: keys<ServerFrameData['new_tournament']>()(['tournament_id', 'tournament_name', 'creator'], ['tournament_id', 'tournament_name', 'creator']),
+  new_friend: keys<ServerFrameData['new_friend']>()(['username', 'nickname'], ['username', 'nickname', 'erased']),
+  new_tournament: keys<ServerFrameData['new_tournament']>()(
+    ['tournament_id', 'tournament_name', 'creator'],
+    ['tournament_id', 'tournament_name', 'creator', 'erased'],
+  ),
   notification: keys<ServerFrameData['notification']>()(['message', 'type'], ['message', 'type']),
+  chat_read_update: keys<ServerFrameData['chat_read_update']>()(['chat_id', 'username', 'id'], ['chat_id', 'username', 'id']),
+  block_update: keys<ServerFrameData['block_update']>()(
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+    ['username', 'is_blocked_user', 'is_blocked_by_user'],
+  ),
+  notification_read: keys<ServerFrameData['notification_read']>()(['ids'], ['ids']),
   error: keys<ServerFrameData['error']>()(['for', 'code', 'msg'], ['for', 'code', 'msg']),
 } satisfies { readonly [A in ServerFrameAction]: KeyLists<ServerFrameData[A]> };
 
@@ -61,7 +73,7 @@ const OPTION_KEYS = keys<GameOptions>()(
 const optionsComplete: Equal<(typeof OPTION_KEYS)['all'][number], keyof GameOptions> = true;
 const MESSAGE_KEYS = keys<ChatMessage>()(
   ['id', 'content', 'date', 'sender', 'is_read', 'is_liked'],
-  ['id', 'content', 'date', 'sender', 'is_read', 'is_liked'],
+  ['id', 'content', 'date', 'sender', 'is_read', 'is_liked', 'erased'],
 );
 const messageComplete: Equal<(typeof MESSAGE_KEYS)['all'][number], keyof ChatMessage> = true;
 const LIMITS_KEYS = keys<SocketLimits>()(['rate_per_second', 'burst', 'max_frame_bytes'], ['rate_per_second', 'burst', 'max_frame_bytes']);

@@ -112,7 +112,7 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     await expectNothingMore(a2, 'second unlike seen by the other member');
   });
 
-  it('read_message: no frame; the message and older ones from that sender become read, unread count 0', async () => {
+  it('read_message: chat_read_update to both members; the message and older ones from that sender become read, unread count 0', async () => {
     const alice = await newUser(fixture.svc, 'alice');
     const bob = await newUser(fixture.svc, 'bob');
     const chatId = await chatBetween(alice, bob);
@@ -131,8 +131,13 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
 
     // `chat_id` is optional; reading "two" reads "one" too.
     b.send('read_message', { id: ids[1] });
-    await expectNothingMore(b, 'read_message answers nothing');
-    await expectNothingMore(a, 'the sender is told nothing');
+    const receipt = { chat_id: chatId, username: bob.name, id: ids[1] };
+    const [toSender, toReader] = [await a.nextAction('chat_read_update'), await b.nextAction('chat_read_update')];
+    expect(toSender.data, 'the sender sees its messages read').to.deep.equal(receipt);
+    expect(toReader).to.deep.equal(toSender);
+    expect(toSender.position).to.be.a('string');
+    await expectNothingMore(b, 'nothing else for the reader');
+    await expectNothingMore(a, 'nothing else for the sender');
     let items = itemsOf((await bob.http('GET', `/api/chats/${alice.name}/messages`)).body);
     expect(items.map((m) => [m['content'], m['is_read']])).to.deep.equal([
       ['three', false],
@@ -141,8 +146,11 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     ]);
     expect((await preview())?.['unread_messages_count']).to.equal(1);
 
+    b.send('read_message', { id: ids[1], chat_id: chatId });
+    await expectNothingMore(b, 'a read that does not move the mark sends nothing');
+    await expectNothingMore(a, 'nor to the sender');
     b.send('read_message', { id: ids[2], chat_id: chatId });
-    await expectNothingMore(b);
+    expect((await a.nextAction('chat_read_update')).data).to.deep.equal({ ...receipt, id: ids[2] });
     items = itemsOf((await bob.http('GET', `/api/chats/${alice.name}/messages`)).body);
     expect(items.every((m) => m['is_read'] === true)).to.equal(true);
     expect((await preview())?.['unread_messages_count']).to.equal(0);
@@ -200,30 +208,33 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     for (const f of [aAccepted, aFound, bAccepted, bFound]) expect(f.position).to.be.a('string');
   };
 
-  it('reply_game_invite accept: game_accepted then game_found to both; the notification is marked read', async () => {
+  it('reply_game_invite accept: game_accepted then game_found to both; the notification is marked read (notification_read to the invitee)', async () => {
     const alice = await newUser(fixture.svc, 'alice');
     const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
-    await inviteFrom(a, bob, b, { ranked: true });
+    const invite = await inviteFrom(a, bob, b, { ranked: true });
     b.send('reply_game_invite', { username: alice.name, accept: true });
     await expectGameStarted(a, alice, b, bob, { ...DEFAULT_OPTIONS, ranked: true });
+    expect((await b.nextAction('notification_read')).data, 'the invitee’s tabs learn its notification is read').to.deep.equal({ ids: [invite.data['id']] });
     const read = await notifications(bob, 'read');
     expect(read.map((n) => [n['action'], n['is_read']])).to.deep.equal([['game_invite', true]]);
     expect(await notifications(bob, 'unread')).to.deep.equal([]);
   });
 
-  it('reply_game_invite decline: game_declined to the inviter only; the invitation is over', async () => {
+  it('reply_game_invite decline: game_declined to the inviter, notification_read of the invitation to the invitee; the invitation is over', async () => {
     const alice = await newUser(fixture.svc, 'alice');
     const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
-    await inviteFrom(a, bob, b);
+    const invite = await inviteFrom(a, bob, b);
     b.send('reply_game_invite', { username: alice.name, accept: false });
     const declined = await a.nextAction('game_declined');
     expect(declined.data).to.deep.equal({ username: bob.name, nickname: bob.nickname });
     expect(declined.position).to.be.a('string');
-    await expectNothingMore(b, 'the invitee is told nothing');
+    expect((await b.nextAction('notification_read')).data).to.deep.equal({ ids: [invite.data['id']] });
+    await expectNothingMore(b, 'the invitee is told nothing else');
+    await expectNothingMore(a, 'the inviter gets no notification_read');
     expect((await notifications(bob, 'read')).map((n) => n['action'])).to.deep.equal(['game_invite']);
     // Nothing pending any more: a new invitation goes through.
     await inviteFrom(a, bob, b);
@@ -244,9 +255,10 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
     const b = await tab(bob);
-    await inviteFrom(a, bob, b);
+    const invite = await inviteFrom(a, bob, b);
     b.send('game_declined', { username: alice.name });
     expect((await a.nextAction('game_declined')).data).to.deep.equal({ username: bob.name, nickname: bob.nickname });
+    expect((await b.nextAction('notification_read')).data).to.deep.equal({ ids: [invite.data['id']] });
     await expectNothingMore(b);
   });
 
@@ -311,24 +323,30 @@ describe('WebSocket gateway: the 17 client actions (happy paths, exact payloads)
     expect((await notifications(alice)).map((n) => n['action'])).to.not.include('new_tournament');
   });
 
-  it('read_notification: no frame; then listed with is_read=read', async () => {
+  it('read_notification: notification_read to every tab of the owner; then listed with is_read=read', async () => {
     const alice = await newUser(fixture.svc, 'alice');
     const bob = await newUser(fixture.svc, 'bob');
     const a = await tab(alice);
-    const b = await tab(bob);
+    const [b, b2] = (await tabs(bob, 2)) as [TestClient, TestClient];
     a.send('add_new_friend', { sender_id: alice.id, receiver_id: bob.id });
     await b.nextAction('new_friend');
+    await b2.nextAction('new_friend');
     const [unread] = await notifications(bob, 'unread');
     const id = unread?.['id'];
     expect(id).to.match(UUID);
     b.send('read_notification', { id });
-    await expectNothingMore(b, 'read_notification answers nothing');
+    const [mine, other] = [await b.nextAction('notification_read'), await b2.nextAction('notification_read')];
+    expect(mine.data).to.deep.equal({ ids: [id] });
+    expect(other).to.deep.equal(mine);
+    await expectNothingMore(b, 'nothing else');
+    await expectNothingMore(a, 'nothing to the other user');
     const read = await notifications(bob, 'read');
     expect(read.map((n) => [n['id'], n['is_read']])).to.deep.equal([[id, true]]);
     expect(await notifications(bob, 'false')).to.deep.equal([]);
-    // Reading it again is not an error.
+    // Reading it again is not an error, and sends nothing.
     b.send('read_notification', { id });
     await expectNothingMore(b);
+    await expectNothingMore(b2);
   });
 
   it('notification: only the sender’s own sockets, never another user', async () => {

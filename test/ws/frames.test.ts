@@ -1,80 +1,22 @@
 import { expect } from 'chai';
-import { EVERYONE_ONLINE, type Delivery, type ProfileView } from '../../src/application/broadcast/delivery.js';
+import { EVERYONE_ONLINE, NO_BLOCKS, type BlockedView, type Delivery, type ProfileView } from '../../src/application/broadcast/delivery.js';
 import { deliveriesOf, profilesOf } from '../../src/application/features.js';
 import type { AnyDomainEvent, EventType } from '../../src/domain/events.js';
-import { DEFAULT_GAME_OPTIONS } from '../../src/domain/invite/options.js';
-
-const AT = '2025-07-28T09:00:00.000Z';
-const POS = '42';
-const CHAT = '5eafd8eb-5be1-4671-9ff8-ba8fbb798af7';
-const MSG = 'a13c68f0-9358-49b7-8fe0-ac288a793e6c';
-const INVITE = '0b9d4a8e-46d4-4a39-9f7b-3c1f6f0c1d11';
-const GAME = '7f3e2c1a-5b6d-4e8f-9a0b-1c2d3e4f5a6b';
-const CLIENT = 'c0ffee00-1234-4abc-8def-0123456789ab';
-const TOURNAMENT = '11111111-2222-4333-8444-555555555555';
-const OPTIONS = { ...DEFAULT_GAME_OPTIONS, score_to_win: 11 };
+import { AT, CHAT, CLIENT, GAME, INVITE, MSG, OPTIONS, POS, samples, TOURNAMENT } from '../support/event-samples.js';
 
 const profile = (userId: string): ProfileView => ({ userId, username: `${userId}-name`, nickname: `${userId} Nick`, avatar: `https://img/${userId}.png` });
-
-/** One sample of every event type: adding an event type without a sample fails to compile. */
-const samples: { [K in EventType]: Extract<AnyDomainEvent, { type: K }> } = {
-  UserRegistered: { type: 'UserRegistered', data: { userId: 'alice', username: 'alice', nickname: 'A', avatar: '', at: AT } },
-  UserProfileUpdated: { type: 'UserProfileUpdated', data: { userId: 'alice', username: 'alice', nickname: 'A2', avatar: '', at: AT } },
-  UsernameClaimed: { type: 'UsernameClaimed', data: { username: 'alice', userId: 'bob', previousHolderId: 'alice', at: AT } },
-  UserBlocked: { type: 'UserBlocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
-  UserUnblocked: { type: 'UserUnblocked', data: { userId: 'alice', blockedId: 'bob', at: AT } },
-  ChatCreated: { type: 'ChatCreated', data: { chatId: CHAT, members: ['alice', 'bob'], createdBy: 'alice', at: AT } },
-  MessageSent: {
-    type: 'MessageSent',
-    data: { chatId: CHAT, messageId: MSG, senderId: 'alice', content: 'Hello!', seq: 1, date: AT, clientTimestamp: '2025-07-28T08:59:59Z' },
-  },
-  MessageLiked: { type: 'MessageLiked', data: { chatId: CHAT, messageId: MSG, userId: 'bob', at: AT } },
-  MessageUnliked: { type: 'MessageUnliked', data: { chatId: CHAT, messageId: MSG, userId: 'bob', at: AT } },
-  MessagesRead: { type: 'MessagesRead', data: { chatId: CHAT, readerId: 'bob', senderId: 'alice', messageId: MSG, throughSeq: 1, at: AT } },
-  RoomAnnounced: { type: 'RoomAnnounced', data: { chatId: CHAT, by: 'alice', at: AT } },
-  InvitationSent: {
-    type: 'InvitationSent',
-    data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', options: OPTIONS, clientId: CLIENT, at: AT, expiresAt: AT },
-  },
-  InvitationAccepted: {
-    type: 'InvitationAccepted',
-    data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', gameId: GAME, options: OPTIONS, at: AT, endsAt: AT },
-  },
-  InvitationDeclined: { type: 'InvitationDeclined', data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', at: AT } },
-  InvitationCanceled: {
-    type: 'InvitationCanceled',
-    data: { inviteId: INVITE, inviterId: 'alice', inviteeId: 'bob', reason: 'canceled', clientId: CLIENT, at: AT },
-  },
-  GameEnded: { type: 'GameEnded', data: { gameId: GAME, players: ['alice', 'bob'], at: AT } },
-  InvitationAbandoned: { type: 'InvitationAbandoned', data: { inviteId: INVITE, at: AT } },
-  EngagementReserved: { type: 'EngagementReserved', data: { userId: 'alice', inviteId: INVITE, role: 'inviter', at: AT, holdUntil: AT, recentSince: AT } },
-  EngagementReleased: { type: 'EngagementReleased', data: { userId: 'alice', inviteId: INVITE, at: AT } },
-  ConnectionOpened: { type: 'ConnectionOpened', data: { userId: 'alice', connectionId: 'c1', nodeId: 'n1', at: AT } },
-  ConnectionClosed: { type: 'ConnectionClosed', data: { userId: 'alice', connectionId: 'c1', at: AT } },
-  UserWentOnline: { type: 'UserWentOnline', data: { userId: 'alice', at: AT } },
-  UserWentOffline: { type: 'UserWentOffline', data: { userId: 'alice', reason: 'disconnected', at: AT } },
-  ActivityRecorded: { type: 'ActivityRecorded', data: { userId: 'alice', at: AT } },
-  NotificationRead: { type: 'NotificationRead', data: { userId: 'alice', notificationId: MSG, at: AT } },
-  AllNotificationsRead: { type: 'AllNotificationsRead', data: { userId: 'alice', at: AT } },
-  EphemeralNotificationSent: { type: 'EphemeralNotificationSent', data: { userId: 'alice', message: 'Saved', notificationType: 'info', at: AT } },
-  FriendAdded: { type: 'FriendAdded', data: { userId: 'alice', friendId: 'bob', at: AT } },
-  TournamentAnnounced: {
-    type: 'TournamentAnnounced',
-    data: { tournamentId: TOURNAMENT, name: 'Spring Cup', organizerId: 'alice', excludedUserIds: ['bob'], at: AT },
-  },
-};
 
 const send = (group: string, action: string, data: Record<string, unknown>, exceptUserIds?: readonly string[]): Delivery =>
   ({ kind: 'send', group, frame: { action, data, position: POS }, ...(exceptUserIds === undefined ? {} : { exceptUserIds }) }) as Delivery;
 
 /** Deliveries of `e`, with a profile lookup that only answers the ids `profilesNeeded` announced. */
-const deliveries = (e: AnyDomainEvent): readonly Delivery[] => {
+const deliveries = (e: AnyDomainEvent, blocked: BlockedView = NO_BLOCKS): readonly Delivery[] => {
   const needed = new Set(profilesOf(e));
   const lookup = (userId: string): ProfileView => {
     expect(needed.has(userId), `${e.type} looked up ${userId} without announcing it in its frame rule's profiles`).to.equal(true);
     return profile(userId);
   };
-  return deliveriesOf(e, { position: POS, profile: lookup, presenceAudience: EVERYONE_ONLINE });
+  return deliveriesOf(e, { position: POS, profile: lookup, presenceAudience: EVERYONE_ONLINE, blocked, erased: false });
 };
 
 describe('deliveriesOf: the frames of each event (pure)', () => {
@@ -124,18 +66,22 @@ describe('deliveriesOf: the frames of each event (pure)', () => {
       send('user_bob', 'game_accepted', accepted('alice')),
       send('user_alice', 'game_found', { game_id: GAME, opponent: 'bob-name', options: OPTIONS }),
       send('user_bob', 'game_found', { game_id: GAME, opponent: 'alice-name', options: OPTIONS }),
+      send('user_bob', 'notification_read', { ids: [INVITE] }),
     ]);
   });
 
-  it('InvitationDeclined: game_declined to the inviter only', () => {
-    expect(deliveries(samples.InvitationDeclined)).to.deep.equal([send('user_alice', 'game_declined', { username: 'bob-name', nickname: 'bob Nick' })]);
+  it('InvitationDeclined: game_declined to the inviter, notification_read of the invitation to the invitee', () => {
+    expect(deliveries(samples.InvitationDeclined)).to.deep.equal([
+      send('user_alice', 'game_declined', { username: 'bob-name', nickname: 'bob Nick' }),
+      send('user_bob', 'notification_read', { ids: [INVITE] }),
+    ]);
   });
 
-  it('InvitationCanceled: game_invite_canceled to both, naming the other side, echoing client_id, a message per reason', () => {
+  it('InvitationCanceled: game_invite_canceled to both, naming the other side, echoing client_id, a message per reason; notification_read to the invitee', () => {
     const messages = new Set<unknown>();
     for (const reason of ['canceled', 'expired', 'inviter_disconnected'] as const) {
       const out = deliveries({ type: 'InvitationCanceled', data: { ...samples.InvitationCanceled.data, reason } });
-      expect(out).to.have.length(2);
+      expect(out).to.have.length(3);
       const [toInvitee, toInviter] = out as [Extract<Delivery, { kind: 'send' }>, Extract<Delivery, { kind: 'send' }>];
       const message = toInvitee.frame.action === 'game_invite_canceled' ? toInvitee.frame.data.message : undefined;
       expect(message).to.be.a('string').and.not.equal('');
@@ -143,6 +89,7 @@ describe('deliveriesOf: the frames of each event (pure)', () => {
       expect(out).to.deep.equal([
         send('user_bob', 'game_invite_canceled', { username: 'alice-name', nickname: 'alice Nick', message, client_id: CLIENT }),
         send('user_alice', 'game_invite_canceled', { username: 'bob-name', nickname: 'bob Nick', message, client_id: CLIENT }),
+        send('user_bob', 'notification_read', { ids: [INVITE] }),
       ]);
       expect(toInviter.frame.action === 'game_invite_canceled' && toInviter.frame.data.message).to.equal(message);
     }
@@ -173,13 +120,44 @@ describe('deliveriesOf: the frames of each event (pure)', () => {
     expect(deliveries(samples.EphemeralNotificationSent)).to.deep.equal([send('user_alice', 'notification', { message: 'Saved', type: 'info' })]);
   });
 
+  it('MessagesRead: chat_read_update to the chat group, with the reader’s username and the message it named', () => {
+    expect(deliveries(samples.MessagesRead)).to.deep.equal([send(`chat_${CHAT}`, 'chat_read_update', { chat_id: CHAT, id: MSG, username: 'bob-name' })]);
+  });
+
+  it('UserBlocked / UserUnblocked: block_update to both users, each from its own side, the other direction from the block graph', () => {
+    const update = (username: string, mine: boolean, theirs: boolean) => ({ username, is_blocked_user: mine, is_blocked_by_user: theirs });
+    expect(deliveries(samples.UserBlocked)).to.deep.equal([
+      send('user_alice', 'block_update', update('bob-name', true, false)),
+      send('user_bob', 'block_update', update('alice-name', false, true)),
+    ]);
+    // Bob had blocked Alice: each side sees both flags. The graph is asked only about the other direction.
+    const bobBlockedAlice: BlockedView = (blocker, blocked) => {
+      expect([blocker, blocked], 'the direction the event does not give').to.deep.equal(['bob', 'alice']);
+      return true;
+    };
+    expect(deliveries(samples.UserBlocked, bobBlockedAlice)).to.deep.equal([
+      send('user_alice', 'block_update', update('bob-name', true, true)),
+      send('user_bob', 'block_update', update('alice-name', true, true)),
+    ]);
+    expect(deliveries(samples.UserUnblocked, bobBlockedAlice)).to.deep.equal([
+      send('user_alice', 'block_update', update('bob-name', false, true)),
+      send('user_bob', 'block_update', update('alice-name', true, false)),
+    ]);
+    expect(deliveries(samples.UserUnblocked)).to.deep.equal([
+      send('user_alice', 'block_update', update('bob-name', false, false)),
+      send('user_bob', 'block_update', update('alice-name', false, false)),
+    ]);
+  });
+
+  it('NotificationRead / NotificationsMarkedRead: notification_read with the ids to the owner’s user group', () => {
+    expect(deliveries(samples.NotificationRead)).to.deep.equal([send('user_alice', 'notification_read', { ids: [MSG] })]);
+    expect(deliveries(samples.NotificationsMarkedRead)).to.deep.equal([send('user_alice', 'notification_read', { ids: [MSG, INVITE] })]);
+  });
+
   const silent: EventType[] = [
     'UserRegistered',
     'UserProfileUpdated',
     'UsernameClaimed',
-    'UserBlocked',
-    'UserUnblocked',
-    'MessagesRead',
     'GameEnded',
     'InvitationAbandoned',
     'EngagementReserved',
@@ -187,7 +165,6 @@ describe('deliveriesOf: the frames of each event (pure)', () => {
     'ConnectionOpened',
     'ConnectionClosed',
     'ActivityRecorded',
-    'NotificationRead',
     'AllNotificationsRead',
   ];
   for (const type of silent) {
@@ -212,9 +189,12 @@ describe('deliveriesOf: the frames of each event (pure)', () => {
       'user_offline',
       'join_chat',
       'room_created',
+      'chat_read_update',
+      'block_update',
+      'notification_read',
     ]);
     for (const e of Object.values(samples)) {
-      for (const d of deliveriesOf(e, { position: '7-5', profile: profile, presenceAudience: EVERYONE_ONLINE })) {
+      for (const d of deliveriesOf(e, { position: '7-5', profile: profile, presenceAudience: EVERYONE_ONLINE, blocked: NO_BLOCKS, erased: false })) {
         if (d.kind !== 'send') continue;
         expect(d.frame.position, e.type).to.equal('7-5');
         expect(protocolActions.has(d.frame.action), `${e.type} → ${d.frame.action}`).to.equal(true);
@@ -224,8 +204,8 @@ describe('deliveriesOf: the frames of each event (pure)', () => {
 
   it('an unknown user falls back to its id (the caller’s lookup decides), never throws', () => {
     const fallback = (userId: string): ProfileView => ({ userId, username: userId, nickname: userId, avatar: '' });
-    expect(deliveriesOf(samples.FriendAdded, { position: POS, profile: fallback, presenceAudience: EVERYONE_ONLINE })).to.deep.equal([
-      send('user_bob', 'new_friend', { username: 'alice', nickname: 'alice' }),
-    ]);
+    expect(
+      deliveriesOf(samples.FriendAdded, { position: POS, profile: fallback, presenceAudience: EVERYONE_ONLINE, blocked: NO_BLOCKS, erased: false }),
+    ).to.deep.equal([send('user_bob', 'new_friend', { username: 'alice', nickname: 'alice' })]);
   });
 });

@@ -73,13 +73,16 @@ describe('identity: a username changes hands', () => {
     const offline = await c.next((f) => f.action === 'user_offline' && f.data['username'] !== carol.name);
     expect(offline.data).to.deep.equal({ username: '' });
 
-    // Stored as events: the name's stream records both claims, in order.
-    const claims = await fixture.svc.service.store.readStream(usernameStream(sam));
+    // Stored as events: the name's stream (named by its keyed hash, never by the name) records both claims, in order, the name sealed.
+    const stream = usernameStream(fixture.svc.service.keys.usernames.hash(sam));
+    expect(stream).to.not.include(sam);
+    const claims = await fixture.svc.service.store.readStream(stream);
+    expect(claims.map((e) => e.data['username'])).to.satisfy((names: unknown[]) => names.every((n) => typeof n === 'string' && n.startsWith('\tpd1.')));
     expect(claims.map((e) => [e.type, e.data['userId'], e.data['previousHolderId']])).to.deep.equal([
       ['UsernameClaimed', `sub-x-${sam}`, null],
       ['UsernameClaimed', `sub-y-${sam}`, `sub-x-${sam}`],
     ]);
-    const claim = await fixture.svc.service.deps.aggregates.usernameClaim.load(usernameStream(sam), { verify: true });
+    const claim = await fixture.svc.service.deps.aggregates.usernameClaim.load(stream, { verify: true });
     expect(claim.state.holder).to.equal(`sub-y-${sam}`);
   });
 
@@ -109,7 +112,9 @@ describe('identity: a username changes hands', () => {
       const subs = [0, 1, 2, 3].map((i) => `sub-${i}-${name}`);
       const answers = await Promise.all(subs.map((sub) => fixture.svc.http('GET', '/api/chats/', { token: fixture.svc.token(name, { sub }) })));
       for (const a of answers) expect(a.status).to.equal(200);
-      const { state } = await fixture.svc.service.deps.aggregates.usernameClaim.load(usernameStream(name), { verify: true });
+      const { state } = await fixture.svc.service.deps.aggregates.usernameClaim.load(usernameStream(fixture.svc.service.keys.usernames.hash(name)), {
+        verify: true,
+      });
       expect(subs).to.include(state.holder);
       const finder = await newUser(fixture.svc, 'finder');
       const found = await finder.http('PUT', `/api/chats/${name}`);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Decider, DomainEvent } from '../../domain/shared/decider.js';
 import { isRefusal, type Refusal } from '../../domain/shared/decision.js';
+import type { PersonalData } from '../erasure/personal-data.js';
 import { readStreamOf } from '../log/stream-reader.js';
 import { toNewEvent, type CommandMeta } from '../log/stored.js';
 import type { EventStore, Position } from '../ports/event-store.js';
@@ -29,6 +30,8 @@ export interface Loaded<S> {
 /** What every aggregate of one repository shares. */
 export interface AggregateContext {
   readonly store: EventStore;
+  /** Seals personal data on the way in, opens it on the way out. */
+  readonly personal: PersonalData;
   readonly maxAttempts: number;
   readonly snapshots: SnapshotStore | undefined;
   readonly snapshotEvery: number;
@@ -110,7 +113,7 @@ export class Aggregate<C, S, E extends DomainEvent> {
     let next = checkEvent ? revision : revision + 1;
     let check = checkEvent;
     for (;;) {
-      const page = await readStreamOf(this.c.store, this.decider.events, streamId, { fromRevision: next, maxCount: PAGE });
+      const page = await readStreamOf(this.c.store, this.c.personal, this.decider.events, streamId, { fromRevision: next, maxCount: PAGE });
       if (check) {
         const head = page[0]?.recorded;
         if (head === undefined || head.revision !== from.revision || head.id !== from.eventId) return undefined;
@@ -180,7 +183,7 @@ export class Aggregate<C, S, E extends DomainEvent> {
       }
       if (isRefusal(decision)) return decision;
       if (decision.length === 0) return { _tag: 'Ok', state: loaded.state, events: [], position: undefined };
-      const events = decision.map((e) => toNewEvent(this.decider.events, e, meta, this.c.newId()));
+      const events = await Promise.all(decision.map((e) => toNewEvent(this.decider.events, e, meta, this.c.newId(), this.c.personal)));
       const started = process.hrtime.bigint();
       const result = await this.c.store.append(streamId, events, loaded.revision < 0 ? 'no_stream' : loaded.revision);
       this.c.onAppend?.(Number(process.hrtime.bigint() - started) / 1e9);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Decider, DomainEvent } from '../../domain/shared/decider.js';
+import type { PersonalData } from '../erasure/personal-data.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { SnapshotStore } from '../ports/snapshot-store.js';
 import { Aggregate, isAggregateOf, type AggregateContext, type Loaded as LoadedState } from './aggregate.js';
@@ -34,10 +35,11 @@ export class AggregateRepository {
   /** One Aggregate per decider, so that every caller shares its cached states. */
   private readonly byDecider = new WeakMap<object, unknown>();
 
-  constructor(store: EventStore, options: RepositoryOptions = {}) {
+  constructor(store: EventStore, personal: PersonalData, options: RepositoryOptions = {}) {
     this.cache = new StateCache(Math.max(1, Math.trunc(options.cacheBytes ?? 64 * 1024 * 1024)));
     this.context = {
       store,
+      personal,
       maxAttempts: options.maxAttempts ?? 40,
       snapshots: options.snapshots,
       snapshotEvery: options.snapshotEvery ?? 500,
@@ -55,6 +57,11 @@ export class AggregateRepository {
     const made = new Aggregate(decider, this.cache.view<LoadedState<S>>(), this.context);
     this.byDecider.set(decider, made);
     return made;
+  }
+
+  /** Drops a stream's cached state (an erased user's profile): the next load reads it again. */
+  forget(streamId: string): void {
+    this.cache.evict(streamId);
   }
 
   /** What the cache holds, by the deciders' estimates (for tests and metrics). */

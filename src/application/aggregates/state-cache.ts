@@ -41,6 +41,13 @@ export class StateCache {
     }
   }
 
+  /** Drops the key's state from whichever view holds it. */
+  evict(key: string): void {
+    const entry = this.order.get(key);
+    this.forget(key);
+    entry?.drop();
+  }
+
   private forget(key: string): void {
     const entry = this.order.get(key);
     if (entry === undefined) return;

@@ -15,17 +15,21 @@ export interface HistoryEntry {
   /** The user whose command caused the event (absent for system commands). */
   readonly actor: string | null;
   readonly time: string;
+  /** The event's data as stored, its personal fields opened (or, once erased, empty or the owner's alias). */
   readonly data: Readonly<Record<string, unknown>>;
+  /** Present (true) when a personal field of the event was erased. */
+  readonly erased?: true;
 }
 
-export const historyEntry = (recorded: RecordedEvent, usernameOf: (userId: string) => string): HistoryEntry => ({
+export const historyEntry = ({ recorded, opened, erased }: StreamEvent<ChatEvent>, usernameOf: (userId: string) => string): HistoryEntry => ({
   id: recorded.id,
   revision: recorded.revision,
   position: formatPosition(recorded.position),
   type: recorded.type,
   actor: recorded.metadata.userId === undefined ? null : usernameOf(recorded.metadata.userId),
   time: recorded.metadata.timestamp,
-  data: recorded.data,
+  data: opened,
+  ...(erased ? { erased: true } : {}),
 });
 
 export interface ChatAt {
@@ -54,11 +58,11 @@ export const chatAt = async (
   chatId: string,
   stream: readonly StreamEvent<ChatEvent>[],
   point: PointInTime,
-  members: readonly { readonly userId: string; readonly username: string }[],
+  members: readonly { readonly userId: string; readonly username: string; readonly erased?: true }[],
   scratch: ReadModelStore,
 ): Promise<ChatAt> => {
   const upTo = stream.filter((s) => includes(point, s.recorded));
-  const stored = upTo.flatMap(({ event, recorded }) => (event === undefined ? [] : [{ event, recorded }]));
+  const stored = upTo.flatMap(({ event, recorded, opened, erased }) => (event === undefined ? [] : [{ event, recorded, opened, erased }]));
   const at = point.kind === 'time' ? point.time : formatPosition(point.position);
   const last = upTo[upTo.length - 1]?.recorded;
   if (last === undefined) return { chat_id: chatId, at, position: null, members: [], messages: [] };
@@ -70,6 +74,7 @@ export const chatAt = async (
     nickname: m.username,
     avatar: '',
     at: last.metadata.timestamp,
+    ...(m.erased === true ? { erased: true as const } : {}),
   }));
   const [first, ...rest] = projectBatch(stored);
   await scratch.apply(SCRATCH, first === undefined ? [] : [{ position: first.position, changes: [...users, ...first.changes] }, ...rest]);

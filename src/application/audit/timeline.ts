@@ -4,7 +4,7 @@ import { formatPosition } from '../ports/position.js';
 import type { ProfileDirectory } from '../users/profile-directory.js';
 import { usersInvolved } from './describe-event.js';
 
-/** Readable lines of events: time, position, type, actor and what happened, users shown by their usernames. */
+/** Readable lines of events: time, position, type, actor and what happened, users shown by their usernames; erased ones marked. */
 export const timelineOf = async (events: readonly Stored[], profiles: ProfileDirectory): Promise<string[]> => {
   const ids = new Set<string>();
   for (const { event, recorded } of events) {
@@ -13,8 +13,9 @@ export const timelineOf = async (events: readonly Stored[], profiles: ProfileDir
   }
   const names = await profiles.resolve([...ids]);
   const u = (id: string) => names(id).username;
-  return events.map(({ event, recorded: r }) => {
+  return events.map(({ event, recorded: r, erased }) => {
     const actor = r.metadata.userId === undefined ? 'system' : u(r.metadata.userId);
-    return `${r.metadata.timestamp}  @${formatPosition(r.position).padEnd(8)} ${r.type.padEnd(26)} ${actor.padEnd(16)} ${describeEvent(event, u)}`;
+    const line = `${r.metadata.timestamp}  @${formatPosition(r.position).padEnd(8)} ${r.type.padEnd(26)} ${actor.padEnd(16)} ${describeEvent(event, u)}`;
+    return erased ? `${line} [personal data erased]` : line;
   });
 };

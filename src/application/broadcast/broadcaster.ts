@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BlockGraph } from '../blocks/block-graph.js';
 import { deliveriesOf, profilesOf } from '../features.js';
 import type { LogConsumer, RunningConsumer } from '../log/consumer.js';
 import type { LogProcessor } from '../log/log-processor.js';
@@ -8,7 +9,7 @@ import type { EventStore, Position } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
 import type { PresenceChange, PresenceGraph } from '../presence/presence-graph.js';
 import type { ProfileDirectory } from '../users/profile-directory.js';
-import type { Delivery, PresenceAudience, ProfileView } from './delivery.js';
+import type { BlockedView, Delivery, PresenceAudience, ProfileView } from './delivery.js';
 import { withFramePositions } from './frame-position.js';
 
 export interface DeliverySink {
@@ -17,16 +18,31 @@ export interface DeliverySink {
   presenceChanged(changes: readonly PresenceChange[]): void;
 }
 
-/** One stored event's deliveries, with the profiles they showed: the live broadcaster's and a resumed socket's, routed alike by `audience`. */
+/** What frame rules read besides the event: presence routing and who blocked whom. */
+export interface FrameViews {
+  readonly audience: PresenceAudience;
+  readonly blocked: BlockedView;
+}
+
+/** One stored event's deliveries, with the profiles they showed: the live broadcaster's and a resumed socket's, made alike from `views`. */
 export const deliveriesOfStored = async (
   stored: Stored,
   profiles: ProfileDirectory,
-  audience: PresenceAudience,
+  views: FrameViews,
 ): Promise<{ readonly deliveries: readonly Delivery[]; readonly profile: (userId: string) => ProfileView }> => {
   const profile = await profiles.resolve(profilesOf(stored.event));
   const at = stored.recorded.position;
-  return { deliveries: withFramePositions(deliveriesOf(stored.event, { position: formatPosition(at), profile, presenceAudience: audience }), at), profile };
+  const context = { position: formatPosition(at), profile, presenceAudience: views.audience, blocked: views.blocked, erased: stored.erased };
+  return { deliveries: withFramePositions(deliveriesOf(stored.event, context), at), profile };
 };
+
+/** The pages of `history`, each event handed to `take` on the way. */
+async function* tapped<P extends { readonly events: readonly Stored[] }>(history: AsyncIterable<P>, take: (stored: Stored) => void): AsyncIterable<P> {
+  for await (const page of history) {
+    for (const stored of page.events) take(stored);
+    yield page;
+  }
+}
 
 /**
  * Turns the log into frames for this node's sockets, as a consumer of the log processor: every
@@ -48,6 +64,8 @@ export class Broadcaster {
     /** Who is online and who sees whom: loaded at start, then kept here in log order. */
     readonly presence: PresenceGraph,
     private readonly logger: Logger,
+    /** Who blocked whom, for `block_update`: loaded and kept alike. */
+    readonly blocks: BlockGraph,
   ) {
     this.run = processor.run(this.consumer());
   }
@@ -59,7 +77,10 @@ export class Broadcaster {
         if (!this.started) {
           this.position = await this.store.headPosition();
           if (this.position !== undefined) {
-            const history = this.processor.pages({ until: this.position, filter: { eventTypes: this.presence.eventTypes } });
+            const eventTypes = [...new Set([...this.presence.eventTypes, ...BlockGraph.eventTypes])];
+            const history = tapped(this.processor.pages({ until: this.position, filter: { eventTypes } }), (stored) =>
+              this.blocks.apply(stored.recorded.position, stored.event),
+            );
             await this.presence.load(history, this.position, (ids) => this.profiles.resolve(ids));
           }
           this.started = true;
@@ -69,9 +90,10 @@ export class Broadcaster {
       },
       handle: async (events) => {
         for (const stored of events) {
-          const { deliveries, profile } = await deliveriesOfStored(stored, this.profiles, this.presence.audienceOf);
-          // From here to the next await: the graph, the frames and the batched views move together.
+          const { deliveries, profile } = await deliveriesOfStored(stored, this.profiles, { audience: this.presence.audienceOf, blocked: this.blocks.blocked });
+          // From here to the next await: the graphs, the frames and the batched views move together.
           const changes = this.presence.apply(stored.recorded.position, stored.event, profile);
+          this.blocks.apply(stored.recorded.position, stored.event);
           for (const d of deliveries) this.sink.deliver(d);
           if (changes.length > 0) this.sink.presenceChanged(changes);
           this.position = stored.recorded.position;

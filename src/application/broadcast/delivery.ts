@@ -20,14 +20,24 @@ export type Delivery =
   | { readonly kind: 'send'; readonly group: Group; readonly frame: ServerFrame; readonly exceptUserIds?: readonly string[] }
   | { readonly kind: 'join'; readonly userId: string; readonly group: Group };
 
-/** How a user is shown in frames: its profile as its own stream has it (users/profile-directory.ts). */
-export type ProfileView = UserIdentity;
+/** How a user is shown in frames: its profile as its own stream has it (users/profile-directory.ts); `erased` once the user was. */
+export type ProfileView = UserIdentity & { readonly erased?: true };
 
-/** What a frame rule gets besides the event: its position, the profiles it asked for, the presence routing. */
+/** `{ erased: true }` for an erased user, to spread into the frames (and notifications) about them; nothing otherwise. */
+export const erasedMark = (user: { readonly erased?: true } | undefined): { readonly erased?: true } => (user?.erased === true ? { erased: true } : {});
+
+/** Whether `blockerId` has blocked `blockedId`, from the block events before the one being framed (blocks/block-graph.ts). */
+export type BlockedView = (blockerId: string, blockedId: string) => boolean;
+export const NO_BLOCKS: BlockedView = () => false;
+
+/** What a frame rule gets besides the event: its position, the profiles it asked for, the presence routing, who blocked whom. */
 export interface FrameContext {
   readonly position: string;
   readonly profile: (userId: string) => ProfileView;
   readonly presenceAudience: PresenceAudience;
+  /** One of the event's personal fields was erased (its owner was). */
+  readonly erased: boolean;
+  readonly blocked: BlockedView;
 }
 
 /** `frame` (made with `frameOf`) to `group`. */

@@ -80,9 +80,20 @@ export const messages = {
   actions: { new_message: newMessage },
   projections: {
     ChatCreated: (e) => [{ kind: 'CreateChat', chatId: e.data.chatId, members: e.data.members, at: e.data.at }],
-    MessageSent: (e) => {
+    MessageSent: (e, { erased }) => {
       const d = e.data;
-      return [{ kind: 'AddMessage', chatId: d.chatId, messageId: d.messageId, senderId: d.senderId, content: d.content, seq: d.seq, date: d.date }];
+      return [
+        {
+          kind: 'AddMessage',
+          chatId: d.chatId,
+          messageId: d.messageId,
+          senderId: d.senderId,
+          content: d.content,
+          seq: d.seq,
+          date: d.date,
+          ...(erased ? { erased: true } : {}),
+        },
+      ];
     },
   },
   frames: {
@@ -97,7 +108,7 @@ export const messages = {
     },
     MessageSent: {
       profiles: (e) => [e.data.senderId],
-      deliveries: (e, { position, profile }) => {
+      deliveries: (e, { position, profile, erased }) => {
         const d = e.data;
         return [
           send(
@@ -114,6 +125,7 @@ export const messages = {
                 is_liked: false,
                 timestamp: d.clientTimestamp,
                 ...(d.clientMsgId === undefined ? {} : { client_msg_id: d.clientMsgId }),
+                ...(erased ? { erased: true } : {}),
               },
               position,
             ),

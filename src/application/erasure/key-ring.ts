@@ -47,21 +47,38 @@ export class KeyRing {
     }
   }
 
-  /** Makes these users' current keys available to `seal`, creating those that have none: one store call for those not yet known. */
+  /**
+   * Makes these users' current keys available to `seal`, creating those that have none. Callers
+   * in one turn of the event loop share one store call: creating a key is a durable commit (an
+   * fsync), and a burst of new users (a reconnect storm) would otherwise pay one each.
+   */
   async loadCurrent(userIds: Iterable<string>): Promise<void> {
     const wanted = [...new Set(userIds)];
     for (;;) {
       const missing = wanted.filter((u) => !this.current.has(u));
       if (missing.length === 0) return;
+      const batch = (this.nextBatch ??= this.startBatch());
+      for (const u of missing) batch.users.add(u);
+      await batch.done;
+    }
+  }
+
+  private nextBatch: { readonly users: Set<string>; readonly done: Promise<void> } | undefined;
+
+  private startBatch(): { readonly users: Set<string>; readonly done: Promise<void> } {
+    const users = new Set<string>();
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      this.nextBatch = undefined;
       const forgets = this.forgets;
-      const found = await this.store.currentKeys(missing);
-      if (this.forgets !== forgets) continue;
+      const found = await this.store.currentKeys([...users]);
+      // Keys fetched across a forgetUser may be destroyed ones: the callers ask again.
+      if (this.forgets !== forgets) return;
       for (const key of found.values()) {
         this.current.set(key.userId, key);
         this.byId.set(key.keyId, key);
       }
-      return;
-    }
+    });
+    return { users, done };
   }
 
   /** Seals a field of the user's with their current key (`loadCurrent` first). */

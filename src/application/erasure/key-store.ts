@@ -26,11 +26,15 @@ export interface KeyStore {
   currentKeys(userIds: readonly string[]): Promise<ReadonlyMap<string, DataKey>>;
   /** The keys of these ids that exist; a destroyed or unknown id is simply absent from the answer. */
   keysByIds(keyIds: readonly string[]): Promise<ReadonlyMap<string, DataKey>>;
+  /** The id of each of these users' live key, creating none (a user without one is absent). */
+  keyIdsOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /**
    * Destroys every key of these users, leaving no copy of it in the store's own files where the
    * technology allows (see the adapters). Idempotent; answers how many keys were destroyed.
    */
   destroyKeysOf(userIds: readonly string[]): Promise<number>;
+  /** Destroys the keys of these ids, whoever they belong to, as `destroyKeysOf` does. Idempotent; answers how many were destroyed. */
+  destroyKeys(keyIds: readonly string[]): Promise<number>;
   /** Every user that has a live key. */
   usersWithKeys(): Promise<readonly string[]>;
   close(): Promise<void>;

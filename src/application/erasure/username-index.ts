@@ -14,4 +14,14 @@ export class UsernameIndex {
   hash(username: string): string {
     return createHmac('sha256', this.key).update(username.normalize('NFC'), 'utf8').digest('hex');
   }
+
+  /**
+   * The username an erased user is shown with: `erased-` and 24 hex digits of the same keyed hash
+   * over the user id (a prefix no username has, with a space and a NUL, keeps the two apart). A
+   * valid username, the same on every node and in every replay, and neither the old name nor the
+   * id: the other member of a chat opens it by this name.
+   */
+  aliasOf(userId: string): string {
+    return `erased-${createHmac('sha256', this.key).update('erased user\u0000', 'utf8').update(userId, 'utf8').digest('hex').slice(0, 24)}`;
+  }
 }

@@ -1,6 +1,6 @@
 import type { CancelReason } from '../../domain/invite/events.js';
 import { isRefusal, ok } from '../../domain/shared/decision.js';
-import { send, userGroup, type ProfileView } from '../broadcast/delivery.js';
+import { erasedMark, send, userGroup, type ProfileView } from '../broadcast/delivery.js';
 import type { ActionContext, ActionHandler, ActionResult, Feature } from '../shared/feature.js';
 import { frameOf } from '../wire/server-frames.js';
 import { cancelInvitation, replyInvitation, sendInvitation } from './invitations.js';
@@ -25,6 +25,10 @@ const cancelGameInvite: ActionHandler<'cancel_game_invite'> = async ({ deps, act
   taken(await cancelInvitation(deps, actor, data.username, correlationId));
 
 const shownAs = (p: ProfileView) => ({ username: p.username, nickname: p.nickname });
+
+/** An answered or withdrawn invitation's notification is read: `notification_read` to every tab of the invitee. */
+const invitationRead = (e: { readonly data: { readonly inviteId: string; readonly inviteeId: string } }, position: string) =>
+  send(userGroup(e.data.inviteeId), frameOf('notification_read', { ids: [e.data.inviteId] }, position));
 
 /**
  * Pong invitations: sent, answered, canceled, expired (invitations.ts), each with its own stream,
@@ -63,7 +67,11 @@ export const invitations = {
         return [
           send(
             userGroup(e.data.inviteeId),
-            frameOf('game_invite', { id: e.data.inviteId, ...shownAs(inviter), avatar: inviter.avatar, options: e.data.options }, position),
+            frameOf(
+              'game_invite',
+              { id: e.data.inviteId, ...shownAs(inviter), avatar: inviter.avatar, options: e.data.options, ...erasedMark(inviter) },
+              position,
+            ),
           ),
         ];
       },
@@ -80,19 +88,27 @@ export const invitations = {
           send(userGroup(e.data.inviteeId), accepted(inviter)),
           send(userGroup(e.data.inviterId), found(invitee)),
           send(userGroup(e.data.inviteeId), found(inviter)),
+          invitationRead(e, position),
         ];
       },
     },
     InvitationDeclined: {
       profiles: (e) => [e.data.inviteeId],
-      deliveries: (e, { position, profile }) => [send(userGroup(e.data.inviterId), frameOf('game_declined', shownAs(profile(e.data.inviteeId)), position))],
+      deliveries: (e, { position, profile }) => [
+        send(userGroup(e.data.inviterId), frameOf('game_declined', shownAs(profile(e.data.inviteeId)), position)),
+        invitationRead(e, position),
+      ],
     },
     InvitationCanceled: {
       profiles: (e) => [e.data.inviterId, e.data.inviteeId],
       deliveries: (e, { position, profile }) => {
         const message = CANCEL_MESSAGES[e.data.reason];
         const canceled = (other: ProfileView) => frameOf('game_invite_canceled', { ...shownAs(other), message, client_id: e.data.clientId }, position);
-        return [send(userGroup(e.data.inviteeId), canceled(profile(e.data.inviterId))), send(userGroup(e.data.inviterId), canceled(profile(e.data.inviteeId)))];
+        return [
+          send(userGroup(e.data.inviteeId), canceled(profile(e.data.inviterId))),
+          send(userGroup(e.data.inviterId), canceled(profile(e.data.inviteeId))),
+          invitationRead(e, position),
+        ];
       },
     },
   },

@@ -1,14 +1,13 @@
-import { engagedBy, type PointedInvitation } from '../../domain/engagement/engaged.js';
+import { engagedBy } from '../../domain/engagement/engaged.js';
 import { engagementStream } from '../../domain/engagement/engagement.js';
-import { engagementRefusal, STALE_FACT, UNCONFIRMED } from '../../domain/engagement/decide.js';
 import type { EngagementRole } from '../../domain/engagement/events.js';
-import type { Engagement } from '../../domain/engagement/state.js';
+import { sendInvitationWorkflow, type LookedUp, type SendAction, type SendInput } from '../../domain/engagement/send-workflow.js';
 import type { InviteCommand } from '../../domain/invite/commands.js';
 import type { InviteEvent } from '../../domain/invite/events.js';
 import { inviteStream } from '../../domain/invite/invite.js';
 import { withDefaults, type GameOptions } from '../../domain/invite/options.js';
 import { noPendingInvitation, sendRefusal } from '../../domain/invite/send-rules.js';
-import { isRefusal, ok, refuse, type Outcome, type Refusal } from '../../domain/shared/decision.js';
+import { isRefusal, ok, refuse, type Outcome } from '../../domain/shared/decision.js';
 import { isBlockedEitherWay } from '../blocks/blocked-either-way.js';
 import type { CommandMeta } from '../log/stored.js';
 import type { Position } from '../ports/event-store.js';
@@ -25,8 +24,6 @@ import { metaOf, type Actor, type CommandDeps } from '../shared/deps.js';
 type InviteOutcome = Outcome<{ readonly events: readonly InviteEvent[]; readonly position: Position | undefined }>;
 
 export const DEFAULT_ENGAGEMENT_HOLD_MS = 10_000;
-/** Reservations retried on a changed pointer: each retry means another invitation won the user. */
-const RESERVE_ATTEMPTS = 5;
 
 const onInvitation = async (deps: CommandDeps, inviteId: string, command: InviteCommand, meta: CommandMeta): Promise<InviteOutcome> => {
   const result = await deps.aggregates.invite.execute(inviteStream(inviteId), command, meta);
@@ -39,12 +36,7 @@ const onInvitation = async (deps: CommandDeps, inviteId: string, command: Invite
  * first: InvitationAbandoned with expected no_stream. If the fence loses, the invitation was
  * sent after all, and the state returned is the sent one.
  */
-const engagementOf = async (
-  deps: CommandDeps,
-  userId: string,
-  at: string,
-  meta: CommandMeta,
-): Promise<{ state: Engagement; pointed: PointedInvitation | undefined }> => {
+const engagementOf = async (deps: CommandDeps, userId: string, at: string, meta: CommandMeta): Promise<LookedUp> => {
   const { state } = await deps.aggregates.engagement.load(engagementStream(userId), { verify: true });
   const p = state.pointer;
   if (p === undefined) return { state, pointed: undefined };
@@ -56,41 +48,44 @@ const engagementOf = async (
   return { state, pointed: { inviteId: p.inviteId, invitation } };
 };
 
-/** `looked`: the user's pointed invitation as just read, used for the first attempt. */
-const reserve = async (
-  deps: CommandDeps,
-  [userId, role]: readonly [string, EngagementRole],
-  inviteId: string,
-  at: string,
-  meta: CommandMeta,
-  looked: PointedInvitation | undefined,
-): Promise<Refusal | undefined> => {
-  for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
-    const pointed = attempt === 0 ? looked : (await engagementOf(deps, userId, at, meta)).pointed;
-    const result = await deps.aggregates.engagement.execute(
-      engagementStream(userId),
-      {
-        kind: 'ReserveEngagement',
-        userId,
-        inviteId,
-        role,
-        at,
-        holdMs: deps.policies.engagementHoldMs ?? DEFAULT_ENGAGEMENT_HOLD_MS,
-        pointed,
-        rateLimit: deps.policies.inviteRateLimit,
-      },
-      meta,
-    );
-    if (!isRefusal(result)) return undefined;
-    if (result.code !== STALE_FACT && result.code !== UNCONFIRMED) return result;
+/** Runs one step of the send workflow against the aggregates; a throw is the workflow's to answer (see `sendInvitation`). */
+const runStep = async (deps: CommandDeps, step: SendAction, inviteId: string, at: string, meta: CommandMeta): Promise<SendInput> => {
+  switch (step.kind) {
+    case 'LookUpBoth': {
+      const [inviter, invitee] = await Promise.all([engagementOf(deps, step.inviter.userId, at, meta), engagementOf(deps, step.invitee.userId, at, meta)]);
+      return { kind: 'BothLookedUp', inviter, invitee };
+    }
+    case 'LookUpAgain':
+      return { kind: 'LookedUpAgain', pointed: (await engagementOf(deps, step.party.userId, at, meta)).pointed };
+    case 'Reserve': {
+      const { userId, role } = step.party;
+      const result = await deps.aggregates.engagement.execute(
+        engagementStream(userId),
+        {
+          kind: 'ReserveEngagement',
+          userId,
+          inviteId,
+          role,
+          at,
+          holdMs: deps.policies.engagementHoldMs ?? DEFAULT_ENGAGEMENT_HOLD_MS,
+          pointed: step.pointed,
+          rateLimit: deps.policies.inviteRateLimit,
+        },
+        meta,
+      );
+      return isRefusal(result) ? { kind: 'ReserveRefused', refusal: result } : { kind: 'Reserved' };
+    }
+    case 'Release':
+      await deps.aggregates.engagement.execute(
+        engagementStream(step.party.userId),
+        { kind: 'ReleaseEngagement', userId: step.party.userId, inviteId, at },
+        meta,
+      );
+      return { kind: 'Released' };
   }
-  return refuse('unavailable', 'Too many invitations at once: try again');
 };
 
-const release = async (deps: CommandDeps, userId: string, inviteId: string, at: string, meta: CommandMeta): Promise<void> => {
-  await deps.aggregates.engagement.execute(engagementStream(userId), { kind: 'ReleaseEngagement', userId, inviteId, at }, meta);
-};
-
+/** Sending is a workflow (domain/engagement/send-workflow.ts): it decides each step, this runs them. */
 export const sendInvitation = async (
   deps: CommandDeps,
   actor: Actor,
@@ -105,51 +100,38 @@ export const sendInvitation = async (
   const at = deps.now().toISOString();
   const meta = metaOf(actor, correlationId, at);
   const inviteId = deps.newId();
-  const parties: ReadonlyArray<readonly [string, EngagementRole]> = [
-    [actor.userId, 'inviter'],
-    [invitee.userId, 'invitee'],
-  ];
-
-  // The usual refusals, inviter first, before anything is reserved (a refusal then costs no append).
-  const looked = await Promise.all(parties.map(([userId]) => engagementOf(deps, userId, at, meta)));
-  for (const [i, [, role]] of parties.entries()) {
-    const { state, pointed } = looked[i]!;
-    const refusal = engagementRefusal(state, pointed, role, at, deps.policies.inviteRateLimit);
-    if (refusal !== undefined && refusal.code !== STALE_FACT && refusal.code !== UNCONFIRMED) return refusal;
+  const workflow = sendInvitationWorkflow;
+  let state = workflow.initialState;
+  let happened: SendInput = { kind: 'Started', inviterId: actor.userId, inviteeId: invitee.userId, at, rateLimit: deps.policies.inviteRateLimit };
+  // Ends: the workflow bounds its retries and every step moves it on.
+  for (;;) {
+    const step = workflow.decide(happened, state);
+    state = workflow.evolve(state, happened);
+    switch (step.kind) {
+      case 'Refuse':
+        return step.refusal;
+      case 'Fail':
+        throw step.fault;
+      case 'Send':
+        return onInvitation(
+          deps,
+          inviteId,
+          {
+            kind: 'SendInvitation',
+            inviteId,
+            inviterId: actor.userId,
+            inviteeId: invitee.userId,
+            options: withDefaults(input.options),
+            clientId: input.clientId,
+            at,
+            ttlMs: deps.policies.inviteTtlMs,
+          },
+          meta,
+        );
+      default:
+        happened = await runStep(deps, step, inviteId, at, meta).catch((fault: unknown): SendInput => ({ kind: 'Faulted', fault }));
+    }
   }
-
-  // Reserved in one order everywhere, so A→B and B→A racing meet on the same first stream.
-  const [first, second] = parties
-    .map((party, i) => ({ party, looked: looked[i]!.pointed }))
-    .sort(({ party: [a] }, { party: [b] }) => (a < b ? -1 : a > b ? 1 : 0));
-  const firstRefusal = await reserve(deps, first!.party, inviteId, at, meta, first!.looked);
-  if (firstRefusal !== undefined) return firstRefusal;
-  let secondRefusal: Refusal | undefined;
-  try {
-    secondRefusal = await reserve(deps, second!.party, inviteId, at, meta, second!.looked);
-  } catch (err) {
-    await release(deps, first!.party[0], inviteId, at, meta).catch(() => undefined);
-    throw err;
-  }
-  if (secondRefusal !== undefined) {
-    await release(deps, first!.party[0], inviteId, at, meta);
-    return secondRefusal;
-  }
-  return onInvitation(
-    deps,
-    inviteId,
-    {
-      kind: 'SendInvitation',
-      inviteId,
-      inviterId: actor.userId,
-      inviteeId: invitee.userId,
-      options: withDefaults(input.options),
-      clientId: input.clientId,
-      at,
-      ttlMs: deps.policies.inviteTtlMs,
-    },
-    meta,
-  );
 };
 
 /** The invitation engaging `userId` in `role`, if any (whether it is still pending is the invitation's decision). */

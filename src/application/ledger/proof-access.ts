@@ -14,7 +14,7 @@ const CHAT_PREFIX = chatStream('');
 export const mayProve = async (stored: Stored, callerId: string, lookups: Pick<Lookups, 'chat' | 'hasNotification'>): Promise<boolean> => {
   const stream = stored.recorded.streamId;
   if (stream.startsWith(CHAT_PREFIX)) return (await lookups.chat(stream.slice(CHAT_PREFIX.length)))?.members.includes(callerId) ?? false;
-  for (const change of projectEvent(stored.event, { eventId: stored.recorded.id, position: stored.recorded.position })) {
+  for (const change of projectEvent(stored.event, { eventId: stored.recorded.id, position: stored.recorded.position, erased: stored.erased })) {
     if (change.kind === 'AddNotification' && change.userId === callerId) return true;
     if (change.kind === 'AddNotificationForAllUsers' && (await lookups.hasNotification(callerId, change.notificationId))) return true;
   }

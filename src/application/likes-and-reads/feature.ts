@@ -6,6 +6,6 @@ import { reads } from './reads.js';
 export const likesAndReads = {
   actions: { ...likes.actions, ...reads.actions },
   projections: { ...likes.projections, ...reads.projections },
-  frames: likes.frames,
+  frames: { ...likes.frames, ...reads.frames },
   describe: { ...likes.describe, ...reads.describe },
 } satisfies Feature;

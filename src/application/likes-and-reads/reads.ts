@@ -1,7 +1,9 @@
 import { chatStream } from '../../domain/chat/chat.js';
 import { isRefusal, ok, refuse } from '../../domain/shared/decision.js';
+import { chatGroup, send } from '../broadcast/delivery.js';
 import { metaOf } from '../shared/deps.js';
 import type { ActionHandler, Feature } from '../shared/feature.js';
+import { frameOf } from '../wire/server-frames.js';
 import { messageFacts } from './message-facts.js';
 
 /** `read_message`: `chat_id` is optional on the wire, so the message's chat may come from the read model. */
@@ -18,13 +20,25 @@ const readMessage: ActionHandler<'read_message'> = async ({ deps, actor, correla
   return isRefusal(result) ? result : ok({ position: result.position });
 };
 
-/** Read marks: the recipient's watermark over the other member's messages. */
+/** Read marks: the recipient's watermark over the other member's messages, shown to both members' tabs (`chat_read_update`). */
 export const reads = {
   actions: { read_message: readMessage },
   projections: {
     MessagesRead: (e) => {
       const d = e.data;
       return [{ kind: 'MarkMessagesRead', chatId: d.chatId, readerId: d.readerId, senderId: d.senderId, throughSeq: d.throughSeq }];
+    },
+  },
+  frames: {
+    // Stored only when the read mark moved: a repeated read sends nothing.
+    MessagesRead: {
+      profiles: (e) => [e.data.readerId],
+      deliveries: (e, { position, profile }) => [
+        send(
+          chatGroup(e.data.chatId),
+          frameOf('chat_read_update', { chat_id: e.data.chatId, username: profile(e.data.readerId).username, id: e.data.messageId }, position),
+        ),
+      ],
     },
   },
   describe: {

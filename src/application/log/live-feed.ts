@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { domainEvents } from '../../domain/events.js';
+import type { PersonalData } from '../erasure/personal-data.js';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
 import { pause, retryDelayMs } from './retry.js';
@@ -9,6 +10,10 @@ import { decodeStored, type Stored } from './stored.js';
  * The log's live tail, followed once per node: one subscription from the head as it was at the
  * start, each event decoded once and handed to every consumer in log order. A dropped
  * subscription is opened again after the last event handed on, so the tail has no gap.
+ *
+ * A user erased (on any node, or by the erase tool) has their cached keys dropped here, as soon
+ * as the event is decoded: nothing after it in the log is opened or sealed with a key the store
+ * no longer has.
  */
 export class LiveFeed {
   private subscription: Subscription | undefined;
@@ -19,6 +24,7 @@ export class LiveFeed {
 
   constructor(
     private readonly store: EventStore,
+    private readonly personal: PersonalData,
     private position: Position | undefined,
     /** Each event as stored, and decoded (undefined for a type this code does not know). */
     private readonly handOn: (recorded: RecordedEvent, stored: Stored | undefined) => void,
@@ -46,7 +52,10 @@ export class LiveFeed {
       const before = this.position;
       try {
         for await (const recorded of subscription) {
-          this.handOn(recorded, decodeStored(domainEvents, recorded));
+          await this.personal.prepare(domainEvents, [recorded]);
+          const stored = decodeStored(domainEvents, recorded, this.personal);
+          if (stored?.event.type === 'UserErased') this.personal.forgetUser(stored.event.data.userId);
+          this.handOn(recorded, stored);
           this.position = recorded.position;
           this.fault = undefined;
         }

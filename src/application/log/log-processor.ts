@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PersonalData } from '../erasure/personal-data.js';
 import type { EventStore, RecordedEvent, StoredEventText } from '../ports/event-store.js';
 import type { AnyLogConsumer, LogConsumer, RawLogConsumer, RunningConsumer } from './consumer.js';
 import { ConsumerRun, type ConsumerSource } from './consumer-run.js';
@@ -25,6 +26,8 @@ export class LogProcessor {
 
   constructor(
     private readonly store: EventStore,
+    /** Opens personal data where events are decoded; its key cache is this process's. */
+    private readonly personal: PersonalData,
     private readonly logger: Logger,
     private readonly options: LogProcessorOptions = {},
   ) {
@@ -36,6 +39,7 @@ export class LogProcessor {
     const head = await this.store.headPosition();
     this.feed = new LiveFeed(
       this.store,
+      this.personal,
       head,
       (recorded, stored) => {
         for (const run of this.runs) run.offer(recorded, stored);
@@ -65,7 +69,7 @@ export class LogProcessor {
       name: consumer.name,
       batching: consumer.batching,
       resumeAfter: () => consumer.resumeAfter(),
-      pages: (range) => storedPagesOf(this.store, { ...range, ...filter }),
+      pages: (range) => storedPagesOf(this.store, this.personal, { ...range, ...filter }),
       pick: (_recorded, stored) => (stored !== undefined && (types === undefined || types.has(stored.event.type)) ? stored : undefined),
       handle: (events, through) => consumer.handle(events, through),
     };
@@ -89,7 +93,7 @@ export class LogProcessor {
 
   /** A bounded pass over the log, decoded: events of types this code does not know are left out. */
   pages(range: LogRange = {}): ReturnType<typeof storedPagesOf> {
-    return storedPagesOf(this.store, range);
+    return storedPagesOf(this.store, this.personal, range);
   }
 
   /** A bounded pass over the log as stored (export, the ledger): nothing decoded. */

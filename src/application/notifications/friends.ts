@@ -5,6 +5,7 @@ import { isBlockedEitherWay } from '../blocks/blocked-either-way.js';
 import { send, userGroup } from '../broadcast/delivery.js';
 import { metaOf } from '../shared/deps.js';
 import type { ActionHandler, Feature } from '../shared/feature.js';
+import { erasedMark } from '../broadcast/delivery.js';
 import { frameOf } from '../wire/server-frames.js';
 
 const addNewFriend: ActionHandler<'add_new_friend'> = async ({ deps, actor, correlationId }, data) => {
@@ -40,7 +41,9 @@ export const friends = {
       profiles: (e) => [e.data.userId],
       deliveries: (e, { position, profile }) => {
         const sender = profile(e.data.userId);
-        return [send(userGroup(e.data.friendId), frameOf('new_friend', { username: sender.username, nickname: sender.nickname }, position))];
+        return [
+          send(userGroup(e.data.friendId), frameOf('new_friend', { username: sender.username, nickname: sender.nickname, ...erasedMark(sender) }, position)),
+        ];
       },
     },
   },

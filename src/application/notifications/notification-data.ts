@@ -9,6 +9,8 @@ import type { NotificationAction, UserRecord } from '../ports/read-model.js';
  *   new_friend      stored { sender_id }                                 → { username, nickname }
  *   new_tournament  stored { tournament_id, tournament_name, organizer_id } → { tournament_id, tournament_name, creator }
  *
+ * and `erased: true` in each when that user was erased.
+ *
  * The served shapes are the WebSocket frames' payloads for the same actions (PROTOCOL.md).
  */
 
@@ -24,12 +26,14 @@ export const notificationSubjectId = (action: NotificationAction, data: Data): s
 export const notificationData = (action: NotificationAction, data: Data, subject: UserRecord | undefined): Data => {
   const username = subject?.username ?? '';
   const nickname = subject?.nickname ?? '';
+  // An erased subject shows as the read models hold it (alias, empty fields), marked.
+  const erased = subject?.erased === true ? { erased: true } : {};
   switch (action) {
     case 'game_invite':
-      return { id: data['id'], username, nickname, avatar: subject?.avatar ?? '', options: data['options'] };
+      return { id: data['id'], username, nickname, avatar: subject?.avatar ?? '', options: data['options'], ...erased };
     case 'new_friend':
-      return { username, nickname };
+      return { username, nickname, ...erased };
     case 'new_tournament':
-      return { tournament_id: data['tournament_id'], tournament_name: data['tournament_name'], creator: username };
+      return { tournament_id: data['tournament_id'], tournament_name: data['tournament_name'], creator: username, ...erased };
   }
 };

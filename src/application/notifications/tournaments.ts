@@ -4,6 +4,7 @@ import { tournamentStream } from '../../domain/social/tournament.js';
 import { ONLINE_USERS, send } from '../broadcast/delivery.js';
 import { metaOf } from '../shared/deps.js';
 import type { ActionHandler, Feature } from '../shared/feature.js';
+import { erasedMark } from '../broadcast/delivery.js';
 import { frameOf } from '../wire/server-frames.js';
 
 /**
@@ -57,7 +58,12 @@ export const tournaments = {
           ONLINE_USERS,
           frameOf(
             'new_tournament',
-            { tournament_id: e.data.tournamentId, tournament_name: e.data.name, creator: profile(e.data.organizerId).username },
+            {
+              tournament_id: e.data.tournamentId,
+              tournament_name: e.data.name,
+              creator: profile(e.data.organizerId).username,
+              ...erasedMark(profile(e.data.organizerId)),
+            },
             position,
           ),
           [e.data.organizerId, ...e.data.excludedUserIds],

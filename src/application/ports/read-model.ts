@@ -6,7 +6,20 @@ import type { Position } from './event-store.js';
  * with its checkpoint, so replay and live runs share one code path.
  */
 export type ReadModelChange =
-  | { readonly kind: 'UpsertUser'; readonly userId: string; readonly username: string; readonly nickname: string; readonly avatar: string; readonly at: string }
+  /** `erased`: the profile could not be read (its owner was erased): it shows the user's alias and empty fields. */
+  | {
+      readonly kind: 'UpsertUser';
+      readonly userId: string;
+      readonly username: string;
+      readonly nickname: string;
+      readonly avatar: string;
+      readonly at: string;
+      readonly erased?: true;
+    }
+  /** The user was erased: shown as `alias`, nickname and avatar empty, `erased`; every copy of the old profile overwritten. */
+  | { readonly kind: 'EraseUser'; readonly userId: string; readonly alias: string }
+  /** The user was erased: the content of every message they sent emptied and marked `erased`. */
+  | { readonly kind: 'EraseMessagesOf'; readonly userId: string }
   /** `userId` holds `username` now (and is shown with it): every other user showing it is shown without a username. */
   | { readonly kind: 'ClaimUsername'; readonly username: string; readonly userId: string }
   | { readonly kind: 'SetOnline'; readonly userId: string; readonly online: boolean; readonly at: string }
@@ -19,6 +32,8 @@ export type ReadModelChange =
       readonly content: string;
       readonly seq: number;
       readonly date: string;
+      /** Its content could not be read (its sender was erased): stored empty. */
+      readonly erased?: true;
     }
   | { readonly kind: 'SetLiked'; readonly chatId: string; readonly messageId: string; readonly liked: boolean }
   /** `readerId` has read every message of `senderId` in the chat with seq ≤ `throughSeq`. */
@@ -70,6 +85,8 @@ export interface UserRecord {
   readonly nickname: string;
   readonly avatar: string;
   readonly isOnline: boolean;
+  /** Erased: shown by its alias, nickname and avatar empty. */
+  readonly erased?: true;
 }
 
 /** As on the wire (PROTOCOL.md `ChatMessage`), from the point of view of one reader. */
@@ -80,6 +97,8 @@ export interface ChatMessageView {
   readonly sender: string;
   readonly is_read: boolean;
   readonly is_liked: boolean;
+  /** Its sender was erased: `content` is empty. */
+  readonly erased?: true;
 }
 
 export interface ChatPreviewView {
@@ -92,6 +111,8 @@ export interface ChatPreviewView {
   readonly last_message: ChatMessageView | null;
   readonly is_blocked_user: boolean;
   readonly is_blocked_by_user: boolean;
+  /** The other member was erased: `username` is their alias (it still opens the chat), nickname and avatar are empty. */
+  readonly erased?: true;
 }
 
 export interface NotificationView {
@@ -128,6 +149,8 @@ export interface Lookups {
   /** One message of a chat, as `messages` shows it (an idempotent send acknowledges with it). */
   message(chatId: string, messageId: string): Promise<ChatMessageView | undefined>;
   hasNotification(userId: string, notificationId: string): Promise<boolean>;
+  /** The ids of the user's unread notifications, in no particular order (mark all as read names them). */
+  unreadNotificationIds(userId: string): Promise<readonly string[]>;
   /** Every known user id (for sweeps), in pages by id. */
   userIdsAfter(afterUserId: string | undefined, limit: number): Promise<readonly string[]>;
   onlineUserIds(): Promise<readonly string[]>;

@@ -129,6 +129,10 @@ export class PresenceGraph {
           link(this.contacts, e.data.userId, e.data.friendId);
           link(this.contacts, e.data.friendId, e.data.userId);
         });
+      case 'UserErased':
+        // The name it kept for an online user is personal data: from now on the alias.
+        if (this.names.has(e.data.userId)) this.names.set(e.data.userId, e.data.alias);
+        return [];
       case 'UserBlocked':
         return this.relate(e.data.userId, e.data.blockedId, () => link(this.blocks, e.data.userId, e.data.blockedId));
       case 'UserUnblocked':

@@ -6,8 +6,8 @@ import type { ReadModelChange } from '../ports/read-model.js';
  * changes read (the tournament fan-out reads the user directory), which are rebuilt with it.
  */
 export const PROJECTION_GROUPS = {
-  users: { kinds: ['UpsertUser', 'ClaimUsername', 'SetOnline'], needs: [] },
-  chats: { kinds: ['CreateChat', 'AddMessage', 'SetLiked', 'MarkMessagesRead'], needs: [] },
+  users: { kinds: ['UpsertUser', 'ClaimUsername', 'SetOnline', 'EraseUser'], needs: [] },
+  chats: { kinds: ['CreateChat', 'AddMessage', 'SetLiked', 'MarkMessagesRead', 'EraseMessagesOf'], needs: [] },
   notifications: {
     kinds: ['AddNotification', 'AddNotificationForAllUsers', 'MarkNotificationRead', 'MarkNotificationReadById', 'MarkAllNotificationsRead'],
     needs: ['users'],

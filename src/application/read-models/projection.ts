@@ -8,8 +8,8 @@ export const READ_MODEL_PROJECTION = 'read-models';
 
 /** Events as read-model changes, each at its position (`keep` leaves some out: rebuilding one read model). */
 export const projectBatch = (events: readonly Stored[], keep?: (change: ReadModelChange) => boolean): PositionedChanges[] =>
-  events.map(({ event, recorded }) => {
-    const changes = projectEvent(event, { eventId: recorded.id, position: recorded.position });
+  events.map(({ event, recorded, erased }) => {
+    const changes = projectEvent(event, { eventId: recorded.id, position: recorded.position, erased });
     return { position: recorded.position, changes: keep === undefined ? changes : changes.filter(keep) };
   });
 

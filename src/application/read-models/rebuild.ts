@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PersonalData } from '../erasure/personal-data.js';
 import { LogProcessor } from '../log/log-processor.js';
 import type { EventStore, Position } from '../ports/event-store.js';
 import { comparePositions } from '../ports/position.js';
@@ -28,6 +29,8 @@ export interface RebuildOptions {
   readonly onProgress?: (events: number, position: Position, head: Position | undefined) => void;
   readonly now?: () => number;
   readonly logger: Logger;
+  /** Opens the events' personal data (an erased user's reads as erased). */
+  readonly personal: PersonalData;
 }
 
 /**
@@ -44,7 +47,7 @@ export const rebuildReadModels = async (store: EventStore, generations: ReadMode
   const generation = await generations.create(o.group === undefined ? undefined : previous);
   // Not served until switchTo: the store may load it without syncing, and close() makes it durable.
   const target = await generations.open(generation, { bulkLoad: true });
-  const processor = new LogProcessor(store, o.logger);
+  const processor = new LogProcessor(store, o.personal, o.logger);
   let closed = false;
   try {
     await processor.start();

@@ -1,6 +1,7 @@
 import type { UserIdentity } from '../../domain/user/identity.js';
 import type { Aggregates } from '../aggregates/aggregates.js';
 import type { BlockersIndex } from '../blocks/blockers-index.js';
+import type { UsernameIndex } from '../erasure/username-index.js';
 import type { CommandMeta } from '../log/stored.js';
 import type { Lookups } from '../ports/read-model.js';
 import type { Scheduler } from '../ports/scheduler.js';
@@ -30,6 +31,8 @@ export interface CommandDeps {
   readonly lookups: () => Promise<Lookups>;
   /** Who blocked a user, derived from the block streams (blocks/blockers-index.ts). */
   readonly blockers: BlockersIndex;
+  /** Names the username streams by a keyed hash of the name (erasure/username-index.ts). */
+  readonly usernames: Pick<UsernameIndex, 'hash'>;
   readonly policies: Policies;
   readonly now: () => Date;
   readonly newId: () => string;

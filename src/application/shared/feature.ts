@@ -42,6 +42,8 @@ export type ActionHandlers = { readonly [A in ActionName]: ActionHandler<A> };
 export interface ProjectionMeta {
   readonly eventId: string;
   readonly position: Position;
+  /** One of the event's personal fields was erased (it reads as empty, or as its owner's alias). */
+  readonly erased: boolean;
 }
 
 /** An event's read-model changes: a pure function, so a live run and a rebuild cannot differ. */

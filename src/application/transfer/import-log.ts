@@ -17,11 +17,18 @@ interface Run {
  * a damaged or reordered file fails loudly instead of forking history. `window` appends may be
  * in flight at once (the embedded store commits them in submission order; use 1 for a server).
  */
-export const importLog = async (
-  store: EventStore,
-  lines: AsyncIterable<string>,
-  options: { readonly window: number; readonly onProgress?: (events: number) => void } = { window: 1 },
-): Promise<number> => {
+export interface ImportOptions {
+  readonly window: number;
+  readonly onProgress?: (events: number) => void;
+  /**
+   * Each line as it is to be stored: an export written before personal data was sealed has its
+   * personal fields sealed and its username streams renamed here (erasure/legacy.ts); a line
+   * already sealed must come back as it is (the ledger hashes what the export says).
+   */
+  readonly upgrade?: (line: LogLine) => Promise<LogLine>;
+}
+
+export const importLog = async (store: EventStore, lines: AsyncIterable<string>, options: ImportOptions = { window: 1 }): Promise<number> => {
   if ((await store.headPosition()) !== undefined)
     throw new ImportError('the target store already holds events: import only into an empty store (a fresh DATA_DIR or EventStoreDB database)');
   const inFlight = new Set<Promise<void>>();
@@ -50,7 +57,8 @@ export const importLog = async (
   for await (const text of lines) {
     lineNumber += 1;
     if (text.trim() === '') continue;
-    const line: LogLine = parseLogLine(text, lineNumber);
+    const parsed: LogLine = parseLogLine(text, lineNumber);
+    const line = options.upgrade === undefined ? parsed : await options.upgrade(parsed);
     const event = toNewEventFromLine(line);
     if (run !== undefined && run.stream === line.stream && run.firstRevision + run.events.length === line.revision && run.events.length < 500) {
       run.events.push(event);

@@ -59,6 +59,9 @@ export const parseLogLine = (text: string, lineNumber: number): LogLine => {
   return decoded.right;
 };
 
+/** The line's data: JSON parsed from the line, so JSON values (io-ts's UnknownRecord says no more). */
+export const lineData = (line: LogLine): JsonObject => line.data as JsonObject;
+
 /**
  * Lines carry what the store stores, and are stored as they say: nothing added (an event written
  * before versioning keeps no schemaVersion and is read as version 1), since the ledger's leaves
@@ -67,6 +70,6 @@ export const parseLogLine = (text: string, lineNumber: number): LogLine => {
 export const toNewEventFromLine = (line: LogLine): NewEvent => ({
   id: line.id,
   type: line.type,
-  data: line.data as JsonObject,
+  data: lineData(line),
   metadata: line.metadata,
 });

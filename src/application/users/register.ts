@@ -20,7 +20,7 @@ export const registerUser = async (deps: CommandDeps, actor: Actor, correlationI
     meta,
   );
   if (isRefusal(registered)) throw new Error(`Registration refused: ${registered.code}`);
-  const claimStream = usernameStream(actor.username);
+  const claimStream = usernameStream(deps.usernames.hash(actor.username));
   // The common case (the same profile, a name this user holds) appends nothing and reads nothing more.
   const claim = await usernameClaim.load(claimStream);
   if (registered.events.length === 0 && claim.state.holder === actor.userId) return ok({ position: registered.position });

@@ -24,7 +24,7 @@ const shown = (description = 'a username') =>
   withSchema(new t.Type<string, string, unknown>('shown username', (u): u is string => typeof u === 'string', t.string.validate, t.identity), {
     type: 'string',
     pattern: SHOWN_USERNAME_PATTERN,
-    description: `${description}; empty when that user gave its username up to another user`,
+    description: `${description}; empty when that user gave its username up to another user; \`erased-\` and 24 hex digits once that user was erased`,
   });
 const uuid = (description: string) => described(Uuid, description);
 const position = (description = 'a position in the event log: an opaque string, e.g. "123", "123-456" or "123.1"') => stringWith({ minLength: 1, description });
@@ -51,29 +51,38 @@ export const GameOptionsData = described(
   'Pong game options, every field present (defaults: medium, unranked, no cool mode, 5 points, 3 minutes)',
 );
 
+/** Marks data whose user was erased (their personal fields then read as empty, a username as `erased-…`): present only then. */
+export const erasedFlag = described(t.literal(true), 'present (true) only when the user this is about was erased: their personal data reads as empty');
+
 /** A message as REST and frames show it. */
 export const chatMessageFields = {
   id: uuid('the message id'),
-  content: stringWith({ minLength: 1, description: '1–256 characters, trimmed' }),
+  content: stringWith({ description: '1–256 characters, trimmed; empty once its sender was erased (then `erased` is true)' }),
   date: isoDate('when it was stored'),
   sender: shown("the sender's username"),
   is_read: described(t.boolean, 'read by its recipient'),
   is_liked: described(t.boolean, 'liked by its recipient'),
 };
 
-export const GameInviteData = data({
-  id: uuid('the invitation id'),
-  username: shown('the inviter'),
-  nickname: t.string,
-  avatar: t.string,
-  options: GameOptionsData,
-});
-export const NewFriendData = data({ username: shown('the user who added me'), nickname: t.string });
-export const NewTournamentData = data({
-  tournament_id: Uuid,
-  tournament_name: stringWith({ minLength: 1, maxLength: 100 }),
-  creator: shown('the organizer'),
-});
+export const GameInviteData = dataWith(
+  {
+    id: uuid('the invitation id'),
+    username: shown('the inviter'),
+    nickname: t.string,
+    avatar: t.string,
+    options: GameOptionsData,
+  },
+  { erased: erasedFlag },
+);
+export const NewFriendData = dataWith({ username: shown('the user who added me'), nickname: t.string }, { erased: erasedFlag });
+export const NewTournamentData = dataWith(
+  {
+    tournament_id: Uuid,
+    tournament_name: stringWith({ minLength: 1, maxLength: 100 }),
+    creator: shown('the organizer'),
+  },
+  { erased: erasedFlag },
+);
 
 interface FrameFlags {
   /** Not an event's delta (batched presence, answers): never carries a `position`. */
@@ -117,7 +126,7 @@ export const serverFrames = {
     'A message stored in one of my chats (also the sender’s acknowledgement)',
     dataWith(
       { chat_id: Uuid, ...chatMessageFields, timestamp: text('the client’s timestamp, echoed') },
-      { client_msg_id: uuid('the client’s id for the message, echoed when it sent one') },
+      { client_msg_id: uuid('the client’s id for the message, echoed when it sent one'), erased: erasedFlag },
     ),
   ),
   chat_like_update: frame('A message was liked or unliked', data({ chat_id: Uuid, id: uuid('the message'), is_liked: t.boolean })),
@@ -152,6 +161,30 @@ export const serverFrames = {
   new_friend: frame('Someone added me as a friend', NewFriendData),
   new_tournament: frame('A tournament was announced', NewTournamentData),
   notification: frame('An ephemeral notification I sent myself (to my own sockets only)', data({ message: t.string, type: t.string })),
+  chat_read_update: frame(
+    'A member of one of my chats read the other member’s messages up to `id` (the sender sees its messages read, the reader’s other tabs update their counts); sent only when the read mark moved',
+    data({ chat_id: Uuid, username: shown('the reader'), id: uuid('the newest message now read: it and every older message from the same sender') }),
+  ),
+  block_update: frame(
+    'A block between me and another user was added or lifted (by either of us): both flags as they stand now, from my side',
+    data({
+      username: shown('the other user'),
+      is_blocked_user: described(t.boolean, 'I blocked them'),
+      is_blocked_by_user: described(t.boolean, 'they blocked me'),
+    }),
+  ),
+  notification_read: frame(
+    'Stored notifications of mine became read: by `read_notification`, `POST /api/notifications/mark_all_as_read`, or an invitation accepted, declined, canceled or expired (every tab of mine)',
+    data({
+      ids: withSchema(t.readonlyArray(Uuid), {
+        type: 'array',
+        items: schemaOf(Uuid),
+        minItems: 1,
+        uniqueItems: true,
+        description: 'the notifications now read (an invitation’s may have been read before)',
+      }),
+    }),
+  ),
   ack: frame(
     'My frame with a `ref` was taken (the frame carries the same top-level `ref`). With a `position`, this socket was already sent every frame the action’s events give it',
     dataWith(

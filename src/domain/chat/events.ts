@@ -29,8 +29,12 @@ export const MessageSent = defineEvent(
       t.partial({ clientMsgId: t.string }),
     ]),
   ),
-  /** v1 did not echo the sender's own timestamp; the server time is the best stand-in. */
-  { version: 2, upcasters: { 1: (d) => ({ ...d, clientTimestamp: str(d, 'date') }) } },
+  {
+    /** v1 did not echo the sender's own timestamp; the server time is the best stand-in. */
+    version: 2,
+    upcasters: { 1: (d) => ({ ...d, clientTimestamp: str(d, 'date') }) },
+    personal: { content: { owner: 'senderId' } },
+  },
 );
 
 const liking = t.readonly(t.type({ chatId: t.string, messageId: t.string, userId: t.string, at: t.string }));

@@ -3,7 +3,7 @@ import type { Decider } from '../shared/decider.js';
 import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 
 /**
- * Who holds a username: one stream per name, `username-{name}`. A username belongs to one user
+ * Who holds a username: one stream per name, `username-{keyed hash of the name}`. A username belongs to one user
  * at a time: every valid token presenting it claims it for its user (a no-op for the holder).
  * Claims are appended with the stream's expected revision, so claims racing for one name are
  * put in one order, and the last one names the holder. Users who presented the name earlier
@@ -13,6 +13,7 @@ import { defineEvent, EventSet, type EventOf } from '../shared/event.js';
 export const UsernameClaimed = defineEvent(
   'UsernameClaimed',
   t.readonly(t.type({ username: t.string, userId: t.string, previousHolderId: t.union([t.string, t.null]), at: t.string })),
+  { personal: { username: { owner: 'userId', erasedAs: 'alias' } } },
 );
 export const usernameClaimEvents = EventSet.of(UsernameClaimed);
 export type UsernameClaimEvent = EventOf<(typeof usernameClaimEvents.specs)[number]>;
@@ -36,7 +37,11 @@ export const usernameClaimDecider: Decider<ClaimUsername, UsernameClaimState, Us
   evolve: (_s, e) => ({ holder: e.data.userId }),
 };
 
-export const usernameStream = (username: string): string => `username-${username}`;
+/**
+ * The stream of a username, named by its keyed hash (`UsernameIndex` in the application), never
+ * by the name itself: a stream id is in every ledger leaf and cannot be encrypted or forgotten.
+ */
+export const usernameStream = (usernameHash: string): string => `username-${usernameHash}`;
 
 /** A user who no longer holds the username its record names is shown with this one. */
 export const NO_USERNAME = '';

@@ -16,6 +16,7 @@ const Env = {
   DATA_DIR: text(),
   JWT_SECRET: text({ secret: true }),
   JWT_PUBLIC_KEY: text({ secret: true }),
+  DATA_KEY: text({ secret: true }),
   EVENTSTORE_URL: text(),
   MONGODB_URL: text(),
   LOG_LEVEL: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
@@ -87,6 +88,11 @@ export interface Config {
   readonly dataDir: string;
   readonly jwtSecret: string | undefined;
   readonly jwtPublicKey: string | undefined;
+  /**
+   * The master secret of personal data (32 bytes, base64): wraps the users' data keys and keys the
+   * username index. Unset: one generated under `dataDir` (`data-key`) on first start, and kept.
+   */
+  readonly dataKey: string | undefined;
   readonly eventStoreUrl: string | undefined;
   readonly mongoUrl: string | undefined;
   readonly logLevel: string;
@@ -178,6 +184,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: e.DATA_DIR ?? './data',
     jwtSecret: e.JWT_SECRET,
     jwtPublicKey: e.JWT_PUBLIC_KEY,
+    // Set but empty is refused where it is used (master-key.ts), never taken for unset.
+    dataKey: e.DATA_KEY,
     eventStoreUrl: e.EVENTSTORE_URL === '' ? undefined : e.EVENTSTORE_URL,
     mongoUrl: e.MONGODB_URL === '' ? undefined : e.MONGODB_URL,
     logLevel: e.LOG_LEVEL ?? 'info',

@@ -78,9 +78,21 @@ export class MongoKeyStore implements KeyStore {
     return new Map([...byUser.values()].map((k) => [k.keyId, k]));
   }
 
+  async keyIdsOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (userIds.length === 0) return new Map();
+    const docs = await this.col.find({ user_id: { $in: unique(userIds) } }, { projection: { _id: 1, user_id: 1 } }).toArray();
+    return new Map(docs.map((d) => [d.user_id, d._id]));
+  }
+
   async destroyKeysOf(userIds: readonly string[]): Promise<number> {
     if (userIds.length === 0) return 0;
     const { deletedCount } = await this.col.deleteMany({ user_id: { $in: unique(userIds) } });
+    return deletedCount;
+  }
+
+  async destroyKeys(keyIds: readonly string[]): Promise<number> {
+    if (keyIds.length === 0) return 0;
+    const { deletedCount } = await this.col.deleteMany({ _id: { $in: unique(keyIds) } });
     return deletedCount;
   }
 

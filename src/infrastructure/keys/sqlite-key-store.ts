@@ -42,6 +42,8 @@ export class SqliteKeyStore implements KeyStore {
   private readonly byIds: Database.Statement<[string], Row>;
   private readonly insert: Database.Statement<[Row]>;
   private readonly deleteUsers: Database.Statement<[string]>;
+  private readonly deleteIds: Database.Statement<[string]>;
+  private readonly idsOfUsers: Database.Statement<[string], { readonly key_id: string; readonly user_id: string }>;
   private readonly users: Database.Statement<[], { readonly user_id: string }>;
   private readonly createMissing: Database.Transaction<(rows: readonly Row[]) => void>;
 
@@ -55,6 +57,8 @@ export class SqliteKeyStore implements KeyStore {
     // Only a user conflict is expected; a key id clash (never, with 128 random bits) must fail loudly.
     this.insert = db.prepare('INSERT INTO data_keys (key_id, user_id, wrapped) VALUES (@key_id, @user_id, @wrapped) ON CONFLICT (user_id) DO NOTHING');
     this.deleteUsers = db.prepare('DELETE FROM data_keys WHERE user_id IN (SELECT value FROM json_each(?))');
+    this.deleteIds = db.prepare('DELETE FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?))');
+    this.idsOfUsers = db.prepare('SELECT key_id, user_id FROM data_keys WHERE user_id IN (SELECT value FROM json_each(?))');
     this.users = db.prepare('SELECT user_id FROM data_keys ORDER BY user_id');
     this.createMissing = db.transaction((rows: readonly Row[]) => {
       for (const row of rows) this.insert.run(row);
@@ -109,8 +113,21 @@ export class SqliteKeyStore implements KeyStore {
     return keys;
   }
 
+  async keyIdsOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (userIds.length === 0) return new Map();
+    return new Map(this.idsOfUsers.all(JSON.stringify(unique(userIds))).map((r) => [r.user_id, r.key_id]));
+  }
+
   async destroyKeysOf(userIds: readonly string[]): Promise<number> {
-    const destroyed = userIds.length === 0 ? 0 : this.deleteUsers.run(JSON.stringify(unique(userIds))).changes;
+    return this.destroyWith(this.deleteUsers, userIds);
+  }
+
+  async destroyKeys(keyIds: readonly string[]): Promise<number> {
+    return this.destroyWith(this.deleteIds, keyIds);
+  }
+
+  private destroyWith(remove: Database.Statement<[string]>, ids: readonly string[]): number {
+    const destroyed = ids.length === 0 ? 0 : remove.run(JSON.stringify(unique(ids))).changes;
     // Also when nothing was deleted: a retry after a checkpoint kept busy by a reader finishes the scrub.
     // The first column is `busy`: 1 when a reader kept the checkpoint from finishing.
     const busy: unknown = this.db.pragma('wal_checkpoint(TRUNCATE)', { simple: true });

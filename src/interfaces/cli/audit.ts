@@ -11,6 +11,7 @@ import { chatEvents } from '../../domain/chat/events.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
+import { openKeys } from '../../infrastructure/stores/open-keys.js';
 import { openReadModels } from '../../infrastructure/stores/open-read-models.js';
 import { CliFailure, defineCli, UsageError } from './cli-args.js';
 import { runCli } from './run-cli.js';
@@ -36,22 +37,24 @@ runCli(spec, async ({ positionals }) => {
   if (kind !== 'chat' && kind !== 'user') throw new UsageError(`expected chat or user, got ${kind ?? 'nothing'}`);
   const config = loadConfig();
   const store = await openEventStore(config);
+  const keys = await openKeys(config);
   try {
-    const profiles = new ProfileDirectory(aggregatesOf(new AggregateRepository(store)));
+    const profiles = new ProfileDirectory(aggregatesOf(new AggregateRepository(store, keys.personal)), keys.usernames);
     const print = async (events: readonly Stored[]) => {
       for (const line of await timelineOf(events, profiles)) process.stdout.write(`${line}\n`);
     };
     if (kind === 'chat') {
-      const stream = await readStreamOf(store, chatEvents, chatStream(subject));
+      const stream = await readStreamOf(store, keys.personal, chatEvents, chatStream(subject));
       if (stream.length === 0) throw new CliFailure(`no chat ${subject} in the log`);
-      await print(stream.flatMap(({ event, recorded }) => (event === undefined ? [] : [{ event, recorded }])));
+      await print(stream.flatMap(({ event, recorded, opened, erased }) => (event === undefined ? [] : [{ event, recorded, opened, erased }])));
     } else {
       const readModels = await openReadModels(config);
       const user = await readModels.userByUsername(subject).finally(() => readModels.close());
       if (user === undefined) throw new CliFailure(`no user ${subject}`);
-      await print(await eventsOfUser(new LogProcessor(store, createLogger('silent')), user.userId));
+      await print(await eventsOfUser(new LogProcessor(store, keys.personal, createLogger('silent')), user.userId));
     }
   } finally {
+    await keys.close();
     await store.close();
   }
 });

@@ -25,7 +25,8 @@ runCli(spec, async ({ values }) => {
   out.on('error', (e) => {
     writeError ??= e;
   });
-  const store = await openEventStore(config);
+  // A log written before personal data was sealed may be exported as it is (to import it elsewhere, which seals it).
+  const store = await openEventStore(config, undefined, { allowUnsealed: true });
   const started = Date.now();
   const bar = progressBar('export');
   try {

@@ -1,8 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { LogProcessor } from '../../application/log/log-processor.js';
+import { textPagesOf } from '../../application/log/log-reader.js';
 import { checkSlice, type VerifySlice } from '../../application/ledger/verify-slices.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
-import { createLogger } from '../../infrastructure/logging/logger.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
 import { openLedgerStore } from '../../infrastructure/stores/open-ledger-store.js';
 
@@ -15,7 +14,8 @@ const port = parentPort;
 if (port === null) throw new Error('ledger-verify-worker runs as a worker thread');
 
 const config = loadConfig();
-const opened = Promise.all([openEventStore(config), openLedgerStore(config)]);
+// The log as stored, nothing decoded (no data keys), migrated or not, as the main thread opened it.
+const opened = Promise.all([openEventStore(config, undefined, { allowUnsealed: true }), openLedgerStore(config)]);
 
 port.on('message', (message: VerifySlice | 'stop') => {
   void (async () => {
@@ -26,7 +26,7 @@ port.on('message', (message: VerifySlice | 'stop') => {
       process.exit(0);
     }
     try {
-      const result = await checkSlice(new LogProcessor(events, createLogger('silent')), ledger, message);
+      const result = await checkSlice({ textPages: (range) => textPagesOf(events, range) }, ledger, message);
       port.postMessage({ ok: true, result });
     } catch (e) {
       port.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });

@@ -6,11 +6,13 @@ import type { LedgerStore } from '../../application/ledger/ledger-store.js';
 import { verifyLedger } from '../../application/ledger/verify-ledger.js';
 import { checkSlice, type SliceResult, type VerifySlice } from '../../application/ledger/verify-slices.js';
 import { LogProcessor } from '../../application/log/log-processor.js';
+import { textPagesOf, type LogRange } from '../../application/log/log-reader.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { loadConfig, type Config } from '../../infrastructure/config/config.js';
 import { ledgerVerifierKey, loadLedgerSigningKey } from '../../infrastructure/ledger/signing-key.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
+import { openKeys } from '../../infrastructure/stores/open-keys.js';
 import { openLedgerStore } from '../../infrastructure/stores/open-ledger-store.js';
 import { CliFailure, defineCli, integerOption, UsageError } from './cli-args.js';
 import { checkSlicesInThreads } from './ledger-verify-pool.js';
@@ -39,7 +41,8 @@ const verifierKeyOf = (config: Config): string =>
 /** Slices on worker threads, or here when there is one (a small log: no thread is worth starting). */
 const sliceResults = (slices: readonly VerifySlice[], threads: number, events: EventStore, ledger: LedgerStore): AsyncIterable<SliceResult> => {
   if (slices.length > 1 && threads > 0) return checkSlicesInThreads(slices, threads);
-  const log = new LogProcessor(events, createLogger('silent'));
+  // The log as stored, nothing decoded: verify needs no data keys.
+  const log = { textPages: (range: LogRange) => textPagesOf(events, range) };
   return (async function* () {
     for (const slice of slices) yield await checkSlice(log, ledger, slice);
   })();
@@ -50,7 +53,8 @@ const verify = async (config: Config, o: { checkpointFile: string | undefined; t
   const external = o.checkpointFile === undefined ? undefined : { note: await readFile(o.checkpointFile, 'utf8'), name: `checkpoint ${o.checkpointFile}` };
   const verifier = parseVerifierKey(verifierKeyOf(config));
   if (!verifier.ok) throw new CliFailure(`the signing key gives no verifier key: ${verifier.reason}`);
-  const [events, ledger] = await Promise.all([openEventStore(config), openLedgerStore(config)]);
+  // The ledger hashes what is stored: a log not migrated yet (personal data in clear) is verified as it is.
+  const [events, ledger] = await Promise.all([openEventStore(config, undefined, { allowUnsealed: true }), openLedgerStore(config)]);
   try {
     let threads = 0;
     const report = await verifyLedger({
@@ -79,11 +83,11 @@ const verify = async (config: Config, o: { checkpointFile: string | undefined; t
 };
 
 const prove = async (config: Config, eventId: string): Promise<void> => {
-  const [events, ledger] = await Promise.all([openEventStore(config), openLedgerStore(config)]);
+  const [events, ledger, keys] = await Promise.all([openEventStore(config), openLedgerStore(config), openKeys(config)]);
   try {
     const view = new LedgerView({
       store: ledger,
-      log: new LogProcessor(events, createLogger('silent')),
+      log: new LogProcessor(events, keys.personal, createLogger('silent')),
       verifierKey: verifierKeyOf(config),
       lookups: async () => {
         throw new Error('the operator’s proofs are not filtered by caller');
@@ -95,7 +99,7 @@ const prove = async (config: Config, eventId: string): Promise<void> => {
       throw new CliFailure(answer.reason === 'not_found' ? `no event ${eventId} in the ledger` : `event ${eventId} is not in a signed checkpoint yet`);
     process.stdout.write(`${JSON.stringify(answer.proof)}\n`);
   } finally {
-    await Promise.all([events.close(), ledger.close()]);
+    await Promise.all([events.close(), ledger.close(), keys.close()]);
   }
 };
 

@@ -1,3 +1,4 @@
+import type { PersonalData } from '../../application/erasure/personal-data.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { ReadModelGenerations } from '../../application/ports/read-model-generations.js';
 import type { ProjectionGroup } from '../../application/read-models/groups.js';
@@ -12,6 +13,7 @@ const SWITCH_GRACE_MS = 3000;
 /** `rebuildReadModels` with a progress bar (on a terminal). */
 export const rebuildWithProgress = async (
   store: EventStore,
+  personal: PersonalData,
   generations: ReadModelGenerations,
   label: string,
   group?: ProjectionGroup,
@@ -20,6 +22,7 @@ export const rebuildWithProgress = async (
   try {
     const result = await rebuildReadModels(store, generations, {
       projection: READ_MODEL_PROJECTION,
+      personal,
       ...(group === undefined ? {} : { group }),
       onProgress: (events, position, head) => bar.update(fractionOf(position, head), events),
       // A fault fails the rebuild (its message is the tool's one line): nothing to log besides.

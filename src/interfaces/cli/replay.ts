@@ -2,6 +2,7 @@ import { isProjectionGroup, ALL_GROUPS } from '../../application/read-models/gro
 import { formatPosition } from '../../application/ports/position.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
+import { openKeys } from '../../infrastructure/stores/open-keys.js';
 import { openReadModelGenerations } from '../../infrastructure/stores/open-read-models.js';
 import { defineCli, UsageError } from './cli-args.js';
 import { dropReplaced, rebuildWithProgress } from './rebuild-with-progress.js';
@@ -22,9 +23,10 @@ runCli(spec, async ({ values }) => {
   if (group !== undefined && !isProjectionGroup(group)) throw new UsageError(`unknown projection ${group}: one of ${ALL_GROUPS.join(', ')}`);
   const config = loadConfig();
   const store = await openEventStore(config);
+  const keys = await openKeys(config);
   const generations = await openReadModelGenerations(config);
   try {
-    const result = await rebuildWithProgress(store, generations, 'replay', group);
+    const result = await rebuildWithProgress(store, keys.personal, generations, 'replay', group);
     const rate = Math.round(result.events / Math.max(result.seconds, 0.001));
     process.stdout.write(
       `rebuilt ${group ?? 'every read model'} from ${result.events} events in ${result.seconds.toFixed(2)} s: ${rate} events/s; ` +
@@ -35,6 +37,7 @@ runCli(spec, async ({ values }) => {
     }
   } finally {
     await generations.close();
+    await keys.close();
     await store.close();
   }
 });

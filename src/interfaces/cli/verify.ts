@@ -6,6 +6,7 @@ import { loadConfig } from '../../infrastructure/config/config.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { SqliteReadModelStore } from '../../infrastructure/readmodel/sqlite/sqlite-read-model-store.js';
 import { openEventStore } from '../../infrastructure/stores/open-event-store.js';
+import { openKeys } from '../../infrastructure/stores/open-keys.js';
 import { openReadModelGenerations } from '../../infrastructure/stores/open-read-models.js';
 import { CliFailure, defineCli } from './cli-args.js';
 import { runCli } from './run-cli.js';
@@ -22,6 +23,7 @@ const spec = defineCli({
 runCli(spec, async () => {
   const config = loadConfig();
   const store = await openEventStore(config);
+  const keys = await openKeys(config);
   const generations = await openReadModelGenerations(config);
   const stored = await generations.open(await generations.current());
   const memory = SqliteReadModelStore.open({ path: ':memory:' });
@@ -32,7 +34,7 @@ runCli(spec, async () => {
     }
     let events = 0;
     if (checkpoint !== undefined) {
-      const log = new LogProcessor(store, createLogger('silent'));
+      const log = new LogProcessor(store, keys.personal, createLogger('silent'));
       for await (const page of log.pages({ until: checkpoint, pageSize: 5000 })) {
         await memory.apply(READ_MODEL_PROJECTION, projectBatch(page.events));
         events += page.events.length;
@@ -50,6 +52,7 @@ runCli(spec, async () => {
     await memory.close();
     await stored.close();
     await generations.close();
+    await keys.close();
     await store.close();
   }
 });

@@ -1,6 +1,18 @@
 import { CORS_METHODS } from '../http/cors-policy.js';
 import { int, object, page, ref, str, type JsonSchema, type JsonValue } from '../../application/wire/json-schema.js';
-import { blockedUser, chat, chatMessage, chatMessageProps, chatPreview, isoDate, notification, position, shownUsername, username } from './wire-schemas.js';
+import {
+  blockedUser,
+  chat,
+  chatMessage,
+  chatMessageProps,
+  chatPreview,
+  erased,
+  isoDate,
+  notification,
+  position,
+  shownUsername,
+  username,
+} from './wire-schemas.js';
 
 const ERRORS = {
   400: 'Malformed parameters or body',
@@ -64,10 +76,15 @@ const historyEntry = object(
     type: str({ description: 'the event type, e.g. MessageSent' }),
     actor: { type: ['string', 'null'], description: "the username whose command caused it (null for the system's)" },
     time: isoDate(),
-    data: { type: 'object', description: 'the event as stored' },
+    data: {
+      type: 'object',
+      description:
+        'the event as stored, its personal data (message content, usernames, nicknames, avatars) opened: empty, or a username `erased-…`, once its user was erased',
+    },
+    erased,
   },
-  [],
-  'One event of a chat’s stream',
+  ['erased'],
+  'One event of a chat’s stream (`erased` when personal data of it was erased)',
 );
 const chatAt = object(
   {
@@ -75,7 +92,7 @@ const chatAt = object(
     at: str({ description: 'the point asked for: an ISO time or a position' }),
     position: { oneOf: [position(), { type: 'null' }], description: 'the last event included' },
     members: { type: 'array', items: shownUsername() },
-    messages: { type: 'array', items: object(chatMessageProps), description: 'oldest first' },
+    messages: { type: 'array', items: object(chatMessageProps, ['erased']), description: 'oldest first' },
   },
   [],
   'The chat as it was at a point in time',
@@ -152,7 +169,10 @@ export const openApiDocument = (): JsonSchema => ({
       }),
     },
     '/api/notifications/mark_all_as_read': {
-      post: op('Mark all my notifications read', { tags: ['notifications'], responses: { 200: msg('Done'), ...errors(400, 401, 403, 429, 503) } }),
+      post: op('Mark all my notifications read: every tab of mine gets `notification_read` naming them (none when nothing was unread)', {
+        tags: ['notifications'],
+        responses: { 200: msg('Done'), ...errors(400, 401, 403, 429, 503) },
+      }),
     },
     '/api/blocks/': {
       get: op('The users I blocked', {
@@ -162,12 +182,12 @@ export const openApiDocument = (): JsonSchema => ({
       }),
     },
     '/api/blocks/{username}': {
-      put: op('Block a user (idempotent)', {
+      put: op('Block a user (idempotent); a change sends `block_update` to both users, each from its own side', {
         tags: ['blocks'],
         parameters: [usernameParam],
         responses: { 200: msg('Blocked'), ...errors(401, 403, 404, 422, 429, 503) },
       }),
-      delete: op('Unblock a user (idempotent)', {
+      delete: op('Unblock a user (idempotent); a change sends `block_update` to both users, each from its own side', {
         tags: ['blocks'],
         parameters: [usernameParam],
         responses: { 200: msg('Unblocked'), ...errors(401, 403, 404, 422, 429, 503) },

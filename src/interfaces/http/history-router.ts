@@ -1,5 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { chatAt, historyEntry, type PointInTime } from '../../application/audit/chat-history.js';
+import { erasedMark } from '../../application/broadcast/delivery.js';
+import type { PersonalData } from '../../application/erasure/personal-data.js';
 import { readStreamOf } from '../../application/log/stream-reader.js';
 import type { EventStore, Position } from '../../application/ports/event-store.js';
 import { parsePosition } from '../../application/ports/position.js';
@@ -25,6 +27,8 @@ const pointOf = (raw: unknown): PointInTime | undefined | 'invalid' => {
 
 export interface HistoryDeps {
   readonly store: EventStore;
+  /** Opens the events' personal data (erased users' reads as erased). */
+  readonly personal: PersonalData;
   readonly profiles: ProfileDirectory;
   readonly fresh: (position?: Position) => Promise<ReadModelQueries>;
   /** An empty read-model store for one answer (the chat folded up to `at`), closed after it. */
@@ -35,7 +39,7 @@ export interface HistoryDeps {
  * The audit trail of a chat, read from its own stream (not a read model): every event in order,
  * or with `?at=` the chat as it was at an ISO time or log position.
  */
-export const historyRouter = ({ store, profiles, fresh, scratch }: HistoryDeps): Router => {
+export const historyRouter = ({ store, personal, profiles, fresh, scratch }: HistoryDeps): Router => {
   const router = Router();
   router.get('/chats/:username/history', async (req: Request, res: Res) => {
     const page = parsePage(req.query);
@@ -49,17 +53,17 @@ export const historyRouter = ({ store, profiles, fresh, scratch }: HistoryDeps):
     const chatId = chatIdFor(res.locals.actor.userId, peer.userId);
     const stream = chatStream(chatId);
     if (point === undefined) {
-      const head = await store.readStream(stream, { fromRevision: page.value.offset, maxCount: page.value.limit });
+      const head = await readStreamOf(store, personal, chatEvents, stream, { fromRevision: page.value.offset, maxCount: page.value.limit });
       const lastRevision = await store.lastRevision(stream);
       if (lastRevision === undefined) return sendError(res, 404, 'No chat with this user');
-      const usernames = await profiles.resolve(head.map((e) => e.metadata.userId).filter((u): u is string => u !== undefined));
+      const usernames = await profiles.resolve(head.map((e) => e.recorded.metadata.userId).filter((u): u is string => u !== undefined));
       return res.json({ items: head.map((e) => historyEntry(e, (id) => usernames(id).username)), count: lastRevision + 1 });
     }
-    const events = await readStreamOf(store, chatEvents, stream);
+    const events = await readStreamOf(store, personal, chatEvents, stream);
     const created = events[0]?.event;
     if (created?.type !== 'ChatCreated') return sendError(res, 404, 'No chat with this user');
-    const usernames = await profiles.resolve(created.data.members);
-    const members = created.data.members.map((userId) => ({ userId, username: usernames(userId).username }));
+    const profileOf = await profiles.resolve(created.data.members);
+    const members = created.data.members.map((userId) => ({ userId, username: profileOf(userId).username, ...erasedMark(profileOf(userId)) }));
     const folded = scratch();
     try {
       res.json(await chatAt(chatId, events, point, members, folded));

@@ -25,7 +25,7 @@ type Res = Response<unknown, AuthenticatedLocals>;
 
 const CHAT_MESSAGES = 30;
 
-const blockedView = (u: UserRecord) => ({ username: u.username, nickname: u.nickname, avatar: u.avatar });
+const blockedView = (u: UserRecord) => ({ username: u.username, nickname: u.nickname, avatar: u.avatar, ...(u.erased === true ? { erased: true } : {}) });
 
 /** The REST API of PROTOCOL.md. Reads wait for the read models to catch up, so a client sees what it was told about. */
 /** The request id (request-log.ts) becomes the correlation id of what the request stores. */

@@ -1,5 +1,6 @@
 import { isPresenceFrame, reaches, type Delivery, type Group } from '../../application/broadcast/delivery.js';
 import type { DeliverySink } from '../../application/broadcast/broadcaster.js';
+import { BlockGraph } from '../../application/blocks/block-graph.js';
 import type { WindowTimers } from '../../application/presence/presence-coalescer.js';
 import { PresenceGraph, type PresenceChange } from '../../application/presence/presence-graph.js';
 import { BatchedPresence } from './batched-presence.js';
@@ -11,6 +12,8 @@ export type { SerialisedFrame } from './serialised-frame.js';
 export interface HubOptions {
   /** The broadcaster's presence graph (scope, who is online). */
   readonly presence?: PresenceGraph;
+  /** The broadcaster's block graph (who blocked whom, for `block_update`). */
+  readonly blocks?: BlockGraph;
   /** `PRESENCE_COALESCE_MS`: the shortest window; one `presence_diff` per window at most. */
   readonly coalesceMs?: number;
   /** `PRESENCE_FANOUT_PER_SECOND`: the `presence_diff` frames per second one group's windows may cost; a bigger group gets longer windows. */
@@ -23,10 +26,12 @@ export class Hub implements DeliverySink {
   private readonly groups = new Map<Group, Set<ClientSocket>>();
   private readonly byUser = new Map<string, Set<ClientSocket>>();
   readonly presence: PresenceGraph;
+  readonly blocks: BlockGraph;
   private readonly batched: BatchedPresence;
 
   constructor(o: HubOptions = {}) {
     this.presence = o.presence ?? new PresenceGraph('all');
+    this.blocks = o.blocks ?? new BlockGraph();
     this.batched = new BatchedPresence(this.presence, (group) => this.groups.get(group) ?? [], o.coalesceMs ?? 1500, o.fanoutPerSecond ?? 1000, o.timers);
   }
 

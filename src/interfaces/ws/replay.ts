@@ -21,7 +21,8 @@ const justBefore = (at: Position): Position => ({ commit: at.commit > 0n ? at.co
 /**
  * `?since=`: every frame the socket would have got after `since`, in order, read from the log
  * (chat groups created meanwhile are joined on the way), routed as live frames are: presence by
- * the graph's current `audienceOf` (so a contact blocked since is not replayed). Collected before any is sent, so a
+ * the graph's current `audienceOf` (so a contact blocked since is not replayed), `block_update`
+ * with the flags as they stood at its event. Collected before any is sent, so a
  * backlog over `maxFrames` costs the client nothing but a `resync_required`.
  */
 export const collectBacklog = async (
@@ -33,11 +34,17 @@ export const collectBacklog = async (
   maxFrames: number,
 ): Promise<Backlog> => {
   const frames: ServerFrame[] = [];
+  // Flags as they stood at each event, also for block events the broadcaster has not taken yet.
+  const blocks = hub.blocks.replay();
   // A frame position inside an event (`123.1`) resumes within that event: read it again.
   const after = since.index === undefined ? since.at : justBefore(since.at);
   for await (const page of log.pages({ after, pageSize: PAGE })) {
     for (const stored of page.events) {
-      const { deliveries } = await deliveriesOfStored(stored, profiles, hub.presence.audienceOf);
+      const { deliveries } = await deliveriesOfStored(stored, profiles, {
+        audience: hub.presence.audienceOf,
+        blocked: blocks.before(stored.recorded.position),
+      });
+      blocks.apply(stored.event);
       for (const d of deliveries) {
         if (d.kind === 'join') {
           if (d.userId === socket.userId) hub.join(socket, d.group);

@@ -23,7 +23,18 @@ CREATE TABLE IF NOT EXISTS write_probe (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   at TEXT    NOT NULL
 );
+CREATE TABLE IF NOT EXISTS log_format (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `;
+
+/**
+ * `personal_data = sealed`: every event's personal data is stored encrypted. A log created empty
+ * is so from its first event; one written before erasure existed becomes so once
+ * `npm run migrate` sealed it in place (migrate-personal-data.ts).
+ */
+export const PERSONAL_DATA_SEALED = { name: 'personal_data', value: 'sealed' } as const;
 
 export const configure = (db: Database, synchronous: Synchronous, busyTimeoutMs: number): void => {
   // WAL: readers never block the writer, and a commit is one sequential append to the WAL file.
@@ -41,4 +52,20 @@ export const configure = (db: Database, synchronous: Synchronous, busyTimeoutMs:
   // The event_id index takes random uuids: a larger page cache keeps its inserts in memory.
   db.pragma('cache_size = -32768'); // KiB
   db.exec(DDL);
+  db.prepare(`INSERT OR IGNORE INTO log_format (name, value) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM events)`).run(
+    PERSONAL_DATA_SEALED.name,
+    PERSONAL_DATA_SEALED.value,
+  );
 };
+
+/** Records that the log's personal data is all sealed (the migration's last step). */
+export const markPersonalDataSealed = (db: Database): void => {
+  db.prepare('INSERT INTO log_format (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(
+    PERSONAL_DATA_SEALED.name,
+    PERSONAL_DATA_SEALED.value,
+  );
+};
+
+/** Whether the log's personal data is all sealed (see PERSONAL_DATA_SEALED). */
+export const personalDataSealed = (db: Database): boolean =>
+  db.prepare<[string], string>('SELECT value FROM log_format WHERE name = ?').pluck().get(PERSONAL_DATA_SEALED.name) === PERSONAL_DATA_SEALED.value;

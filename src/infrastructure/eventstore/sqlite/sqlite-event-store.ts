@@ -23,7 +23,7 @@ import { compileFilter, type CompiledFilter } from './filter.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
 import { LongScans } from './long-scans.js';
 import { EVENT_COLUMNS, toRecordedEvent, toStoredText, type EventRow, type EventTuple } from './rows.js';
-import { configure, type Synchronous } from './schema.js';
+import { configure, personalDataSealed, type Synchronous } from './schema.js';
 import { StreamHeads } from '../shared/stream-heads.js';
 import { SqliteSubscription, type LogSource } from './subscription.js';
 import { fromWire, type WireGroupWrite, type WriterConfig, type WriterRequest } from './writer-protocol.js';
@@ -136,6 +136,14 @@ export class SqliteEventStore implements EventStore, LogSource {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * False for a log written before personal data was sealed and not migrated since: its events
+   * do not decode until `npm run migrate` seals them.
+   */
+  get personalDataSealed(): boolean {
+    return personalDataSealed(this.db);
   }
 
   /** Group-commit counters (for tests and benchmarks). */

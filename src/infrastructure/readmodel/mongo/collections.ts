@@ -18,6 +18,8 @@ export type UserDoc = {
   nickname: string;
   avatar: string;
   online: boolean;
+  /** The user was erased: `username` is their alias, nickname and avatar are empty (absent in documents written before erasure existed). */
+  erased?: boolean;
   /** Key of the last profile change: the latest claim to a reused username wins. */
   profile_pos: string;
   _created: string;
@@ -55,6 +57,8 @@ export type MessageDoc = {
   content: string;
   date: string;
   liked: boolean;
+  /** Its sender was erased: `content` is empty. */
+  erased?: boolean;
   _pos: string;
 };
 

@@ -63,7 +63,7 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
           'users',
           { _id: c.userId, _pos: notYet(key) },
           {
-            $set: { username: c.username, nickname: c.nickname, avatar: c.avatar, profile_pos: key, _pos: key },
+            $set: { username: c.username, nickname: c.nickname, avatar: c.avatar, erased: c.erased === true, profile_pos: key, _pos: key },
             $setOnInsert: { online: false, _created: key },
           },
           { upsert: true },
@@ -79,6 +79,17 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
         ),
         write('users', { _id: c.userId, _pos: notYet(key) }, { $set: { username: c.username, profile_pos: key, _pos: key } }),
       ];
+    case 'EraseUser':
+      return [
+        write(
+          'users',
+          { _id: c.userId, _pos: notYet(key) },
+          { $set: { username: c.alias, nickname: '', avatar: '', erased: true, profile_pos: key, _pos: key } },
+        ),
+      ];
+    case 'EraseMessagesOf':
+      // Idempotent as it is: a redelivery empties what is already empty.
+      return [write('messages', { sender_id: c.userId, erased: { $ne: true } }, { $set: { content: '', erased: true } }, { many: true })];
     case 'SetOnline':
       return [write('users', { _id: c.userId, _pos: notYet(key) }, { $set: { online: c.online, _pos: key } })];
     case 'CreateChat': {
@@ -102,7 +113,18 @@ export const writesFor = (c: ReadModelChange, key: string, facts: WriteFacts = {
         write(
           'messages',
           { _id: c.messageId },
-          { $setOnInsert: { chat_id: c.chatId, seq: c.seq, sender_id: c.senderId, content: c.content, date: c.date, liked: false, _pos: key } },
+          {
+            $setOnInsert: {
+              chat_id: c.chatId,
+              seq: c.seq,
+              sender_id: c.senderId,
+              content: c.content,
+              date: c.date,
+              liked: false,
+              ...(c.erased === true ? { erased: true } : {}),
+              _pos: key,
+            },
+          },
           { upsert: true },
         ),
         write('chats', { _id: c.chatId, _pos: notYet(key) }, { $inc: { message_count: 1 }, $max: { last_seq: c.seq }, $set: { _pos: key } }),

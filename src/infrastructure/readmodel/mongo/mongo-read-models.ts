@@ -160,6 +160,10 @@ export class MongoReadModels implements ReadModelStore {
     return (await this.db.count('notifications', notificationOf(userId, notificationId))) > 0;
   }
 
+  async unreadNotificationIds(userId: string): Promise<readonly string[]> {
+    return (await this.db.find('notifications', notificationsOf(userId, 'unread').filter)).map((n) => n.notification_id);
+  }
+
   async blocks(userId: string, page: PageRequest): Promise<Page<UserRecord>> {
     const { docs, count } = await this.page('blocks', blocksOf(userId), page);
     const users = await this.users(docs.map((b) => b.blocked_id));

@@ -10,6 +10,7 @@ export const toUserRecord = (u: UserDoc): UserRecord => ({
   nickname: u.nickname,
   avatar: u.avatar,
   isOnline: u.online,
+  ...(u.erased === true ? { erased: true } : {}),
 });
 
 /** A message is read when its seq is at or below its recipient's watermark. */
@@ -22,6 +23,7 @@ export const toMessageView = (m: MessageDoc, users: ReadonlyMap<string, UserDoc>
     sender: users.get(m.sender_id)?.username ?? '',
     is_read: m.seq <= (recipient?.read_through ?? 0),
     is_liked: m.liked,
+    ...(m.erased === true ? { erased: true } : {}),
   };
 };
 
@@ -47,6 +49,7 @@ export const toPreviewView = (m: MemberDoc, ctx: PreviewContext): ChatPreviewVie
     last_message: last === undefined ? null : toMessageView(last, ctx.users, ctx.members),
     is_blocked_user: blocked(m.user_id, m.peer_id),
     is_blocked_by_user: blocked(m.peer_id, m.user_id),
+    ...(peer?.erased === true ? { erased: true } : {}),
   };
 };
 

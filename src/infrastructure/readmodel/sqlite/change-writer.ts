@@ -26,19 +26,26 @@ export class SqliteChangeWriter {
     | 'markNotificationReadById'
     | 'markAllNotificationsRead'
     | 'block'
-    | 'unblock',
+    | 'unblock'
+    | 'eraseUser'
+    | 'eraseMessagesOf',
     Statement<[Params]>
   >;
   // The statements run for most events bind positional parameters: cheaper than named ones.
-  private readonly insertMessage: Statement<[string, string, number, string, string, string]>;
+  private readonly insertMessage: Statement<[string, string, number, string, string, string, number]>;
   private readonly setLiked: Statement<[number, string, string]>;
   private readonly markMessagesRead: Statement<[number, string, string, number, string, string, number]>;
 
   constructor(db: Database) {
     const p = (sql: string): Statement<[Params]> => db.prepare<[Params]>(sql);
     this.s = {
-      upsertUser: p(`INSERT INTO users (id, username, nickname, avatar, online, pos) VALUES (@userId, @username, @nickname, @avatar, 0, @pos)
-        ON CONFLICT (id) DO UPDATE SET username = excluded.username, nickname = excluded.nickname, avatar = excluded.avatar, pos = excluded.pos`),
+      upsertUser: p(`INSERT INTO users (id, username, nickname, avatar, online, pos, erased) VALUES (@userId, @username, @nickname, @avatar, 0, @pos, @erased)
+        ON CONFLICT (id) DO UPDATE SET username = excluded.username, nickname = excluded.nickname, avatar = excluded.avatar, pos = excluded.pos,
+          erased = excluded.erased`),
+      eraseUser: p(`UPDATE users SET username = @alias, nickname = '', avatar = '', erased = 1, pos = @pos WHERE id = @userId`),
+      // Chat by chat (index messages_sender), rather than a scan of every message.
+      eraseMessagesOf: p(`UPDATE messages SET content = '', erased = 1
+        WHERE chat_id IN (SELECT chat_id FROM chat_members WHERE user_id = @userId) AND sender_id = @userId AND erased = 0`),
       releaseUsername: p(`UPDATE users SET username = '', pos = @pos WHERE username = @username AND id <> @userId`),
       claimUsername: p('UPDATE users SET username = @username, pos = @pos WHERE id = @userId'),
       setOnline: p('UPDATE users SET online = @online WHERE id = @userId'),
@@ -55,7 +62,7 @@ export class SqliteChangeWriter {
       block: p('INSERT OR IGNORE INTO blocks (user_id, blocked_id, at, pos) VALUES (@userId, @blockedId, @at, @pos)'),
       unblock: p('DELETE FROM blocks WHERE user_id = @userId AND blocked_id = @blockedId'),
     };
-    this.insertMessage = db.prepare('INSERT OR IGNORE INTO messages (id, chat_id, seq, sender_id, content, date) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertMessage = db.prepare('INSERT OR IGNORE INTO messages (id, chat_id, seq, sender_id, content, date, erased) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.setLiked = db.prepare('UPDATE messages SET is_liked = ? WHERE id = ? AND chat_id = ?');
     // The watermark only moves forward; what stays unread is recounted from it (index messages_sender).
     this.markMessagesRead = db.prepare(`UPDATE chat_members SET read_through = ?,
@@ -82,7 +89,20 @@ export class SqliteChangeWriter {
     const s = this.s;
     switch (c.kind) {
       case 'UpsertUser':
-        s.upsertUser.run({ userId: c.userId, username: c.username, nickname: c.nickname, avatar: c.avatar, pos: changeKey(position, index) });
+        s.upsertUser.run({
+          userId: c.userId,
+          username: c.username,
+          nickname: c.nickname,
+          avatar: c.avatar,
+          pos: changeKey(position, index),
+          erased: c.erased === true ? 1 : 0,
+        });
+        return;
+      case 'EraseUser':
+        s.eraseUser.run({ userId: c.userId, alias: c.alias, pos: changeKey(position, index) });
+        return;
+      case 'EraseMessagesOf':
+        s.eraseMessagesOf.run({ userId: c.userId });
         return;
       case 'ClaimUsername': {
         const params = { username: c.username, userId: c.userId, pos: changeKey(position, index) };
@@ -103,7 +123,7 @@ export class SqliteChangeWriter {
         return;
       }
       case 'AddMessage': {
-        const inserted = this.insertMessage.run(c.messageId, c.chatId, c.seq, c.senderId, c.content, c.date);
+        const inserted = this.insertMessage.run(c.messageId, c.chatId, c.seq, c.senderId, c.content, c.date, c.erased === true ? 1 : 0);
         if (inserted.changes > 0) this.counters.messageAdded(c.chatId, c.senderId, c.seq, c.date, position, index);
         return;
       }

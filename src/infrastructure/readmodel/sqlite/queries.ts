@@ -3,7 +3,7 @@ import type { Position } from '../../../application/ports/event-store.js';
 import type { ReadFilter } from '../../../application/ports/read-model.js';
 import type { MessageRow, NotificationRow, PreviewRow, UserRow } from './rows.js';
 
-const USER_COLUMNS = 'id, username, nickname, avatar, online';
+const USER_COLUMNS = 'id, username, nickname, avatar, online, erased';
 
 /**
  * One preview per chat_members row of the viewer: every join is a primary-key or unique-index
@@ -13,13 +13,13 @@ const USER_COLUMNS = 'id, username, nickname, avatar, online';
 const PREVIEW_SELECT = `
 SELECT m.chat_id AS chat_id, m.unread_count AS unread,
   COALESCE(p.username, '') AS username, COALESCE(p.nickname, '') AS nickname,
-  COALESCE(p.avatar, '') AS avatar, COALESCE(p.online, 0) AS online,
+  COALESCE(p.avatar, '') AS avatar, COALESCE(p.online, 0) AS online, COALESCE(p.erased, 0) AS erased,
   EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = m.user_id AND b.blocked_id = m.peer_id) AS blocked_user,
   EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = m.peer_id AND b.blocked_id = m.user_id) AS blocked_by_user,
   lm.id AS lm_id, lm.content AS lm_content, lm.date AS lm_date,
   CASE WHEN lm.sender_id = m.user_id THEN COALESCE(v.username, '') ELSE COALESCE(p.username, '') END AS lm_sender,
   CASE WHEN lm.sender_id = m.user_id THEN lm.seq <= COALESCE(pm.read_through, 0) ELSE lm.seq <= m.read_through END AS lm_is_read,
-  lm.is_liked AS lm_is_liked
+  lm.is_liked AS lm_is_liked, lm.erased AS lm_erased
 FROM chat_members m
 LEFT JOIN chats c ON c.id = m.chat_id
 LEFT JOIN users p ON p.id = m.peer_id
@@ -30,7 +30,7 @@ LEFT JOIN messages lm ON lm.chat_id = m.chat_id AND lm.seq = c.last_seq`;
 /** A message is read when its seq is at or below its recipient's (the other member's) watermark. */
 const MESSAGES_PAGE = `
 SELECT msg.id AS id, msg.content AS content, msg.date AS date, COALESCE(s.username, '') AS sender,
-  msg.seq <= COALESCE(r.read_through, 0) AS is_read, msg.is_liked AS is_liked
+  msg.seq <= COALESCE(r.read_through, 0) AS is_read, msg.is_liked AS is_liked, msg.erased AS erased
 FROM messages msg
 LEFT JOIN users s ON s.id = msg.sender_id
 LEFT JOIN chat_members r ON r.chat_id = msg.chat_id AND r.user_id <> msg.sender_id
@@ -41,7 +41,7 @@ const MESSAGE_BY_ID = MESSAGES_PAGE.replace('WHERE msg.chat_id = ?', 'WHERE msg.
 
 const notificationsPage = (readCondition: string): string => `
 SELECT n.id AS id, n.action AS action, n.data AS data, n.is_read AS is_read, n.date AS date,
-  s.id AS s_id, s.username AS s_username, s.nickname AS s_nickname, s.avatar AS s_avatar, s.online AS s_online
+  s.id AS s_id, s.username AS s_username, s.nickname AS s_nickname, s.avatar AS s_avatar, s.online AS s_online, s.erased AS s_erased
 FROM notifications n
 LEFT JOIN users s ON s.id = n.subject_id
 WHERE n.user_id = ? ${readCondition}
@@ -67,6 +67,7 @@ export interface SqliteQueryStatements {
   readonly notifications: Record<ReadFilter, Statement<PageArgs, NotificationRow>>;
   readonly notificationCount: Record<ReadFilter, Statement<[string], number>>;
   readonly hasNotification: Statement<[string, string], number>;
+  readonly unreadNotificationIds: Statement<[string], string>;
   readonly blocks: Statement<PageArgs, UserRow>;
   readonly blockCount: Statement<[string], number>;
   readonly userIds: Statement<[number], string>;
@@ -92,8 +93,9 @@ export const prepareQueries = (db: Database): SqliteQueryStatements => ({
   notifications: byFilter((f) => db.prepare<PageArgs, NotificationRow>(notificationsPage(READ_CONDITION[f]))),
   notificationCount: byFilter((f) => db.prepare<[string], number>(`SELECT COUNT(*) FROM notifications n WHERE n.user_id = ? ${READ_CONDITION[f]}`).pluck()),
   hasNotification: db.prepare<[string, string], number>('SELECT 1 FROM notifications WHERE user_id = ? AND id = ?').pluck(),
+  unreadNotificationIds: db.prepare<[string], string>('SELECT id FROM notifications WHERE user_id = ? AND is_read = 0').pluck(),
   blocks: db.prepare(`SELECT b.blocked_id AS id, COALESCE(u.username, '') AS username, COALESCE(u.nickname, '') AS nickname,
-      COALESCE(u.avatar, '') AS avatar, COALESCE(u.online, 0) AS online
+      COALESCE(u.avatar, '') AS avatar, COALESCE(u.online, 0) AS online, COALESCE(u.erased, 0) AS erased
     FROM blocks b LEFT JOIN users u ON u.id = b.blocked_id
     WHERE b.user_id = ? ORDER BY b.at DESC, b.pos DESC LIMIT ? OFFSET ?`),
   blockCount: db.prepare<[string], number>('SELECT COUNT(*) FROM blocks WHERE user_id = ?').pluck(),

@@ -19,11 +19,24 @@ const writer = new SqliteReadModelWriter(db, config.bulkLoad ? config.synchronou
 // A bulk load writes without syncing and checkpoints once, at its end (bulk-load.ts).
 const checkpointer = startWalCheckpointer(db, config.path, config.bulkLoad ? 0 : config.checkpointIntervalMs);
 
+/** Waits without a busy loop (a worker may block). */
+const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Set by a batch that erased a user until the WAL was emptied: tried after that batch (up to ~2 s) and after every later one. */
+let scrubPending = false;
+const scrub = (): void => {
+  for (let attempt = 0; scrubPending && attempt < 40; attempt++) {
+    if (writer.scrubWal()) scrubPending = false;
+    else sleep(50);
+  }
+};
+
 serveRequests<ReadModelWrite, void>(
   (w) => {
-    if (w.kind === 'apply') writer.apply(w.projection, decodeBatch(w.batch));
+    if (w.kind === 'apply') scrubPending = writer.apply(w.projection, decodeBatch(w.batch)) || scrubPending;
     else writer.reset(w.groups);
     checkpointer.committed();
+    scrub();
   },
   () => {
     checkpointer.stop();

@@ -9,7 +9,7 @@ import { TABLES, tablesToReset, type Synchronous, type Table } from './schema.js
 
 /** The write half of the SQLite read models: batches with their checkpoint, resets, the end of a bulk load. */
 export class SqliteReadModelWriter {
-  private readonly applyTx: Database.Transaction<(projection: string, batch: readonly PositionedChanges[]) => void>;
+  private readonly applyTx: Database.Transaction<(projection: string, batch: readonly PositionedChanges[]) => boolean>;
   private readonly resetTx: Database.Transaction<(tables: readonly Table[]) => void>;
 
   constructor(
@@ -26,10 +26,14 @@ export class SqliteReadModelWriter {
     this.applyTx = db.transaction((projection: string, batch: readonly PositionedChanges[]) => {
       // Exactly once: events at or before the checkpoint were committed with it already.
       let last = checkpoint(projection);
+      let erased = false;
       try {
         for (const entry of batch) {
           if (last !== undefined && comparePositions(entry.position, last) <= 0) continue;
-          entry.changes.forEach((change, i) => writer.apply(change, entry.position, i));
+          entry.changes.forEach((change, i) => {
+            writer.apply(change, entry.position, i);
+            if (change.kind === 'EraseUser' || change.kind === 'EraseMessagesOf') erased = true;
+          });
           last = entry.position;
         }
         writer.flush();
@@ -37,6 +41,7 @@ export class SqliteReadModelWriter {
         writer.discard();
       }
       if (last !== undefined) saveCheckpoint.run(projection, last.commit.toString(), last.prepare.toString());
+      return erased;
     });
     const deletes = new Map(TABLES.map((t) => [t, db.prepare(`DELETE FROM ${t}`)]));
     // One transaction: a reader never sees some of the groups emptied and the checkpoint kept.
@@ -46,8 +51,22 @@ export class SqliteReadModelWriter {
   // IMMEDIATE: a deferred transaction reads the checkpoint first, and a read that then wants to
   // write while another node's writer holds the lock gets "database is locked" at once, without
   // the busy timeout (SQLite will not wait there, lest two upgrading readers deadlock).
-  apply(projection: string, batch: readonly PositionedChanges[]): void {
-    this.applyTx.immediate(projection, batch);
+  /** True when the batch overwrote an erased user's rows: the WAL still holds their earlier versions (`scrubWal`). */
+  apply(projection: string, batch: readonly PositionedChanges[]): boolean {
+    return this.applyTx.immediate(projection, batch);
+  }
+
+  /**
+   * Copies the WAL into the file and empties it (TRUNCATE): the frames holding an erased user's
+   * rows as they were go with it. False when a reader or another checkpoint kept it from finishing.
+   */
+  scrubWal(): boolean {
+    try {
+      return this.db.pragma('wal_checkpoint(TRUNCATE)', { simple: true }) === 0;
+    } catch (e) {
+      if (e instanceof Error && 'code' in e && e.code === 'SQLITE_BUSY') return false;
+      throw e;
+    }
   }
 
   reset(groups: readonly ProjectionGroup[] | undefined): void {

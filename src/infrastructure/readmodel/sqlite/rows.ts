@@ -9,7 +9,11 @@ export interface UserRow {
   readonly nickname: string;
   readonly avatar: string;
   readonly online: number;
+  readonly erased: number;
 }
+
+/** `erased: true` present only when it is (answers for everyone else are as before erasure existed). */
+const erasedMark = (erased: number | null): { readonly erased?: true } => (erased === 1 ? { erased: true } : {});
 
 export const toUser = (r: UserRow): UserRecord => ({
   userId: r.id,
@@ -17,6 +21,7 @@ export const toUser = (r: UserRow): UserRecord => ({
   nickname: r.nickname,
   avatar: r.avatar,
   isOnline: r.online === 1,
+  ...erasedMark(r.erased),
 });
 
 export interface MessageRow {
@@ -26,6 +31,7 @@ export interface MessageRow {
   readonly sender: string;
   readonly is_read: number;
   readonly is_liked: number;
+  readonly erased: number;
 }
 
 export const toMessage = (r: MessageRow): ChatMessageView => ({
@@ -35,6 +41,7 @@ export const toMessage = (r: MessageRow): ChatMessageView => ({
   sender: r.sender,
   is_read: r.is_read === 1,
   is_liked: r.is_liked === 1,
+  ...erasedMark(r.erased),
 });
 
 export interface PreviewRow {
@@ -44,6 +51,7 @@ export interface PreviewRow {
   readonly nickname: string;
   readonly avatar: string;
   readonly online: number;
+  readonly erased: number;
   readonly blocked_user: number;
   readonly blocked_by_user: number;
   readonly lm_id: string | null;
@@ -52,6 +60,7 @@ export interface PreviewRow {
   readonly lm_sender: string | null;
   readonly lm_is_read: number | null;
   readonly lm_is_liked: number | null;
+  readonly lm_erased: number | null;
 }
 
 export const toPreview = (r: PreviewRow): ChatPreviewView => ({
@@ -71,9 +80,11 @@ export const toPreview = (r: PreviewRow): ChatPreviewView => ({
           sender: r.lm_sender ?? '',
           is_read: r.lm_is_read === 1,
           is_liked: r.lm_is_liked === 1,
+          ...erasedMark(r.lm_erased),
         },
   is_blocked_user: r.blocked_user === 1,
   is_blocked_by_user: r.blocked_by_user === 1,
+  ...erasedMark(r.erased),
 });
 
 export interface NotificationRow {
@@ -87,6 +98,7 @@ export interface NotificationRow {
   readonly s_nickname: string | null;
   readonly s_avatar: string | null;
   readonly s_online: number | null;
+  readonly s_erased: number | null;
 }
 
 const ACTIONS: readonly NotificationAction[] = ['game_invite', 'new_tournament', 'new_friend'];
@@ -103,6 +115,13 @@ export const toNotification = (r: NotificationRow): NotificationView => {
   const subject =
     r.s_id === null
       ? undefined
-      : toUser({ id: r.s_id, username: r.s_username ?? '', nickname: r.s_nickname ?? '', avatar: r.s_avatar ?? '', online: r.s_online ?? 0 });
+      : toUser({
+          id: r.s_id,
+          username: r.s_username ?? '',
+          nickname: r.s_nickname ?? '',
+          avatar: r.s_avatar ?? '',
+          online: r.s_online ?? 0,
+          erased: r.s_erased ?? 0,
+        });
   return { id: r.id, action: r.action, data: notificationData(r.action, parseData(r.data), subject), is_read: r.is_read === 1, date: r.date };
 };

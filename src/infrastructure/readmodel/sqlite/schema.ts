@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS users (
   nickname  TEXT NOT NULL,
   avatar    TEXT NOT NULL,
   online    INTEGER NOT NULL DEFAULT 0,
-  pos       TEXT NOT NULL
+  pos       TEXT NOT NULL,
+  erased    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS users_username ON users (username, pos DESC);
 CREATE INDEX IF NOT EXISTS users_online ON users (id) WHERE online = 1;
@@ -55,6 +56,7 @@ CREATE TABLE IF NOT EXISTS messages (
   content   TEXT NOT NULL,
   date      TEXT NOT NULL,
   is_liked  INTEGER NOT NULL DEFAULT 0,
+  erased    INTEGER NOT NULL DEFAULT 0,
   UNIQUE (chat_id, seq)
 );
 CREATE INDEX IF NOT EXISTS messages_sender ON messages (chat_id, sender_id, seq);
@@ -114,6 +116,25 @@ export const TABLES_OF_GROUP: Readonly<Record<ProjectionGroup, readonly Table[]>
 export const tablesToReset = (groups: readonly ProjectionGroup[] | undefined): readonly Table[] =>
   groups === undefined ? TABLES : [...new Set([...groups.flatMap((g) => TABLES_OF_GROUP[g]), 'checkpoints' as const])];
 
+/** Columns added since the first schema: a file written before gets them (default 0) when opened. */
+const ADDED_COLUMNS: readonly { readonly table: Table; readonly column: string; readonly ddl: string }[] = [
+  { table: 'users', column: 'erased', ddl: 'erased INTEGER NOT NULL DEFAULT 0' },
+  { table: 'messages', column: 'erased', ddl: 'erased INTEGER NOT NULL DEFAULT 0' },
+];
+
+const addMissingColumns = (db: Database): void => {
+  for (const { table, column, ddl } of ADDED_COLUMNS) {
+    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all();
+    if (columns.some((c) => c.name === column)) continue;
+    try {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${ddl}`);
+    } catch (e) {
+      // Another connection (the writer thread, another node) added it first.
+      if (!(e instanceof Error && /duplicate column/i.test(e.message))) throw e;
+    }
+  }
+};
+
 export type Synchronous = 'FULL' | 'NORMAL';
 
 export const configure = (db: Database, synchronous: Synchronous, busyTimeoutMs: number): void => {
@@ -129,5 +150,9 @@ export const configure = (db: Database, synchronous: Synchronous, busyTimeoutMs:
   // The writer's commits walk the indexes keyed by chat id, whose leaves are spread over a file
   // of gigabytes: SQLite's default 2 MiB cache would re-read their inner pages on every commit.
   db.pragma('cache_size = -32768'); // KiB
+  // An erased user's rows are overwritten in place: what a write frees is zeroed, not left in the
+  // file's free space (the WAL is emptied after such a batch, see read-model-writer-worker.ts).
+  if (db.pragma('secure_delete = ON', { simple: true }) !== 1) throw new Error('SQLite read models: could not enable secure_delete');
   db.exec(DDL);
+  addMissingColumns(db);
 };

@@ -57,7 +57,8 @@ const onThread = (config: ReadModelWriterConfig): Writer => {
 };
 
 const inline = (writer: SqliteReadModelWriter): Writer => ({
-  apply: async (projection, batch) => writer.apply(projection, batch),
+  // In memory: no file, no WAL to scrub.
+  apply: async (projection, batch) => void writer.apply(projection, batch),
   reset: async (groups) => writer.reset(groups),
   close: async () => writer.close(),
 });
@@ -182,6 +183,10 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async hasNotification(userId: string, notificationId: string): Promise<boolean> {
     return this.q.hasNotification.get(userId, notificationId) !== undefined;
+  }
+
+  async unreadNotificationIds(userId: string): Promise<readonly string[]> {
+    return this.q.unreadNotificationIds.all(userId);
   }
 
   async blocks(userId: string, page: PageRequest): Promise<Page<UserRecord>> {
