@@ -187,7 +187,8 @@ const onLog = async (count: number, verifyArgs: readonly string[]): Promise<void
     copyFileSync(logPath, join(dataDir, 'events.db'));
     await sealLog(dataDir);
   }
-  process.exitCode = (await runVerify(dataDir, verifyArgs)) ?? 1;
+  // Exits at once: the generator's run leaves its (hour-long) timeout timer behind.
+  process.exit((await runVerify(dataDir, verifyArgs)) ?? 1);
 };
 
 const args = process.argv.slice(2);

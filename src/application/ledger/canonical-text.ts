@@ -4,19 +4,24 @@
  * with every object's members sorted, since RFC 8785's strings and numbers are ECMAScript's own
  * serialisation. `ledger verify` canonicalises a million events' data and metadata this way.
  *
- * Anything else (whitespace, an escape in a string, a surrogate, a number not in its shortest
- * form, a repeated member name) answers undefined: the caller then parses the text and
- * canonicalises the value (canonical-json.ts). So the answer, when there is one, is always
- * `canonicalJsonOf(JSON.parse(text))`, which the tests check on arbitrary values.
+ * Anything else (whitespace, an escape `JSON.stringify` would not write, an escape in a member
+ * name, a raw surrogate, a number not in its shortest form, a repeated member name) answers
+ * undefined: the caller then parses the text and canonicalises the value (canonical-json.ts). So
+ * the answer, when there is one, is always `canonicalJsonOf(JSON.parse(text))`, which the tests
+ * check on arbitrary values.
  */
 
 /** Thrown inside the scanner when the text is not of the simple form; never escapes this module. */
 const NOT_SIMPLE: unique symbol = Symbol('not simple');
 
-/** What no string of the simple form holds: an escape, a control character (raw, it is not JSON either), a surrogate. */
+/** What no text of the simple form holds: a raw control character (it is not JSON either), a surrogate. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const NOT_PLAIN = /[\\\u0000-\u001f\ud800-\udfff]/;
+const NOT_PLAIN = /[\u0000-\u001f\ud800-\udfff]/;
 
+/** The escapes JSON.stringify writes: `\" \\ \b \f \n \r \t`, and `\u00xx` (lowercase) for the other control characters. */
+const STRINGIFY_ESCAPES = /\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f]))/g;
+
+const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;
@@ -50,9 +55,31 @@ const value = (): Canonical => {
   return SAME;
 };
 
-/** A string: the whole text holds no escape, control character or surrogate (checked first), so its text is its canonical form. */
+/** Whether the text being scanned holds a backslash at all: most hold none, and their strings end at the next quote. */
+let escapes = false;
+
+/**
+ * A string: with no raw control character or surrogate in the text (checked first) and only the
+ * escapes JSON.stringify writes, its text is its canonical form.
+ */
 const string = (): Canonical => {
-  const end = text.indexOf('"', at + 1);
+  const start = at;
+  let end = text.indexOf('"', start + 1);
+  if (escapes) {
+    // A quote after an odd run of backslashes is escaped.
+    for (;;) {
+      if (end < 0) throw NOT_SIMPLE;
+      let run = 0;
+      while (text.charCodeAt(end - 1 - run) === BACKSLASH) run++;
+      if (run % 2 === 0) break;
+      end = text.indexOf('"', end + 1);
+    }
+    at = end + 1;
+    const token = text.slice(start, at);
+    // Taken left to right, so an escaped backslash is one escape; a backslash left over starts one JSON.stringify would not write.
+    if (token.includes('\\') && token.replace(STRINGIFY_ESCAPES, '').includes('\\')) throw NOT_SIMPLE;
+    return SAME;
+  }
   if (end < 0) throw NOT_SIMPLE;
   at = end + 1;
   return SAME;
@@ -115,6 +142,8 @@ const object = (): Canonical => {
     if (text.charCodeAt(at) !== QUOTE) throw NOT_SIMPLE;
     string();
     const name = text.slice(memberStart + 1, at - 1);
+    // Names are compared as written: one with an escape is left to the parser.
+    if (escapes && name.includes('\\')) throw NOT_SIMPLE;
     if (text.charCodeAt(at++) !== COLON) throw NOT_SIMPLE;
     const valueStart = at;
     const out = value();
@@ -130,7 +159,10 @@ const object = (): Canonical => {
   if (same) return SAME;
   sortMembers(members);
   // One join: a flat string, which node:crypto hashes faster than a chain of concatenations.
-  return `{${members.map((m) => m.text).join(',')}}`;
+  const texts = members.map((m) => m.text);
+  texts[0] = `{${texts[0] ?? ''}`;
+  texts[texts.length - 1] = `${texts[texts.length - 1] ?? ''}}`;
+  return texts.join(',');
 };
 
 /**
@@ -155,6 +187,7 @@ export const canonicalFromText = (source: string): string | undefined => {
   if (NOT_PLAIN.test(source)) return undefined;
   text = source;
   at = 0;
+  escapes = source.includes('\\');
   try {
     const out = value();
     if (at !== source.length) return undefined;

@@ -103,5 +103,5 @@ export const leafHash = (e: LeafEvent): Buffer => sha256(`\u0000${leafJson(e)}`)
 
 /** The leaf hash of an event read as stored text, written into `out` at `offset` (32 bytes): a verifier hashing a million leaves allocates no buffer per leaf. */
 export const leafHashOfTextInto = (e: StoredEventText, out: Buffer, offset: number): void => {
-  out.write(hash('sha256', leafTextOf(e, '\u0000'), 'base64'), offset, 'base64');
+  out.write(hash('sha256', leafTextOf(e, '\u0000'), 'binary'), offset, 'latin1');
 };
