@@ -156,6 +156,27 @@ describe('KeyRing', () => {
     expect(reader.open(sealed, at('e1'))._tag).to.equal('Erased');
   });
 
+  it('opens a value it sealed itself from memory, once, and only at its own place', async () => {
+    const ring = new KeyRing(store, { maxKeys: 1 });
+    await ring.loadCurrent(['a']);
+    const sealed = ring.seal('a', 'mine', at('e1'));
+    // Another user's key evicts a's (maxKeys 1): only the memory of what was sealed can open it now.
+    await ring.loadCurrent(['b']);
+    expect(() => ring.open(sealed, at('e2')), 'moved to another event').to.throw(/not loaded/);
+    expect(ring.open(sealed, at('e1'))).to.deep.equal({ _tag: 'Opened', value: 'mine' });
+    expect(() => ring.open(sealed, at('e1')), 'taken once').to.throw(/not loaded/);
+  });
+
+  it('forgetUser also drops the values it sealed for the user and has not read back', async () => {
+    const ring = new KeyRing(store);
+    await ring.loadCurrent(['alice']);
+    const sealed = ring.seal('alice', 'unread', at('e1'));
+    await store.destroyKeysOf(['alice']);
+    ring.forgetUser('alice');
+    await ring.load(keyIdsOf([sealed]));
+    expect(ring.open(sealed, at('e1'))._tag).to.equal('Erased');
+  });
+
   it('keeps at most maxKeys keys: an evicted key is loaded again', async () => {
     const writer = new KeyRing(store);
     await writer.loadCurrent(['a', 'b', 'c']);

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { openField, sealField, sealedKeyId, type FieldPlace, type Opened } from './field-cipher.js';
 import type { DataKey, KeyStore } from './key-store.js';
+import { SealedHere } from './sealed-here.js';
 
 export interface KeyRingOptions {
   /** Bound on the keys kept in memory (each side: by id, and users' current keys). */
@@ -21,6 +22,7 @@ const ABSENT = 'absent';
 export class KeyRing {
   private readonly byId: LRUCache<string, DataKey | typeof ABSENT>;
   private readonly current: LRUCache<string, DataKey>;
+  private readonly sealedHere = new SealedHere();
   /** Bumped by `forgetUser`: a fetch that overlapped it may hold a key destroyed since, and is redone. */
   private forgets = 0;
 
@@ -85,11 +87,15 @@ export class KeyRing {
   seal(userId: string, plaintext: string, place: FieldPlace): string {
     const key = this.current.get(userId);
     if (key === undefined) throw new Error(`KeyRing: no current key of user ${JSON.stringify(userId)} loaded (call loadCurrent first)`);
-    return sealField(key, plaintext, place);
+    const sealed = sealField(key, plaintext, place);
+    this.sealedHere.remember(sealed, { userId, plaintext, place });
+    return sealed;
   }
 
   /** Opens a sealed value (`load` its key id first): its text, or Erased when its key is destroyed; throws when it is altered or misplaced. */
   open(sealed: string, place: FieldPlace): Opened {
+    const mine = this.sealedHere.take(sealed, place);
+    if (mine !== undefined) return { _tag: 'Opened', value: mine };
     return openField(
       (keyId) => {
         const key = this.byId.get(keyId);
@@ -105,6 +111,7 @@ export class KeyRing {
   forgetUser(userId: string): void {
     this.forgets += 1;
     this.current.delete(userId);
+    this.sealedHere.forgetUser(userId);
     const ids = [...this.byId.entries()].flatMap(([id, key]) => (key !== ABSENT && key.userId === userId ? [id] : []));
     for (const id of ids) this.byId.delete(id);
   }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The keyed hash that stands for a username where it cannot be encrypted (stream ids such as
@@ -6,13 +7,25 @@ import { createHmac } from 'node:crypto';
  * guessable: a plain hash would be confirmed by trying names. Case is significant, as in usernames.
  */
 export class UsernameIndex {
+  /** Frames look a profile's username up for every event that names a user: one HMAC per name, not per frame. */
+  private readonly hashes = new LRUCache<string, string>({ max: 10_000 });
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new RangeError(`the username-index key must be 32 bytes, not ${key.length}`);
   }
 
   /** Lowercase hex HMAC-SHA-256 of the NFC form of the username: 64 characters. */
   hash(username: string): string {
-    return createHmac('sha256', this.key).update(username.normalize('NFC'), 'utf8').digest('hex');
+    const known = this.hashes.get(username);
+    if (known !== undefined) return known;
+    const hashed = createHmac('sha256', this.key).update(username.normalize('NFC'), 'utf8').digest('hex');
+    this.hashes.set(username, hashed);
+    return hashed;
+  }
+
+  /** Drops every remembered hash (with its username in clear): a user was erased. */
+  forgetAll(): void {
+    this.hashes.clear();
   }
 
   /**

@@ -26,7 +26,9 @@ export const openKeys = async (config: Config): Promise<Keys> => {
       ? SqliteKeyStore.open({ directory: config.dataDir, wrappingKey: master.wrappingKey })
       : await openMongoKeys(config.mongoUrl, master.wrappingKey);
   const usernames = new UsernameIndex(master.usernameIndexKey);
-  return { store, usernames, personal: new PersonalData(new KeyRing(store), (userId) => usernames.aliasOf(userId)), close: () => store.close() };
+  const personal = new PersonalData(new KeyRing(store), (userId) => usernames.aliasOf(userId));
+  personal.onForget(() => usernames.forgetAll());
+  return { store, usernames, personal, close: () => store.close() };
 };
 
 const openMongoKeys = async (url: string, wrappingKey: Buffer): Promise<KeyStore> => {
