@@ -41,6 +41,8 @@ import { sendError } from './http/errors.js';
 import { docsRouter } from './docs/docs-router.js';
 import { historyRouter } from './http/history-router.js';
 import { readinessRouter } from './http/readiness.js';
+import { ledgerProofRouter, ledgerPublicRouter } from './http/ledger-router.js';
+import { startLedger, type LedgerService } from './ledger-service.js';
 import { restRouter } from './http/rest-router.js';
 import { securityHeadersByPath } from './http/security-headers.js';
 import { demoRouter } from './demo/demo-router.js';
@@ -69,6 +71,7 @@ export interface RunningService {
   readonly broadcaster: Broadcaster;
   readonly hub: Hub;
   readonly profiles: ProfileDirectory;
+  readonly ledger: LedgerService;
   readonly logger: Logger;
   /** Stop accepting, close sockets with 1001, finish in-flight commands, flush, close stores. */
   stop(): Promise<void>;
@@ -161,6 +164,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
     (reactor) => new ReactorRunner(reactor, log, store, scheduling.reactorCheckpoints, { owner: config.nodeId, leaseMs: config.presence.leaseTtlMs, logger }),
   );
   for (const r of reactors) r.start();
+  // The tamper-evident ledger: one more consumer on the log, on one node at a time (the reactors' leases).
+  const ledger = await startLedger(config, { log, events: store, leases: scheduling.reactorCheckpoints, lookups: () => readSide.fresh(), logger });
 
   const authenticateWs = (req: Parameters<Authenticate>[0]) => {
     const token = tokenFromRequest(req, { allowQuery: true });
@@ -188,7 +193,8 @@ export const startService = async (config: Config, logger: Logger = createLogger
   app.get(['/healthz', '/healthz/'], (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use(readinessRouter({ store, projection, broadcaster, log, logger }));
+  app.use(readinessRouter({ store, projection, broadcaster, log, ledger: ledger.writer, logger }));
+  app.use(ledgerPublicRouter(ledger.view));
   const register = async (actor: Parameters<typeof registerUser>[1]) => {
     await registerUser(deps, actor, randomUUID());
   };
@@ -208,6 +214,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       fresh: () => readSide.fresh(),
       scratch: () => SqliteReadModelStore.open({ path: ':memory:' }),
     }),
+    ledgerProofRouter(ledger.view),
   );
   app.use((_req, res) => sendError(res, 404, 'Not found'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -277,7 +284,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
       server.closeAllConnections();
       await closed;
       if (!closedOut) logger.warn('some connections could not be closed out: the node lease is left to lapse');
-      await Promise.all(reactors.map((r) => r.stop(REACTOR_DRAIN_MS)));
+      await Promise.all([...reactors.map((r) => r.stop(REACTOR_DRAIN_MS)), ledger.stop(REACTOR_DRAIN_MS)]);
       await scheduling.stop({ releaseLease: closedOut });
       hub.stop();
       await follower.stop();
@@ -307,6 +314,7 @@ export const startService = async (config: Config, logger: Logger = createLogger
     broadcaster,
     hub,
     profiles,
+    ledger,
     logger,
     stop,
   };

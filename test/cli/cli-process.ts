@@ -8,7 +8,7 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 /** A secret of the length a deployment would use (the CLIs that need one must find it). */
 export const CLI_SECRET = 'cli-tests-secret-0123456789abcdef-0123456789';
 
-export const CLI_NAMES = ['token', 'serve', 'audit', 'replay', 'verify', 'export', 'import', 'erase', 'migrate'] as const;
+export const CLI_NAMES = ['token', 'serve', 'audit', 'replay', 'verify', 'export', 'import', 'erase', 'migrate', 'ledger'] as const;
 export type CliName = (typeof CLI_NAMES)[number] | 'bench';
 
 export const cliPath = (name: CliName): string =>

@@ -15,7 +15,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** Leaves with fresh event ids, so a shared server is fine. */
 const newLeaves = (n: number, tag = randomUUID()): LedgerLeaf[] =>
-  Array.from({ length: n }, (_, i) => ({ eventId: `${tag}-${i}`, hash: hashLeaf(Buffer.from(`${tag} leaf ${i}`)) }));
+  Array.from({ length: n }, (_, i) => ({ eventId: `${tag}-${i}`, hash: hashLeaf(Buffer.from(`${tag} leaf ${i}`)), position: `${i + 1}` }));
 
 const rejection = async (p: Promise<unknown>): Promise<unknown> => {
   try {
@@ -64,7 +64,9 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
       expect(await store.leafIndex(leaves[1]?.eventId ?? '')).to.equal(1);
       expect(await store.leafIndex('absent')).to.equal(undefined);
       const listed = await store.leaves(1, 5);
-      expect(listed.map((l) => [l.index, l.eventId, hex(l.hash)])).to.deep.equal(leaves.slice(1).map((l, i) => [i + 1, l.eventId, hex(l.hash)]));
+      expect(listed.map((l) => [l.index, l.eventId, hex(l.hash), l.position])).to.deep.equal(
+        leaves.slice(1).map((l, i) => [i + 1, l.eventId, hex(l.hash), l.position]),
+      );
       expect(await store.leaves(3, 5)).to.deep.equal([]);
     });
 
@@ -81,7 +83,7 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
     it('commits a batch whole or not at all: a duplicate event id fails it and leaves nothing of it visible', async () => {
       const first = newLeaves(4);
       await store.append({ start: 0, leaves: first, nodes: [] });
-      const second = [...newLeaves(3), first[1] ?? { eventId: '', hash: EMPTY_ROOT }];
+      const second = [...newLeaves(3), first[1] ?? { eventId: '', hash: EMPTY_ROOT, position: '' }];
       const failed = await rejection(store.append({ start: 4, leaves: second, nodes: [{ level: 1, index: 2, hash: EMPTY_ROOT }] }));
       expect(failed).to.be.instanceOf(Error);
       expect(await store.size()).to.equal(4);

@@ -14,6 +14,8 @@ import { openApiDocument } from '../../src/interfaces/docs/openapi.js';
 import { REFUSALS as ERROR_CODES } from '../../src/domain/shared/decision.js';
 import { CLOSE_CODES } from '../../src/interfaces/docs/wire-codes.js';
 import { historyRouter } from '../../src/interfaces/http/history-router.js';
+import { ledgerProofRouter, ledgerPublicRouter } from '../../src/interfaces/http/ledger-router.js';
+import type { LedgerView } from '../../src/application/ledger/ledger-view.js';
 import { restRouter } from '../../src/interfaces/http/rest-router.js';
 import type { ReadModelQueries, ReadModelStore } from '../../src/application/ports/read-model.js';
 import type { CommandDeps } from '../../src/application/shared/deps.js';
@@ -76,6 +78,8 @@ describe('the contract documents', () => {
         }),
         '/api',
       ),
+      ...routesOf(ledgerPublicRouter(none as LedgerView), ''),
+      ...routesOf(ledgerProofRouter(none as LedgerView), '/api'),
       'GET /healthz',
       'GET /readyz',
       'GET /api/openapi.json',

@@ -34,7 +34,7 @@ export class MemoryLedgerStore implements LedgerStore {
       if (this.byEvent.has(leaf.eventId) || batch.leaves.filter((l) => l.eventId === leaf.eventId).length > 1)
         throw new Error(`duplicate event ${leaf.eventId}`);
     batch.leaves.forEach((leaf, i) => {
-      this.leafList.push({ index: batch.start + i, eventId: leaf.eventId, hash: leaf.hash });
+      this.leafList.push({ index: batch.start + i, eventId: leaf.eventId, hash: leaf.hash, position: leaf.position });
       this.byEvent.set(leaf.eventId, batch.start + i);
     });
     for (const node of batch.nodes) this.nodeMap.set(nodeKey(node), node.hash);

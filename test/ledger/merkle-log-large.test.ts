@@ -62,7 +62,7 @@ describe('MerkleLog on SQLite with a million leaves', function () {
     const started = performance.now();
     for (let at = 0; at < SIZE; at += BATCH) {
       const batch: LedgerLeaf[] = [];
-      for (let i = at; i < at + BATCH; i++) batch.push({ eventId: ids[i] ?? '', hash: hashes[i] ?? Buffer.alloc(0) });
+      for (let i = at; i < at + BATCH; i++) batch.push({ eventId: ids[i] ?? '', hash: hashes[i] ?? Buffer.alloc(0), position: String(i + 1) });
       await log.append(batch);
     }
     const seconds = (performance.now() - started) / 1000;

@@ -9,7 +9,7 @@ import { MemoryLedgerStore } from './memory-ledger-store.js';
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const hexes = (bs: readonly Uint8Array[]): string[] => bs.map(hex);
 const leaves = (n: number, from = 0): LedgerLeaf[] =>
-  Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, hash: hashLeaf(Buffer.from(`leaf ${from + i}`)) }));
+  Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, hash: hashLeaf(Buffer.from(`leaf ${from + i}`)), position: `${from + i + 1}` }));
 
 const rejection = async (p: Promise<unknown>): Promise<unknown> => {
   try {
@@ -174,7 +174,7 @@ describe('MerkleLog', () => {
     expect(await rejection(log.inclusionProof(9, 9))).to.be.instanceOf(RangeError);
     expect(await rejection(log.inclusionProof(0, 10))).to.be.instanceOf(RangeError);
     expect(await rejection(log.consistencyProof(5, 4))).to.be.instanceOf(RangeError);
-    expect(await rejection(log.append([{ eventId: 'x', hash: Buffer.alloc(31) }]))).to.be.instanceOf(RangeError);
+    expect(await rejection(log.append([{ eventId: 'x', hash: Buffer.alloc(31), position: '1' }]))).to.be.instanceOf(RangeError);
     expect(log.size).to.equal(9);
     expect(await log.append([])).to.equal(9);
   });

@@ -41,7 +41,7 @@ describe('MongoLedgerStore beyond the contract (in-memory fake of the driver)', 
     const fake = new FakeMongoDb();
     const store = await MongoLedgerStore.on(fake.asDb());
     const log = await MerkleLog.open(store);
-    const leaves = Array.from({ length: 40 }, (_, i) => ({ eventId: `e${i}`, hash: hashLeaf(Buffer.from(`leaf ${i}`)) }));
+    const leaves = Array.from({ length: 40 }, (_, i) => ({ eventId: `e${i}`, hash: hashLeaf(Buffer.from(`leaf ${i}`)), position: `${i + 1}` }));
     await log.append(leaves.slice(0, 10));
     const meta = fake.collection('ledger_meta');
     const updateOne = meta.updateOne.bind(meta);
@@ -49,7 +49,7 @@ describe('MongoLedgerStore beyond the contract (in-memory fake of the driver)', 
       throw new Error('injected: crashed before the commit');
     };
     // A batch that never commits, of other leaves: its leftover nodes must never be read.
-    const ghosts = Array.from({ length: 20 }, (_, i) => ({ eventId: `ghost${i}`, hash: hashLeaf(Buffer.from(`ghost ${i}`)) }));
+    const ghosts = Array.from({ length: 20 }, (_, i) => ({ eventId: `ghost${i}`, hash: hashLeaf(Buffer.from(`ghost ${i}`)), position: `${i + 11}` }));
     const failed = await log.append(ghosts).then(
       () => undefined,
       (e: unknown) => e,

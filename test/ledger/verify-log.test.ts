@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
+import { formatPosition } from '../../src/application/ports/position.js';
 import { formatCheckpoint, signCheckpoint, signNote } from '../../src/application/ledger/checkpoint-note.js';
 import { leafEventOf, leafHash } from '../../src/application/ledger/leaf.js';
 import { MerkleLog } from '../../src/application/ledger/merkle-log.js';
@@ -78,7 +79,7 @@ describe('tools/verify-log.mjs (the third-party verifier)', function () {
     writeFileSync(exportFile, lines.map((l) => `${l}\n`).join(''));
     // The tree as the service builds it, sealed at 200 of the 210 events: the rest came after the checkpoint.
     const log = await MerkleLog.open(new MemoryLedgerStore());
-    await log.append(events.slice(0, EVENTS).map((e) => ({ eventId: e.id, hash: leafHash(leafEventOf(e)) })));
+    await log.append(events.slice(0, EVENTS).map((e) => ({ eventId: e.id, hash: leafHash(leafEventOf(e)), position: formatPosition(e.position) })));
     const key = loadLedgerSigningKey({ dataDir: join(dir, 'data') });
     const checkpoint = { origin: ORIGIN, size: EVENTS, root: log.root };
     checkpointFile = join(dir, 'checkpoint');

@@ -7,6 +7,8 @@ import { projectBatch } from '../read-models/projection.js';
 
 /** One line of a chat's audit trail. */
 export interface HistoryEntry {
+  /** The event's id: what `GET /api/ledger/proof?id=` proves. */
+  readonly id: string;
   readonly revision: number;
   readonly position: string;
   readonly type: string;
@@ -20,6 +22,7 @@ export interface HistoryEntry {
 }
 
 export const historyEntry = ({ recorded, opened, erased }: StreamEvent<ChatEvent>, usernameOf: (userId: string) => string): HistoryEntry => ({
+  id: recorded.id,
   revision: recorded.revision,
   position: formatPosition(recorded.position),
   type: recorded.type,

@@ -1,6 +1,8 @@
 import { hash } from 'node:crypto';
-import type { RecordedEvent } from '../ports/event-store.js';
+import type { RecordedEvent, StoredEventText } from '../ports/event-store.js';
 import { canonicalJsonOf } from './canonical-json.js';
+import { canonicalFromText } from './canonical-text.js';
+import { sha256 } from './merkle.js';
 
 /** Version of the leaf layout, the `v` of every leaf. */
 export const LEAF_VERSION = 1;
@@ -40,17 +42,66 @@ const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 /** Lowercase hex SHA-256 of the RFC 8785 canonical JSON of the event's data. */
 export const dataHash = (data: LeafEvent['data']): string => sha256Hex(canonicalJsonOf(data));
 
+/** The leaf as a JSON value, as proofs hand it out: its canonical JSON's UTF-8 is the leaf. */
+export interface LeafObject {
+  readonly v: typeof LEAF_VERSION;
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly metadata: LeafEvent['metadata'];
+  readonly data_hash: string;
+}
+
+export const leafObject = (e: LeafEvent): LeafObject => ({
+  v: LEAF_VERSION,
+  id: e.id,
+  stream: e.stream,
+  revision: e.revision,
+  type: e.type,
+  metadata: e.metadata,
+  data_hash: dataHash(e.data),
+});
+
 /**
- * The leaf as JSON text: RFC 8785 canonical JSON of `{ v, id, stream, revision, type, metadata, data_hash }`.
- * Written with its member names already in canonical order (data_hash, id, metadata, revision,
- * stream, type, v), which the tests check against canonicalising the object.
+ * The leaf as JSON text from its parts (the metadata already canonical): RFC 8785 canonical JSON
+ * of `{ v, id, stream, revision, type, metadata, data_hash }`, written with its member names in
+ * canonical order (data_hash, id, metadata, revision, stream, type, v), which the tests check
+ * against canonicalising the object.
  */
-export const leafJson = (e: LeafEvent): string =>
-  `{"data_hash":"${dataHash(e.data)}","id":${JSON.stringify(e.id)},"metadata":${canonicalJsonOf(e.metadata)},` +
+const leafText = (
+  e: { readonly id: string; readonly stream: string; readonly revision: number; readonly type: string },
+  dataHashHex: string,
+  metadata: string,
+  prefix = '',
+): string =>
+  `${prefix}{"data_hash":"${dataHashHex}","id":${JSON.stringify(e.id)},"metadata":${metadata},` +
   `"revision":${canonicalJsonOf(e.revision)},"stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"v":${LEAF_VERSION}}`;
+
+/** The leaf as JSON text: RFC 8785 canonical JSON of `{ v, id, stream, revision, type, metadata, data_hash }`. */
+export const leafJson = (e: LeafEvent): string => leafText(e, dataHash(e.data), canonicalJsonOf(e.metadata));
+
+/** Canonical JSON of stored JSON text: straight from the text when it is in JSON.stringify's form, else parsed and written again. */
+const canonicalOfText = (text: string): string => {
+  const direct = canonicalFromText(text);
+  if (direct !== undefined) return direct;
+  const parsed: unknown = JSON.parse(text);
+  return canonicalJsonOf(parsed);
+};
+
+/** The leaf of an event read as stored text: the very bytes `leafJson` gives for the event parsed. */
+const leafTextOf = (e: StoredEventText, prefix: string): string =>
+  leafText({ id: e.id, stream: e.streamId, revision: e.revision, type: e.type }, sha256Hex(canonicalOfText(e.data)), canonicalOfText(e.metadata), prefix);
+
+export const leafJsonOfText = (e: StoredEventText): string => leafTextOf(e, '');
 
 /** The leaf's bytes: the UTF-8 of its canonical JSON. Throws CanonicalJsonError when the event holds no JSON (a non-finite number). */
 export const leafBytes = (e: LeafEvent): Buffer => Buffer.from(leafJson(e), 'utf8');
 
 /** RFC 6962 leaf hash of the event: SHA-256(0x00 ‖ leaf bytes); the NUL character is the 0x00 byte in UTF-8. */
-export const leafHash = (e: LeafEvent): Buffer => hash('sha256', `\u0000${leafJson(e)}`, 'buffer');
+export const leafHash = (e: LeafEvent): Buffer => sha256(`\u0000${leafJson(e)}`);
+
+/** The leaf hash of an event read as stored text, written into `out` at `offset` (32 bytes): a verifier hashing a million leaves allocates no buffer per leaf. */
+export const leafHashOfTextInto = (e: StoredEventText, out: Buffer, offset: number): void => {
+  out.write(hash('sha256', leafTextOf(e, '\u0000'), 'binary'), offset, 'latin1');
+};

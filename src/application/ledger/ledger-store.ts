@@ -4,6 +4,11 @@ import type { NodeId } from './tree-ranges.js';
 export interface LedgerLeaf {
   readonly eventId: string;
   readonly hash: Buffer;
+  /**
+   * Where the event stands in the store that holds the log (`formatPosition`): bookkeeping, not
+   * part of the leaf, so the ledger can read an event back and check the log's tail against it.
+   */
+  readonly position: string;
 }
 
 export interface IndexedLedgerLeaf extends LedgerLeaf {

@@ -1,13 +1,7 @@
 import type { LedgerLeaf, LedgerStore, TreeNode } from './ledger-store.js';
 import { foldRight, hashChildren, HASH_SIZE } from './merkle.js';
-import { consistencyRanges, coverOf, inclusionRanges, nodeKey, type LeafRange, type NodeId } from './tree-ranges.js';
-
-/** A hash the store was asked for; a store that answers fewer is broken, not a tree to guess at. */
-const answered = (hashes: readonly Buffer[], i: number): Buffer => {
-  const hash = hashes[i];
-  if (hash === undefined || hash.length !== HASH_SIZE) throw new Error(`ledger store: node ${i} of the batch missing or not a hash`);
-  return hash;
-};
+import { coverOf } from './tree-ranges.js';
+import { answered, TreeReader } from './tree-reader.js';
 
 const isSize = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
 
@@ -23,13 +17,16 @@ const isSize = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
 export class MerkleLog {
   private queue: Promise<unknown> = Promise.resolve();
   private stale = false;
+  private readonly reader: TreeReader;
 
   private constructor(
     private readonly store: LedgerStore,
     private treeSize: number,
     /** The right edge: the complete subtrees of [0, size), largest first, whose fold is the root. */
     private edge: readonly TreeNode[],
-  ) {}
+  ) {
+    this.reader = new TreeReader(store);
+  }
 
   static async open(store: LedgerStore): Promise<MerkleLog> {
     const { size, edge } = await MerkleLog.loadEdge(store);
@@ -88,47 +85,27 @@ export class MerkleLog {
   async rootAt(size: number): Promise<Buffer> {
     await this.fresh();
     this.checkSize(size);
-    if (size === this.treeSize) return this.root;
-    const roots = await this.rangeRoots([{ start: 0, end: size }]);
-    return answered(roots, 0);
+    return size === this.treeSize ? this.root : this.reader.rootAt(size);
   }
 
   /** Inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3). */
   async inclusionProof(index: number, size: number): Promise<Buffer[]> {
     await this.fresh();
     this.checkSize(size);
-    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`no leaf ${index} in a tree of ${size}`);
-    return this.rangeRoots(inclusionRanges(index, size));
+    return this.reader.inclusionProof(index, size);
   }
 
   /** Consistency proof from the tree of `from` leaves to the tree of `to` (RFC 9162 §2.1.4). */
   async consistencyProof(from: number, to: number): Promise<Buffer[]> {
     await this.fresh();
     this.checkSize(to);
-    if (!isSize(from) || from > to) throw new RangeError(`no consistency proof from ${from} to ${to}`);
-    return this.rangeRoots(consistencyRanges(from, to));
+    return this.reader.consistencyProof(from, to);
   }
 
   /** Index of an event's leaf, if the tree has it. */
   async indexOf(eventId: string): Promise<number | undefined> {
     const index = await this.store.leafIndex(eventId);
     return index === undefined || index >= this.treeSize ? undefined : index;
-  }
-
-  /** Roots of several ranges from one batch read of the distinct nodes they need. */
-  private async rangeRoots(ranges: readonly LeafRange[]): Promise<Buffer[]> {
-    const covers = ranges.map(coverOf);
-    const wanted = new Map<string, NodeId>();
-    for (const id of covers.flat()) wanted.set(nodeKey(id), id);
-    const ids = [...wanted.values()];
-    const hashes = await this.store.nodes(ids);
-    const byKey = new Map(ids.map((id, i) => [nodeKey(id), answered(hashes, i)]));
-    const hashOf = (id: NodeId): Buffer => {
-      const hash = byKey.get(nodeKey(id));
-      if (hash === undefined) throw new Error(`ledger: node ${nodeKey(id)} was not read`);
-      return hash;
-    };
-    return covers.map((cover) => foldRight(cover.map(hashOf)));
   }
 
   private checkSize(size: number): void {

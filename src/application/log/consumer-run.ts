@@ -1,17 +1,31 @@
 import type { Logger } from 'pino';
-import type { PersonalData } from '../erasure/personal-data.js';
-import type { EventStore, Position } from '../ports/event-store.js';
+import type { Position, RecordedEvent } from '../ports/event-store.js';
 import { comparePositions } from '../ports/position.js';
-import type { ConsumerState, LogConsumer, RunningConsumer } from './consumer.js';
-import { storedPagesOf } from './log-reader.js';
+import { ConsumerHalted, type ConsumerState, type RunningConsumer } from './consumer.js';
+import type { LogRange } from './log-reader.js';
 import { PositionTracker } from './position-tracker.js';
 import { pause, retryDelayMs } from './retry.js';
 import type { Stored } from './stored.js';
 
-/** A live event waiting for its consumer; `stored` undefined stands for events it does not take (coalesced). */
-interface Queued {
+/** A live event waiting for its consumer; `item` undefined stands for events it does not take (coalesced). */
+interface Queued<T> {
   position: Position;
-  readonly stored: Stored | undefined;
+  readonly item: T | undefined;
+}
+
+/**
+ * How one consumer takes the log: decoded events of its types, or every event as stored. The
+ * processor builds it (log-processor.ts); the run below is the same for both.
+ */
+export interface ConsumerSource<T> {
+  readonly name: string;
+  resumeAfter(): Promise<Position | undefined>;
+  readonly batching: { readonly max: number; readonly spacingMs?: number } | undefined;
+  /** Pages of the log from `range.after` to its head, as this consumer takes them. */
+  pages(range: LogRange): AsyncGenerator<{ readonly events: readonly T[]; readonly through: Position }>;
+  /** What this consumer takes of a live event; undefined when none. */
+  pick(recorded: RecordedEvent, stored: Stored | undefined): T | undefined;
+  handle(events: readonly T[], through: Position): Promise<void>;
 }
 
 export interface RunOptions {
@@ -24,9 +38,9 @@ export interface RunOptions {
  * (catching up), then the live feed's events from its queue; back to the log whenever it falls
  * too far behind the feed; started again from `resumeAfter()` after a fault, with back-off.
  */
-export class ConsumerRun implements RunningConsumer {
+export class ConsumerRun<T> implements RunningConsumer {
   readonly tracker = new PositionTracker();
-  private queue: Queued[] = [];
+  private queue: Queued<T>[] = [];
   private overflowed = false;
   private stopped = true;
   private loop: Promise<void> = Promise.resolve();
@@ -40,21 +54,17 @@ export class ConsumerRun implements RunningConsumer {
   private current: ConsumerState = 'stopped';
   private delivered = 0;
   private lastHandledAt = 0;
-  private readonly types: ReadonlySet<string> | undefined;
   private readonly max: number;
   private markStarted: () => void = () => {};
   readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
 
   constructor(
-    private readonly consumer: LogConsumer,
-    private readonly store: EventStore,
-    private readonly personal: PersonalData,
+    private readonly consumer: ConsumerSource<T>,
     private readonly logger: Logger,
     private readonly options: RunOptions,
     /** Resolves once the live feed is subscribed: a catch-up that ended before it would leave a gap. */
     private readonly feedReady: Promise<void>,
   ) {
-    this.types = consumer.eventTypes === undefined ? undefined : new Set(consumer.eventTypes);
     this.max = consumer.batching?.max ?? 1000;
     this.tracker.onDemand(() => this.interrupt?.());
   }
@@ -87,12 +97,13 @@ export class ConsumerRun implements RunningConsumer {
   }
 
   /** From the live feed, in log order: every event, so that a consumer of some types still moves past the others. */
-  offer(position: Position, stored: Stored | undefined): void {
+  offer(recorded: RecordedEvent, stored: Stored | undefined): void {
     if (this.stopped) return;
-    const wanted = stored !== undefined && (this.types === undefined || this.types.has(stored.event.type)) ? stored : undefined;
+    const position = recorded.position;
+    const wanted = this.consumer.pick(recorded, stored);
     const last = this.queue[this.queue.length - 1];
-    if (wanted === undefined && last !== undefined && last.stored === undefined) last.position = position;
-    else this.queue.push({ position, stored: wanted });
+    if (wanted === undefined && last !== undefined && last.item === undefined) last.position = position;
+    else this.queue.push({ position, item: wanted });
     if (this.queue.length > this.options.queueLimit) {
       this.queue = [];
       this.overflowed = true;
@@ -121,6 +132,11 @@ export class ConsumerRun implements RunningConsumer {
         this.markStarted();
         if (this.stopped) return;
         this.failure = err instanceof Error ? err : new Error(String(err));
+        if (err instanceof ConsumerHalted) {
+          this.current = 'halted';
+          this.logger.error({ err, consumer: this.consumer.name }, 'log consumer halted: it stays stopped until the node restarts');
+          return;
+        }
         this.current = 'failed';
         if (this.delivered > progress) faults = 0;
         this.logger.error({ err: this.failure, consumer: this.consumer.name, faults }, 'log consumer failed: starting it again from where it resumes');
@@ -135,9 +151,8 @@ export class ConsumerRun implements RunningConsumer {
   /** Pages of the log, up to its head as last read (and past whatever live events were dropped). */
   private async catchUp(from: Position | undefined): Promise<Position | undefined> {
     let position = from;
-    const filter = this.consumer.eventTypes === undefined ? undefined : { eventTypes: this.consumer.eventTypes };
-    const range = { ...(position === undefined ? {} : { after: position }), ...(filter === undefined ? {} : { filter }), pageSize: this.max };
-    for await (const page of storedPagesOf(this.store, this.personal, range)) {
+    const range = { ...(position === undefined ? {} : { after: position }), pageSize: this.max };
+    for await (const page of this.consumer.pages(range)) {
       if (this.stopped) return position;
       position = await this.deliver(page.events, page.through);
     }
@@ -179,8 +194,8 @@ export class ConsumerRun implements RunningConsumer {
     await p.done;
   }
 
-  private take(after: Position | undefined): { events: Stored[]; through: Position } | undefined {
-    const events: Stored[] = [];
+  private take(after: Position | undefined): { events: T[]; through: Position } | undefined {
+    const events: T[] = [];
     let through: Position | undefined;
     let taken = 0;
     for (const q of this.queue) {
@@ -188,13 +203,13 @@ export class ConsumerRun implements RunningConsumer {
       taken += 1;
       if (after !== undefined && comparePositions(q.position, after) <= 0) continue;
       through = q.position;
-      if (q.stored !== undefined) events.push(q.stored);
+      if (q.item !== undefined) events.push(q.item);
     }
     this.queue = this.queue.slice(taken);
     return through === undefined ? undefined : { events, through };
   }
 
-  private async deliver(events: readonly Stored[], through: Position): Promise<Position> {
+  private async deliver(events: readonly T[], through: Position): Promise<Position> {
     if (events.length > 0) await this.consumer.handle(events, through);
     this.lastHandledAt = Date.now();
     this.delivered += 1;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { domainEvents } from '../../domain/events.js';
 import type { PersonalData } from '../erasure/personal-data.js';
-import type { EventStore, Position, Subscription } from '../ports/event-store.js';
+import type { EventStore, Position, RecordedEvent, Subscription } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
 import { pause, retryDelayMs } from './retry.js';
 import { decodeStored, type Stored } from './stored.js';
@@ -26,7 +26,8 @@ export class LiveFeed {
     private readonly store: EventStore,
     private readonly personal: PersonalData,
     private position: Position | undefined,
-    private readonly handOn: (position: Position, stored: Stored | undefined) => void,
+    /** Each event as stored, and decoded (undefined for a type this code does not know). */
+    private readonly handOn: (recorded: RecordedEvent, stored: Stored | undefined) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -54,7 +55,7 @@ export class LiveFeed {
           await this.personal.prepare(domainEvents, [recorded]);
           const stored = decodeStored(domainEvents, recorded, this.personal);
           if (stored?.event.type === 'UserErased') this.personal.forgetUser(stored.event.data.userId);
-          this.handOn(recorded.position, stored);
+          this.handOn(recorded, stored);
           this.position = recorded.position;
           this.fault = undefined;
         }

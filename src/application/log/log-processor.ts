@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { PersonalData } from '../erasure/personal-data.js';
-import type { EventStore, RecordedEvent } from '../ports/event-store.js';
-import type { LogConsumer, RunningConsumer } from './consumer.js';
-import { ConsumerRun } from './consumer-run.js';
+import type { EventStore, RecordedEvent, StoredEventText } from '../ports/event-store.js';
+import type { AnyLogConsumer, LogConsumer, RawLogConsumer, RunningConsumer } from './consumer.js';
+import { ConsumerRun, type ConsumerSource } from './consumer-run.js';
 import { LiveFeed } from './live-feed.js';
-import { pagesOf, storedPagesOf, type LogRange } from './log-reader.js';
+import { pagesOf, storedPagesOf, textPagesOf, type LogRange } from './log-reader.js';
+import type { Stored } from './stored.js';
 
 export interface LogProcessorOptions {
   /** Live events a consumer may fall behind by before it reads the log instead (default 10,000). */
@@ -18,7 +19,7 @@ export interface LogProcessorOptions {
  * policy. `pages` and `rawPages` are the bounded passes (rebuild, resume, export, audit).
  */
 export class LogProcessor {
-  private readonly runs = new Set<ConsumerRun>();
+  private readonly runs = new Set<ConsumerRun<Stored> | ConsumerRun<RecordedEvent>>();
   private feed: LiveFeed | undefined;
   private readonly subscribed: Promise<void>;
   private markSubscribed: () => void = () => {};
@@ -40,8 +41,8 @@ export class LogProcessor {
       this.store,
       this.personal,
       head,
-      (position, stored) => {
-        for (const run of this.runs) run.offer(position, stored);
+      (recorded, stored) => {
+        for (const run of this.runs) run.offer(recorded, stored);
       },
       this.logger,
     );
@@ -49,11 +50,40 @@ export class LogProcessor {
     this.markSubscribed();
   }
 
-  run(consumer: LogConsumer): RunningConsumer {
-    const run = new ConsumerRun(consumer, this.store, this.personal, this.logger, { queueLimit: this.options.queueLimit ?? 10_000 }, this.subscribed);
+  /** Runs a consumer: decoded events of its types, or (`raw: true`) every event as stored. */
+  run(consumer: AnyLogConsumer): RunningConsumer {
+    const options = { queueLimit: this.options.queueLimit ?? 10_000 };
+    const run =
+      consumer.raw === true
+        ? new ConsumerRun(this.rawSource(consumer), this.logger, options, this.subscribed)
+        : new ConsumerRun(this.decodedSource(consumer), this.logger, options, this.subscribed);
     this.runs.add(run);
     run.start();
     return run;
+  }
+
+  private decodedSource(consumer: LogConsumer): ConsumerSource<Stored> {
+    const types = consumer.eventTypes === undefined ? undefined : new Set<string>(consumer.eventTypes);
+    const filter = consumer.eventTypes === undefined ? {} : { filter: { eventTypes: consumer.eventTypes } };
+    return {
+      name: consumer.name,
+      batching: consumer.batching,
+      resumeAfter: () => consumer.resumeAfter(),
+      pages: (range) => storedPagesOf(this.store, this.personal, { ...range, ...filter }),
+      pick: (_recorded, stored) => (stored !== undefined && (types === undefined || types.has(stored.event.type)) ? stored : undefined),
+      handle: (events, through) => consumer.handle(events, through),
+    };
+  }
+
+  private rawSource(consumer: RawLogConsumer): ConsumerSource<RecordedEvent> {
+    return {
+      name: consumer.name,
+      batching: consumer.batching,
+      resumeAfter: () => consumer.resumeAfter(),
+      pages: (range) => pagesOf(this.store, range),
+      pick: (recorded) => recorded,
+      handle: (events, through) => consumer.handle(events, through),
+    };
   }
 
   /** The live feed's fault, if it cannot follow the log now. */
@@ -69,6 +99,11 @@ export class LogProcessor {
   /** A bounded pass over the log as stored (export, the ledger): nothing decoded. */
   rawPages(range: LogRange = {}): AsyncGenerator<{ readonly events: readonly RecordedEvent[]; readonly through: RecordedEvent['position'] }> {
     return pagesOf(this.store, range);
+  }
+
+  /** The same, with data and metadata as the stored JSON text: what the ledger's verify hashes. */
+  textPages(range: LogRange = {}): AsyncGenerator<{ readonly events: readonly StoredEventText[]; readonly through: RecordedEvent['position'] }> {
+    return textPagesOf(this.store, range);
   }
 
   /** Stops every consumer, then the feed. */

@@ -1,6 +1,6 @@
 import { domainEvents } from '../../domain/events.js';
 import type { PersonalData } from '../erasure/personal-data.js';
-import type { EventFilter, EventStore, Position, RecordedEvent } from '../ports/event-store.js';
+import type { EventFilter, EventStore, Position, ReadAllOptions, RecordedEvent, StoredEventText } from '../ports/event-store.js';
 import { comparePositions } from '../ports/position.js';
 import { decodeStored, type Stored } from './stored.js';
 
@@ -13,8 +13,8 @@ export interface LogRange {
   readonly pageSize?: number;
 }
 
-export interface LogPage {
-  readonly events: readonly RecordedEvent[];
+export interface LogPage<E extends { readonly position: Position } = RecordedEvent> {
+  readonly events: readonly E[];
   /**
    * Where a reader of this page stands: its last event, or beyond it once the page was the last
    * one (the log's head when it was read, as a filtered page says nothing of the events it skipped).
@@ -30,12 +30,41 @@ const earlier = (a: Position, b: Position): Position => (comparePositions(a, b) 
  * the caller works on this one. Every consumer's catch-up and every bounded pass (rebuild,
  * resume, export, audit) goes through it.
  */
-export async function* pagesOf(store: Pick<EventStore, 'readAll' | 'headPosition'>, range: LogRange = {}): AsyncGenerator<LogPage> {
+export const pagesOf = (store: Pick<EventStore, 'readAll' | 'headPosition'>, range: LogRange = {}): AsyncGenerator<LogPage> =>
+  pagesWith(store, (options) => store.readAll(options), range);
+
+/**
+ * `pagesOf` with data and metadata as the stored JSON text (`readAllText`), for a store that has
+ * it; any other is read with `readAll` and its values written back as JSON.
+ */
+export const textPagesOf = (
+  store: Pick<EventStore, 'readAll' | 'readAllText' | 'headPosition'>,
+  range: LogRange = {},
+): AsyncGenerator<LogPage<StoredEventText>> => {
+  const readText = store.readAllText?.bind(store);
+  return pagesWith(store, readText ?? (async (options) => (await store.readAll(options)).map(asText)), range);
+};
+
+const asText = (e: RecordedEvent): StoredEventText => ({
+  id: e.id,
+  streamId: e.streamId,
+  revision: e.revision,
+  type: e.type,
+  data: JSON.stringify(e.data),
+  metadata: JSON.stringify(e.metadata),
+  position: e.position,
+});
+
+async function* pagesWith<E extends { readonly position: Position }>(
+  store: Pick<EventStore, 'headPosition'>,
+  readPage: (options: ReadAllOptions) => Promise<readonly E[]>,
+  range: LogRange,
+): AsyncGenerator<LogPage<E>> {
   const size = range.pageSize ?? 1000;
   // The head is read before the page: a page shorter than asked then covers the log up to it.
   const read = async (after: Position | undefined) => {
     const head = await store.headPosition();
-    const page = await store.readAll({
+    const page = await readPage({
       ...(after === undefined ? {} : { after }),
       ...(range.filter === undefined ? {} : { filter: range.filter }),
       maxCount: size,

@@ -16,8 +16,11 @@ export interface EventMetadata {
   readonly causationId?: string;
   /** ISO 8601 UTC time the command was handled. */
   readonly timestamp: string;
-  /** Schema version of `data` for this event type (see upcasting). */
-  readonly schemaVersion: number;
+  /**
+   * Schema version of `data` for this event type (see upcasting). Every event the service writes
+   * has it; one imported from an older log without it is stored without it (and read as version 1).
+   */
+  readonly schemaVersion?: number;
 }
 
 export interface NewEvent {
@@ -34,6 +37,22 @@ export interface RecordedEvent extends NewEvent {
   readonly streamId: string;
   /** 0-based revision of the event within its stream. */
   readonly revision: number;
+  readonly position: Position;
+}
+
+/**
+ * An event with its data and metadata as the JSON text the store holds, not parsed: for passes
+ * that hash what is stored and read the whole log (the ledger's verify).
+ */
+export interface StoredEventText {
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  /** JSON text of the event's data, as stored. */
+  readonly data: string;
+  /** JSON text of its metadata, as stored. */
+  readonly metadata: string;
   readonly position: Position;
 }
 
@@ -88,6 +107,8 @@ export interface EventStore {
   lastRevision(streamId: string): Promise<number | undefined>;
   /** One page of the log in position order. */
   readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]>;
+  /** Optional: `readAll` with data and metadata left as the stored JSON text (a store without it is read through `readAll`). */
+  readAllText?(options?: ReadAllOptions): Promise<readonly StoredEventText[]>;
   subscribeAll(options?: SubscribeOptions): Subscription;
   /**
    * Rejects when the store could not take an append now (a full disk, a read-only file, an

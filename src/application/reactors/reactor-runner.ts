@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import type { LogConsumer, RunningConsumer } from '../log/consumer.js';
+import type { LogConsumer } from '../log/consumer.js';
+import { LeasedConsumer, type HeldLease } from '../log/leased-consumer.js';
 import type { LogProcessor } from '../log/log-processor.js';
-import { pause } from '../log/retry.js';
 import type { EventStore, Position } from '../ports/event-store.js';
-import { formatPosition } from '../ports/position.js';
 import type { ReactorCheckpoints } from '../ports/reactor-checkpoints.js';
 import type { Reactor } from './reactor.js';
 
@@ -18,10 +17,6 @@ export interface ReactorRunnerOptions {
 /** Before the first event of any log. */
 const LOG_START: Position = { commit: 0n, prepare: 0n };
 
-class LeaseLost extends Error {
-  override readonly name = 'LeaseLost';
-}
-
 /**
  * Runs one reactor on whichever node holds its lease, as a consumer of the log processor: from
  * the reactor's checkpoint, each event of its types reacted to and then checkpointed; a reaction
@@ -30,103 +25,48 @@ class LeaseLost extends Error {
  * event is handled by one node, and at worst once more after a crash (reactions are idempotent).
  */
 export class ReactorRunner {
-  private stopped = false;
-  private owned = false;
-  private loop: Promise<void> = Promise.resolve();
-  private run: RunningConsumer | undefined;
-  private wake: () => void = () => {};
-  /** The last checkpoint saved (or claimed) here. */
-  private position: Position | undefined;
+  private readonly leased: LeasedConsumer;
 
   constructor(
     private readonly reactor: Reactor,
-    private readonly processor: LogProcessor,
+    processor: LogProcessor,
     private readonly store: Pick<EventStore, 'headPosition'>,
-    private readonly checkpoints: ReactorCheckpoints,
-    private readonly o: ReactorRunnerOptions,
-  ) {}
+    checkpoints: ReactorCheckpoints,
+    o: ReactorRunnerOptions,
+  ) {
+    this.leased = new LeasedConsumer(reactor.name, (lease) => this.consumer(lease), processor, store, checkpoints, o);
+  }
 
   get isOwner(): boolean {
-    return this.owned;
+    return this.leased.isOwner;
   }
 
   start(): void {
-    this.loop = this.hold();
+    this.leased.start();
   }
 
   /** The reactor as a log consumer: each event reacted to, then checkpointed while this node holds the lease. */
-  private consumer(): LogConsumer {
+  private async consumer(lease: HeldLease): Promise<LogConsumer> {
+    // A reactor seen for the first time starts at the head (history is not reacted to again),
+    // and says so in its checkpoint at once: on an empty log that is the start of the log.
+    let position = lease.checkpoint;
+    if (position === undefined) {
+      position = (await this.store.headPosition()) ?? LOG_START;
+      await lease.save(position);
+    }
     return {
       name: `reactor ${this.reactor.name}`,
       eventTypes: this.reactor.eventTypes,
-      resumeAfter: async () => this.position,
+      resumeAfter: async () => position,
       handle: async (events) => {
         for (const stored of events) {
-          if (!this.owned) throw new LeaseLost(`${this.reactor.name}: lease lost`);
+          lease.check();
           await this.reactor.react(stored);
-          if (!(await this.checkpoints.save(this.reactor.name, this.o.owner, stored.recorded.position))) {
-            this.lose('checkpoint refused');
-            throw new LeaseLost(`${this.reactor.name}: checkpoint refused`);
-          }
-          this.position = stored.recorded.position;
+          await lease.save(stored.recorded.position);
+          position = stored.recorded.position;
         }
       },
     };
-  }
-
-  private async claim(): Promise<boolean> {
-    const now = new Date();
-    const claim = await this.checkpoints.claim(this.reactor.name, this.o.owner, new Date(now.getTime() + this.o.leaseMs), now);
-    if (!claim.owned) return false;
-    if (!this.owned) {
-      // A reactor seen for the first time starts at the head (history is not reacted to again),
-      // and says so in its checkpoint at once: on an empty log that is the start of the log.
-      if (claim.checkpoint === undefined) {
-        const start = (await this.store.headPosition()) ?? LOG_START;
-        await this.checkpoints.save(this.reactor.name, this.o.owner, start);
-        this.position = start;
-      } else this.position = claim.checkpoint;
-    }
-    return true;
-  }
-
-  /** Claims the lease, runs the consumer while it holds it (renewing it every third of its life), stops it when lost. */
-  private async hold(): Promise<void> {
-    const renewEvery = Math.max(10, Math.floor(this.o.leaseMs / 3));
-    while (!this.stopped) {
-      try {
-        this.owned = await this.claim();
-      } catch (err) {
-        this.owned = false;
-        this.o.logger.warn({ err, reactor: this.reactor.name }, 'reactor claim failed');
-      }
-      if (this.owned && !this.stopped) this.run = this.processor.run(this.consumer());
-      while (this.owned && !this.stopped) {
-        await this.sleep(renewEvery);
-        if (this.stopped) break;
-        try {
-          if (!(await this.claim())) this.lose('lease taken by another node');
-        } catch (err) {
-          this.o.logger.warn({ err, reactor: this.reactor.name }, 'reactor lease renewal failed');
-        }
-      }
-      await this.run?.stop();
-      this.run = undefined;
-      if (!this.stopped) await this.sleep(renewEvery);
-    }
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    const p = pause(ms);
-    this.wake = p.cancel;
-    await p.done;
-  }
-
-  private lose(why: string): void {
-    if (!this.owned) return;
-    this.owned = false;
-    this.o.logger.warn({ reactor: this.reactor.name, why }, 'reactor handed over');
-    this.wake();
   }
 
   /**
@@ -134,15 +74,6 @@ export class ReactorRunner {
    * included, within `drainMs`), then gives the lease up so another node takes over at once.
    */
   async stop(drainMs: number): Promise<void> {
-    const head = await this.store.headPosition().catch(() => undefined);
-    if (head !== undefined && this.run !== undefined) await this.run.tracker.waitFor(head, drainMs);
-    this.stopped = true;
-    this.wake();
-    await this.loop;
-    if (this.owned) {
-      this.owned = false;
-      await this.checkpoints.release(this.reactor.name, this.o.owner).catch((err: unknown) => this.o.logger.warn({ err }, 'reactor release failed'));
-    }
-    this.o.logger.debug({ reactor: this.reactor.name, position: this.position === undefined ? undefined : formatPosition(this.position) }, 'reactor stopped');
+    await this.leased.stop(drainMs);
   }
 }

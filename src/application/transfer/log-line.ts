@@ -62,10 +62,14 @@ export const parseLogLine = (text: string, lineNumber: number): LogLine => {
 /** The line's data: JSON parsed from the line, so JSON values (io-ts's UnknownRecord says no more). */
 export const lineData = (line: LogLine): JsonObject => line.data as JsonObject;
 
-/** Lines carry what the store stores; events written before versioning count as version 1. */
+/**
+ * Lines carry what the store stores, and are stored as they say: nothing added (an event written
+ * before versioning keeps no schemaVersion and is read as version 1), since the ledger's leaves
+ * hash the metadata as stored and an import must give the same root.
+ */
 export const toNewEventFromLine = (line: LogLine): NewEvent => ({
   id: line.id,
   type: line.type,
   data: lineData(line),
-  metadata: { ...line.metadata, schemaVersion: line.metadata.schemaVersion ?? 1 },
+  metadata: line.metadata,
 });

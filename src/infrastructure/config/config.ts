@@ -4,6 +4,7 @@ import { describeBadVar, integer, oneOf, text, type EnvVar } from './env-var.js'
 import { normaliseOrigin } from './origin.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../shared/wal-checkpointer.js';
 import type { PresenceScopeName } from '../../application/presence/presence-graph.js';
+import { isValidKeyName } from '../../application/ledger/checkpoint-note.js';
 
 /** Environment variables, decoded at start-up so a typo fails fast, one line per bad variable. */
 const Env = {
@@ -50,6 +51,9 @@ const Env = {
   METRICS_TOKEN: text({ secret: true }),
   AGGREGATE_CACHE_MB: integer(1),
   SNAPSHOT_EVERY: integer(),
+  LEDGER_SEAL_INTERVAL_MS: integer(1),
+  LEDGER_ORIGIN: text(),
+  LEDGER_SIGNING_KEY: text(),
 } as const;
 
 /** The names `loadConfig` reads (each documented in the README's configuration table). */
@@ -133,6 +137,8 @@ export interface Config {
   readonly aggregateCacheMb: number;
   /** A stream that opted in gets a new snapshot every this many events; 0 turns snapshots off. */
   readonly snapshotEvery: number;
+  /** The tamper-evident ledger: a checkpoint at least every `sealIntervalMs` while events arrive, its origin line (and key name), the signing key's file (unset: generated under DATA_DIR). */
+  readonly ledger: { readonly sealIntervalMs: number; readonly origin: string; readonly signingKeyFile: string | undefined };
 }
 
 /** A bad setting; the message has one line per problem. */
@@ -153,6 +159,14 @@ const parseOrigins = (raw: string | undefined): string[] => {
       throw new ConfigError(`ALLOWED_ORIGINS entry ${JSON.stringify(entry)} is not an origin; expected scheme://host[:port], comma-separated`);
     return origin;
   });
+};
+
+/** The origin names the signing key too (C2SP): a key name, no space or '+'. */
+const ledgerOrigin = (raw: string | undefined): string => {
+  const origin = raw === undefined || raw === '' ? 'chat-events' : raw;
+  if (!isValidKeyName(origin))
+    throw new ConfigError(`LEDGER_ORIGIN ${JSON.stringify(origin)} must be one word without spaces or '+' (it names the signing key)`);
+  return origin;
 };
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config => {
@@ -214,6 +228,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN,
     aggregateCacheMb: e.AGGREGATE_CACHE_MB ?? 64,
     snapshotEvery: e.SNAPSHOT_EVERY ?? 500,
+    ledger: {
+      sealIntervalMs: e.LEDGER_SEAL_INTERVAL_MS ?? 1000,
+      origin: ledgerOrigin(e.LEDGER_ORIGIN),
+      signingKeyFile: e.LEDGER_SIGNING_KEY === '' ? undefined : e.LEDGER_SIGNING_KEY,
+    },
   };
   return { ...config, ...overrides };
 };

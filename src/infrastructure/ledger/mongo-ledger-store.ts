@@ -13,6 +13,7 @@ interface LeafDoc {
   readonly _id: number;
   readonly eventId: string;
   readonly hash: Buffer | Binary;
+  readonly position: string;
 }
 
 interface NodeDoc {
@@ -55,10 +56,14 @@ export class MongoLedgerStore implements LedgerStore {
     private readonly nodesCol: Collection<NodeDoc>,
     private readonly metaCol: Collection<MetaDoc>,
     private readonly checkpointsCol: Collection<CheckpointDoc>,
+    private readonly onClose: () => Promise<void>,
   ) {}
 
-  /** The store on collections `ledger_leaves`, `ledger_nodes`, `ledger_meta`, `ledger_checkpoints` of `db`; creates their indexes. */
-  static async on(db: Db): Promise<MongoLedgerStore> {
+  /**
+   * The store on collections `ledger_leaves`, `ledger_nodes`, `ledger_meta`, `ledger_checkpoints`
+   * of `db`; creates their indexes. `onClose` runs at `close` (closing a client the store owns).
+   */
+  static async on(db: Db, onClose: () => Promise<void> = async () => undefined): Promise<MongoLedgerStore> {
     const leaves = db.collection<LeafDoc>('ledger_leaves');
     await leaves.createIndex({ eventId: 1 }, { unique: true });
     return new MongoLedgerStore(
@@ -66,6 +71,7 @@ export class MongoLedgerStore implements LedgerStore {
       db.collection<NodeDoc>('ledger_nodes'),
       db.collection<MetaDoc>('ledger_meta'),
       db.collection<CheckpointDoc>('ledger_checkpoints'),
+      onClose,
     );
   }
 
@@ -80,7 +86,7 @@ export class MongoLedgerStore implements LedgerStore {
     // Leftovers of an append that never committed: their event ids would collide in the unique index.
     await this.leavesCol.deleteMany({ _id: { $gte: batch.start } });
     await this.leavesCol.insertMany(
-      batch.leaves.map((leaf, i) => ({ _id: batch.start + i, eventId: leaf.eventId, hash: leaf.hash })),
+      batch.leaves.map((leaf, i) => ({ _id: batch.start + i, eventId: leaf.eventId, hash: leaf.hash, position: leaf.position })),
       { ordered: false },
     );
     if (batch.nodes.length > 0)
@@ -129,7 +135,7 @@ export class MongoLedgerStore implements LedgerStore {
       .sort({ _id: 1 })
       .limit(limit)
       .toArray();
-    return docs.map((d) => ({ index: d._id, eventId: d.eventId, hash: bytes(d.hash) }));
+    return docs.map((d) => ({ index: d._id, eventId: d.eventId, hash: bytes(d.hash), position: d.position }));
   }
 
   async addCheckpoint(checkpoint: NewCheckpoint): Promise<StoredCheckpoint> {
@@ -164,6 +170,7 @@ export class MongoLedgerStore implements LedgerStore {
     return docs.map(toCheckpoint);
   }
 
-  /** The client belongs to the caller. */
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.onClose();
+  }
 }

@@ -59,15 +59,22 @@ const generateKey = (path: string, dataDir: string): LedgerSigningKey => {
 
 /**
  * The checkpoint signing key: the PKCS#8 PEM Ed25519 key at `keyFile` (LEDGER_SIGNING_KEY) when
- * given, else `<dataDir>/ledger-signing-key.pem`, generated on first use and kept.
+ * given, else `<dataDir>/ledger-signing-key.pem`, generated on first use and kept (unless
+ * `generate` is false: the tools read the service's key, they never make one).
  */
-export const loadLedgerSigningKey = (options: { readonly keyFile?: string; readonly dataDir: string }): LedgerSigningKey => {
+export const loadLedgerSigningKey = (options: {
+  readonly keyFile?: string | undefined;
+  readonly dataDir: string;
+  readonly generate?: boolean;
+}): LedgerSigningKey => {
   if (options.keyFile !== undefined && options.keyFile.trim() !== '') return readKey(options.keyFile);
   const path = join(options.dataDir, GENERATED_KEY_FILE);
   try {
     return readKey(path);
   } catch (e) {
     if (errorCode(e) !== 'ENOENT') throw e;
+    if (options.generate === false)
+      throw new ConfigError(`${path}: no ledger signing key (the service makes one at its first start; or set LEDGER_SIGNING_KEY)`);
   }
   return generateKey(path, options.dataDir);
 };

@@ -27,7 +27,8 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS leaves (
   idx      INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL UNIQUE,
-  hash     BLOB NOT NULL
+  hash     BLOB NOT NULL,
+  position TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS nodes (
   level INTEGER NOT NULL,
@@ -56,6 +57,7 @@ interface LeafRow {
   readonly idx: number;
   readonly event_id: string;
   readonly hash: Buffer;
+  readonly position: string;
 }
 
 const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({ seq: row.seq, size: row.size, root: row.root, note: row.note, createdAt: row.created_at });
@@ -78,10 +80,10 @@ export class SqliteLedgerStore implements LedgerStore {
     this.leafHashStmt = db.prepare('SELECT hash FROM leaves WHERE idx = ?');
     this.nodeHashStmt = db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?');
     this.leafIndexStmt = db.prepare('SELECT idx FROM leaves WHERE event_id = ?');
-    this.leavesStmt = db.prepare('SELECT idx, event_id, hash FROM leaves WHERE idx >= ? ORDER BY idx LIMIT ?');
+    this.leavesStmt = db.prepare('SELECT idx, event_id, hash, position FROM leaves WHERE idx >= ? ORDER BY idx LIMIT ?');
     this.latestStmt = db.prepare('SELECT seq, size, root, note, created_at FROM checkpoints ORDER BY seq DESC LIMIT 1');
     this.checkpointsStmt = db.prepare('SELECT seq, size, root, note, created_at FROM checkpoints WHERE seq >= ? ORDER BY seq LIMIT ?');
-    const insertLeaf = db.prepare<[number, string, Buffer]>('INSERT INTO leaves (idx, event_id, hash) VALUES (?, ?, ?)');
+    const insertLeaf = db.prepare<[number, string, Buffer, string]>('INSERT INTO leaves (idx, event_id, hash, position) VALUES (?, ?, ?, ?)');
     const insertNode = db.prepare<[number, number, Buffer]>('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
     const insertCheckpoint = db.prepare<[number, number, Buffer, string, string]>(
       'INSERT INTO checkpoints (seq, size, root, note, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -90,7 +92,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.appendTx = db.transaction((batch: LedgerAppend) => {
       const size = this.currentSize();
       if (batch.start !== size) throw new LedgerConflictError(`append at ${batch.start}, but the ledger has ${size} leaves`);
-      batch.leaves.forEach((leaf, i) => insertLeaf.run(batch.start + i, leaf.eventId, leaf.hash));
+      batch.leaves.forEach((leaf, i) => insertLeaf.run(batch.start + i, leaf.eventId, leaf.hash, leaf.position));
       for (const node of batch.nodes) insertNode.run(node.level, node.index, node.hash);
     }).immediate;
 
@@ -155,7 +157,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async leaves(start: number, limit: number): Promise<readonly IndexedLedgerLeaf[]> {
-    return this.leavesStmt.all(start, limit).map((r) => ({ index: r.idx, eventId: r.event_id, hash: r.hash }));
+    return this.leavesStmt.all(start, limit).map((r) => ({ index: r.idx, eventId: r.event_id, hash: r.hash, position: r.position }));
   }
 
   async addCheckpoint(checkpoint: NewCheckpoint): Promise<StoredCheckpoint> {

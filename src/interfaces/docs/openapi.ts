@@ -50,9 +50,27 @@ const op = (
 
 const open = { security: [] as JsonValue[] };
 const text = (description: string): JsonSchema => ({ description, content: { 'text/html': { schema: str() } } });
+const plain = (description: string): JsonSchema => ({ description, content: { 'text/plain': { schema: str() } } });
+
+const base64Hashes = { type: 'array', items: str({ description: 'a SHA-256 hash, base64' }) } as const;
+const treeSize = (name: string, description: string): JsonSchema => ({ name, in: 'query', required: true, description, schema: int(0) });
+const ledgerLeaf = object(
+  {
+    v: { const: 1 },
+    id: str({ description: 'the event id' }),
+    stream: str(),
+    revision: int(0),
+    type: str(),
+    metadata: { type: 'object', description: 'as stored' },
+    data_hash: str({ description: 'lowercase hex SHA-256 of the RFC 8785 canonical JSON of the event’s data as stored' }),
+  },
+  [],
+  'The leaf: the UTF-8 of its RFC 8785 canonical JSON is what the tree hashes (SHA-256(0x00 ‖ leaf))',
+);
 
 const historyEntry = object(
   {
+    id: str({ description: 'the event’s id (its ledger proof: `GET /api/ledger/proof?id=`)' }),
     revision: int(0),
     position: position(),
     type: str({ description: 'the event type, e.g. MessageSent' }),
@@ -98,6 +116,7 @@ export const openApiDocument = (): JsonSchema => ({
     { name: 'notifications', description: 'Stored notifications' },
     { name: 'blocks', description: 'Users I blocked' },
     { name: 'audit', description: 'A chat’s event history' },
+    { name: 'ledger', description: 'Tamper evidence: signed checkpoints of an RFC 6962 Merkle tree over the log, and proofs (docs/LEDGER.md)' },
     { name: 'operations', description: 'Health and the contract itself' },
   ],
   paths: {
@@ -172,6 +191,55 @@ export const openApiDocument = (): JsonSchema => ({
         tags: ['blocks'],
         parameters: [usernameParam],
         responses: { 200: msg('Unblocked'), ...errors(401, 403, 404, 422, 429, 503) },
+      }),
+    },
+    '/api/ledger/checkpoint': {
+      get: op('The latest signed checkpoint', {
+        tags: ['ledger'],
+        ...open,
+        description:
+          'A C2SP tlog-checkpoint (origin, tree size, base64 root hash) in a C2SP signed note, signed with Ed25519 by the key of `GET /api/ledger/key`. Keep one: a later log that does not extend it is caught (`npm run ledger -- verify --checkpoint FILE`).',
+        responses: { 200: plain('The signed note'), 503: ref('503', '#/components/responses/') },
+      }),
+    },
+    '/api/ledger/key': {
+      get: op('The verifier key of the checkpoints', {
+        tags: ['ledger'],
+        ...open,
+        responses: { 200: plain('`<name>+<8 hex key id>+<base64(0x01 ‖ Ed25519 public key)>`, one line') },
+      }),
+    },
+    '/api/ledger/consistency': {
+      get: op('A consistency proof between two tree sizes', {
+        tags: ['ledger'],
+        ...open,
+        description: 'RFC 9162 §2.1.4: the tree of `from` leaves is a prefix of the tree of `to` leaves. Empty when `from` is 0 or equal to `to`.',
+        parameters: [treeSize('from', 'the smaller tree size'), treeSize('to', 'the larger tree size, at most the latest checkpoint’s')],
+        responses: {
+          200: json(object({ from: int(0), to: int(0), hashes: base64Hashes }), 'The proof'),
+          ...errors(400),
+        },
+      }),
+    },
+    '/api/ledger/proof': {
+      get: op('An inclusion proof of an event I may see', {
+        tags: ['ledger'],
+        description:
+          'For an event of one of my chats (its id is in the chat’s history) or one that gave me a notification; any other event is 404. The proof leads from the leaf to the root of `checkpoint` (RFC 9162 §2.1.3); the leaf is the event as the log holds it now.',
+        parameters: [{ name: 'id', in: 'query', required: true, description: 'the event id', schema: str() }],
+        responses: {
+          200: json(
+            object({
+              index: int(0),
+              size: int(1),
+              leaf: ledgerLeaf,
+              hashes: base64Hashes,
+              checkpoint: str({ description: 'the signed checkpoint of `size` leaves' }),
+            }),
+            'The proof',
+          ),
+          ...errors(400, 401, 404, 503),
+        },
       }),
     },
     '/healthz': {

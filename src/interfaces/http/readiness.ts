@@ -10,6 +10,8 @@ export interface ReadinessSources {
   readonly broadcaster: { readonly fault: Error | undefined };
   /** The log's live feed: `fault` while it cannot follow the log. */
   readonly log: { readonly fault: Error | undefined };
+  /** The ledger on this node: a `problem` when it stopped sealing (the log differs from what it sealed) or cannot append. */
+  readonly ledger: { readonly problem: string | undefined };
   readonly logger: Logger;
 }
 
@@ -43,6 +45,7 @@ export const readinessRouter = (s: ReadinessSources): Router => {
       if (s.projection.error !== undefined) return sendError(res, 503, `projection stopped: ${s.projection.error.message}`);
       if (s.log.fault !== undefined) return sendError(res, 503, `cannot follow the log: ${s.log.fault.message}`);
       if (s.broadcaster.fault !== undefined) return sendError(res, 503, `broadcaster cannot advance: ${s.broadcaster.fault.message}`);
+      if (s.ledger.problem !== undefined) return sendError(res, 503, s.ledger.problem);
       if (!caught) return sendError(res, 503, 'read models are catching up');
       res.json({ status: 'ready' });
     } catch (err) {

@@ -25,7 +25,7 @@ export const fromEsdbMetadata = (raw: unknown): EventMetadata | string => {
   const { userId, correlationId, causationId, timestamp, schemaVersion } = raw;
   if (typeof correlationId !== 'string') return 'metadata.correlationId is not a string';
   if (typeof timestamp !== 'string') return 'metadata.timestamp is not a string';
-  if (typeof schemaVersion !== 'number') return 'metadata.schemaVersion is not a number';
+  if (schemaVersion !== undefined && typeof schemaVersion !== 'number') return 'metadata.schemaVersion is not a number';
   if (!optionalString(userId)) return 'metadata.userId is not a string';
   if (!optionalString(causationId)) return 'metadata.causationId is not a string';
   return {
@@ -33,6 +33,6 @@ export const fromEsdbMetadata = (raw: unknown): EventMetadata | string => {
     correlationId,
     ...(causationId === undefined ? {} : { causationId }),
     timestamp,
-    schemaVersion,
+    ...(schemaVersion === undefined ? {} : { schemaVersion }),
   };
 };

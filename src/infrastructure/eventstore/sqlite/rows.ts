@@ -1,4 +1,4 @@
-import type { EventMetadata, RecordedEvent } from '../../../application/ports/event-store.js';
+import type { EventMetadata, RecordedEvent, StoredEventText } from '../../../application/ports/event-store.js';
 import { positionOf } from '../../../application/ports/position.js';
 import type { JsonObject } from '../../../domain/shared/json.js';
 
@@ -29,3 +29,17 @@ export const toRecordedEvent = (row: EventRow): RecordedEvent => {
     position: positionOf(row.position),
   };
 };
+
+/** A row read as an array (a raw statement), in EVENT_COLUMNS order. */
+export type EventTuple = readonly [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string];
+
+/** The row with its data and metadata as stored, unparsed. */
+export const toStoredText = ([position, streamId, revision, id, type, data, metadata]: EventTuple): StoredEventText => ({
+  id,
+  streamId,
+  revision,
+  type,
+  data,
+  metadata,
+  position: positionOf(position),
+});

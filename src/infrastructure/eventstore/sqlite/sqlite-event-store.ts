@@ -10,6 +10,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoredEventText,
   SubscribeOptions,
   Subscription,
 } from '../../../application/ports/event-store.js';
@@ -21,7 +22,7 @@ import { assertValidExpected } from './expected-revision.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
 import { LongScans } from './long-scans.js';
-import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
+import { EVENT_COLUMNS, toRecordedEvent, toStoredText, type EventRow, type EventTuple } from './rows.js';
 import { configure, personalDataSealed, type Synchronous } from './schema.js';
 import { StreamHeads } from '../shared/stream-heads.js';
 import { SqliteSubscription, type LogSource } from './subscription.js';
@@ -67,7 +68,7 @@ export class SqliteEventStore implements EventStore, LogSource {
   private readonly streamHeads = new StreamHeads();
   private readonly headStmt: Database.Statement<[], number | null>;
   private readonly lastRevisionStmt: Database.Statement<[string], number | null>;
-  private readonly readAllStmts = new Map<string, Database.Statement<Bindable[], EventRow>>();
+  private readonly readAllStmts = new Map<string, Database.Statement<Bindable[], EventRow | EventTuple>>();
   private readonly readPageTx: (
     after: number,
     filter: CompiledFilter,
@@ -191,13 +192,28 @@ export class SqliteEventStore implements EventStore, LogSource {
   }
 
   async readAll(options?: ReadAllOptions): Promise<readonly RecordedEvent[]> {
+    return this.readRows(options).map(toRecordedEvent);
+  }
+
+  /** The same rows, data and metadata left as the JSON text they are stored as; read as arrays, which costs SQLite less than row objects. */
+  async readAllText(options?: ReadAllOptions): Promise<readonly StoredEventText[]> {
+    const filter = compileFilter(options?.filter);
+    const after = seqOf(options?.after);
+    const limit = limitOf(options?.maxCount);
+    const rows = this.readAllStatement(filter, false, limit, 'raw').all(after, ...filter.params);
+    const last = rows[rows.length - 1];
+    this.readInOrder(filter, after, last?.[0] ?? after, limit < 0 || rows.length < limit);
+    return rows.map(toStoredText);
+  }
+
+  private readRows(options: ReadAllOptions | undefined): EventRow[] {
     const filter = compileFilter(options?.filter);
     const after = seqOf(options?.after);
     const limit = limitOf(options?.maxCount);
     const rows = this.readAllStatement(filter, false, limit).all(after, ...filter.params);
     const last = rows[rows.length - 1];
     this.readInOrder(filter, after, last?.position ?? after, limit < 0 || rows.length < limit);
-    return rows.map(toRecordedEvent);
+    return rows;
   }
 
   /**
@@ -262,14 +278,17 @@ export class SqliteEventStore implements EventStore, LogSource {
     return stmt;
   }
 
-  private readAllStatement(filter: CompiledFilter, bounded: boolean, limit: number): Database.Statement<Bindable[], EventRow> {
-    const key = `${filter.shapeKey}:${bounded ? 'b' : 'u'}:${Math.trunc(limit)}`;
+  private readAllStatement(filter: CompiledFilter, bounded: boolean, limit: number): Database.Statement<Bindable[], EventRow>;
+  private readAllStatement(filter: CompiledFilter, bounded: boolean, limit: number, raw: 'raw'): Database.Statement<Bindable[], EventTuple>;
+  private readAllStatement(filter: CompiledFilter, bounded: boolean, limit: number, raw?: 'raw'): Database.Statement<Bindable[], EventRow | EventTuple> {
+    const key = `${filter.shapeKey}:${bounded ? 'b' : 'u'}:${Math.trunc(limit)}${raw === undefined ? '' : ':raw'}`;
     let stmt = this.readAllStmts.get(key);
     if (stmt === undefined) {
       const upper = bounded ? 'AND position <= ?' : '';
       stmt = this.db.prepare<Bindable[], EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ${upper} ${filter.sql} ORDER BY position LIMIT ${Math.trunc(limit)}`,
       );
+      if (raw !== undefined) stmt.raw(true);
       if (this.readAllStmts.size < 256) this.readAllStmts.set(key, stmt);
     }
     return stmt;

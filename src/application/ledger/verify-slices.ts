@@ -1,0 +1,206 @@
+import type { LogProcessor } from '../log/log-processor.js';
+import type { StoredEventText } from '../ports/event-store.js';
+import { parsePosition } from '../ports/position.js';
+import { mismatchOf, missing, type LeafMismatch } from './leaf-check.js';
+import { leafHashOfTextInto } from './leaf.js';
+import type { LedgerStore } from './ledger-store.js';
+import { hashChildren, HASH_SIZE } from './merkle.js';
+import { coverOf, nodeKey, type NodeId } from './tree-ranges.js';
+
+/**
+ * A full `ledger verify` splits the log into slices that threads check at once. Slice k holds
+ * the log's events between two sealed positions, which the ledger says are its leaves
+ * [k·2^L, (k+1)·2^L): a complete subtree. A thread hashes the slice's events into that subtree
+ * and compares it with the ledger's stored node, one read instead of 2^L; only when they differ
+ * does it go down the stored nodes to the first leaf that differs. The last slice runs on to the
+ * log's head (events not sealed yet are hashed, not compared). Slices follow the positions the
+ * ledger recorded, so whatever was removed or inserted, together they read the whole log once.
+ */
+export interface VerifySlice {
+  /** Ledger leaves [start, end) this slice compares; `start` is a multiple of the slice size. */
+  readonly start: number;
+  readonly end: number;
+  /** Log positions (formatted): after `after` (undefined: the start of the log), through `until` (undefined: the head). */
+  readonly after: string | undefined;
+  readonly until: string | undefined;
+  /** Tree sizes in the slice (start < size) whose right edge is wanted: the checkpoints' sizes. */
+  readonly targets: readonly number[];
+}
+
+/** A complete subtree of the slice's events: its level (2^level leaves) and hash. */
+export interface SubtreeNode {
+  readonly level: number;
+  readonly hash: Uint8Array;
+}
+
+export interface SliceResult {
+  readonly start: number;
+  /** Events the log holds in the slice's range. */
+  readonly events: number;
+  /** The complete subtrees of those events, largest first: one node when the slice is full. */
+  readonly edge: readonly SubtreeNode[];
+  /** The edge at each target size the slice reached. */
+  readonly at: readonly { readonly size: number; readonly edge: readonly SubtreeNode[] }[];
+  /** The first sealed leaf of the slice the log does not match. */
+  readonly mismatch: LeafMismatch | undefined;
+  /** A stored subtree that its own stored leaves do not give: the ledger store itself was altered. */
+  readonly corrupt: string | undefined;
+}
+
+const isPowerOfTwo = (n: number): boolean => Number.isSafeInteger(n) && n >= 1 && 2 ** Math.round(Math.log2(n)) === n;
+
+/** Slices of `span` (a power of two) leaves over a ledger of `size` leaves, bounded by the positions it recorded; each target size in the slice that reaches it. */
+export const planSlices = async (store: Pick<LedgerStore, 'leaves'>, size: number, span: number, targets: readonly number[]): Promise<VerifySlice[]> => {
+  if (!isPowerOfTwo(span)) throw new RangeError('slice size: a power of two');
+  const slices: VerifySlice[] = [];
+  let after: string | undefined;
+  for (let start = 0; ; start += span) {
+    const end = Math.min(size, start + span);
+    const last = end === size;
+    const mine = targets.filter((t) => t > start && (last || t <= start + span));
+    if (last) {
+      slices.push({ start, end, after, until: undefined, targets: mine });
+      return slices;
+    }
+    const [bound] = await store.leaves(end - 1, 1);
+    if (bound === undefined) throw new Error(`ledger: no leaf ${end - 1} though it has ${size}`);
+    slices.push({ start, end, after, until: bound.position, targets: mine });
+    after = bound.position;
+  }
+};
+
+/** The binary counter over leaf hashes: complete subtrees merge as they fill; the edge is what is left, largest first. */
+class Counter {
+  readonly edge: { level: number; hash: Buffer }[] = [];
+
+  push(leaf: Buffer): void {
+    let node = { level: 0, hash: leaf };
+    for (let top = this.edge.at(-1); top !== undefined && top.level === node.level; top = this.edge.at(-1)) {
+      this.edge.pop();
+      node = { level: node.level + 1, hash: hashChildren(top.hash, node.hash) };
+    }
+    this.edge.push(node);
+  }
+
+  snapshot(): SubtreeNode[] {
+    return this.edge.map((n) => ({ level: n.level, hash: new Uint8Array(n.hash) }));
+  }
+}
+
+const PAGE = 2000;
+
+/** Hashes the slice's events and compares the subtrees they give with the ledger's. */
+export const checkSlice = async (
+  log: Pick<LogProcessor, 'textPages'>,
+  store: Pick<LedgerStore, 'nodes' | 'leaves'>,
+  slice: VerifySlice,
+): Promise<SliceResult> => {
+  const after = slice.after === undefined ? undefined : parsePosition(slice.after);
+  const until = slice.until === undefined ? undefined : parsePosition(slice.until);
+  if ((slice.after !== undefined && after === undefined) || (slice.until !== undefined && until === undefined))
+    throw new Error(`ledger: a leaf of [${slice.start}, ${slice.end}) holds no log position`);
+  const sealed = slice.end - slice.start;
+  // The sealed leaves' edge is wanted too: it is what the ledger's stored nodes are compared with.
+  const wanted = [...new Set([...slice.targets, ...(sealed > 0 ? [slice.end] : [])])].sort((a, b) => a - b);
+  let leaves: Buffer = Buffer.allocUnsafe(Math.max(1, sealed) * HASH_SIZE);
+  const counter = new Counter();
+  const at: { size: number; edge: SubtreeNode[] }[] = [];
+  let next = 0;
+  let events = 0;
+  const range = { ...(after === undefined ? {} : { after }), ...(until === undefined ? {} : { until }), pageSize: PAGE };
+  for await (const page of log.textPages(range)) {
+    for (const event of page.events) {
+      if (leaves.length < (events + 1) * HASH_SIZE) leaves = grow(leaves);
+      const offset = events * HASH_SIZE;
+      leafHashOfTextInto(event, leaves, offset);
+      counter.push(leaves.subarray(offset, offset + HASH_SIZE));
+      events++;
+      for (let size = slice.start + events; wanted[next] === size; next++) at.push({ size, edge: counter.snapshot() });
+    }
+  }
+  const local = leaves.subarray(0, events * HASH_SIZE);
+  const sealedEdge = at.find((a) => a.size === slice.end)?.edge;
+  const stored = sealed === 0 ? [] : await store.nodes(coverOf({ start: slice.start, end: slice.end }));
+  const same = sealedEdge !== undefined && sealedEdge.length === stored.length && sealedEdge.every((n, i) => stored[i]?.equals(n.hash) === true);
+  const found = same ? undefined : await firstDifference(log, store, slice, local, range);
+  return {
+    start: slice.start,
+    events,
+    edge: counter.snapshot(),
+    at: at.filter((a) => slice.targets.includes(a.size)),
+    mismatch: found?.mismatch,
+    corrupt: found?.corrupt,
+  };
+};
+
+const grow = (b: Buffer): Buffer => {
+  const bigger = Buffer.allocUnsafe(b.length * 2);
+  b.copy(bigger);
+  return bigger;
+};
+
+/** The hash of subtree `id` from the slice's own leaf hashes, or undefined when the slice holds too few events for it. */
+const localNode = (local: Buffer, start: number, id: NodeId): Buffer | undefined => {
+  const first = id.index * 2 ** id.level - start;
+  const count = 2 ** id.level;
+  if ((first + count) * HASH_SIZE > local.length) return undefined;
+  const level = (from: number, width: number): Buffer =>
+    width === 1 ? local.subarray(from * HASH_SIZE, (from + 1) * HASH_SIZE) : hashChildren(level(from, width / 2), level(from + width / 2, width / 2));
+  return level(first, count);
+};
+
+/**
+ * Down the stored nodes of the sealed range, left first, to the first leaf whose stored hash the
+ * log does not give; then what the log holds there. When every leaf matches but a node does not,
+ * the ledger store was altered.
+ */
+const firstDifference = async (
+  log: Pick<LogProcessor, 'textPages'>,
+  store: Pick<LedgerStore, 'nodes' | 'leaves'>,
+  slice: VerifySlice,
+  local: Buffer,
+  range: Parameters<LogProcessor['textPages']>[0],
+): Promise<{ mismatch?: LeafMismatch; corrupt?: string }> => {
+  const storedOf = async (id: NodeId): Promise<Buffer> => {
+    const [hash] = await store.nodes([id]);
+    if (hash === undefined) throw new Error(`ledger: no node ${nodeKey(id)}`);
+    return hash;
+  };
+  /** The first leaf under `id` that differs, or undefined when the whole subtree matches. */
+  const descend = async (id: NodeId): Promise<number | 'corrupt' | undefined> => {
+    const mine = localNode(local, slice.start, id);
+    if (mine !== undefined && mine.equals(await storedOf(id))) return undefined;
+    if (id.level === 0) return id.index;
+    const left = await descend({ level: id.level - 1, index: id.index * 2 });
+    if (left !== undefined) return left;
+    const right = await descend({ level: id.level - 1, index: id.index * 2 + 1 });
+    // Both halves match, the whole does not: the stored node is not the hash of its stored children.
+    return right ?? 'corrupt';
+  };
+  for (const id of coverOf({ start: slice.start, end: slice.end })) {
+    const found = await descend(id);
+    if (found === 'corrupt') return { corrupt: `the ledger's stored subtree ${nodeKey(id)} does not match its own leaves (the ledger store was altered)` };
+    if (found === undefined) continue;
+    const [leaf] = await store.leaves(found, 1);
+    if (leaf === undefined) throw new Error(`ledger: no leaf ${found}`);
+    const event = await eventAt(log, range, found - slice.start);
+    if (event === undefined) return { mismatch: missing(leaf) };
+    const hash = local.subarray((found - slice.start) * HASH_SIZE, (found - slice.start + 1) * HASH_SIZE);
+    return { mismatch: mismatchOf(leaf, event, leaf.hash.equals(hash)) ?? { ...missing(leaf), problem: 'differs from the leaf sealed' } };
+  }
+  return {};
+};
+
+/** The slice's `n`-th event (0-based), read again: only a failed check pays for it. */
+const eventAt = async (
+  log: Pick<LogProcessor, 'textPages'>,
+  range: Parameters<LogProcessor['textPages']>[0],
+  n: number,
+): Promise<StoredEventText | undefined> => {
+  let seen = 0;
+  for await (const page of log.textPages(range)) {
+    if (seen + page.events.length > n) return page.events[n - seen];
+    seen += page.events.length;
+  }
+  return undefined;
+};

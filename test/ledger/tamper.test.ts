@@ -1,0 +1,279 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { runCliProcess, type CliResult } from '../cli/cli-process.js';
+import { makeKnown, putChat, sendMessage, uniqueName } from '../http/http-helpers.js';
+import { startTestService, type TestService } from '../support/test-service.js';
+import { sleep } from '../support/wait.js';
+
+interface Row {
+  readonly position: number;
+  readonly event_id: string;
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: string;
+}
+
+const SEAL_MS = 100;
+
+/** A service on `dataDir` sealing every 100 ms. */
+const serve = (dataDir: string): Promise<TestService> =>
+  startTestService({ sqliteSynchronous: 'NORMAL', ledger: { sealIntervalMs: SEAL_MS, origin: 'chat-events', signingKeyFile: undefined } }, { dataDir });
+
+/** Two users chatting: `n` messages, each stored and acknowledged. */
+const chatter = async (svc: TestService, n: number, tag: string): Promise<void> => {
+  const [a, b] = [uniqueName(`tamper_${tag}_a`), uniqueName(`tamper_${tag}_b`)];
+  await makeKnown(svc, a, b);
+  const { chat } = await putChat(svc, a, b);
+  const client = await svc.connect(a);
+  try {
+    for (let i = 0; i < n; i++) await sendMessage(client, chat.chat_id, `${tag} message ${i}`);
+  } finally {
+    await client.close();
+  }
+};
+
+/** Until the latest checkpoint covers the whole log (or `timeoutMs`). */
+const sealedToHead = async (svc: TestService, timeoutMs = 10_000): Promise<number> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const head = Number((await svc.service.store.headPosition())?.commit ?? 0);
+    const latest = await svc.service.ledger.store.latestCheckpoint();
+    if (latest !== undefined && latest.size >= head) return latest.size;
+    if (Date.now() > deadline) throw new Error(`not sealed to the head (${head}) in time: ${latest?.size ?? 'none'}`);
+    await sleep(20);
+  }
+};
+
+const checkpointNow = async (svc: TestService): Promise<string> => {
+  const res = await fetch(`${svc.service.url}/api/ledger/checkpoint`);
+  expect(res.status).to.equal(200);
+  return res.text();
+};
+
+const ledger = (dataDir: string, ...args: string[]): Promise<CliResult> => runCliProcess('ledger', args, { dataDir, timeoutMs: 60_000 });
+
+/** The one line `verify` answers (stdout), and its exit code. */
+const verify = async (dataDir: string, ...args: string[]): Promise<{ code: number | null; line: string }> => {
+  const r = await ledger(dataDir, 'verify', '--slice-size', '16', ...args);
+  expect(
+    r.stdout.split('\n').filter((l) => l !== ''),
+    r.stderr,
+  ).to.have.length(1);
+  return { code: r.code, line: r.stdout.trim() };
+};
+
+const withEvents = <T>(dataDir: string, f: (db: Database.Database) => T): T => {
+  const db = new Database(join(dataDir, 'events.db'));
+  try {
+    return f(db);
+  } finally {
+    db.close();
+  }
+};
+
+const rowAt = (db: Database.Database, position: number): Row => {
+  const row = db.prepare<[number], Row>('SELECT position, event_id, stream_id, revision, type, data FROM events WHERE position = ?').get(position);
+  if (row === undefined) throw new Error(`no event at ${position}`);
+  return row;
+};
+
+/** What a tamperer cutting the log would also do for the service to start on it: read models and snapshots rebuilt from the log. */
+const dropDerived = (dataDir: string): void => {
+  for (const f of readdirSync(dataDir)) if (f.startsWith('readmodels') || f.startsWith('snapshots.db')) rmSync(join(dataDir, f), { force: true });
+};
+
+/** The position of the n-th MessageSent (its data holds the content a tamperer would change). */
+const nthMessage = (db: Database.Database, n: number): number => {
+  const rows = db.prepare<[], { position: number }>("SELECT position FROM events WHERE type = 'MessageSent' ORDER BY position").all();
+  const row = rows[n];
+  if (row === undefined) throw new Error(`no message ${n}`);
+  return row.position;
+};
+
+const head = (db: Database.Database): number => db.prepare<[], { head: number }>('SELECT MAX(position) AS head FROM events').get()?.head ?? 0;
+
+describe('tamper evidence: a stopped service’s events.db altered, `npm run ledger -- verify` names the first bad event', function () {
+  this.timeout(120_000);
+  let base = '';
+  let savedCheckpoint = '';
+  let sealedSize: number;
+  const cases: string[] = [];
+
+  /** A copy of the sealed data directory, for one case. */
+  const copy = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'tamper-case-'));
+    cpSync(base, dir, { recursive: true });
+    cases.push(dir);
+    return dir;
+  };
+
+  before(async () => {
+    base = mkdtempSync(join(tmpdir(), 'tamper-base-'));
+    const svc = await serve(base);
+    try {
+      await chatter(svc, 40, 'base');
+      sealedSize = await sealedToHead(svc);
+      savedCheckpoint = join(tmpdir(), `saved-checkpoint-${process.pid}-${Date.now()}.txt`);
+      writeFileSync(savedCheckpoint, await checkpointNow(svc));
+    } finally {
+      await svc.stop();
+    }
+  });
+  after(() => {
+    for (const path of [base, savedCheckpoint, ...cases]) if (path !== '') rmSync(path, { recursive: true, force: true });
+  });
+
+  it('an intact log verifies (exit 0), on worker threads and without, and against the checkpoint saved before', async () => {
+    const dir = copy();
+    const threads = await verify(dir, '--checkpoint', savedCheckpoint);
+    expect(threads.code, threads.line).to.equal(0);
+    expect(threads.line).to.match(new RegExp(`^ok: ${sealedSize} events match the ledger's ${sealedSize} leaves and \\d+ signed checkpoints`));
+    expect(threads.line).to.match(/consistent with checkpoint .*saved-checkpoint/);
+    const [here, inThreads] = [await ledger(dir, 'verify'), await verify(dir)];
+    expect(here.code, here.stderr).to.equal(0);
+    expect(here.stderr).to.match(/no worker thread/);
+    expect(inThreads.code).to.equal(0);
+    expect(here.stdout.trim()).to.equal(inThreads.line);
+  });
+
+  it('a changed byte in one event’s data: exit 1, naming that event (position and id)', async () => {
+    const dir = copy();
+    const target = withEvents(dir, (db) => {
+      const row = rowAt(db, nthMessage(db, 17));
+      // One character of the stored data (inside the sealed content), the JSON still valid: what an editor of the file would do.
+      const at = row.data.indexOf('"content":"') + '"content":"'.length + 12;
+      expect(at).to.be.greaterThan(20);
+      const altered = `${row.data.slice(0, at)}${row.data[at] === 'A' ? 'B' : 'A'}${row.data.slice(at + 1)}`;
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(altered, row.position);
+      return row;
+    });
+    const r = await verify(dir);
+    expect(r.code, r.line).to.equal(1);
+    expect(r.line).to.equal(
+      `event ${target.event_id} at position ${target.position} (leaf ${target.position - 1}) was altered: its leaf differs from the one sealed`,
+    );
+  });
+
+  it('a deleted event: exit 1, naming it', async () => {
+    const dir = copy();
+    const target = withEvents(dir, (db) => {
+      const row = rowAt(db, nthMessage(db, 9));
+      db.prepare('DELETE FROM events WHERE position = ?').run(row.position);
+      return row;
+    });
+    const r = await verify(dir);
+    expect(r.code, r.line).to.equal(1);
+    expect(r.line).to.match(
+      new RegExp(
+        `^event ${target.event_id} at position ${target.position} \\(leaf ${target.position - 1}\\) is not where it was sealed: the log has event \\S+ at position ${target.position + 1}$`,
+      ),
+    );
+  });
+
+  it('two events swapped: exit 1, naming the first of them', async () => {
+    const dir = copy();
+    const [first, second] = withEvents(dir, (db) => {
+      const [p, q] = [nthMessage(db, 20), nthMessage(db, 25)];
+      const [a, b] = [rowAt(db, p), rowAt(db, q)];
+      const move = db.prepare('UPDATE events SET position = ? WHERE position = ?');
+      db.transaction(() => {
+        move.run(-1, p);
+        move.run(p, q);
+        move.run(q, -1);
+      })();
+      return [a, b];
+    });
+    const r = await verify(dir);
+    expect(r.code, r.line).to.equal(1);
+    expect(r.line).to.equal(
+      `event ${first.event_id} at position ${first.position} (leaf ${first.position - 1}) is not where it was sealed: the log has event ${second.event_id} at position ${first.position}`,
+    );
+  });
+
+  it('a cut tail: exit 1, naming the first event missing', async () => {
+    const dir = copy();
+    const [cut, target] = withEvents(dir, (db) => {
+      const keep = head(db) - 7;
+      const row = rowAt(db, keep + 1);
+      db.prepare('DELETE FROM events WHERE position > ?').run(keep);
+      return [keep, row] as const;
+    });
+    const r = await verify(dir);
+    expect(r.code, r.line).to.equal(1);
+    expect(r.line).to.equal(`event ${target.event_id} at position ${cut + 1} (leaf ${cut}) is missing: the log ends before it`);
+  });
+
+  it('a cut tail, then new events on a restarted service: it stops sealing (in /readyz, no new checkpoint); verify exits 1 naming the first event cut, and so does verify --checkpoint', async () => {
+    const dir = copy();
+    const [cut, target] = withEvents(dir, (db) => {
+      const keep = head(db) - 12;
+      const row = rowAt(db, keep + 1);
+      db.prepare('DELETE FROM events WHERE position > ?').run(keep);
+      return [keep, row] as const;
+    });
+    dropDerived(dir);
+    const svc = await serve(dir);
+    try {
+      await chatter(svc, 20, 'after_cut');
+      await sleep(SEAL_MS * 5);
+      const ready = await svc.http('GET', '/readyz');
+      expect(ready.status).to.equal(503);
+      // Read back at the start, before the new events: the first sealed event cut is missing (or, later, replaced).
+      expect(JSON.stringify(ready.body)).to.match(
+        new RegExp(`ledger stopped sealing: event ${target.event_id} at position ${cut + 1} \\(leaf ${cut}\\) (is missing|is not where it was sealed)`),
+      );
+      expect(svc.service.ledger.writer.halted?.message).to.match(/ledger stopped sealing/);
+      // Nothing signed since the cut: the latest checkpoint is the one of the intact log.
+      expect(await checkpointNow(svc)).to.equal(readFileSync(savedCheckpoint, 'utf8'));
+    } finally {
+      await svc.stop();
+    }
+    const r = await verify(dir);
+    expect(r.code, r.line).to.equal(1);
+    expect(r.line).to.match(new RegExp(`^event ${target.event_id} at position ${cut + 1} \\(leaf ${cut}\\) is not where it was sealed`));
+    const against = await verify(dir, '--checkpoint', savedCheckpoint);
+    expect(against.code).to.equal(1);
+    expect(against.line).to.equal(r.line);
+  });
+
+  it('a rewind re-signed from scratch (tail cut, ledger.db removed, new events sealed): only verify --checkpoint with the earlier checkpoint catches it', async () => {
+    const dir = copy();
+    withEvents(dir, (db) => db.prepare('DELETE FROM events WHERE position > ?').run(head(db) - 12));
+    for (const f of readdirSync(dir)) if (f.startsWith('ledger.db')) rmSync(join(dir, f));
+    dropDerived(dir);
+    const svc = await serve(dir);
+    try {
+      await chatter(svc, 20, 'rewound');
+      expect(await sealedToHead(svc)).to.be.greaterThan(sealedSize);
+    } finally {
+      await svc.stop();
+    }
+    // The operator's own ledger agrees with the rewritten log: nothing local contradicts it.
+    const local = await verify(dir);
+    expect(local.code, local.line).to.equal(0);
+    const against = await verify(dir, '--checkpoint', savedCheckpoint);
+    expect(against.code, against.line).to.equal(1);
+    expect(against.line).to.match(
+      new RegExp(`^checkpoint .*saved-checkpoint.* \\(${sealedSize} events\\): the log's first ${sealedSize} events give root \\S+, not its \\S+$`),
+    );
+  });
+
+  it('prove prints an inclusion proof of a sealed event, and fails (1) for an unknown one; key prints the verifier key', async () => {
+    const dir = copy();
+    const row = withEvents(dir, (db) => rowAt(db, nthMessage(db, 3)));
+    const proved = await ledger(dir, 'prove', row.event_id);
+    expect(proved.code, proved.stderr).to.equal(0);
+    const proof: unknown = JSON.parse(proved.stdout);
+    expect(proof).to.include({ index: row.position - 1, size: sealedSize });
+    const unknown = await ledger(dir, 'prove', '00000000-0000-4000-8000-000000000000');
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr.trim()).to.equal('ledger: no event 00000000-0000-4000-8000-000000000000 in the ledger');
+    const key = await ledger(dir, 'key');
+    expect(key.code, key.stderr).to.equal(0);
+    expect(key.stdout).to.match(/^chat-events\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}\n$/);
+  });
+});
