@@ -166,3 +166,32 @@ describe('the ledger in the service: checkpoints, key, proofs over HTTP', functi
     expect(svc.service.ledger.writer.isOwner).to.equal(true);
   });
 });
+
+describe('the ledger in the service: a proof asked for before the ledger took the event', function () {
+  this.timeout(30_000);
+  let svc: TestService;
+  const [ann, eve] = [uniqueName('early_ann'), uniqueName('early_eve')];
+
+  before(async () => {
+    // Seals every 2 s, taking events in batches spaced by 250 ms: well behind the history, which reads the log.
+    svc = await startHttpTestService({ ledger: { sealIntervalMs: 2000, origin: 'chat-events', signingKeyFile: undefined } });
+    await makeKnown(svc, ann, eve);
+  });
+  after(async () => svc.stop());
+
+  it('waits for the leaf and its checkpoint instead of answering 404 for an event it has not taken yet', async () => {
+    const { chat } = await putChat(svc, ann, eve);
+    const client = await svc.connect(ann);
+    try {
+      await sendMessage(client, chat.chat_id, 'prove me at once');
+    } finally {
+      await client.close();
+    }
+    const message = (await chatEventIds(svc, ann, eve)).find((e) => e.type === 'MessageSent');
+    if (message === undefined) throw new Error('no MessageSent in the history');
+    expect(await svc.service.ledger.store.leafIndex(message.id), 'the ledger has not taken the event yet').to.equal(undefined);
+    const res = await svc.http('GET', `/api/ledger/proof?id=${message.id}`, { username: eve });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(isRecord(res.body) && isRecord(res.body['leaf']) && res.body['leaf']['id']).to.equal(message.id);
+  });
+});

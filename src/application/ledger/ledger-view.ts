@@ -81,11 +81,16 @@ export class LedgerView {
   }
 
   private async inclusion(eventId: string, o: { readonly callerId?: string; readonly waitMs: number }): Promise<ProofAnswer> {
-    const index = await this.o.store.leafIndex(eventId);
+    const deadline = Date.now() + o.waitMs;
+    // A caller learns of an event from a projection or a frame, which may run ahead of the ledger's consumer.
+    const index = await this.within(deadline, () => this.o.store.leafIndex(eventId));
     const stored = index === undefined ? undefined : await this.eventAt(index);
     if (index === undefined || stored === undefined || stored.recorded.id !== eventId) return { ok: false, reason: 'not_found' };
     if (o.callerId !== undefined && !(await mayProve(stored, o.callerId, await this.o.lookups()))) return { ok: false, reason: 'not_found' };
-    const checkpoint = await this.sealedPast(index, o.waitMs);
+    const checkpoint = await this.within(deadline, async () => {
+      const latest = await this.latest();
+      return latest !== undefined && latest.size > index ? latest : undefined;
+    });
     if (checkpoint === undefined) return { ok: false, reason: 'not_sealed' };
     return {
       ok: true,
@@ -110,13 +115,11 @@ export class LedgerView {
     return undefined;
   }
 
-  /** The latest checkpoint once it covers leaf `index`, within `waitMs`. */
-  private async sealedPast(index: number, waitMs: number): Promise<StoredCheckpoint | undefined> {
-    const deadline = Date.now() + waitMs;
+  /** `find`'s first answer, asked again every 50 ms until the deadline. */
+  private async within<T>(deadline: number, find: () => Promise<T | undefined>): Promise<T | undefined> {
     for (;;) {
-      const latest = await this.latest();
-      if (latest !== undefined && latest.size > index) return latest;
-      if (Date.now() >= deadline) return undefined;
+      const found = await find();
+      if (found !== undefined || Date.now() >= deadline) return found;
       await pause(50).done;
     }
   }
