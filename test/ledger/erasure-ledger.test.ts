@@ -5,21 +5,10 @@ import type { IndexedLedgerLeaf } from '../../src/application/ledger/ledger-stor
 import { runCliProcess, tempDir } from '../cli/cli-process.js';
 import { exchange, filesHolding, openChat, person } from '../erasure/support.js';
 import { startTestService, type TestService } from '../support/test-service.js';
+import { sealedToHead } from './sealed-to-head.js';
 import { sleep } from '../support/wait.js';
 
 const SEAL_MS = 100;
-
-/** Until the latest checkpoint covers the whole log: its size. */
-const sealedToHead = async (svc: TestService, timeoutMs = 10_000): Promise<number> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const head = Number((await svc.service.store.headPosition())?.commit ?? 0);
-    const latest = await svc.service.ledger.store.latestCheckpoint();
-    if (latest !== undefined && latest.size >= head) return latest.size;
-    if (Date.now() > deadline) throw new Error(`not sealed to the head (${head}) in time: ${latest?.size ?? 'none'}`);
-    await sleep(20);
-  }
-};
 
 const leafHashes = (leaves: readonly IndexedLedgerLeaf[]): string[] => leaves.map((l) => `${l.eventId} ${l.hash.toString('hex')}`);
 

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { runCliProcess, type CliResult } from '../cli/cli-process.js';
 import { makeKnown, putChat, sendMessage, uniqueName } from '../http/http-helpers.js';
 import { startTestService, type TestService } from '../support/test-service.js';
+import { sealedToHead } from './sealed-to-head.js';
 import { sleep } from '../support/wait.js';
 
 interface Row {
@@ -33,18 +34,6 @@ const chatter = async (svc: TestService, n: number, tag: string): Promise<void> 
     for (let i = 0; i < n; i++) await sendMessage(client, chat.chat_id, `${tag} message ${i}`);
   } finally {
     await client.close();
-  }
-};
-
-/** Until the latest checkpoint covers the whole log (or `timeoutMs`). */
-const sealedToHead = async (svc: TestService, timeoutMs = 10_000): Promise<number> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const head = Number((await svc.service.store.headPosition())?.commit ?? 0);
-    const latest = await svc.service.ledger.store.latestCheckpoint();
-    if (latest !== undefined && latest.size >= head) return latest.size;
-    if (Date.now() > deadline) throw new Error(`not sealed to the head (${head}) in time: ${latest?.size ?? 'none'}`);
-    await sleep(20);
   }
 };
 
