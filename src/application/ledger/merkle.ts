@@ -34,6 +34,14 @@ export const hashChildren = (left: Uint8Array, right: Uint8Array): Buffer => {
   return sha256(nodeInput);
 };
 
+/**
+ * A node hashed where its children lie: `pair` holds 0x01 ‖ left ‖ right, and the node's hash is
+ * written over `right`, so a verifier merging a million nodes allocates no Buffer per node.
+ */
+export const mergeInPlace = (pair: Buffer): void => {
+  pair.write(hash('sha256', pair, 'binary'), 1 + HASH_SIZE, 'latin1');
+};
+
 /** The RFC's split point: the largest power of two strictly smaller than n (n ≥ 2). Arithmetic, not bit operations, so sizes past 2^31 work. */
 export const splitPoint = (n: number): number => {
   let k = 1;
