@@ -53,6 +53,8 @@ let memberStart = new Int32Array(64);
 let valueStart = new Int32Array(64);
 let memberEnd = new Int32Array(64);
 let order = new Int32Array(64);
+/** Each name's first code unit (-1 when empty): most comparisons end there. */
+let firstUnit = new Int32Array(64);
 // Stale entries are overwritten before they are read.
 const rebuilt: (string | null)[] = [];
 let top = 0;
@@ -67,6 +69,7 @@ const grow = (): void => {
   valueStart = grown(valueStart);
   memberEnd = grown(memberEnd);
   order = grown(order);
+  firstUnit = grown(firstUnit);
 };
 
 /** Marks a value whose canonical form is its own text: the caller slices it only if it must rebuild around it. */
@@ -177,6 +180,8 @@ const array = (): Canonical => {
 
 /** Compares the names of members `a` and `b` (written without escapes) by UTF-16 code units, as RFC 8785 asks and as `<` does. */
 const compareNames = (a: number, b: number): number => {
+  const first = (firstUnit[a] ?? 0) - (firstUnit[b] ?? 0);
+  if (first !== 0) return first;
   let i = memberStart[a] ?? 0;
   let j = memberStart[b] ?? 0;
   const aEnd = (valueStart[a] ?? 0) - 2;
@@ -214,6 +219,7 @@ const object = (): Canonical => {
     valueStart[slot] = valueAt;
     memberEnd[slot] = at;
     order[slot] = slot;
+    firstUnit[slot] = valueAt - 2 > start + 1 ? text.charCodeAt(start + 1) : -1;
     rebuilt[slot] = out;
     if (out !== SAME) same = false;
     // A repeated name is not simple (JSON.parse keeps only its last value): `<=` sends it to the sort, which refuses it.

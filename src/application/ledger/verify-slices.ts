@@ -69,6 +69,11 @@ export const planSlices = async (store: Pick<LedgerStore, 'leaves'>, size: numbe
   }
 };
 
+/** Copies a hash between buffers: Buffer.copy makes a view per call, which costs more than these 32 bytes. */
+const copy32 = (from: Buffer, at: number, to: Buffer, into: number): void => {
+  for (let i = 0; i < HASH_SIZE; i++) to[into + i] = from[at + i] ?? 0;
+};
+
 /**
  * The binary counter over leaf hashes: complete subtrees merge as they fill; the edge is what is
  * left, largest first. The edge's hashes sit in one buffer and merge in a scratch pair, so a
@@ -84,14 +89,14 @@ class Counter {
   /** Pushes the leaf hash at `from[offset, offset + 32)`. */
   push(from: Buffer, offset: number): void {
     const { levels, hashes, pair } = this;
-    from.copy(pair, 1 + HASH_SIZE, offset, offset + HASH_SIZE);
+    copy32(from, offset, pair, 1 + HASH_SIZE);
     let n = levels.length;
     let level = 0;
     for (; n > 0 && levels[n - 1] === level; n--, level++) {
-      hashes.copy(pair, 1, (n - 1) * HASH_SIZE, n * HASH_SIZE);
+      copy32(hashes, (n - 1) * HASH_SIZE, pair, 1);
       mergeInPlace(pair);
     }
-    pair.copy(hashes, n * HASH_SIZE, 1 + HASH_SIZE);
+    copy32(pair, 1 + HASH_SIZE, hashes, n * HASH_SIZE);
     levels.length = n;
     levels.push(level);
   }
