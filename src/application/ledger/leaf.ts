@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { RecordedEvent, StoredEventText } from '../ports/event-store.js';
 import { canonicalJsonOf } from './canonical-json.js';
 import { canonicalFromText } from './canonical-text.js';
-import { sha256 } from './merkle.js';
+import { sha256, writeDigest } from './merkle.js';
 
 /** Version of the leaf layout, the `v` of every leaf. */
 export const LEAF_VERSION = 1;
@@ -69,17 +69,12 @@ export const leafObject = (e: LeafEvent): LeafObject => ({
  * canonical order (data_hash, id, metadata, revision, stream, type, v), which the tests check
  * against canonicalising the object.
  */
-const leafText = (
-  e: { readonly id: string; readonly stream: string; readonly revision: number; readonly type: string },
-  dataHashHex: string,
-  metadata: string,
-  prefix = '',
-): string =>
-  `${prefix}{"data_hash":"${dataHashHex}","id":${JSON.stringify(e.id)},"metadata":${metadata},` +
-  `"revision":${canonicalJsonOf(e.revision)},"stream":${JSON.stringify(e.stream)},"type":${JSON.stringify(e.type)},"v":${LEAF_VERSION}}`;
+const leafText = (id: string, stream: string, revision: number, type: string, dataHashHex: string, metadata: string, prefix = ''): string =>
+  `${prefix}{"data_hash":"${dataHashHex}","id":${JSON.stringify(id)},"metadata":${metadata},` +
+  `"revision":${canonicalJsonOf(revision)},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)},"v":${LEAF_VERSION}}`;
 
 /** The leaf as JSON text: RFC 8785 canonical JSON of `{ v, id, stream, revision, type, metadata, data_hash }`. */
-export const leafJson = (e: LeafEvent): string => leafText(e, dataHash(e.data), canonicalJsonOf(e.metadata));
+export const leafJson = (e: LeafEvent): string => leafText(e.id, e.stream, e.revision, e.type, dataHash(e.data), canonicalJsonOf(e.metadata));
 
 /** Canonical JSON of stored JSON text: straight from the text when it is in JSON.stringify's form, else parsed and written again. */
 const canonicalOfText = (text: string): string => {
@@ -91,7 +86,7 @@ const canonicalOfText = (text: string): string => {
 
 /** The leaf of an event read as stored text: the very bytes `leafJson` gives for the event parsed. */
 const leafTextOf = (e: StoredEventText, prefix: string): string =>
-  leafText({ id: e.id, stream: e.streamId, revision: e.revision, type: e.type }, sha256Hex(canonicalOfText(e.data)), canonicalOfText(e.metadata), prefix);
+  leafText(e.id, e.streamId, e.revision, e.type, sha256Hex(canonicalOfText(e.data)), canonicalOfText(e.metadata), prefix);
 
 export const leafJsonOfText = (e: StoredEventText): string => leafTextOf(e, '');
 
@@ -103,5 +98,5 @@ export const leafHash = (e: LeafEvent): Buffer => sha256(`\u0000${leafJson(e)}`)
 
 /** The leaf hash of an event read as stored text, written into `out` at `offset` (32 bytes): a verifier hashing a million leaves allocates no buffer per leaf. */
 export const leafHashOfTextInto = (e: StoredEventText, out: Buffer, offset: number): void => {
-  out.write(hash('sha256', leafTextOf(e, '\u0000'), 'binary'), offset, 'latin1');
+  writeDigest(hash('sha256', leafTextOf(e, '\u0000'), 'binary'), out, offset);
 };

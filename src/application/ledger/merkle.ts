@@ -34,6 +34,19 @@ export const hashChildren = (left: Uint8Array, right: Uint8Array): Buffer => {
   return sha256(nodeInput);
 };
 
+/**
+ * A node hashed where its children lie: `pair` holds 0x01 ‖ left ‖ right, and the node's hash is
+ * written over `right`, so a verifier merging a million nodes allocates no Buffer per node.
+ */
+export const mergeInPlace = (pair: Buffer): void => {
+  writeDigest(hash('sha256', pair, 'binary'), pair, 1 + HASH_SIZE);
+};
+
+/** Writes a digest given as a latin1 string (one character per byte) at `at`: a loop, cheaper than Buffer.write's checks for 32 bytes. */
+export const writeDigest = (digest: string, out: Buffer, at: number): void => {
+  for (let i = 0; i < digest.length; i++) out[at + i] = digest.charCodeAt(i);
+};
+
 /** The RFC's split point: the largest power of two strictly smaller than n (n ≥ 2). Arithmetic, not bit operations, so sizes past 2^31 work. */
 export const splitPoint = (n: number): number => {
   let k = 1;

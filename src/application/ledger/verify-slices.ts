@@ -4,7 +4,7 @@ import { parsePosition } from '../ports/position.js';
 import { mismatchOf, missing, type LeafMismatch } from './leaf-check.js';
 import { leafHashOfTextInto } from './leaf.js';
 import type { LedgerStore } from './ledger-store.js';
-import { hashChildren, HASH_SIZE } from './merkle.js';
+import { hashChildren, HASH_SIZE, mergeInPlace } from './merkle.js';
 import { coverOf, nodeKey, type NodeId } from './tree-ranges.js';
 
 /**
@@ -69,25 +69,45 @@ export const planSlices = async (store: Pick<LedgerStore, 'leaves'>, size: numbe
   }
 };
 
-/** The binary counter over leaf hashes: complete subtrees merge as they fill; the edge is what is left, largest first. */
-class Counter {
-  readonly edge: { level: number; hash: Buffer }[] = [];
+/** Copies a hash between buffers: Buffer.copy makes a view per call, which costs more than these 32 bytes. */
+const copy32 = (from: Buffer, at: number, to: Buffer, into: number): void => {
+  for (let i = 0; i < HASH_SIZE; i++) to[into + i] = from[at + i] ?? 0;
+};
 
-  push(leaf: Buffer): void {
-    let node = { level: 0, hash: leaf };
-    for (let top = this.edge.at(-1); top !== undefined && top.level === node.level; top = this.edge.at(-1)) {
-      this.edge.pop();
-      node = { level: node.level + 1, hash: hashChildren(top.hash, node.hash) };
+/**
+ * The binary counter over leaf hashes: complete subtrees merge as they fill; the edge is what is
+ * left, largest first. The edge's hashes sit in one buffer and merge in a scratch pair, so a
+ * million pushes allocate nothing.
+ */
+class Counter {
+  private readonly levels: number[] = [];
+  /** The edge's hashes, the i-th at i·32 (an edge holds at most one node per level). */
+  private readonly hashes = Buffer.alloc(64 * HASH_SIZE);
+  /** 0x01 ‖ left ‖ right, the node being pushed on the right. */
+  private readonly pair = Buffer.alloc(1 + 2 * HASH_SIZE, 0x01);
+
+  /** Pushes the leaf hash at `from[offset, offset + 32)`. */
+  push(from: Buffer, offset: number): void {
+    const { levels, hashes, pair } = this;
+    copy32(from, offset, pair, 1 + HASH_SIZE);
+    let n = levels.length;
+    let level = 0;
+    for (; n > 0 && levels[n - 1] === level; n--, level++) {
+      copy32(hashes, (n - 1) * HASH_SIZE, pair, 1);
+      mergeInPlace(pair);
     }
-    this.edge.push(node);
+    copy32(pair, 1 + HASH_SIZE, hashes, n * HASH_SIZE);
+    levels.length = n;
+    levels.push(level);
   }
 
   snapshot(): SubtreeNode[] {
-    return this.edge.map((n) => ({ level: n.level, hash: new Uint8Array(n.hash) }));
+    return this.levels.map((level, i) => ({ level, hash: new Uint8Array(this.hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)) }));
   }
 }
 
-const PAGE = 2000;
+/** Rows read at once: few enough that a page's strings die young, between two scavenges. */
+const PAGE = 512;
 
 /** Hashes the slice's events and compares the subtrees they give with the ledger's. */
 export const checkSlice = async (
@@ -113,7 +133,7 @@ export const checkSlice = async (
       if (leaves.length < (events + 1) * HASH_SIZE) leaves = grow(leaves);
       const offset = events * HASH_SIZE;
       leafHashOfTextInto(event, leaves, offset);
-      counter.push(leaves.subarray(offset, offset + HASH_SIZE));
+      counter.push(leaves, offset);
       events++;
       for (let size = slice.start + events; wanted[next] === size; next++) at.push({ size, edge: counter.snapshot() });
     }
