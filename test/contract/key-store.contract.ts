@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataKey, KeyStore } from '../../src/application/erasure/key-store.js';
 import { KeyUnwrapError } from '../../src/infrastructure/keys/key-wrap.js';
+import { rejectionOf } from '../support/rejection.js';
 
 export interface KeyStoreHarness {
   readonly store: KeyStore;
@@ -189,11 +190,5 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreHarne
 }
 
 const expectRejected = async (p: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> => {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(type);
-    return;
-  }
-  throw new Error('expected a rejection');
+  expect(await rejectionOf(p)).to.be.instanceOf(type);
 };

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { LedgerConflictError, type LedgerLeaf, type LedgerStore } from '../../src/application/ledger/ledger-store.js';
 import { MerkleLog } from '../../src/application/ledger/merkle-log.js';
 import { consistencyProof, EMPTY_ROOT, hashChildren, hashLeaf, inclusionProof, rootOf } from '../../src/application/ledger/merkle.js';
+import { rejectionOf } from '../support/rejection.js';
 
 export interface LedgerStoreHarness {
   readonly store: LedgerStore;
@@ -16,15 +17,6 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 /** Leaves with fresh event ids, so a shared server is fine. */
 const newLeaves = (n: number, tag = randomUUID()): LedgerLeaf[] =>
   Array.from({ length: n }, (_, i) => ({ eventId: `${tag}-${i}`, hash: hashLeaf(Buffer.from(`${tag} leaf ${i}`)), position: `${i + 1}` }));
-
-const rejection = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-};
 
 /** Behaviour every LedgerStore adapter must have, checked through the store itself and through a MerkleLog over it. */
 export function ledgerStoreContract(name: string, make: () => Promise<LedgerStoreHarness>): void {
@@ -74,7 +66,7 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
       await store.append({ start: 0, leaves: newLeaves(2), nodes: [] });
       for (const start of [0, 1, 3]) {
         const stray = newLeaves(1);
-        expect(await rejection(store.append({ start, leaves: stray, nodes: [] }))).to.be.instanceOf(LedgerConflictError);
+        expect(await rejectionOf(store.append({ start, leaves: stray, nodes: [] }))).to.be.instanceOf(LedgerConflictError);
         expect(await store.leafIndex(stray[0]?.eventId ?? '')).to.equal(undefined);
       }
       expect(await store.size()).to.equal(2);
@@ -84,13 +76,13 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
       const first = newLeaves(4);
       await store.append({ start: 0, leaves: first, nodes: [] });
       const second = [...newLeaves(3), first[1] ?? { eventId: '', hash: EMPTY_ROOT, position: '' }];
-      const failed = await rejection(store.append({ start: 4, leaves: second, nodes: [{ level: 1, index: 2, hash: EMPTY_ROOT }] }));
+      const failed = await rejectionOf(store.append({ start: 4, leaves: second, nodes: [{ level: 1, index: 2, hash: EMPTY_ROOT }] }));
       expect(failed).to.be.instanceOf(Error);
       expect(await store.size()).to.equal(4);
       expect(await store.leafIndex(second[0]?.eventId ?? '')).to.equal(undefined);
       expect(await store.leaves(0, 10)).to.have.length(4);
-      expect(await rejection(store.nodes([{ level: 0, index: 4 }]))).to.be.instanceOf(Error);
-      expect(await rejection(store.nodes([{ level: 1, index: 2 }]))).to.be.instanceOf(Error);
+      expect(await rejectionOf(store.nodes([{ level: 0, index: 4 }]))).to.be.instanceOf(Error);
+      expect(await rejectionOf(store.nodes([{ level: 1, index: 2 }]))).to.be.instanceOf(Error);
       // The next append at the same start goes through, with the same ids that failed alongside.
       const retry = second.slice(0, 3);
       await store.append({ start: 4, leaves: retry, nodes: [] });
@@ -100,8 +92,8 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
 
     it('refuses to read nodes it has not committed', async () => {
       await store.append({ start: 0, leaves: newLeaves(3), nodes: [] });
-      expect(await rejection(store.nodes([{ level: 0, index: 3 }]))).to.be.instanceOf(Error);
-      expect(await rejection(store.nodes([{ level: 2, index: 0 }]))).to.be.instanceOf(Error);
+      expect(await rejectionOf(store.nodes([{ level: 0, index: 3 }]))).to.be.instanceOf(Error);
+      expect(await rejectionOf(store.nodes([{ level: 2, index: 0 }]))).to.be.instanceOf(Error);
     });
 
     it('keeps every checkpoint in signing order and answers the latest; sizes never go back or beyond the tree', async () => {
@@ -129,8 +121,8 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
       ]);
       expect((await store.checkpoints(1, 2)).map((c) => c.seq)).to.deep.equal([1, 2]);
       expect(await store.checkpoints(4, 2)).to.deep.equal([]);
-      expect(await rejection(store.addCheckpoint(at(6, 9)))).to.be.instanceOf(LedgerConflictError);
-      expect(await rejection(store.addCheckpoint(at(4, 9)))).to.be.instanceOf(LedgerConflictError);
+      expect(await rejectionOf(store.addCheckpoint(at(6, 9)))).to.be.instanceOf(LedgerConflictError);
+      expect(await rejectionOf(store.addCheckpoint(at(4, 9)))).to.be.instanceOf(LedgerConflictError);
       expect((await store.checkpoints(0, 100)).length).to.equal(4);
     });
 

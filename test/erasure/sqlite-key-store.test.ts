@@ -10,6 +10,7 @@ import type { DataKey } from '../../src/application/erasure/key-store.js';
 import { KeyUnwrapError, WRAPPED_KEY_BYTES } from '../../src/infrastructure/keys/key-wrap.js';
 import { KEYS_DB_FILE, SqliteKeyStore } from '../../src/infrastructure/keys/sqlite-key-store.js';
 import { keyStoreContract } from '../contract/key-store.contract.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'sqlite-keys-'));
 
@@ -197,11 +198,5 @@ describe('SqliteKeyStore beyond the contract', () => {
 });
 
 const expectUnwrapError = async (p: Promise<unknown>): Promise<void> => {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(KeyUnwrapError);
-    return;
-  }
-  throw new Error('expected a KeyUnwrapError');
+  expect(await rejectionOf(p)).to.be.instanceOf(KeyUnwrapError);
 };

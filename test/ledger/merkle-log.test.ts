@@ -5,20 +5,12 @@ import { MerkleLog } from '../../src/application/ledger/merkle-log.js';
 import { consistencyProof, hashLeaf, inclusionProof, rootOf, verifyConsistency, verifyInclusion } from '../../src/application/ledger/merkle.js';
 import { consistencyRanges, coverOf, inclusionRanges } from '../../src/application/ledger/tree-ranges.js';
 import { MemoryLedgerStore } from './memory-ledger-store.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const hexes = (bs: readonly Uint8Array[]): string[] => bs.map(hex);
 const leaves = (n: number, from = 0): LedgerLeaf[] =>
   Array.from({ length: n }, (_, i) => ({ eventId: `e${from + i}`, hash: hashLeaf(Buffer.from(`leaf ${from + i}`)), position: `${from + i + 1}` }));
-
-const rejection = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-};
 
 describe('tree ranges', () => {
   it('cover a range of the tree with its complete subtrees, largest first', () => {
@@ -135,7 +127,7 @@ describe('MerkleLog', () => {
     const all = leaves(30);
     await log.append(all.slice(0, 10));
     store.failNextAppend = 'before-commit';
-    expect(await rejection(log.append(all.slice(10, 20)))).to.be.instanceOf(Error);
+    expect(await rejectionOf(log.append(all.slice(10, 20)))).to.be.instanceOf(Error);
     expect(log.size).to.equal(10);
     expect(await log.append(all.slice(10, 30))).to.equal(30);
     expect(hex(log.root)).to.equal(hex(rootOf(all.map((l) => l.hash))));
@@ -147,7 +139,7 @@ describe('MerkleLog', () => {
     const all = leaves(30);
     await log.append(all.slice(0, 10));
     store.failNextAppend = 'after-commit';
-    expect(await rejection(log.append(all.slice(10, 20)))).to.be.instanceOf(Error);
+    expect(await rejectionOf(log.append(all.slice(10, 20)))).to.be.instanceOf(Error);
     // Reads see the committed tree, then appends continue from it.
     expect(hex(await log.rootAt(20))).to.equal(hex(rootOf(all.slice(0, 20).map((l) => l.hash))));
     expect(log.size).to.equal(20);
@@ -170,11 +162,11 @@ describe('MerkleLog', () => {
     await log.append(leaves(9));
     expect(await log.indexOf('e7')).to.equal(7);
     expect(await log.indexOf('e9')).to.equal(undefined);
-    expect(await rejection(log.rootAt(10))).to.be.instanceOf(RangeError);
-    expect(await rejection(log.inclusionProof(9, 9))).to.be.instanceOf(RangeError);
-    expect(await rejection(log.inclusionProof(0, 10))).to.be.instanceOf(RangeError);
-    expect(await rejection(log.consistencyProof(5, 4))).to.be.instanceOf(RangeError);
-    expect(await rejection(log.append([{ eventId: 'x', hash: Buffer.alloc(31), position: '1' }]))).to.be.instanceOf(RangeError);
+    expect(await rejectionOf(log.rootAt(10))).to.be.instanceOf(RangeError);
+    expect(await rejectionOf(log.inclusionProof(9, 9))).to.be.instanceOf(RangeError);
+    expect(await rejectionOf(log.inclusionProof(0, 10))).to.be.instanceOf(RangeError);
+    expect(await rejectionOf(log.consistencyProof(5, 4))).to.be.instanceOf(RangeError);
+    expect(await rejectionOf(log.append([{ eventId: 'x', hash: Buffer.alloc(31), position: '1' }]))).to.be.instanceOf(RangeError);
     expect(log.size).to.equal(9);
     expect(await log.append([])).to.equal(9);
   });
