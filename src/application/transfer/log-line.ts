@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { JsonObject } from '../../domain/shared/json.js';
+import { leafEventOf } from '../ledger/leaf.js';
 import type { NewEvent, RecordedEvent } from '../ports/event-store.js';
 import { formatPosition } from '../ports/position.js';
 
@@ -19,16 +20,8 @@ const LogLine = t.type({
 });
 export type LogLine = t.TypeOf<typeof LogLine>;
 
-export const toLogLine = (e: RecordedEvent): string =>
-  JSON.stringify({
-    id: e.id,
-    stream: e.streamId,
-    revision: e.revision,
-    type: e.type,
-    data: e.data,
-    metadata: e.metadata,
-    position: formatPosition(e.position),
-  });
+/** A leaf is this line less its position (ledger/leaf.ts): both are written from the one mapping. */
+export const toLogLine = (e: RecordedEvent): string => JSON.stringify({ ...leafEventOf(e), position: formatPosition(e.position) });
 
 export class LogLineError extends Error {
   override readonly name = 'LogLineError';
