@@ -5,7 +5,15 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { canonicalJsonOf } from '../../src/application/ledger/canonical-json.js';
 import { canonicalFromText } from '../../src/application/ledger/canonical-text.js';
-import { leafEventOf, leafHash, leafHashOfTextInto, leafJson, leafJsonOfText } from '../../src/application/ledger/leaf.js';
+import {
+  leafEventOf,
+  leafHash,
+  leafHashAsStoredInto,
+  leafHashOfTextInto,
+  leafJson,
+  leafJsonOfText,
+  storedCanonically,
+} from '../../src/application/ledger/leaf.js';
 import { pagesOf, textPagesOf } from '../../src/application/log/log-reader.js';
 import type { EventStore, RecordedEvent, StoredEventText } from '../../src/application/ports/event-store.js';
 import { SqliteEventStore } from '../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
@@ -102,6 +110,43 @@ describe('ledger leaves from stored JSON text (what `ledger verify` hashes)', ()
     );
   });
 
+  it('hashed as stored, canonical text gives the leaf in full; any other form is told apart and gives another hash', () => {
+    const event = fc.record({
+      id: fc.uuid(),
+      streamId: fc.string({ maxLength: 20 }),
+      revision: fc.nat(),
+      type: fc.string({ maxLength: 12 }),
+      data: fc.dictionary(anyUnits, jsonWithOddStrings, { minKeys: 2, maxKeys: 4 }),
+      metadata: fc.record({ timestamp: fc.string(), correlationId: anyUnits, schemaVersion: fc.integer({ min: 1, max: 3 }) }),
+    });
+    fc.assert(
+      fc.property(event, (e) => {
+        const canonical: StoredEventText = {
+          ...e,
+          data: canonicalJsonOf(e.data),
+          metadata: canonicalJsonOf(e.metadata),
+          position: { commit: 1n, prepare: 1n },
+        };
+        const [full, asStored] = [Buffer.alloc(32), Buffer.alloc(32)];
+        leafHashOfTextInto(canonical, full, 0);
+        leafHashAsStoredInto(canonical, asStored, 0);
+        // Member names in reverse order: the same value, not the canonical text (unless already in order).
+        const reversed = (v: object): string =>
+          `{${Object.entries(v)
+            .reverse()
+            .map(([k, x]) => `${JSON.stringify(k)}:${canonicalJsonOf(x)}`)
+            .join(',')}}`;
+        const other: StoredEventText = { ...canonical, data: reversed(e.data), metadata: reversed(e.metadata) };
+        const otherAsStored = Buffer.alloc(32);
+        leafHashAsStoredInto(other, otherAsStored, 0);
+        const isCanonical = other.data === canonical.data && other.metadata === canonical.metadata;
+        // storedCanonically may say no to canonical text it cannot confirm (an escaped name): that costs speed only; a yes must be right.
+        return full.equals(asStored) && (!storedCanonically(other) || isCanonical) && otherAsStored.equals(full) === isCanonical;
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   describe('read from a store', () => {
     let dir = '';
     let store: SqliteEventStore;
@@ -151,6 +196,18 @@ describe('ledger leaves from stored JSON text (what `ledger verify` hashes)', ()
       expect((await store.readAllText({ ...(after === undefined ? {} : { after }), maxCount: 3 })).map((e) => e.id)).to.deep.equal(
         events.slice(10, 13).map((e) => e.id),
       );
+    });
+
+    it('SQLite stores data and metadata as canonical JSON (members sorted at every level), which parses to the values appended', async () => {
+      const text = await store.readAllText({ maxCount: 100 });
+      expect(text).to.have.length(25);
+      for (const e of text) {
+        expect(e.data).to.equal(canonicalJsonOf(JSON.parse(e.data)));
+        expect(e.metadata).to.equal(canonicalJsonOf(JSON.parse(e.metadata)));
+        expect(storedCanonically(e)).to.equal(true);
+      }
+      expect(text[0]?.data).to.equal('{"a":{"list":[0,0.5,null],"text":"é 0 \\"quoted\\""},"z":0}');
+      expect(text[0]?.metadata).to.equal('{"correlationId":"c-0","schemaVersion":1,"timestamp":"2026-01-02T03:04:05.000Z"}');
     });
 
     it('a store without readAllText is read through readAll, to the same leaves', async () => {

@@ -83,6 +83,8 @@ const nthMessage = (db: Database.Database, n: number): number => {
   return row.position;
 };
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 const head = (db: Database.Database): number => db.prepare<[], { head: number }>('SELECT MAX(position) AS head FROM events').get()?.head ?? 0;
 
 describe('tamper evidence: a stopped service’s events.db altered, `npm run ledger -- verify` names the first bad event', function () {
@@ -143,6 +145,52 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
     const r = await verify(dir);
     expect(r.code, r.line).to.equal(1);
     expect(r.line).to.equal(
+      `event ${target.event_id} at position ${target.position} (leaf ${target.position - 1}) was altered: its leaf differs from the one sealed`,
+    );
+  });
+
+  it('the same values stored in another member order (one event, then the whole log, as stores wrote it before canonical text): exit 0, a changed byte still named', async () => {
+    /** The object's members in reverse order, nested objects too: the same JSON value, not its canonical text. */
+    const reorder = (text: string): string =>
+      JSON.stringify(JSON.parse(text), (_k, v: unknown) => (isPlainObject(v) ? Object.fromEntries(Object.entries(v).reverse()) : v));
+    const rewrite = (db: Database.Database, positions: readonly number[]): void => {
+      const read = db.prepare<[number], { data: string; metadata: string }>('SELECT data, metadata FROM events WHERE position = ?');
+      const update = db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?');
+      db.transaction(() => {
+        for (const p of positions) {
+          const row = read.get(p);
+          if (row === undefined) throw new Error(`no event at ${p}`);
+          update.run(reorder(row.data), reorder(row.metadata), p);
+        }
+      })();
+    };
+    const one = copy();
+    const changed = withEvents(one, (db) => {
+      const p = nthMessage(db, 13);
+      const before = rowAt(db, p).data;
+      rewrite(db, [p]);
+      return before !== rowAt(db, p).data;
+    });
+    expect(changed, 'the stored text was rewritten').to.equal(true);
+    const r1 = await verify(one);
+    expect(r1.code, r1.line).to.equal(0);
+    const all = copy();
+    const target = withEvents(all, (db) => {
+      rewrite(
+        db,
+        Array.from({ length: head(db) }, (_, i) => i + 1),
+      );
+      const row = rowAt(db, nthMessage(db, 21));
+      const at = row.data.indexOf('"content":"') + '"content":"'.length + 12;
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(
+        `${row.data.slice(0, at)}${row.data[at] === 'A' ? 'B' : 'A'}${row.data.slice(at + 1)}`,
+        row.position,
+      );
+      return row;
+    });
+    const r2 = await verify(all);
+    expect(r2.code, r2.line).to.equal(1);
+    expect(r2.line).to.equal(
       `event ${target.event_id} at position ${target.position} (leaf ${target.position - 1}) was altered: its leaf differs from the one sealed`,
     );
   });

@@ -44,6 +44,9 @@ const ESCAPED = /[^ !#-[\]-\ud7ff\ue000-\uffff]/; // anything outside these: con
 /** ECMAScript's JSON.stringify is RFC 8785's string form; most strings need none of it, and skipping it is faster. */
 const writeString = (s: string): string => (ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`);
 
+/** A string's canonical JSON (what `canonicalJson` writes for it), without the checks a value of unknown type needs. */
+export const canonicalString = writeString;
+
 const write = (value: unknown): string => {
   switch (typeof value) {
     case 'string':

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { RecordedEvent, StoredEventText } from '../ports/event-store.js';
-import { canonicalJsonOf } from './canonical-json.js';
+import { canonicalJsonOf, canonicalString } from './canonical-json.js';
 import { canonicalFromText } from './canonical-text.js';
 import { sha256, writeDigest } from './merkle.js';
 
@@ -70,8 +70,8 @@ export const leafObject = (e: LeafEvent): LeafObject => ({
  * against canonicalising the object.
  */
 const leafText = (id: string, stream: string, revision: number, type: string, dataHashHex: string, metadata: string, prefix = ''): string =>
-  `${prefix}{"data_hash":"${dataHashHex}","id":${JSON.stringify(id)},"metadata":${metadata},` +
-  `"revision":${canonicalJsonOf(revision)},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)},"v":${LEAF_VERSION}}`;
+  `${prefix}{"data_hash":"${dataHashHex}","id":${canonicalString(id)},"metadata":${metadata},` +
+  `"revision":${Number.isSafeInteger(revision) ? String(revision) : canonicalJsonOf(revision)},"stream":${canonicalString(stream)},"type":${canonicalString(type)},"v":${LEAF_VERSION}}`;
 
 /** The leaf as JSON text: RFC 8785 canonical JSON of `{ v, id, stream, revision, type, metadata, data_hash }`. */
 export const leafJson = (e: LeafEvent): string => leafText(e.id, e.stream, e.revision, e.type, dataHash(e.data), canonicalJsonOf(e.metadata));
@@ -99,4 +99,18 @@ export const leafHash = (e: LeafEvent): Buffer => sha256(`\u0000${leafJson(e)}`)
 /** The leaf hash of an event read as stored text, written into `out` at `offset` (32 bytes): a verifier hashing a million leaves allocates no buffer per leaf. */
 export const leafHashOfTextInto = (e: StoredEventText, out: Buffer, offset: number): void => {
   writeDigest(hash('sha256', leafTextOf(e, '\u0000'), 'binary'), out, offset);
+};
+
+/** Whether the event's data and metadata are stored in canonical form (as the SQLite store writes them). */
+export const storedCanonically = (e: StoredEventText): boolean => canonicalFromText(e.data) === e.data && canonicalFromText(e.metadata) === e.metadata;
+
+/**
+ * The leaf hash the event has if its data and metadata are stored in canonical form, without
+ * checking that they are. Only a comparison with sealed hashes makes it an answer: when they are
+ * equal, collision resistance says the stored text is the canonical text that was sealed; when
+ * not, the caller computes the leaf with `leafHashOfTextInto` before concluding anything.
+ */
+export const leafHashAsStoredInto = (e: StoredEventText, out: Buffer, offset: number): void => {
+  const text = leafText(e.id, e.streamId, e.revision, e.type, sha256Hex(e.data), e.metadata, '\u0000');
+  writeDigest(hash('sha256', text, 'binary'), out, offset);
 };

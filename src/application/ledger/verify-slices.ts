@@ -2,7 +2,7 @@ import type { LogProcessor } from '../log/log-processor.js';
 import type { StoredEventText } from '../ports/event-store.js';
 import { parsePosition } from '../ports/position.js';
 import { mismatchOf, missing, type LeafMismatch } from './leaf-check.js';
-import { leafHashOfTextInto } from './leaf.js';
+import { leafHashAsStoredInto, leafHashOfTextInto, storedCanonically } from './leaf.js';
 import type { LedgerStore } from './ledger-store.js';
 import { hashChildren, HASH_SIZE, mergeInPlace } from './merkle.js';
 import { coverOf, nodeKey, type NodeId } from './tree-ranges.js';
@@ -109,6 +109,58 @@ class Counter {
 /** Rows read at once: few enough that a page's strings die young, between two scavenges. */
 const PAGE = 512;
 
+/**
+ * Events of a slice whose leaves are computed in full, and their text checked, before its stored
+ * text is taken as canonical. Text in another form (a log written before the store wrote canonical
+ * text, whose metadata never is) shows at once; a slice taken wrongly costs a second pass, not a wrong answer.
+ */
+const PROBE = 4;
+
+/** One pass over a slice's events: their leaf hashes in one buffer, the counter's final edge and its edge at each wanted size. */
+interface Pass {
+  readonly local: Buffer;
+  readonly events: number;
+  readonly edge: SubtreeNode[];
+  readonly at: readonly { readonly size: number; readonly edge: SubtreeNode[] }[];
+  /** Whether sealed leaves were hashed from stored text taken as canonical (their match with the ledger is then what proves them). */
+  readonly asStored: boolean;
+}
+
+const hashPass = async (
+  log: Pick<LogProcessor, 'textPages'>,
+  range: Parameters<LogProcessor['textPages']>[0],
+  slice: VerifySlice,
+  wanted: readonly number[],
+  mayTrustStored: boolean,
+): Promise<Pass> => {
+  const sealed = slice.end - slice.start;
+  let leaves: Buffer = Buffer.allocUnsafe(Math.max(1, sealed) * HASH_SIZE);
+  const counter = new Counter();
+  const at: { size: number; edge: SubtreeNode[] }[] = [];
+  let next = 0;
+  let events = 0;
+  // The SQLite store writes canonical text: once the slice's first events show it, the others'
+  // sealed leaves skip canonicalisation. Leaves past the sealed ones are never compared, so never trusted.
+  let probing = mayTrustStored;
+  let asStored = false;
+  for await (const page of log.textPages(range)) {
+    for (const event of page.events) {
+      if (leaves.length < (events + 1) * HASH_SIZE) leaves = grow(leaves);
+      const offset = events * HASH_SIZE;
+      if (asStored && events < sealed) leafHashAsStoredInto(event, leaves, offset);
+      else leafHashOfTextInto(event, leaves, offset);
+      if (probing) {
+        if (!storedCanonically(event)) probing = false;
+        else if (events + 1 === PROBE) [probing, asStored] = [false, true];
+      }
+      counter.push(leaves, offset);
+      events++;
+      for (let size = slice.start + events; wanted[next] === size; next++) at.push({ size, edge: counter.snapshot() });
+    }
+  }
+  return { local: leaves.subarray(0, events * HASH_SIZE), events, edge: counter.snapshot(), at, asStored };
+};
+
 /** Hashes the slice's events and compares the subtrees they give with the ledger's. */
 export const checkSlice = async (
   log: Pick<LogProcessor, 'textPages'>,
@@ -122,32 +174,25 @@ export const checkSlice = async (
   const sealed = slice.end - slice.start;
   // The sealed leaves' edge is wanted too: it is what the ledger's stored nodes are compared with.
   const wanted = [...new Set([...slice.targets, ...(sealed > 0 ? [slice.end] : [])])].sort((a, b) => a - b);
-  let leaves: Buffer = Buffer.allocUnsafe(Math.max(1, sealed) * HASH_SIZE);
-  const counter = new Counter();
-  const at: { size: number; edge: SubtreeNode[] }[] = [];
-  let next = 0;
-  let events = 0;
   const range = { ...(after === undefined ? {} : { after }), ...(until === undefined ? {} : { until }), pageSize: PAGE };
-  for await (const page of log.textPages(range)) {
-    for (const event of page.events) {
-      if (leaves.length < (events + 1) * HASH_SIZE) leaves = grow(leaves);
-      const offset = events * HASH_SIZE;
-      leafHashOfTextInto(event, leaves, offset);
-      counter.push(leaves, offset);
-      events++;
-      for (let size = slice.start + events; wanted[next] === size; next++) at.push({ size, edge: counter.snapshot() });
-    }
-  }
-  const local = leaves.subarray(0, events * HASH_SIZE);
-  const sealedEdge = at.find((a) => a.size === slice.end)?.edge;
   const stored = sealed === 0 ? [] : await store.nodes(coverOf({ start: slice.start, end: slice.end }));
-  const same = sealedEdge !== undefined && sealedEdge.length === stored.length && sealedEdge.every((n, i) => stored[i]?.equals(n.hash) === true);
-  const found = same ? undefined : await firstDifference(log, store, slice, local, range);
+  const matches = (pass: Pass): boolean => {
+    const edge = pass.at.find((a) => a.size === slice.end)?.edge;
+    return edge !== undefined && edge.length === stored.length && edge.every((n, i) => stored[i]?.equals(n.hash) === true);
+  };
+  let pass = await hashPass(log, range, slice, wanted, true);
+  let same = matches(pass);
+  // A difference is only believed from leaves computed in full.
+  if (!same && pass.asStored) {
+    pass = await hashPass(log, range, slice, wanted, false);
+    same = matches(pass);
+  }
+  const found = same ? undefined : await firstDifference(log, store, slice, pass.local, range);
   return {
     start: slice.start,
-    events,
-    edge: counter.snapshot(),
-    at: at.filter((a) => slice.targets.includes(a.size)),
+    events: pass.events,
+    edge: pass.edge,
+    at: pass.at.filter((a) => slice.targets.includes(a.size)),
     mismatch: found?.mismatch,
     corrupt: found?.corrupt,
   };

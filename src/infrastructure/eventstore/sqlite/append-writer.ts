@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../../../application/ports/event-store.js';
 import { positionOf } from '../../../application/ports/position.js';
+import { storedJsonOf } from '../shared/stored-json.js';
 import { satisfiesExpected } from './expected-revision.js';
 import type { EventRow } from './rows.js';
 
@@ -101,8 +102,8 @@ export class AppendWriter {
       return { _tag: 'Done', result: { _tag: 'Conflict', streamId, expected, actual } };
     }
     const rows = events.map((e) => {
-      const data: unknown = JSON.stringify(e.data);
-      const metadata: unknown = JSON.stringify(e.metadata);
+      const data = storedJsonOf(e.data);
+      const metadata = storedJsonOf(e.metadata);
       if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof data !== 'string' || typeof metadata !== 'string') {
         throw new TypeError(`append to ${streamId}: malformed event ${String(e.id)}`);
       }

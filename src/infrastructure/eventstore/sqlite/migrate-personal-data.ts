@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { JsonObject } from '../../../domain/shared/json.js';
+import { storedJsonOf } from '../shared/stored-json.js';
 import { configure, markPersonalDataSealed, personalDataSealed } from './schema.js';
 
 /** One stored event, as the migration reads it. */
@@ -69,7 +70,10 @@ export const migratePersonalData = async (
         const data: unknown = JSON.parse(row.data);
         if (!isJsonObject(data)) throw new Error(`event ${row.event_id} at position ${row.position}: its data is not a JSON object`);
         const sealed = await seal({ stream: row.stream_id, id: row.event_id, type: row.type, data });
-        if (sealed.changed) changes.push([sealed.stream, JSON.stringify(sealed.data), row.position]);
+        if (!sealed.changed) continue;
+        const text = storedJsonOf(sealed.data);
+        if (text === undefined) throw new Error(`event ${row.event_id} at position ${row.position}: its sealed data is not JSON`);
+        changes.push([sealed.stream, text, row.position]);
       }
       write.immediate(changes);
       events += rows.length;
