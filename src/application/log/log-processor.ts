@@ -4,7 +4,8 @@ import type { EventStore, RecordedEvent, StoredEventText } from '../ports/event-
 import type { AnyLogConsumer, LogConsumer, RawLogConsumer, RunningConsumer } from './consumer.js';
 import { ConsumerRun, type ConsumerSource } from './consumer-run.js';
 import { LiveFeed } from './live-feed.js';
-import { pagesOf, storedPagesOf, textPagesOf, type LogRange } from './log-reader.js';
+import { pagesOf, textPagesOf, type LogRange } from './log-reader.js';
+import { storedPagesOf } from './stored-pages.js';
 import type { Stored } from './stored.js';
 
 export interface LogProcessorOptions {

@@ -1,8 +1,5 @@
-import { domainEvents } from '../../domain/events.js';
-import type { PersonalData } from '../erasure/personal-data.js';
 import type { EventFilter, EventStore, Position, ReadAllOptions, RecordedEvent, StoredEventText } from '../ports/event-store.js';
 import { comparePositions } from '../ports/position.js';
-import { decodeStored, type Stored } from './stored.js';
 
 export interface LogRange {
   /** Exclusive start; undefined: the start of the log. */
@@ -26,7 +23,8 @@ const later = (a: Position, b: Position): Position => (comparePositions(a, b) >=
 const earlier = (a: Position, b: Position): Position => (comparePositions(a, b) <= 0 ? a : b);
 
 /**
- * The one loop over the log's pages: in position order within `range`, the next page read while
+ * The one loop over the log's pages (stored-pages.ts decodes them; this file knows no event type,
+ * so a tool that only reads stored text, `ledger verify`'s threads, starts without the codecs): in position order within `range`, the next page read while
  * the caller works on this one. Every consumer's catch-up and every bounded pass (rebuild,
  * resume, export, audit) goes through it.
  */
@@ -94,23 +92,5 @@ async function* pagesWith<E extends { readonly position: Position }>(
     if (through !== undefined && (after === undefined || comparePositions(through, after) > 0)) yield { events, through };
     if (done) return;
     after = last;
-  }
-}
-
-/** `pagesOf`, decoded: events of types this code does not know (foreign events in a shared store) are left out. */
-export async function* storedPagesOf(
-  store: Pick<EventStore, 'readAll' | 'headPosition'>,
-  personal: PersonalData,
-  range: LogRange = {},
-): AsyncGenerator<{ readonly events: readonly Stored[]; readonly through: Position }> {
-  for await (const page of pagesOf(store, range)) {
-    const events: Stored[] = [];
-    // The page's keys in one call, then every event decoded without waiting.
-    await personal.prepare(domainEvents, page.events);
-    for (const recorded of page.events) {
-      const stored = decodeStored(domainEvents, recorded, personal);
-      if (stored !== undefined) events.push(stored);
-    }
-    yield { events, through: page.through };
   }
 }

