@@ -30,9 +30,8 @@ import { ledgerNoteSigner, loadLedgerSigningKey } from '../src/infrastructure/le
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { SqliteReactorCheckpoints } from '../src/infrastructure/scheduler/reactor-checkpoints.js';
 import { benchKeys } from './bench-keys.js';
+import { cachedDataDir } from './cached-log.js';
 import { runJsonScript } from './processes.js';
-
-const BENCH_DIR = fileURLToPath(new URL('../../.bench/', import.meta.url));
 
 const fail = (why = 'empty pool'): never => {
   throw new Error(why);
@@ -179,7 +178,7 @@ const runVerify = (dataDir: string, args: readonly string[]): Promise<number | n
 
 const onLog = async (count: number, verifyArgs: readonly string[]): Promise<void> => {
   const { logPath, keysDir } = await runJsonScript<{ logPath: string; keysDir: string }>('replay-bench.js', [String(count), '--generate-only'], 60 * 60_000);
-  const dataDir = join(BENCH_DIR, `ledger-sealed-${count}`);
+  const dataDir = cachedDataDir('ledger', count);
   if (!existsSync(join(dataDir, 'ledger.db'))) {
     rmSync(dataDir, { recursive: true, force: true });
     // The log with its data keys, as a DATA_DIR holds them.

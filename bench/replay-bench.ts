@@ -1,8 +1,8 @@
 /**
  * Scenario (d): how fast the read models are rebuilt from the embedded log.
  * Generates a realistic log of N events once (users, chats, messages, likes, read receipts,
- * interleaved across chats) into `.bench/replay-log-sealed-<N>.db`, its personal data sealed with
- * keys kept in `.bench/replay-log-sealed-<N>.keys/` (keys.db and data-key, as under a DATA_DIR), then times:
+ * interleaved across chats) into `.bench/replay-log-<format>-<N>.db` (cached-log.ts), its personal data sealed with
+ * keys kept in `.bench/replay-log-<format>-<N>.keys/` (keys.db and data-key, as under a DATA_DIR), then times:
  *  - scan: reading the whole log through a subscription (the store's read path alone),
  *  - decode: the scan plus decoding each event (decodeStored, personal data opened),
  *  - rebuild: the read models' consumer on a log processor, from empty into a fresh SqliteReadModelStore, until its
@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chatIdFor, newId } from '../src/application/shared/ids.js';
 import { LogProcessor } from '../src/application/log/log-processor.js';
 import { decodeStored, toNewEvent } from '../src/application/log/stored.js';
@@ -28,6 +27,8 @@ import { SqliteReadModelStore } from '../src/infrastructure/readmodel/sqlite/sql
 import { prng } from '../test/support/prng.js';
 import { round } from './stats.js';
 import { benchKeys } from './bench-keys.js';
+import { cachedLog } from './cached-log.js';
+import { BENCH_DIR } from './processes.js';
 
 export interface ReplayResult {
   readonly events: number;
@@ -43,7 +44,6 @@ export interface ReplayResult {
   readonly mix: Readonly<Record<string, number>>;
 }
 
-const BENCH_DIR = fileURLToPath(new URL('../../.bench/', import.meta.url));
 const USERS = 2000;
 const EVENTS_PER_CHAT = 200;
 const ACTIVE_CHATS = 100;
@@ -202,12 +202,11 @@ const main = async (): Promise<void> => {
   const total = Number(process.argv[2] ?? 1_000_000);
   if (!Number.isInteger(total) || total < 1000) throw new Error('usage: replay-bench <events ≥ 1000>');
   mkdirSync(BENCH_DIR, { recursive: true });
-  const logPath = join(BENCH_DIR, `replay-log-sealed-${total}.db`);
-  const keysDir = join(BENCH_DIR, `replay-log-sealed-${total}.keys`);
+  const { logPath, keysDir } = cachedLog(total);
   let generateSeconds: number | undefined;
   let mix: Record<string, number> | undefined;
   if (!existsSync(logPath)) {
-    const tmp = join(BENCH_DIR, `replay-log-sealed-${total}.${process.pid}.tmp.db`);
+    const tmp = `${logPath}.${process.pid}.tmp`;
     const t0 = performance.now();
     // Keys made with the log: an earlier half-made run's are dropped with it.
     rmSync(keysDir, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 /** (d): read-model rebuild speed on a generated log, by the ProjectionRunner and by `npm run replay`. */
-import { existsSync, linkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from './options.js';
-import { BENCH_DIR, DIST, removeTempDir, runJsonScript, runNode, tempDir } from './processes.js';
+import { KEY_FILES } from './bench-keys.js';
+import { cachedLog } from './cached-log.js';
+import { DIST, removeTempDir, runJsonScript, runNode, tempDir } from './processes.js';
 import { log, messageOf } from './progress.js';
 import type { ReplayResult } from './replay-bench.js';
 import { round } from './stats.js';
@@ -29,12 +31,14 @@ const replayScenario = async (events: number): Promise<ReplayResult> => {
 /** `npm run replay` (the product's rebuild into a new generation) on the same cached log, when it exists. */
 const replayCliScenario = async (events: number): Promise<ReplayCliResult | undefined> => {
   const cli = join(DIST, 'src/interfaces/cli/replay.js');
-  const cached = join(BENCH_DIR, `replay-log-${events}.db`);
+  const { logPath: cached, keysDir } = cachedLog(events);
   if (!existsSync(cli) || !existsSync(cached)) return undefined;
   const dataDir = tempDir('bench-replay-cli-');
   try {
     // A hard link: nothing is copied, and the replay only reads the log.
     linkSync(cached, join(dataDir, 'events.db'));
+    // Its personal data opens with the keys it was sealed with (copies: the replay may write to its key store).
+    for (const file of KEY_FILES) copyFileSync(join(keysDir, file), join(dataDir, file));
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     for (const k of ['EVENTSTORE_URL', 'MONGODB_URL', 'NODE_OPTIONS']) delete env[k];
     const t0 = performance.now();

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { dropPageCache } from '../src/infrastructure/shared/page-cache.js';
 import { LongLogRig, type LongLogVariant } from './long-log-rig.js';
 import type { Options } from './options.js';
-import { BENCH_DIR, removeTempDir, runJsonScript, tempDir } from './processes.js';
+import { removeTempDir, runJsonScript, tempDir } from './processes.js';
 import { startService } from './servers.js';
 import { round } from './stats.js';
 import { comparedRow, fmt, ratio, type Goal, type Row } from './table.js';
 import { KEY_FILES } from './bench-keys.js';
+import { cachedDataDir } from './cached-log.js';
 
 export interface LongLogResult {
   readonly empty: LongLogVariant;
@@ -23,7 +24,7 @@ export interface LongLogResult {
  * on them, made once and cached in .bench/ (generating 10 M events and projecting them takes minutes).
  */
 const longLogDataset = async (events: number): Promise<{ dir: string; preparedSeconds?: number }> => {
-  const dir = join(BENCH_DIR, `long-log-sealed-${events}`);
+  const dir = cachedDataDir('long-log', events);
   if (existsSync(join(dir, 'PREPARED'))) return { dir };
   const t0 = performance.now();
   const { logPath, keysDir } = await runJsonScript<{ logPath: string; keysDir: string }>('replay-bench.js', [String(events), '--generate-only'], 60 * 60_000);
