@@ -79,7 +79,7 @@ describe('architecture', () => {
   it('decodes stored events in one place: the log module, once on the live path', () => {
     expect(filesMatching(/\bdecodeStored\(/)).to.deep.equal([
       'src/application/log/live-feed.ts',
-      'src/application/log/log-reader.ts',
+      'src/application/log/stored-pages.ts',
       'src/application/log/stream-reader.ts',
     ]);
     const live = readFileSync(src('application', 'log', 'live-feed.ts'), 'utf8');
