@@ -34,6 +34,9 @@ const jsonWithOddStrings = fc.letrec((tie) => ({
   object: fc.dictionary(anyUnits, tie('value'), { maxKeys: 5 }),
 })).value;
 
+/** An event's fields other than data and metadata. */
+const eventFields = { id: fc.uuid(), streamId: fc.string({ maxLength: 20 }), revision: fc.nat(), type: fc.string({ maxLength: 12 }) };
+
 describe('ledger leaves from stored JSON text (what `ledger verify` hashes)', () => {
   it('canonicalFromText answers, when it answers, canonicalJsonOf(JSON.parse(text)) (property, with odd strings and numbers)', () => {
     fc.assert(
@@ -82,10 +85,7 @@ describe('ledger leaves from stored JSON text (what `ledger verify` hashes)', ()
 
   it('give the same leaf as the parsed event, whatever form the text is in', () => {
     const event = fc.record({
-      id: fc.uuid(),
-      streamId: fc.string({ maxLength: 20 }),
-      revision: fc.nat(),
-      type: fc.string({ maxLength: 12 }),
+      ...eventFields,
       data: fc.dictionary(anyUnits, jsonWithOddStrings, { maxKeys: 4 }),
       metadata: fc.record({ correlationId: anyUnits, timestamp: fc.string(), schemaVersion: fc.integer({ min: 1, max: 3 }) }, { requiredKeys: ['timestamp'] }),
       spaced: fc.boolean(),
@@ -112,10 +112,7 @@ describe('ledger leaves from stored JSON text (what `ledger verify` hashes)', ()
 
   it('hashed as stored, canonical text gives the leaf in full; any other form is told apart and gives another hash', () => {
     const event = fc.record({
-      id: fc.uuid(),
-      streamId: fc.string({ maxLength: 20 }),
-      revision: fc.nat(),
-      type: fc.string({ maxLength: 12 }),
+      ...eventFields,
       data: fc.dictionary(anyUnits, jsonWithOddStrings, { minKeys: 2, maxKeys: 4 }),
       metadata: fc.record({ timestamp: fc.string(), correlationId: anyUnits, schemaVersion: fc.integer({ min: 1, max: 3 }) }),
     });
