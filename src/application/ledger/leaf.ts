@@ -108,7 +108,9 @@ export const storedCanonically = (e: StoredEventText): boolean => canonicalFromT
  * The leaf hash the event has if its data and metadata are stored in canonical form, without
  * checking that they are. Only a comparison with sealed hashes makes it an answer: when they are
  * equal, collision resistance says the stored text is the canonical text that was sealed; when
- * not, the caller computes the leaf with `leafHashOfTextInto` before concluding anything.
+ * not, the caller computes the leaf with `leafHashOfTextInto` before concluding anything. Data
+ * enters through its hash and the strings as canonical JSON, so the metadata is the one part taken
+ * raw, between `"metadata":` and the only `,"revision":` outside a string: equal leaf bytes mean equal metadata.
  */
 export const leafHashAsStoredInto = (e: StoredEventText, out: Buffer, offset: number): void => {
   const text = leafText(e.id, e.streamId, e.revision, e.type, sha256Hex(e.data), e.metadata, '\u0000');

@@ -23,10 +23,10 @@ const later = (a: Position, b: Position): Position => (comparePositions(a, b) >=
 const earlier = (a: Position, b: Position): Position => (comparePositions(a, b) <= 0 ? a : b);
 
 /**
- * The one loop over the log's pages (stored-pages.ts decodes them; this file knows no event type,
- * so a tool that only reads stored text, `ledger verify`'s threads, starts without the codecs): in position order within `range`, the next page read while
+ * The one loop over the log's pages: in position order within `range`, the next page read while
  * the caller works on this one. Every consumer's catch-up and every bounded pass (rebuild,
- * resume, export, audit) goes through it.
+ * resume, export, audit) goes through it. It knows no event type (stored-pages.ts decodes), so a
+ * tool that reads stored text only, as `ledger verify`'s threads do, starts without the codecs.
  */
 export const pagesOf = (store: Pick<EventStore, 'readAll' | 'headPosition'>, range: LogRange = {}): AsyncGenerator<LogPage> =>
   pagesWith(store, (options) => store.readAll(options), range);
