@@ -110,7 +110,8 @@ export const storedCanonically = (e: StoredEventText): boolean => canonicalFromT
  * equal, collision resistance says the stored text is the canonical text that was sealed; when
  * not, the caller computes the leaf with `leafHashOfTextInto` before concluding anything. Data
  * enters through its hash and the strings as canonical JSON, so the metadata is the one part taken
- * raw, between `"metadata":` and the only `,"revision":` outside a string: equal leaf bytes mean equal metadata.
+ * raw; the tail after it (`,"revision":…,"v":1}`) holds that marker once outside its strings, so
+ * two leaves of equal bytes cannot split differently there: equal leaves mean equal metadata.
  */
 export const leafHashAsStoredInto = (e: StoredEventText, out: Buffer, offset: number): void => {
   const text = leafText(e.id, e.streamId, e.revision, e.type, sha256Hex(e.data), e.metadata, '\u0000');
