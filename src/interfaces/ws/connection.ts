@@ -73,7 +73,6 @@ export class Connection {
     this.closing ??= (async () => {
       this.socket.closed = true;
       this.c.hub.remove(this.socket);
-      this.liveness.stop();
       await this.setupDone;
       await this.inbound.settled;
       this.closeOutOk = await closeOut(this.c, this.socket, this.opened, this.openedAt);

@@ -4,21 +4,20 @@ import type { ClientSocket } from './client-socket.js';
 import { CloseCode } from './close-codes.js';
 import type { ConnectionContext } from './connection-context.js';
 
-/** setTimeout's ceiling: longer token lifetimes are re-armed. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Whether a socket's peer is still there: the heartbeat's ping and pong, and its token's expiry (3001). */
+/**
+ * Whether a socket's peer is still there: the heartbeat's ping and pong, and its token's expiry
+ * (3001). Both are checked by the gateway's sweep (at least once a second) rather than a timer per
+ * socket: a timer of its own, with the list Node keeps for its unique delay, cost every idle socket
+ * about 300 bytes, and a token's `exp` counts in seconds anyway.
+ */
 export class Liveness {
   private pingSentAt: number | undefined;
   private lastPong = Date.now();
-  private expiry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: ClientSocket,
-    expiresAt: number,
-  ) {
-    this.armExpiry(expiresAt);
-  }
+    private readonly expiresAt: number,
+  ) {}
 
   pong(): void {
     this.pingSentAt = undefined;
@@ -26,35 +25,23 @@ export class Liveness {
   }
 
   /**
-   * Ping after `intervalMs` of silence. True when a ping went unanswered for `timeoutMs`: a
-   * half-open connection (a closed lid, a changed network), to be cut.
+   * Closes the socket with 3001 once its token expired. Else pings after `intervalMs` of silence.
+   * True when a ping went unanswered for `timeoutMs`: a half-open connection (a closed lid, a
+   * changed network), to be cut.
    */
   check(now: number, intervalMs: number, timeoutMs: number): boolean {
     const ws = this.socket.ws;
     if (this.socket.closed || ws.readyState !== ws.OPEN) return false;
+    if (now >= this.expiresAt) {
+      this.socket.close(CloseCode.UNAUTHORIZED, 'token expired');
+      return false;
+    }
     if (this.pingSentAt !== undefined) return now - this.pingSentAt >= timeoutMs;
     if (now - this.lastPong >= intervalMs) {
       this.pingSentAt = now;
       ws.ping();
     }
     return false;
-  }
-
-  /** The socket is gone: no expiry to enforce. */
-  stop(): void {
-    clearTimeout(this.expiry);
-  }
-
-  private armExpiry(expiresAt: number): void {
-    const delay = Math.max(0, expiresAt - Date.now());
-    this.expiry = setTimeout(
-      () => {
-        if (Date.now() >= expiresAt) this.socket.close(CloseCode.UNAUTHORIZED, 'token expired');
-        else this.armExpiry(expiresAt);
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
-    this.expiry.unref();
   }
 }
 
