@@ -30,11 +30,14 @@ export interface StartOptions {
   readonly readyTimeoutMs?: number;
   /** Settings of the service's own, over the bench's (e.g. the flood limits, which it otherwise lifts). */
   readonly env?: NodeJS.ProcessEnv;
+  /** More Node flags (e.g. `--heapsnapshot-signal`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 const nodeArgsOf = (o: StartOptions): string[] => [
   ...(o.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`]),
   ...(o.inspect === true ? ['--inspect=127.0.0.1:0'] : []),
+  ...(o.nodeArgs ?? []),
 ];
 
 export const startService = async (label: string, so: StartOptions = {}): Promise<Server> => {
