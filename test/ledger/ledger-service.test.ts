@@ -48,6 +48,20 @@ const chatEventIds = async (svc: TestService, as: string, peer: string): Promise
   return items.map((i: unknown) => (isRecord(i) ? { id: String(i['id']), type: String(i['type']) } : { id: '', type: '' }));
 };
 
+/** `from` opens a chat with `to` and sends one message: its MessageSent event in the chat's history. */
+const sendOne = async (svc: TestService, from: string, to: string, text: string): Promise<{ id: string; type: string }> => {
+  const { chat } = await putChat(svc, from, to);
+  const client = await svc.connect(from);
+  try {
+    await sendMessage(client, chat.chat_id, text);
+  } finally {
+    await client.close();
+  }
+  const message = (await chatEventIds(svc, from, to)).find((e) => e.type === 'MessageSent');
+  if (message === undefined) throw new Error('no MessageSent in the history');
+  return message;
+};
+
 describe('the ledger in the service: checkpoints, key, proofs over HTTP', function () {
   this.timeout(30_000);
   let svc: TestService;
@@ -98,15 +112,7 @@ describe('the ledger in the service: checkpoints, key, proofs over HTTP', functi
   });
 
   it('proves a message of my chat to me: the leaf hashes into the signed root; the other member too; anyone else gets 404', async () => {
-    const { chat } = await putChat(svc, ann, eve);
-    const client = await svc.connect(ann);
-    try {
-      await sendMessage(client, chat.chat_id, 'prove me');
-    } finally {
-      await client.close();
-    }
-    const message = (await chatEventIds(svc, ann, eve)).find((e) => e.type === 'MessageSent');
-    if (message === undefined) throw new Error('no MessageSent in the history');
+    const message = await sendOne(svc, ann, eve, 'prove me');
     for (const member of [ann, eve]) {
       const res = await svc.http('GET', `/api/ledger/proof?id=${message.id}`, { username: member });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -180,15 +186,7 @@ describe('the ledger in the service: a proof asked for before the ledger took th
   after(async () => svc.stop());
 
   it('waits for the leaf and its checkpoint instead of answering 404 for an event it has not taken yet', async () => {
-    const { chat } = await putChat(svc, ann, eve);
-    const client = await svc.connect(ann);
-    try {
-      await sendMessage(client, chat.chat_id, 'prove me at once');
-    } finally {
-      await client.close();
-    }
-    const message = (await chatEventIds(svc, ann, eve)).find((e) => e.type === 'MessageSent');
-    if (message === undefined) throw new Error('no MessageSent in the history');
+    const message = await sendOne(svc, ann, eve, 'prove me at once');
     expect(await svc.service.ledger.store.leafIndex(message.id), 'the ledger has not taken the event yet').to.equal(undefined);
     const res = await svc.http('GET', `/api/ledger/proof?id=${message.id}`, { username: eve });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);

@@ -83,6 +83,23 @@ const nthMessage = (db: Database.Database, n: number): number => {
   return row.position;
 };
 
+/**
+ * Changes one character of the n-th message's stored data (inside its sealed content), the JSON still
+ * valid: what an editor of the file would do. Returns the row as it was.
+ */
+const alterContent = (db: Database.Database, n: number): Row => {
+  const row = rowAt(db, nthMessage(db, n));
+  const at = row.data.indexOf('"content":"') + '"content":"'.length + 12;
+  expect(at).to.be.greaterThan(20);
+  const altered = `${row.data.slice(0, at)}${row.data[at] === 'A' ? 'B' : 'A'}${row.data.slice(at + 1)}`;
+  db.prepare('UPDATE events SET data = ? WHERE position = ?').run(altered, row.position);
+  return row;
+};
+
+/** What verify answers for an event whose data was altered. */
+const alteredLine = (row: Row): string =>
+  `event ${row.event_id} at position ${row.position} (leaf ${row.position - 1}) was altered: its leaf differs from the one sealed`;
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const head = (db: Database.Database): number => db.prepare<[], { head: number }>('SELECT MAX(position) AS head FROM events').get()?.head ?? 0;
@@ -133,20 +150,10 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
 
   it('a changed byte in one event’s data: exit 1, naming that event (position and id)', async () => {
     const dir = copy();
-    const target = withEvents(dir, (db) => {
-      const row = rowAt(db, nthMessage(db, 17));
-      // One character of the stored data (inside the sealed content), the JSON still valid: what an editor of the file would do.
-      const at = row.data.indexOf('"content":"') + '"content":"'.length + 12;
-      expect(at).to.be.greaterThan(20);
-      const altered = `${row.data.slice(0, at)}${row.data[at] === 'A' ? 'B' : 'A'}${row.data.slice(at + 1)}`;
-      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(altered, row.position);
-      return row;
-    });
+    const target = withEvents(dir, (db) => alterContent(db, 17));
     const r = await verify(dir);
     expect(r.code, r.line).to.equal(1);
-    expect(r.line).to.equal(
-      `event ${target.event_id} at position ${target.position} (leaf ${target.position - 1}) was altered: its leaf differs from the one sealed`,
-    );
+    expect(r.line).to.equal(alteredLine(target));
   });
 
   it('the same values stored in another member order (one event, then the whole log, as stores wrote it before canonical text): exit 0, a changed byte still named', async () => {
@@ -180,19 +187,11 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
         db,
         Array.from({ length: head(db) }, (_, i) => i + 1),
       );
-      const row = rowAt(db, nthMessage(db, 21));
-      const at = row.data.indexOf('"content":"') + '"content":"'.length + 12;
-      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(
-        `${row.data.slice(0, at)}${row.data[at] === 'A' ? 'B' : 'A'}${row.data.slice(at + 1)}`,
-        row.position,
-      );
-      return row;
+      return alterContent(db, 21);
     });
     const r2 = await verify(all);
     expect(r2.code, r2.line).to.equal(1);
-    expect(r2.line).to.equal(
-      `event ${target.event_id} at position ${target.position} (leaf ${target.position - 1}) was altered: its leaf differs from the one sealed`,
-    );
+    expect(r2.line).to.equal(alteredLine(target));
   });
 
   it('a deleted event: exit 1, naming it', async () => {
