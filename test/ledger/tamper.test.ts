@@ -96,6 +96,14 @@ const alterContent = (db: Database.Database, n: number): Row => {
   return row;
 };
 
+/** Deletes the log's last `n` events: the position kept last, and the first row cut as it was. */
+const cutTail = (db: Database.Database, n: number): readonly [number, Row] => {
+  const keep = head(db) - n;
+  const row = rowAt(db, keep + 1);
+  db.prepare('DELETE FROM events WHERE position > ?').run(keep);
+  return [keep, row];
+};
+
 /** What verify answers for an event whose data was altered. */
 const alteredLine = (row: Row): string =>
   `event ${row.event_id} at position ${row.position} (leaf ${row.position - 1}) was altered: its leaf differs from the one sealed`;
@@ -232,12 +240,7 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
 
   it('a cut tail: exit 1, naming the first event missing', async () => {
     const dir = copy();
-    const [cut, target] = withEvents(dir, (db) => {
-      const keep = head(db) - 7;
-      const row = rowAt(db, keep + 1);
-      db.prepare('DELETE FROM events WHERE position > ?').run(keep);
-      return [keep, row] as const;
-    });
+    const [cut, target] = withEvents(dir, (db) => cutTail(db, 7));
     const r = await verify(dir);
     expect(r.code, r.line).to.equal(1);
     expect(r.line).to.equal(`event ${target.event_id} at position ${cut + 1} (leaf ${cut}) is missing: the log ends before it`);
@@ -245,12 +248,7 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
 
   it('a cut tail, then new events on a restarted service: it stops sealing (in /readyz, no new checkpoint); verify exits 1 naming the first event cut, and so does verify --checkpoint', async () => {
     const dir = copy();
-    const [cut, target] = withEvents(dir, (db) => {
-      const keep = head(db) - 12;
-      const row = rowAt(db, keep + 1);
-      db.prepare('DELETE FROM events WHERE position > ?').run(keep);
-      return [keep, row] as const;
-    });
+    const [cut, target] = withEvents(dir, (db) => cutTail(db, 12));
     dropDerived(dir);
     const svc = await serve(dir);
     try {
@@ -278,7 +276,7 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
 
   it('a rewind re-signed from scratch (tail cut, ledger.db removed, new events sealed): only verify --checkpoint with the earlier checkpoint catches it', async () => {
     const dir = copy();
-    withEvents(dir, (db) => db.prepare('DELETE FROM events WHERE position > ?').run(head(db) - 12));
+    withEvents(dir, (db) => cutTail(db, 12));
     for (const f of readdirSync(dir)) if (f.startsWith('ledger.db')) rmSync(join(dir, f));
     dropDerived(dir);
     const svc = await serve(dir);
