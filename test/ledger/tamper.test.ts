@@ -64,6 +64,15 @@ const withEvents = <T>(dataDir: string, f: (db: Database.Database) => T): T => {
   }
 };
 
+const withLedger = <T>(dataDir: string, f: (db: Database.Database) => T): T => {
+  const db = new Database(join(dataDir, 'ledger.db'));
+  try {
+    return f(db);
+  } finally {
+    db.close();
+  }
+};
+
 const rowAt = (db: Database.Database, position: number): Row => {
   const row = db.prepare<[number], Row>('SELECT position, event_id, stream_id, revision, type, data FROM events WHERE position = ?').get(position);
   if (row === undefined) throw new Error(`no event at ${position}`);
@@ -272,6 +281,32 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
     const against = await verify(dir, '--checkpoint', savedCheckpoint);
     expect(against.code).to.equal(1);
     expect(against.line).to.equal(r.line);
+  });
+
+  it('leaves lost after an earlier checkpoint (what a power cut may take: leaves commit without an fsync, checkpoints with one): the restarted service takes them again from the log and signs the very checkpoint it had; verify exits 0', async () => {
+    const dir = copy();
+    const earlier = withLedger(dir, (db) => {
+      const sizes = db.prepare<[], number>('SELECT size FROM checkpoints ORDER BY seq').pluck().all();
+      expect(sizes.length, 'checkpoints signed while the base chatted').to.be.greaterThan(1);
+      const size = sizes[sizes.length - 2] ?? 0;
+      db.prepare('DELETE FROM checkpoints WHERE size > ?').run(size);
+      db.prepare('DELETE FROM leaves WHERE idx >= ?').run(size);
+      db.prepare('DELETE FROM nodes WHERE ((idx + 1) << level) > ?').run(size);
+      return size;
+    });
+    expect(earlier).to.be.within(1, sealedSize - 1);
+    const svc = await serve(dir);
+    try {
+      expect(await sealedToHead(svc)).to.equal(sealedSize);
+      // The same leaves again: the same root, and Ed25519 signs it into the same note.
+      expect(await checkpointNow(svc)).to.equal(readFileSync(savedCheckpoint, 'utf8'));
+    } finally {
+      await svc.stop();
+    }
+    const r = await verify(dir);
+    expect(r.code, r.line).to.equal(0);
+    const against = await verify(dir, '--checkpoint', savedCheckpoint);
+    expect(against.code, against.line).to.equal(0);
   });
 
   it('a rewind re-signed from scratch (tail cut, ledger.db removed, new events sealed): only verify --checkpoint with the earlier checkpoint catches it', async () => {
