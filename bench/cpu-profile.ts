@@ -1,5 +1,5 @@
 /**
- * Summarises a V8 `.cpuprofile` (from `node --cpu-prof`): self time by function and by area
+ * Summarises a V8 `.cpuprofile` (`node --cpu-prof`, or the inspector's): self time by function and by area
  * (our layers, each dependency, node internals, GC), and inclusive time of our functions.
  * `node dist/bench/cpu-profile.js <file.cpuprofile>` prints the summary as JSON.
  */

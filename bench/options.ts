@@ -108,7 +108,7 @@ export const spec = defineCli({
   options: {
     quick: { type: 'boolean', help: 'smaller sizes, shorter phases, no profile (< 2 minutes)' },
     'write-md': { type: 'boolean', help: 'update the results section of BENCHMARKS.md' },
-    profile: { type: 'boolean', help: 'add a --cpu-prof run of the service (default on a full run)' },
+    profile: { type: 'boolean', help: 'add a run of the service with its main thread profiled over the phase (default on a full run)' },
     'no-profile': { type: 'boolean', help: 'skip the profile run of a full run' },
     only: { type: 'string', value: 'LIST', help: 'these scenarios only, e.g. a,e (default a,b,c,d,e,f,g,h)' },
     'storm-users': { type: 'string', value: 'LIST', help: `user counts of the (g) reconnect storm ${defaults(STORM_USERS.full, STORM_USERS.quick)}` },

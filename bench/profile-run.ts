@@ -1,7 +1,8 @@
-/** `--profile`: the service under --cpu-prof at a given message rate, and its summary in markdown. */
-import { mkdirSync, readdirSync } from 'node:fs';
+/** `--profile`: the service's main thread profiled at a given message rate, and its summary in markdown. */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { profileDuring } from './inspector.js';
 import { Load, type MeasuredPhase } from './load-driver.js';
 import type { Options } from './options.js';
 import { BENCH_DIR, ROOT } from './processes.js';
@@ -16,28 +17,34 @@ export interface ProfileResult {
   readonly summary: ProfileSummary;
 }
 
-/** Runs the service under --cpu-prof at `rate` messages/s and summarises the profile. */
+/**
+ * Profiles the service's main thread at `rate` messages/s, over the measured phase only (through
+ * the inspector): the set-up of users, chats and sockets stays out of it.
+ */
 export const profileScenario = async (o: Options, rate: number, stamp: string): Promise<ProfileResult> => {
   const dir = join(BENCH_DIR, `profile-${stamp}`);
   mkdirSync(dir, { recursive: true });
-  const server = await startService('profile', { profileDir: dir });
+  const server = await startService('profile', { inspect: true });
+  const inspector = server.inspector;
   let load: Load | undefined;
   let phase: MeasuredPhase;
+  const path = join(dir, 'service-phase.cpuprofile');
   try {
+    if (inspector === undefined) throw new Error('the service has no inspector to profile it through');
     load = await Load.start('profile');
     await load.init(server.target, 'service');
     await load.setup(o.users);
     await load.connect(0, o.users, 100, 120_000);
-    phase = await load.phase({ rate, warmupMs: 1000, durationMs: o.profileDurationMs, graceMs: 3000 }, server.pid);
+    const started = load;
+    const profiled = await profileDuring(inspector, () => started.phase({ rate, warmupMs: 1000, durationMs: o.profileDurationMs, graceMs: 3000 }, server.pid));
+    phase = profiled.result;
+    writeFileSync(path, JSON.stringify(profiled.profile));
     log(`profile run at ${rate}/s: ${describePhase(phase)}`);
   } finally {
     await load?.close();
     const clean = await server.stop();
-    if (!clean) log('the profiled service did not exit cleanly: its profile may be missing');
+    if (!clean) log('the profiled service did not exit cleanly');
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
-  const path = join(dir, file);
   return { file: path.slice(ROOT.length), rate, seconds: o.profileDurationMs / 1000, phase, summary: summariseProfile(path) };
 };
 
@@ -48,7 +55,7 @@ export const profileMarkdown = (p: ProfileResult): string => {
       .map((e) => `| ${e.percent}% | \`${e.name.replace(/\|/g, '\\|')}\` |`)
       .join('\n');
   return [
-    `Service under \`--cpu-prof\` at ${p.rate} msgs/s for ${p.seconds} s (${describePhase(p.phase)}); busy ${p.summary.busyPercent}% of the samples. Profile: \`${p.file}\`.`,
+    `Service's main thread profiled (inspector, 1 ms samples, the phase only) at ${p.rate} msgs/s for ${p.seconds} s (${describePhase(p.phase)}); busy ${p.summary.busyPercent}% of the samples. Profile: \`${p.file}\`.`,
     '',
     '| share of busy time | area (self time) |',
     '|---:|---|',

@@ -20,9 +20,7 @@ export interface Server {
 const JWT_SECRET = randomBytes(32).toString('hex');
 
 export interface StartOptions {
-  /** Write a .cpuprofile here on exit. */
-  readonly profileDir?: string;
-  /** Open the inspector on a free loopback port (to force GCs for memory measurements). */
+  /** Open the inspector on a free loopback port (to force GCs for memory measurements, to profile a phase). */
   readonly inspect?: boolean;
   /** Serve this data directory (kept at the end) instead of a fresh temporary one. */
   readonly dataDir?: string;
@@ -34,11 +32,7 @@ export interface StartOptions {
   readonly nodeArgs?: readonly string[];
 }
 
-const nodeArgsOf = (o: StartOptions): string[] => [
-  ...(o.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`]),
-  ...(o.inspect === true ? ['--inspect=127.0.0.1:0'] : []),
-  ...(o.nodeArgs ?? []),
-];
+const nodeArgsOf = (o: StartOptions): string[] => [...(o.inspect === true ? ['--inspect=127.0.0.1:0'] : []), ...(o.nodeArgs ?? [])];
 
 export const startService = async (label: string, so: StartOptions = {}): Promise<Server> => {
   const port = await freePort();
