@@ -55,8 +55,9 @@ const verify = async (dataDir: string, ...args: string[]): Promise<{ code: numbe
   return { code: r.code, line: r.stdout.trim() };
 };
 
-const withEvents = <T>(dataDir: string, f: (db: Database.Database) => T): T => {
-  const db = new Database(join(dataDir, 'events.db'));
+/** `f` on one of the stopped service's SQLite files. */
+const withFile = <T>(dataDir: string, file: string, f: (db: Database.Database) => T): T => {
+  const db = new Database(join(dataDir, file));
   try {
     return f(db);
   } finally {
@@ -64,14 +65,7 @@ const withEvents = <T>(dataDir: string, f: (db: Database.Database) => T): T => {
   }
 };
 
-const withLedger = <T>(dataDir: string, f: (db: Database.Database) => T): T => {
-  const db = new Database(join(dataDir, 'ledger.db'));
-  try {
-    return f(db);
-  } finally {
-    db.close();
-  }
-};
+const withEvents = <T>(dataDir: string, f: (db: Database.Database) => T): T => withFile(dataDir, 'events.db', f);
 
 const rowAt = (db: Database.Database, position: number): Row => {
   const row = db.prepare<[number], Row>('SELECT position, event_id, stream_id, revision, type, data FROM events WHERE position = ?').get(position);
@@ -285,7 +279,7 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
 
   it('leaves lost after an earlier checkpoint (what a power cut may take: leaves commit without an fsync, checkpoints with one): the restarted service takes them again from the log and signs the very checkpoint it had; verify exits 0', async () => {
     const dir = copy();
-    const earlier = withLedger(dir, (db) => {
+    const earlier = withFile(dir, 'ledger.db', (db) => {
       const sizes = db.prepare<[], number>('SELECT size FROM checkpoints ORDER BY seq').pluck().all();
       expect(sizes.length, 'checkpoints signed while the base chatted').to.be.greaterThan(1);
       const size = sizes[sizes.length - 2] ?? 0;
