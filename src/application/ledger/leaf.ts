@@ -84,9 +84,20 @@ const canonicalOfText = (text: string): string => {
   return canonicalJsonOf(parsed);
 };
 
-/** The leaf of an event read as stored text: the very bytes `leafJson` gives for the event parsed. */
-const leafTextOf = (e: StoredEventText, prefix: string): string =>
-  leafText(e.id, e.streamId, e.revision, e.type, sha256Hex(canonicalOfText(e.data)), canonicalOfText(e.metadata), prefix);
+/** Stored text taken as it is (see leafHashAsStoredInto). */
+const asStored = (text: string): string => text;
+
+/**
+ * The leaf of an event read as stored text, its data and metadata put in canonical form by `form`:
+ * with `canonicalOfText`, the very bytes `leafJson` gives for the event parsed.
+ */
+const leafTextOf = (e: StoredEventText, prefix: string, form: (text: string) => string = canonicalOfText): string =>
+  leafText(e.id, e.streamId, e.revision, e.type, sha256Hex(form(e.data)), form(e.metadata), prefix);
+
+/** The leaf hash of `leafTextOf(e, 0x00, form)`, written into `out` at `offset`. */
+const leafHashOfStoredInto = (e: StoredEventText, form: (text: string) => string, out: Buffer, offset: number): void => {
+  writeDigest(hash('sha256', leafTextOf(e, '\u0000', form), 'binary'), out, offset);
+};
 
 export const leafJsonOfText = (e: StoredEventText): string => leafTextOf(e, '');
 
@@ -97,9 +108,7 @@ export const leafBytes = (e: LeafEvent): Buffer => Buffer.from(leafJson(e), 'utf
 export const leafHash = (e: LeafEvent): Buffer => sha256(`\u0000${leafJson(e)}`);
 
 /** The leaf hash of an event read as stored text, written into `out` at `offset` (32 bytes): a verifier hashing a million leaves allocates no buffer per leaf. */
-export const leafHashOfTextInto = (e: StoredEventText, out: Buffer, offset: number): void => {
-  writeDigest(hash('sha256', leafTextOf(e, '\u0000'), 'binary'), out, offset);
-};
+export const leafHashOfTextInto = (e: StoredEventText, out: Buffer, offset: number): void => leafHashOfStoredInto(e, canonicalOfText, out, offset);
 
 /** Whether the event's data and metadata are stored in canonical form (as the SQLite store writes them). */
 export const storedCanonically = (e: StoredEventText): boolean => canonicalFromText(e.data) === e.data && canonicalFromText(e.metadata) === e.metadata;
@@ -113,7 +122,4 @@ export const storedCanonically = (e: StoredEventText): boolean => canonicalFromT
  * raw; the tail after it (`,"revision":…,"v":1}`) holds that marker once outside its strings, so
  * two leaves of equal bytes cannot split differently there: equal leaves mean equal metadata.
  */
-export const leafHashAsStoredInto = (e: StoredEventText, out: Buffer, offset: number): void => {
-  const text = leafText(e.id, e.streamId, e.revision, e.type, sha256Hex(e.data), e.metadata, '\u0000');
-  writeDigest(hash('sha256', text, 'binary'), out, offset);
-};
+export const leafHashAsStoredInto = (e: StoredEventText, out: Buffer, offset: number): void => leafHashOfStoredInto(e, asStored, out, offset);
