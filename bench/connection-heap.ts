@@ -9,7 +9,7 @@
  * constructor. Per-user state is in both snapshots, so what is left is per socket. Scenario (c)
  * measures the total; this says where it goes (BENCHMARKS.md, "Levers of 2026-12-07").
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { signDevToken } from '../src/infrastructure/auth/token-signer.js';
@@ -70,9 +70,9 @@ const snapshot = async (): Promise<string> => {
     const made = readdirSync(snapshots).find((f) => !before.has(f));
     if (made === undefined) continue;
     const path = join(snapshots, made);
-    const size = readFileSync(path).length;
+    const { size } = statSync(path);
     await sleep(1500);
-    if (readFileSync(path).length === size && size > 0) return path;
+    if (statSync(path).size === size && size > 0) return path;
   }
 };
 
