@@ -142,6 +142,31 @@ describe('LogProcessor: the one way to follow the log', () => {
     expect(commits(r.seen)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
   });
 
+  it('a consumer of some types, idle through the others and falling behind on its own, still gets each of its events once', async () => {
+    let slow = true;
+    const r = recorder('blocks only, slow', { eventTypes: ['UserBlocked'], batching: { max: 5 } });
+    const handle = r.consumer.handle;
+    const run = processor.run({
+      ...r.consumer,
+      handle: async (events, through) => {
+        if (slow) await sleep(20);
+        await handle(events, through);
+      },
+    });
+    await run.started;
+    // Runs of events it does not take between its own, and more of its own than the queue holds.
+    const expected: number[] = [];
+    for (let i = 1; i <= 240; i++) {
+      const event = i % 3 === 0 ? await blocked(i) : await registered(i);
+      await log.append(`s-${i}`, [event], 'no_stream');
+      if (i % 3 === 0) expected.push(i);
+      if (i === 30) expect(await run.tracker.waitFor(await head(), 5000), 'past the others while idle').to.equal(true);
+    }
+    slow = false;
+    expect(await run.tracker.waitFor(await head(), 10_000)).to.equal(true);
+    expect(commits(r.seen)).to.deep.equal(expected);
+  });
+
   it('spaces a consumer’s batches under load: events arriving meanwhile join the next one, none lost or reordered', async () => {
     const { store, batches } = recordingStore();
     const run = processor.run(readModelConsumer({ name: 'p', target: () => store as ReadModelStore, batching: { max: 5000, spacingMs: 200 } }));
