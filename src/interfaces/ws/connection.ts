@@ -2,12 +2,22 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { FramePosition } from '../../application/broadcast/frame-position.js';
 import type { Actor } from '../../application/shared/deps.js';
-import { ClientSocket } from './client-socket.js';
+import { ClientSocket, type SocketLimits } from './client-socket.js';
 import { CloseCode } from './close-codes.js';
 import type { ConnectionContext } from './connection-context.js';
 import { InboundFrames } from './inbound.js';
 import { closeOut, Liveness } from './liveness.js';
 import { setUp } from './setup.js';
+
+/**
+ * What a gateway's connections share besides the context, made once rather than per socket (an
+ * idle socket's memory is what scenario (c) of the benchmarks measures).
+ */
+export interface ConnectionShared {
+  readonly socketLimits: SocketLimits;
+  /** Told once the close-out is written, or was not needed. */
+  readonly onFinished: (connection: Connection) => void;
+}
 
 /**
  * One socket's life: set-up (setup.ts) ending in `ready`, then its frames one at a time in arrival
@@ -17,8 +27,6 @@ import { setUp } from './setup.js';
  */
 export class Connection {
   readonly socket: ClientSocket;
-  /** Settles (never rejects) when the close-out is written, or was not needed. */
-  readonly finished: Promise<void>;
   private readonly inbound: InboundFrames;
   private readonly liveness: Liveness;
   private readonly setupDone: Promise<void>;
@@ -26,11 +34,11 @@ export class Connection {
   private opened = false;
   private closeOutOk = true;
   private readonly openedAt = Date.now();
-  private resolveFinished!: () => void;
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly c: ConnectionContext,
+    private readonly shared: ConnectionShared,
     ws: WebSocket,
     raw: Duplex,
     /** Registered already: the gateway answers the upgrade only once that is stored. */
@@ -39,21 +47,9 @@ export class Connection {
     since: FramePosition | undefined,
     batchedPresence = false,
   ) {
-    const metrics = c.metrics;
-    this.socket = new ClientSocket(
-      ws,
-      raw,
-      actor,
-      {
-        maxBufferedBytes: c.limits.maxBufferedBytes,
-        overBoundGraceMs: 1000,
-        ...(metrics === undefined ? {} : { onFrameOut: (action: string) => metrics.frameOut(action) }),
-      },
-      batchedPresence,
-    );
+    this.socket = new ClientSocket(ws, raw, actor, shared.socketLimits, batchedPresence);
     this.inbound = new InboundFrames(c, this.socket);
     this.liveness = new Liveness(this.socket, expiresAt);
-    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     ws.on('message', (data, isBinary) => this.inbound.receive(data, isBinary));
     ws.on('close', () => void this.onClosed());
     ws.on('pong', () => this.liveness.pong());
@@ -76,7 +72,7 @@ export class Connection {
       await this.setupDone;
       await this.inbound.settled;
       this.closeOutOk = await closeOut(this.c, this.socket, this.opened, this.openedAt);
-      this.resolveFinished();
+      this.shared.onFinished(this);
     })();
     return this.closing;
   }

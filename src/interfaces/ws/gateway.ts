@@ -15,7 +15,7 @@ import { comparePositions } from '../../application/ports/position.js';
 import type { PositionTracker } from '../../application/log/position-tracker.js';
 import { originAllowed, sameHost, type AllowedOrigins } from '../http/origins.js';
 import { MAX_FRAME_BYTES, type ConnectionLimits, type Identity } from './connection-context.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionShared } from './connection.js';
 import type { Hub } from './hub.js';
 import type { WsMetrics } from '../metrics/service-metrics.js';
 
@@ -56,8 +56,18 @@ export class Gateway {
   private readonly boundTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private accepting = true;
+  private readonly shared: ConnectionShared;
 
   constructor(private readonly o: GatewayOptions) {
+    const metrics = o.metrics;
+    this.shared = {
+      socketLimits: {
+        maxBufferedBytes: o.limits.maxBufferedBytes,
+        overBoundGraceMs: 1000,
+        ...(metrics === undefined ? {} : { onFrameOut: (action: string) => metrics.frameOut(action) }),
+      },
+      onFinished: (connection) => this.connections.delete(connection),
+    };
     this.boundTimer = setInterval(() => {
       const now = Date.now();
       for (const s of this.o.hub.all()) s.checkBound(now);
@@ -110,9 +120,7 @@ export class Gateway {
    * included, about 2 KiB per connection.
    */
   private open(ws: WebSocket, socket: Duplex, actor: Actor, expiresAt: Identity['expiresAt'], since: FramePosition | undefined, batched: boolean): void {
-    const connection = new Connection(this.o, ws, socket, actor, expiresAt, since, batched);
-    this.connections.add(connection);
-    void connection.finished.then(() => this.connections.delete(connection));
+    this.connections.add(new Connection(this.o, this.shared, ws, socket, actor, expiresAt, since, batched));
   }
 
   /**
