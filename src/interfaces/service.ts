@@ -99,7 +99,9 @@ export const startService = async (config: Config, logger: Logger = createLogger
   const serviceMetrics = new ServiceMetrics({
     nodeId: config.nodeId,
     store,
-    connections: () => hub.size,
+    // The gateway's count, not the hub's: a socket still in its set-up, or one whose close-out
+    // never ran, is open as far as the node's memory is concerned.
+    connections: (): number => gateway.size,
     projection: () => projection.tracker,
     broadcaster: () => broadcaster.tracker,
     ...(store instanceof SqliteEventStore ? { groupCommits: () => store.stats } : {}),

@@ -84,6 +84,11 @@ export class Gateway {
     this.heartbeatTimer.unref();
   }
 
+  /** Sockets from their 101 until their close-out has run (what `chat_ws_connections` reports). */
+  get size(): number {
+    return this.connections.size;
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // The service's own pages (the demo) may open sockets too.
     const allowed = originAllowed(req.headers.origin, this.o.allowedOrigins) || sameHost(req.headers.origin, req.headers.host);
