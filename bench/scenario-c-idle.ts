@@ -1,5 +1,8 @@
 /** (c): RSS per idle connection on a fresh server, after a forced full GC and without one. */
-import { collectGarbageAndMeasure, type MemoryUsage } from './inspector.js';
+import WebSocket from 'ws';
+import { signDevToken } from '../src/infrastructure/auth/token-signer.js';
+import { collectGarbageAndMeasure, type GcMeasures } from './inspector.js';
+import type { Target } from './load-protocol.js';
 import { Load } from './load-driver.js';
 import type { Options } from './options.js';
 import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
@@ -19,9 +22,18 @@ export interface IdleResult {
   readonly framesByAction: Readonly<Record<string, number>>;
   readonly rssBeforeMiB: number;
   readonly rssAfterMiB: number;
-  /** (RSS after − before) / connections, both after a forced full GC when `afterGc`. */
+  /** (RSS after − before) / connections, both after a forced full GC of every thread when `afterGc`. */
   readonly rssPerConnectionKiB: number;
+  /**
+   * As measured before 2026-12-07's fifth sitting: from the server as started (no warm-up, so
+   * the first connection's one-time costs counted), after a GC of the main thread only.
+   */
+  readonly rssPerConnectionAsBeforeKiB: number | undefined;
+  readonly rssPerConnectionBeforeGcAsBeforeKiB: number | undefined;
   readonly afterGc: boolean;
+  /** Worker threads GC'd at the end, and their heaps in use before and after (MiB, summed). */
+  readonly workerThreads: number | undefined;
+  readonly workerHeapMiB: { readonly before: number; readonly after: number } | undefined;
   /** The same from /proc without forcing a GC (includes garbage of the connection storm). */
   readonly rssPerConnectionBeforeGcKiB: number;
   readonly heapPerConnectionKiB: number | undefined;
@@ -33,8 +45,33 @@ export interface IdleResult {
 }
 
 /**
- * (c): RSS growth per idle connection on a fresh server: n connections of `users` users
- * (each user's first tab first, so presence fan-out happens while few sockets are up).
+ * One socket of a user outside the measured ones, opened until it is set up and closed: what a
+ * process pays once, at its first connection (the read-model writer's threads start with the
+ * first user's registration, the connection path is compiled), is then out of the figure.
+ */
+export const warmUp = (target: Target): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const url =
+      target.kind === 'service'
+        ? `${target.wsUrl}/ws/events?token=${signDevToken({ secret: target.jwtSecret, userId: 'bench-warm-up', username: 'bench_warm_up', expiresInSeconds: 600 })}`
+        : `${target.wsUrl}/`;
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const timer = setTimeout(() => reject(new Error('warm-up socket not ready in 30 s')), 30_000);
+    const done = (): void => {
+      clearTimeout(timer);
+      ws.once('close', () => resolve());
+      ws.close();
+    };
+    // The relay sends nothing: open is all there is to wait for.
+    if (target.kind === 'relay') ws.once('open', done);
+    else ws.on('message', (m: Buffer) => m.toString('utf8').includes('"ready"') && done());
+    ws.once('error', reject);
+  });
+
+/**
+ * (c): RSS growth per idle connection on a fresh server, after one warm-up connection: n
+ * connections of `users` users (each user's first tab first, so presence fan-out happens while
+ * few sockets are up).
  */
 export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: number, users: number, label: string): Promise<IdleResult> => {
   const name = kind === 'service' ? 'chat-events' : 'baseline';
@@ -44,8 +81,17 @@ export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: num
     load = await Load.start(`${kind}-${label}`);
     await load.init(server.target, kind);
     await sleep(1000);
-    const gcMeasure = async (): Promise<MemoryUsage | undefined> =>
-      server.inspector === undefined ? undefined : collectGarbageAndMeasure(server.inspector).catch(() => undefined);
+    const gcMeasure = async (): Promise<GcMeasures | undefined> =>
+      server.inspector === undefined
+        ? undefined
+        : collectGarbageAndMeasure(server.inspector).catch((e: unknown) => {
+            log(`(c) ${name}: no GC through the inspector: ${e instanceof Error ? e.message : String(e)}`);
+            return undefined;
+          });
+    const gcFresh = await gcMeasure();
+    const fresh = sampleProc(server.pid);
+    await warmUp(server.target);
+    await sleep(1000);
     const gcBefore = await gcMeasure();
     const before = sampleProc(server.pid);
     const serverSampler = new ProcSampler(server.pid, 500);
@@ -69,8 +115,8 @@ export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: num
     const after = sampleProc(server.pid);
     const gcAfter = await gcMeasure();
     // Steady state: after a full GC on both sides; without a GC the figure includes garbage.
-    const rssBefore = gcBefore === undefined ? (before?.rssKiB ?? 0) : gcBefore.rss / 1024;
-    const rssAfter = gcAfter === undefined ? (after?.rssKiB ?? 0) : gcAfter.rss / 1024;
+    const rssBefore = gcBefore === undefined ? (before?.rssKiB ?? 0) : gcBefore.everyThread.rss / 1024;
+    const rssAfter = gcAfter === undefined ? (after?.rssKiB ?? 0) : gcAfter.everyThread.rss / 1024;
     const perConn = (a: number, b: number): number => (connect.opened > 0 ? round((b - a) / connect.opened, 1) : 0);
     const result: IdleResult = {
       requested: n,
@@ -83,10 +129,20 @@ export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: num
       rssBeforeMiB: round(rssBefore / 1024, 1),
       rssAfterMiB: round(rssAfter / 1024, 1),
       rssPerConnectionKiB: perConn(rssBefore, rssAfter),
+      rssPerConnectionAsBeforeKiB:
+        gcFresh === undefined || gcAfter === undefined ? undefined : perConn(gcFresh.mainThread.rss / 1024, gcAfter.mainThread.rss / 1024),
+      rssPerConnectionBeforeGcAsBeforeKiB: fresh === undefined || after === undefined ? undefined : perConn(fresh.rssKiB, after.rssKiB),
       afterGc: gcAfter !== undefined,
+      workerThreads: gcAfter?.workerThreads,
+      workerHeapMiB:
+        gcAfter === undefined
+          ? undefined
+          : { before: round(gcAfter.workerHeapUsed.before / 1048576, 1), after: round(gcAfter.workerHeapUsed.after / 1048576, 1) },
       rssPerConnectionBeforeGcKiB: perConn(before?.rssKiB ?? 0, after?.rssKiB ?? 0),
-      heapPerConnectionKiB: gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.heapUsed / 1024, gcAfter.heapUsed / 1024),
-      externalPerConnectionKiB: gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.external / 1024, gcAfter.external / 1024),
+      heapPerConnectionKiB:
+        gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.everyThread.heapUsed / 1024, gcAfter.everyThread.heapUsed / 1024),
+      externalPerConnectionKiB:
+        gcBefore === undefined || gcAfter === undefined ? undefined : perConn(gcBefore.everyThread.external / 1024, gcAfter.everyThread.external / 1024),
       serverCpuSecondsToConnect: round((after?.cpuSeconds ?? 0) - (before?.cpuSeconds ?? 0), 1),
       serverDuringConnect,
       generatorDuringConnect,
@@ -94,7 +150,8 @@ export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: num
     };
     log(
       `${name} (c) ${result.opened}/${n} idle sockets of ${users} users in ${result.connectSeconds} s: RSS ${result.rssBeforeMiB} -> ${result.rssAfterMiB} MiB, ` +
-        `${result.rssPerConnectionKiB} KiB/connection after GC (${result.rssPerConnectionBeforeGcKiB} before GC, JS heap ${result.heapPerConnectionKiB} KiB), ${result.framesDuringConnect} frames received while connecting; ` +
+        `${result.rssPerConnectionKiB} KiB/connection after GC of every thread (as measured before: ${result.rssPerConnectionAsBeforeKiB}; ${result.rssPerConnectionBeforeGcKiB} before GC, as before ${result.rssPerConnectionBeforeGcAsBeforeKiB}, JS heap ${result.heapPerConnectionKiB} KiB; ` +
+        `${result.workerThreads} worker threads' heaps ${result.workerHeapMiB?.before} -> ${result.workerHeapMiB?.after} MiB), ${result.framesDuringConnect} frames received while connecting; ` +
         `${JSON.stringify(result.framesByAction)}; CPU while connecting: server ${serverDuringConnect.cpuPercent}% (waiting ${serverDuringConnect.runQueueWaitPercent}%), generator ${generatorDuringConnect.cpuPercent}%`,
     );
     return result;
@@ -112,9 +169,18 @@ export const idleRows = (tag: string, si: IdleResult | undefined, bi: IdleResult
   const sc = `${tag} ${n} idle connections, ${u === n ? 'each a distinct user' : `${u} users × ${round(n / u, 1)} tabs`}`;
   const both = (f: (i: IdleResult) => string): [string, string] => [si === undefined ? '–' : f(si), bi === undefined ? '–' : f(bi)];
   return [
-    comparedRow(sc, 'RSS per connection after full GC (KiB)', si?.rssPerConnectionKiB, bi?.rssPerConnectionKiB, 1),
+    comparedRow(sc, 'RSS per connection after a full GC of every thread (KiB)', si?.rssPerConnectionKiB, bi?.rssPerConnectionKiB, 1),
+
     comparedRow(sc, '… without forcing a GC (KiB)', si?.rssPerConnectionBeforeGcKiB, bi?.rssPerConnectionBeforeGcKiB, 1),
     comparedRow(sc, '… of which JS heap (KiB)', si?.heapPerConnectionKiB, bi?.heapPerConnectionKiB, 1),
+    comparedRow(
+      sc,
+      'as measured before 2026-12-07 (no warm-up, GC of the main thread only) (KiB)',
+      si?.rssPerConnectionAsBeforeKiB,
+      bi?.rssPerConnectionAsBeforeKiB,
+      1,
+    ),
+    comparedRow(sc, '… without forcing a GC (KiB)', si?.rssPerConnectionBeforeGcAsBeforeKiB, bi?.rssPerConnectionBeforeGcAsBeforeKiB, 1),
     [sc, 'opened / failed', ...both((i) => `${i.opened} / ${i.failed}`), ''],
     [sc, 'RSS before → after, after GC (MiB)', ...both((i) => `${i.rssBeforeMiB} → ${i.rssAfterMiB}`), ''],
     comparedRow(sc, 'time to connect all (s)', si?.connectSeconds, bi?.connectSeconds, 1),
