@@ -140,7 +140,7 @@ const workerSessions = async (parent: InspectorSession): Promise<InspectorSessio
   });
   // The threads already running are announced while the call is handled, before its answer. A
   // worker's own session has no such domain: threads a worker started cannot be reached.
-  const enabled = await parent.call('NodeWorker.enable', { waitForDebuggerOnStart: false }).then(
+  const enabled = await parent.call('NodeWorker.enable', { waitForDebuggerOnStart: false }, 5000).then(
     () => true,
     () => false,
   );

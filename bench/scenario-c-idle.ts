@@ -33,6 +33,8 @@ export interface IdleResult {
   readonly afterGc: boolean;
   /** Worker threads GC'd at the end, and their heaps in use before and after (MiB, summed). */
   readonly workerThreads: number | undefined;
+  /** Worker threads that did not answer the inspector, their heaps left as they were. */
+  readonly workerThreadsUnreachable: number | undefined;
   readonly workerHeapMiB: { readonly before: number; readonly after: number } | undefined;
   /** The same from /proc without forcing a GC (includes garbage of the connection storm). */
   readonly rssPerConnectionBeforeGcKiB: number;
@@ -134,6 +136,7 @@ export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: num
       rssPerConnectionBeforeGcAsBeforeKiB: fresh === undefined || after === undefined ? undefined : perConn(fresh.rssKiB, after.rssKiB),
       afterGc: gcAfter !== undefined,
       workerThreads: gcAfter?.workerThreads,
+      workerThreadsUnreachable: gcAfter?.unreachableThreads,
       workerHeapMiB:
         gcAfter === undefined
           ? undefined
@@ -151,7 +154,7 @@ export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: num
     log(
       `${name} (c) ${result.opened}/${n} idle sockets of ${users} users in ${result.connectSeconds} s: RSS ${result.rssBeforeMiB} -> ${result.rssAfterMiB} MiB, ` +
         `${result.rssPerConnectionKiB} KiB/connection after GC of every thread (as measured before: ${result.rssPerConnectionAsBeforeKiB}; ${result.rssPerConnectionBeforeGcKiB} before GC, as before ${result.rssPerConnectionBeforeGcAsBeforeKiB}, JS heap ${result.heapPerConnectionKiB} KiB; ` +
-        `${result.workerThreads} worker threads' heaps ${result.workerHeapMiB?.before} -> ${result.workerHeapMiB?.after} MiB), ${result.framesDuringConnect} frames received while connecting; ` +
+        `${result.workerThreads} worker threads (${result.workerThreadsUnreachable} unreachable), their heaps ${result.workerHeapMiB?.before} -> ${result.workerHeapMiB?.after} MiB), ${result.framesDuringConnect} frames received while connecting; ` +
         `${JSON.stringify(result.framesByAction)}; CPU while connecting: server ${serverDuringConnect.cpuPercent}% (waiting ${serverDuringConnect.runQueueWaitPercent}%), generator ${generatorDuringConnect.cpuPercent}%`,
     );
     return result;
