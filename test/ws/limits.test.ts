@@ -70,6 +70,55 @@ describe('WebSocket gateway: limits', () => {
     });
   });
 
+  describe('slow consumer that gets nothing more', () => {
+    let svc: TestService;
+    const BOUND = 1024 * 1024;
+
+    before(async () => {
+      svc = await startTestService({ ws: { maxBufferedBytes: BOUND, ratePerSecond: 1000, rateBurst: 1000, rateWarnings: 3 }, sqliteSynchronous: 'NORMAL' });
+    });
+    after(async () => {
+      await svc.stop();
+    });
+
+    it('a socket left over the bound, with no frame after, is closed with 1013 once the grace has passed (the gateway sweeps every socket)', async function () {
+      this.timeout(60_000);
+      const alice = await newUser(svc, 'alice');
+      const writers = await Promise.all(
+        Array.from({ length: WRITERS }, async () => {
+          const user = await newUser(svc, 'writer');
+          const chatId = await chatBetween(user, alice);
+          return { chatId, client: await user.connectReady() };
+        }),
+      );
+      const slow = await alice.connectReady();
+      const [socket] = [...svc.service.hub.socketsOf(alice.id)];
+      if (socket === undefined) throw new Error('no socket for alice');
+      tcpOf(slow).pause();
+      // Rounds of about 120 KiB until the socket is over the bound; the hard limit (4× the bound)
+      // is far above, so no send closes it: only the sweep can, once the grace has passed.
+      const payload = '🏓'.repeat(250);
+      let n = 0;
+      const started = Date.now();
+      while (socket.ws.bufferedAmount <= BOUND && Date.now() - started < 30_000) {
+        await Promise.all(
+          writers.map(async ({ chatId, client }) => {
+            for (let i = 0; i < PER_WRITER; i++) client.send('new_message', { chat_id: chatId, content: `${n++}:${payload}`, timestamp: new Date().toISOString() });
+            for (let i = 0; i < PER_WRITER; i++) await client.nextAction('new_message');
+          }),
+        );
+      }
+      expect(socket.ws.bufferedAmount, 'buffered for the slow socket').to.be.above(BOUND).and.below(4 * BOUND);
+      expect(socket.closed, 'not closed by a send').to.equal(false);
+      const overAt = Date.now();
+      while (!socket.closed && Date.now() - overAt < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(socket.closed, 'closed by the sweep').to.equal(true);
+      tcpOf(slow).resume();
+      expect((await slow.closed).code).to.equal(1013);
+      await Promise.all(writers.map((w) => w.client.close()));
+    });
+  });
+
   describe('flood control', () => {
     let svc: TestService;
 

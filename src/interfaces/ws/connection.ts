@@ -89,6 +89,11 @@ export class Connection {
     return this.onClosed();
   }
 
+  /** Called by the gateway's bound timer (see ClientSocket.checkBound). */
+  checkBound(now: number): void {
+    this.socket.checkBound(now);
+  }
+
   /** Called by the gateway's heartbeat timer (see Liveness.check). */
   checkHeartbeat(now: number, intervalMs: number, timeoutMs: number): void {
     if (this.liveness.check(now, intervalMs, timeoutMs)) void this.terminate();

@@ -67,10 +67,6 @@ export class Hub implements DeliverySink {
     return this.byUser.get(userId) ?? new Set();
   }
 
-  all(): Iterable<ClientSocket> {
-    return [...this.byUser.values()].flatMap((s) => [...s]);
-  }
-
   get size(): number {
     let n = 0;
     for (const s of this.byUser.values()) n += s.size;
