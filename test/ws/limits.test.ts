@@ -2,13 +2,26 @@ import type { Socket } from 'node:net';
 import { expect } from 'chai';
 import type { ReceivedFrame, TestClient } from '../support/test-client.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { chatBetween, expectStillOpen, newUser, nextError, nextMessage } from './support.js';
+import { chatBetween, expectStillOpen, newUser, nextError, nextMessage, type User } from './support.js';
 
 /** Writer sockets and messages each sends per round in the slow-consumer test. */
 const WRITERS = 6;
 const PER_WRITER = 20;
 
 const tcpOf = (client: TestClient): Socket => (client.ws as unknown as { _socket: Socket })._socket;
+
+/**
+ * Writers, each in its own chat with `reader`: commands of one socket run one after the other,
+ * those of several sockets share commits; each writer only gets its own chat's frames.
+ */
+const writersTo = (svc: TestService, reader: User): Promise<Array<{ chatId: string; client: TestClient }>> =>
+  Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      const user = await newUser(svc, 'writer');
+      const chatId = await chatBetween(user, reader);
+      return { chatId, client: await user.connectReady() };
+    }),
+  );
 
 describe('WebSocket gateway: limits', () => {
   describe('slow consumer', () => {
@@ -25,15 +38,7 @@ describe('WebSocket gateway: limits', () => {
     it('a socket that stops reading is closed with 1013; a reading member keeps receiving every message', async function () {
       this.timeout(30_000);
       const alice = await newUser(svc, 'alice');
-      // Several writers, each in its own chat with Alice: commands of one socket run one after the
-      // other, those of several sockets share commits; each writer only gets its own chat's frames.
-      const writers = await Promise.all(
-        Array.from({ length: WRITERS }, async () => {
-          const user = await newUser(svc, 'writer');
-          const chatId = await chatBetween(user, alice);
-          return { chatId, client: await user.connectReady() };
-        }),
-      );
+      const writers = await writersTo(svc, alice);
       const slow = await alice.connectReady();
       const reader = await alice.connectReady();
       expect([...svc.service.hub.socketsOf(alice.id)].filter((s) => !s.closed)).to.have.length(2);
@@ -84,13 +89,7 @@ describe('WebSocket gateway: limits', () => {
     it('a socket left over the bound, with no frame after, is closed with 1013 once the grace has passed (the gateway sweeps every socket)', async function () {
       this.timeout(60_000);
       const alice = await newUser(svc, 'alice');
-      const writers = await Promise.all(
-        Array.from({ length: WRITERS }, async () => {
-          const user = await newUser(svc, 'writer');
-          const chatId = await chatBetween(user, alice);
-          return { chatId, client: await user.connectReady() };
-        }),
-      );
+      const writers = await writersTo(svc, alice);
       const slow = await alice.connectReady();
       const [socket] = [...svc.service.hub.socketsOf(alice.id)];
       if (socket === undefined) throw new Error('no socket for alice');
@@ -103,12 +102,15 @@ describe('WebSocket gateway: limits', () => {
       while (socket.ws.bufferedAmount <= BOUND && Date.now() - started < 30_000) {
         await Promise.all(
           writers.map(async ({ chatId, client }) => {
-            for (let i = 0; i < PER_WRITER; i++) client.send('new_message', { chat_id: chatId, content: `${n++}:${payload}`, timestamp: new Date().toISOString() });
+            for (let i = 0; i < PER_WRITER; i++)
+              client.send('new_message', { chat_id: chatId, content: `${n++}:${payload}`, timestamp: new Date().toISOString() });
             for (let i = 0; i < PER_WRITER; i++) await client.nextAction('new_message');
           }),
         );
       }
-      expect(socket.ws.bufferedAmount, 'buffered for the slow socket').to.be.above(BOUND).and.below(4 * BOUND);
+      expect(socket.ws.bufferedAmount, 'buffered for the slow socket')
+        .to.be.above(BOUND)
+        .and.below(4 * BOUND);
       expect(socket.closed, 'not closed by a send').to.equal(false);
       const overAt = Date.now();
       while (!socket.closed && Date.now() - overAt < 10_000) await new Promise((r) => setTimeout(r, 20));
