@@ -173,7 +173,6 @@ export const idleRows = (tag: string, si: IdleResult | undefined, bi: IdleResult
   const both = (f: (i: IdleResult) => string): [string, string] => [si === undefined ? '–' : f(si), bi === undefined ? '–' : f(bi)];
   return [
     comparedRow(sc, 'RSS per connection after a full GC of every thread (KiB)', si?.rssPerConnectionKiB, bi?.rssPerConnectionKiB, 1),
-
     comparedRow(sc, '… without forcing a GC (KiB)', si?.rssPerConnectionBeforeGcKiB, bi?.rssPerConnectionBeforeGcKiB, 1),
     comparedRow(sc, '… of which JS heap (KiB)', si?.heapPerConnectionKiB, bi?.heapPerConnectionKiB, 1),
     comparedRow(

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { seriesValue } from '../support/prometheus.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { chatBetween, newUser, nextError, nextMessage } from '../ws/support.js';
 
-/** The value of one series (`name{labels}`) in a Prometheus text exposition; 0 when absent. */
-const valueOf = (text: string, series: string): number => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-};
+/** A counter's value; 0 before its first increment, when the series is absent. */
+const valueOf = (text: string, series: string): number => seriesValue(text, series) ?? 0;
 
 describe('GET /metrics and request logs', () => {
   let svc: TestService;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CloseCode } from '../../src/interfaces/ws/close-codes.js';
+import { seriesValue } from '../support/prometheus.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import type { TestClient } from '../support/test-client.js';
 import { newUser, sleep, type User } from './support.js';
@@ -9,7 +10,7 @@ const PING_MS = 150;
 const PONG_MS = 150;
 const ROUNDS = 3;
 
-/** Each way a socket ends: opens it, ends it, and resolves with the close code its client saw. */
+/** One way a socket ends: how it is opened, what ends it, and the close code its client sees. */
 interface Ending {
   readonly how: string;
   /** The close code the client sees (1006: no close frame, the transport was cut). */
@@ -40,12 +41,6 @@ const ENDINGS: readonly Ending[] = [
   },
 ];
 
-/** The value of one series in a Prometheus text exposition; undefined when absent. */
-const gauge = (text: string, series: string): number | undefined => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-};
-
 describe('WebSocket: however a socket ends, the node forgets it', function () {
   this.timeout(60_000);
   let svc: TestService;
@@ -57,7 +52,7 @@ describe('WebSocket: however a socket ends, the node forgets it', function () {
   const openSockets = async (): Promise<number | undefined> => {
     const res = await fetch(`${svc.service.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(res.status).to.equal(200);
-    return gauge(await res.text(), `chat_ws_connections{node="${svc.service.config.nodeId}"}`);
+    return seriesValue(await res.text(), `chat_ws_connections{node="${svc.service.config.nodeId}"}`);
   };
 
   it(`${ENDINGS.length} endings × ${ROUNDS}, at once: chat_ws_connections counts them while open, and the node holds none of them after`, async () => {
