@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import type { LogConsumer } from '../../src/application/log/consumer.js';
 import { LogProcessor } from '../../src/application/log/log-processor.js';
 import { pagesOf } from '../../src/application/log/log-reader.js';
+import { storedPagesOf } from '../../src/application/log/stored-pages.js';
 import { toNewEvent, type Stored } from '../../src/application/log/stored.js';
 import type { Position } from '../../src/application/ports/event-store.js';
 import type { PositionedChanges, ReadModelStore } from '../../src/application/ports/read-model.js';
@@ -232,6 +233,101 @@ describe('LogProcessor: the one way to follow the log', () => {
     expect(await run.tracker.waitFor(await head(), 5000)).to.equal(true);
     expect(run.error).to.equal(undefined);
     expect(commits(r.seen)).to.deep.equal([1]);
+  });
+});
+
+describe('LogProcessor.pages: the live tail’s latest events, kept decoded', () => {
+  let dir: string;
+  let log: SqliteEventStore;
+  let processor: LogProcessor;
+  let fed: ReturnType<typeof recorder>;
+  const at = (n: number): Position => ({ commit: BigInt(n), prepare: BigInt(n) });
+  const open = async (recentEvents: number) => {
+    dir = mkdtempSync(join(tmpdir(), 'recent-'));
+    log = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
+    processor = new LogProcessor(log, personal, createLogger('silent'), { recentEvents });
+    await processor.start();
+    // What the feed decoded: a consumer is handed the very objects the window keeps.
+    fed = recorder('fed');
+    await processor.run(fed.consumer).started;
+  };
+  const append = async (from: number, to: number) => {
+    for (let i = from; i <= to; i++) await log.append(`user-u${i}`, [await registered(i)], 'no_stream');
+    const h = await log.headPosition();
+    if (h === undefined) throw new Error('empty log');
+    return h;
+  };
+  const fedThrough = async (from: number, to: number) => {
+    const h = await append(from, to);
+    expect(await processor.run(recorder(`caught up to ${to}`).consumer).tracker.waitFor(h, 5000)).to.equal(true);
+    for (let i = 0; i < 100 && fed.seen.length < to; i++) await sleep(10);
+    expect(commits(fed.seen)).to.deep.equal(Array.from({ length: to }, (_, i) => i + 1));
+  };
+  /** Each page's commits, and which of its events are the objects the feed decoded. */
+  const passOf = async (range: Parameters<LogProcessor['pages']>[0]) => {
+    const pages: { commits: number[]; through: number; fromFeed: boolean[] }[] = [];
+    for await (const page of processor.pages(range))
+      pages.push({ commits: commits(page.events), through: Number(page.through.commit), fromFeed: page.events.map((e) => fed.seen.includes(e)) });
+    return pages;
+  };
+  afterEach(async () => {
+    await processor.stop();
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a pass that starts within them takes the events the feed decoded, in pages, and the same events as the store holds', async () => {
+    await open(10);
+    await fedThrough(1, 8);
+    const pages = await passOf({ after: at(3), pageSize: 2 });
+    expect(pages.map((p) => p.commits)).to.deep.equal([[4, 5], [6, 7], [8]]);
+    expect(pages.map((p) => p.through)).to.deep.equal([5, 7, 8]);
+    expect(pages.flatMap((p) => p.fromFeed)).to.deep.equal([true, true, true, true, true]);
+    const fromStore: Stored[] = [];
+    for await (const page of storedPagesOf(log, personal, { after: at(3) })) fromStore.push(...page.events);
+    const events = (await passOf({ after: at(3) })).flatMap((p) => p.commits);
+    expect(events).to.deep.equal(commits(fromStore));
+    expect(fed.seen.slice(3).map((s) => s.opened)).to.deep.equal(fromStore.map((s) => s.opened));
+  });
+
+  it('keeps only the latest events: a pass from before them reads the store, one from within them does not', async () => {
+    await open(5);
+    await fedThrough(1, 12);
+    const fromOld = await passOf({ after: at(2) });
+    expect(fromOld.flatMap((p) => p.commits)).to.deep.equal(Array.from({ length: 10 }, (_, i) => i + 3));
+    expect(fromOld.flatMap((p) => p.fromFeed).some(Boolean), 'read from the store').to.equal(false);
+    // The window holds 8 to 12: it covers a pass after 7, not one after 6.
+    expect((await passOf({ after: at(7) })).flatMap((p) => p.fromFeed)).to.deep.equal([true, true, true, true, true]);
+    expect((await passOf({ after: at(6) })).flatMap((p) => p.fromFeed).some(Boolean)).to.equal(false);
+    expect((await passOf({ after: at(9), until: at(11) })).map((p) => p.commits)).to.deep.equal([[10, 11]]);
+  });
+
+  it('a pass takes what the feed has not reached yet from the store: every event once, in order', async () => {
+    await open(1000);
+    await fedThrough(1, 3);
+    // Appended without waiting for the feed: the pass meets the window's end somewhere among them.
+    const appending = append(4, 60);
+    const seenDuring: number[][] = [];
+    while (seenDuring.length < 20) {
+      seenDuring.push((await passOf({ after: at(1) })).flatMap((p) => p.commits));
+      await sleep(5);
+    }
+    await appending;
+    for (const events of seenDuring) expect(events).to.deep.equal(Array.from({ length: events.length }, (_, i) => i + 2));
+    expect((await passOf({ after: at(1) })).flatMap((p) => p.commits)).to.deep.equal(Array.from({ length: 59 }, (_, i) => i + 2));
+  });
+
+  it('a user’s keys destroyed empty it: what it held was opened with them, so passes read the store again', async () => {
+    await open(10);
+    await fedThrough(1, 5);
+    expect((await passOf({ after: at(2) })).flatMap((p) => p.fromFeed)).to.deep.equal([true, true, true]);
+    personal.forgetUser('u4');
+    const pages = await passOf({ after: at(2) });
+    expect(pages.flatMap((p) => p.commits)).to.deep.equal([3, 4, 5]);
+    expect(pages.flatMap((p) => p.fromFeed).some(Boolean), 'read from the store').to.equal(false);
+    // Events the feed decodes from then on are kept again.
+    await fedThrough(6, 7);
+    expect((await passOf({ after: at(5) })).flatMap((p) => p.fromFeed)).to.deep.equal([true, true]);
   });
 });
 

@@ -5,12 +5,15 @@ import type { AnyLogConsumer, LogConsumer, RawLogConsumer, RunningConsumer } fro
 import { ConsumerRun, type ConsumerSource } from './consumer-run.js';
 import { LiveFeed } from './live-feed.js';
 import { pagesOf, textPagesOf, type LogRange } from './log-reader.js';
+import { RecentEvents } from './recent-events.js';
 import { storedPagesOf } from './stored-pages.js';
 import type { Stored } from './stored.js';
 
 export interface LogProcessorOptions {
   /** Live events a consumer may fall behind by before it reads the log instead (default 10,000). */
   readonly queueLimit?: number;
+  /** The live tail's latest events kept decoded for `pages` (default 1,000). */
+  readonly recentEvents?: number;
 }
 
 /**
@@ -22,6 +25,7 @@ export interface LogProcessorOptions {
 export class LogProcessor {
   private readonly runs = new Set<ConsumerRun<Stored> | ConsumerRun<RecordedEvent>>();
   private feed: LiveFeed | undefined;
+  private recent: RecentEvents | undefined;
   private readonly subscribed: Promise<void>;
   private markSubscribed: () => void = () => {};
 
@@ -38,11 +42,16 @@ export class LogProcessor {
   /** Subscribes to the live tail from the log's head; consumers started before wait for it. */
   async start(): Promise<void> {
     const head = await this.store.headPosition();
+    const recent = (this.recent = new RecentEvents(head, this.options.recentEvents ?? 1000));
+    // A user's keys destroyed (here, or the feed decoding their erasure): what the window holds
+    // was opened with them, so passes read the store again from here on.
+    this.personal.onForget(() => recent.clear());
     this.feed = new LiveFeed(
       this.store,
       this.personal,
       head,
       (recorded, stored) => {
+        recent.add(recorded.position, stored);
         for (const run of this.runs) run.offer(recorded, stored);
       },
       this.logger,
@@ -92,9 +101,26 @@ export class LogProcessor {
     return this.feed?.error;
   }
 
-  /** A bounded pass over the log, decoded: events of types this code does not know are left out. */
+  /**
+   * A bounded pass over the log, decoded: events of types this code does not know are left out.
+   * An unfiltered pass that starts within the live tail's latest events takes them as the feed
+   * decoded them, then reads the store past them.
+   */
   pages(range: LogRange = {}): ReturnType<typeof storedPagesOf> {
-    return storedPagesOf(this.store, this.personal, range);
+    const recent = this.recent;
+    return recent === undefined || range.filter !== undefined ? storedPagesOf(this.store, this.personal, range) : this.recentThenStored(recent, range);
+  }
+
+  private async *recentThenStored(recent: RecentEvents, range: LogRange): ReturnType<typeof storedPagesOf> {
+    let after = range.after;
+    for (;;) {
+      // Asked again for each page: the window moves on while the caller works on the last one.
+      const page = recent.after(after, range.pageSize ?? 1000, range.until);
+      if (page === undefined || page.through === undefined) break;
+      yield { events: page.events, through: page.through };
+      after = page.through;
+    }
+    yield* storedPagesOf(this.store, this.personal, { ...range, ...(after === undefined ? {} : { after }) });
   }
 
   /** A bounded pass over the log as stored (export, the ledger): nothing decoded. */
