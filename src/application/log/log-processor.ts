@@ -43,8 +43,8 @@ export class LogProcessor {
   async start(): Promise<void> {
     const head = await this.store.headPosition();
     const recent = (this.recent = new RecentEvents(head, this.options.recentEvents ?? 1000));
-    // A user's keys destroyed (here, or the feed decoding their erasure): what the window holds
-    // was opened with them, so passes read the store again from here on.
+    // A user's keys dropped from this node's cache (an erasure run here, or the feed decoding
+    // one): what the window holds was opened with them, so passes read the store from here on.
     this.personal.onForget(() => recent.clear());
     this.feed = new LiveFeed(
       this.store,
