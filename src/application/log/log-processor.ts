@@ -4,7 +4,7 @@ import type { EventStore, RecordedEvent, StoredEventText } from '../ports/event-
 import type { AnyLogConsumer, LogConsumer, RawLogConsumer, RunningConsumer } from './consumer.js';
 import { ConsumerRun, type ConsumerSource } from './consumer-run.js';
 import { LiveFeed } from './live-feed.js';
-import { pagesOf, textPagesOf, type LogRange } from './log-reader.js';
+import { DEFAULT_PAGE_SIZE, pagesOf, textPagesOf, type LogRange } from './log-reader.js';
 import { RecentEvents } from './recent-events.js';
 import { storedPagesOf } from './stored-pages.js';
 import type { Stored } from './stored.js';
@@ -115,7 +115,7 @@ export class LogProcessor {
     let after = range.after;
     for (;;) {
       // Asked again for each page: the window moves on while the caller works on the last one.
-      const page = recent.after(after, range.pageSize ?? 1000, range.until);
+      const page = recent.after(after, range.pageSize ?? DEFAULT_PAGE_SIZE, range.until);
       if (page === undefined || page.through === undefined) break;
       yield { events: page.events, through: page.through };
       after = page.through;

@@ -1,6 +1,9 @@
 import type { EventFilter, EventStore, Position, ReadAllOptions, RecordedEvent, StoredEventText } from '../ports/event-store.js';
 import { comparePositions } from '../ports/position.js';
 
+/** Events per page when a range does not say. */
+export const DEFAULT_PAGE_SIZE = 1000;
+
 export interface LogRange {
   /** Exclusive start; undefined: the start of the log. */
   readonly after?: Position;
@@ -58,7 +61,7 @@ async function* pagesWith<E extends { readonly position: Position }>(
   readPage: (options: ReadAllOptions) => Promise<readonly E[]>,
   range: LogRange,
 ): AsyncGenerator<LogPage<E>> {
-  const size = range.pageSize ?? 1000;
+  const size = range.pageSize ?? DEFAULT_PAGE_SIZE;
   // The head is read before the page: a page shorter than asked then covers the log up to it.
   const read = async (after: Position | undefined) => {
     const head = await store.headPosition();
