@@ -32,6 +32,9 @@ export interface StartOptions {
   readonly nodeArgs?: readonly string[];
 }
 
+/** `BENCH_SERVICE_NODE_ARGS` adds Node flags to every service the bench starts (e.g. `--trace-gc`, whose lines go to its log). */
+const extraServiceArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+
 const nodeArgsOf = (o: StartOptions): string[] => [...(o.inspect === true ? ['--inspect=127.0.0.1:0'] : []), ...(o.nodeArgs ?? [])];
 
 export const startService = async (label: string, so: StartOptions = {}): Promise<Server> => {
@@ -48,7 +51,9 @@ export const startService = async (label: string, so: StartOptions = {}): Promis
       ...so.env,
     },
   );
-  const proc = track(spawn(process.execPath, [...nodeArgsOf(so), join(DIST, 'src/interfaces/cli/serve.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const proc = track(
+    spawn(process.execPath, [...nodeArgsOf(so), ...extraServiceArgs, join(DIST, 'src/interfaces/cli/serve.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   const log = logFile(`service-${label}`);
   proc.stdout?.pipe(log);
   proc.stderr?.pipe(log);
