@@ -1,13 +1,14 @@
 /**
- * What the message path allocates, and what of it lives through scavenges (not run by the tests):
+ * What the message path allocates, and what of it reaches the old generation (not run by the tests):
  *
  *   npm run build && node dist/bench/message-garbage.js [sites] [rate]
  *
  * (a)'s set-up (1,000 users in 500 chats, 1,000 messages/s by default), a warm-up, then two
  * 10-s phases under V8's sampling heap profiler: the first counts every allocation, the second
- * only what a scavenge did not collect (promoted to the old generation, or still alive). Each
- * scavenge copies what survives it, so the second table is what makes them long, and with them
- * the latency tail. Bytes per message delivered, by allocation site; sampled (one per 4 KiB).
+ * leaves out what a scavenge collected, so it counts what was promoted to the old generation
+ * (it lived through the scavenges until then) or is still alive at the end. Scavenges copy what
+ * survives them, and what is promoted is what full GCs then collect. Bytes per message
+ * delivered, by allocation site; sampled (one per 4 KiB).
  */
 import { sampleAllocations, siteTable, totalBytes } from './heap-sites.js';
 import { openInspector } from './inspector.js';
@@ -41,7 +42,7 @@ try {
       );
       const perMessage = (bytes: number): string => (bytes / delivered).toFixed(0);
       const sorted = [...sampled].sort((a, b) => b[1] - a[1]);
-      const what = includeObjectsCollectedByMinorGC ? 'allocated' : 'lived through a scavenge';
+      const what = includeObjectsCollectedByMinorGC ? 'allocated' : 'promoted to the old generation, or still alive';
       process.stdout.write(
         `\n${what}: ${perMessage(totalBytes(sampled))} bytes per message (${delivered} delivered)\n\n${siteTable(sorted, sites, perMessage, 'bytes/msg')}`,
       );
