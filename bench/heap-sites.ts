@@ -50,7 +50,7 @@ export const totalBytes = (m: Map<string, number>): number => [...m.values()].re
 export const mb = (n: number): string => (n / 1e6).toFixed(1);
 
 /** A markdown table of the largest sites. */
-export const siteTable = (sites: readonly (readonly [string, number])[], n: number, unit: (bytes: number) => string = mb, head = 'MB'): string =>
-  [`| ${head} | allocation site  < our deepest frame |`, '|---:|---|', ...sites.slice(0, n).map(([site, bytes]) => `| ${unit(bytes)} | \`${site}\` |`)].join(
-    '\n',
-  ) + '\n';
+export const siteTable = (sites: readonly (readonly [string, number])[], n: number, unit: (bytes: number) => string = mb, head = 'MB'): string => {
+  const rows = sites.slice(0, n).map(([site, bytes]) => `| ${unit(bytes)} | \`${site}\` |`);
+  return [`| ${head} | allocation site  < our deepest frame |`, '|---:|---|', ...rows, ''].join('\n');
+};

@@ -1,7 +1,7 @@
 /** CPU and memory of a process from /proc (Linux): what the benchmark reports for the server. */
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { round } from './stats.js';
+import { round, sleep } from './stats.js';
 
 let clockTicks: number | undefined;
 const ticksPerSecond = (): number => {
@@ -70,6 +70,23 @@ export const sampleProc = (pid: number): ProcSample | undefined => {
     };
   } catch {
     return undefined;
+  }
+};
+
+/**
+ * Waits until the process's CPU falls under 5% of a core over a second (it finished what a load
+ * set off: presence fan-out, appends), at most `timeoutMs`, or until it cannot be read.
+ */
+export const untilIdle = async (pid: number, timeoutMs = 30_000): Promise<void> => {
+  const deadline = performance.now() + timeoutMs;
+  let prev = sampleProc(pid);
+  for (;;) {
+    await sleep(1000);
+    const cur = sampleProc(pid);
+    if (cur === undefined || prev === undefined) return;
+    const busy = (cur.cpuSeconds - prev.cpuSeconds) / ((cur.at - prev.at) / 1000);
+    prev = cur;
+    if (busy < 0.05 || performance.now() > deadline) return;
   }
 };
 

@@ -5,7 +5,7 @@ import { collectGarbageAndMeasure, type GcMeasures } from './inspector.js';
 import type { Target } from './load-protocol.js';
 import { Load } from './load-driver.js';
 import type { Options } from './options.js';
-import { ProcSampler, sampleProc, type ProcSummary } from './proc-stats.js';
+import { ProcSampler, sampleProc, untilIdle, type ProcSummary } from './proc-stats.js';
 import { log } from './progress.js';
 import { startServer } from './servers.js';
 import { round, sleep } from './stats.js';
@@ -104,16 +104,7 @@ export const idleScenario = async (kind: 'service' | 'relay', o: Options, n: num
     const serverDuringConnect = serverSampler.stop();
     const generatorDuringConnect = genSampler.stop();
     // Let the server finish what the connections set off (presence fan-out, appends).
-    const settleDeadline = performance.now() + 30_000;
-    let prev = sampleProc(server.pid);
-    for (;;) {
-      await sleep(1000);
-      const cur = sampleProc(server.pid);
-      if (cur === undefined || prev === undefined) break;
-      const busy = (cur.cpuSeconds - prev.cpuSeconds) / ((cur.at - prev.at) / 1000);
-      prev = cur;
-      if (busy < 0.05 || performance.now() > settleDeadline) break;
-    }
+    await untilIdle(server.pid);
     const after = sampleProc(server.pid);
     const gcAfter = await gcMeasure();
     // Steady state: after a full GC on both sides; without a GC the figure includes garbage.

@@ -15,25 +15,12 @@ import { mb, sampleAllocations, siteTable, totalBytes } from './heap-sites.js';
 import { openInspector } from './inspector.js';
 import { Load } from './load-driver.js';
 import { cleanUpOnExit } from './processes.js';
-import { sampleProc } from './proc-stats.js';
+import { untilIdle } from './proc-stats.js';
 import { warmUp } from './scenario-c-idle.js';
 import { startServer } from './servers.js';
 import { sleep } from './stats.js';
 
 const sites = Number(process.argv[2] ?? 15);
-
-/** Until the service's CPU falls under 5% of a core for a second (as (c) waits), at most 30 s. */
-const settled = async (pid: number): Promise<void> => {
-  const deadline = performance.now() + 30_000;
-  let prev = sampleProc(pid);
-  while (performance.now() < deadline) {
-    await sleep(1000);
-    const cur = sampleProc(pid);
-    if (cur === undefined || prev === undefined) return;
-    if ((cur.cpuSeconds - prev.cpuSeconds) / ((cur.at - prev.at) / 1000) < 0.05) return;
-    prev = cur;
-  }
-};
 
 const stormProfile = async (withMajorGcGarbage: boolean): Promise<Map<string, number>> => {
   const server = await startServer('service', 'storm-garbage', { inspect: true });
@@ -50,7 +37,7 @@ const stormProfile = async (withMajorGcGarbage: boolean): Promise<Map<string, nu
         { samplingInterval: 8192, includeObjectsCollectedByMajorGC: withMajorGcGarbage, includeObjectsCollectedByMinorGC: false },
         async () => {
           await load.connect(0, 10_000, 250, 300_000, 1000);
-          await settled(server.pid);
+          await untilIdle(server.pid);
         },
       );
     } finally {
