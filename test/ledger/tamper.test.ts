@@ -134,7 +134,11 @@ describe('tamper evidence: a stopped service’s events.db altered, `npm run led
     base = mkdtempSync(join(tmpdir(), 'tamper-base-'));
     const svc = await serve(base);
     try {
-      await chatter(svc, 40, 'base');
+      // Sealed in two halves, so that an earlier checkpoint than the last covers events: on a fast
+      // machine all 40 messages can fall between the empty tree's checkpoint and the next one.
+      await chatter(svc, 20, 'base');
+      await sealedToHead(svc);
+      await chatter(svc, 20, 'base_more');
       sealedSize = await sealedToHead(svc);
       savedCheckpoint = join(tmpdir(), `saved-checkpoint-${process.pid}-${Date.now()}.txt`);
       writeFileSync(savedCheckpoint, await checkpointNow(svc));
