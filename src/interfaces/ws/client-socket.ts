@@ -19,7 +19,8 @@ export interface SocketLimits {
  * and, while a resume replay runs, holds live frames back so none is lost or repeated.
  */
 export class ClientSocket {
-  readonly groups = new Set<Group>();
+  /** The groups the hub joined it to (the hub's sets answer membership; an array costs an idle socket less than a set). */
+  readonly groups: Group[] = [];
   private held: ServerFrame[] | undefined;
   private replayedThrough: FramePosition | undefined;
   private overBoundSince: number | undefined;

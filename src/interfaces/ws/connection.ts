@@ -27,9 +27,12 @@ export interface ConnectionShared {
  */
 export class Connection {
   readonly socket: ClientSocket;
-  private readonly inbound: InboundFrames;
+  /** Made at the client's first frame: most sockets only listen, and an idle socket's memory counts. */
+  private inbound: InboundFrames | undefined;
+  private ready = false;
   private readonly liveness: Liveness;
-  private readonly setupDone: Promise<void>;
+  /** Until set-up ends (then dropped, as an idle socket would keep it). */
+  private setupDone: Promise<void> | undefined;
   /** True once `ConnectionOpened` was stored: only then is there anything to close out. */
   private opened = false;
   private closeOutOk = true;
@@ -48,15 +51,24 @@ export class Connection {
     batchedPresence = false,
   ) {
     this.socket = new ClientSocket(ws, raw, actor, shared.socketLimits, batchedPresence);
-    this.inbound = new InboundFrames(c, this.socket);
     this.liveness = new Liveness(this.socket, expiresAt);
-    ws.on('message', (data, isBinary) => this.inbound.receive(data, isBinary));
+    ws.on('message', (data, isBinary) => this.inboundFrames().receive(data, isBinary));
     ws.on('close', () => void this.onClosed());
     ws.on('pong', () => this.liveness.pong());
     ws.on('error', (err) => c.logger.warn({ err, userId: actor.userId }, 'websocket error'));
     this.setupDone = setUp(c, this.socket, since, () => (this.opened = true)).then((ready) => {
-      if (ready) this.inbound.start();
+      this.setupDone = undefined;
+      this.ready = ready;
+      if (ready) this.inbound?.start();
     });
+  }
+
+  private inboundFrames(): InboundFrames {
+    if (this.inbound === undefined) {
+      this.inbound = new InboundFrames(this.c, this.socket);
+      if (this.ready) this.inbound.start();
+    }
+    return this.inbound;
   }
 
   /** False when a close-out could not be written: the node must leave its lease to lapse so another node does it. */
@@ -70,7 +82,7 @@ export class Connection {
       this.socket.closed = true;
       this.c.hub.remove(this.socket);
       await this.setupDone;
-      await this.inbound.settled;
+      await this.inbound?.settled;
       this.closeOutOk = await closeOut(this.c, this.socket, this.opened, this.openedAt);
       this.shared.onFinished(this);
     })();

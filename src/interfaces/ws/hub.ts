@@ -46,9 +46,14 @@ export class Hub implements DeliverySink {
   join(socket: ClientSocket, group: Group): void {
     if (socket.closed) return;
     const members = this.groups.get(group) ?? new Set<ClientSocket>();
+    if (members.has(socket)) return;
     members.add(socket);
     this.groups.set(group, members);
-    socket.groups.add(group);
+    socket.groups.push(group);
+  }
+
+  isMember(socket: ClientSocket, group: Group): boolean {
+    return this.groups.get(group)?.has(socket) === true;
   }
 
   remove(socket: ClientSocket): void {
@@ -57,7 +62,7 @@ export class Hub implements DeliverySink {
       members?.delete(socket);
       if (members?.size === 0) this.groups.delete(group);
     }
-    socket.groups.clear();
+    socket.groups.length = 0;
     const sockets = this.byUser.get(socket.userId);
     sockets?.delete(socket);
     if (sockets?.size === 0) this.byUser.delete(socket.userId);

@@ -86,7 +86,7 @@ export class InboundFrames {
   }
 
   private pump(): void {
-    if (this.pumping || !this.started) return;
+    if (this.pumping || !this.started || this.queue.length === 0) return;
     this.pumping = true;
     this.current = (async () => {
       try {

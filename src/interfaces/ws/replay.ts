@@ -50,7 +50,7 @@ export const collectBacklog = async (
           if (d.userId === socket.userId) hub.join(socket, d.group);
         } else if (socket.batchedPresence && isPresenceFrame(d.frame)) {
           // Batched presence is state, not deltas: the socket got a fresh `presence_state` instead.
-        } else if (socket.groups.has(d.group) && reaches(d, socket.userId) && isAfter(d.frame, since)) {
+        } else if (hub.isMember(socket, d.group) && reaches(d, socket.userId) && isAfter(d.frame, since)) {
           frames.push(d.frame);
           if (frames.length > maxFrames) return { kind: 'too_many', through: page.through };
         }
