@@ -10,6 +10,14 @@ const cacheOf = (budget: number) => {
   return { cache, view, put, held };
 };
 
+/** A full cache of a, b and c (30 bytes), a read since it was recorded. */
+const aReadOfThree = () => {
+  const c = cacheOf(30);
+  for (const k of ['a', 'b', 'c']) c.put(k);
+  c.view.get('a');
+  return c;
+};
+
 describe('StateCache: bounded by bytes, oldest first out, a read saves an entry once', () => {
   it('over the budget, the oldest unread entry goes first', () => {
     const { cache, put, view } = cacheOf(30);
@@ -35,11 +43,7 @@ describe('StateCache: bounded by bytes, oldest first out, a read saves an entry 
   });
 
   it('an entry passed over waits behind the newer ones: older unread entries go before it', () => {
-    const { put, held, view } = cacheOf(30);
-    put('a');
-    put('b');
-    put('c');
-    view.get('a');
+    const { put, held } = aReadOfThree();
     put('d'); // a is passed over (now behind d), b goes
     put('e'); // c goes
     put('f'); // d goes: a, older than d, is still held
@@ -47,11 +51,7 @@ describe('StateCache: bounded by bytes, oldest first out, a read saves an entry 
   });
 
   it('the second chance is used up: unread again, the entry goes at its turn', () => {
-    const { put, held, view } = cacheOf(30);
-    put('a');
-    put('b');
-    put('c');
-    view.get('a');
+    const { put, held } = aReadOfThree();
     for (const k of ['d', 'e', 'f', 'g']) put(k);
     expect(held('a', 'e', 'f', 'g')).to.deep.equal([false, true, true, true]);
   });
