@@ -14,6 +14,7 @@ import type { RecordedEvent } from '../src/application/ports/event-store.js';
 import { positionOf } from '../src/application/ports/position.js';
 import { domainEvents, type AnyDomainEvent } from '../src/domain/events.js';
 import type { JsonObject } from '../src/domain/shared/json.js';
+import { median } from './stats.js';
 
 const key: DataKey = { keyId: randomBytes(16).toString('base64url'), userId: 'u1', key: randomBytes(32) };
 const store: KeyStore = {
@@ -30,8 +31,6 @@ const N = 20_000;
 const RUNS = 7;
 const text = 'A message of one hundred characters, about what people type in a chat window, with an é in it'.padEnd(100, '.');
 const place = { eventId: randomUUID(), path: 'data.content' };
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const time = (op: () => void): number => {
   const start = process.hrtime.bigint();

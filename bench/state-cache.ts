@@ -8,6 +8,7 @@
  * policy shows what it costs in misses as well as in time.
  */
 import { StateCache } from '../src/application/aggregates/state-cache.js';
+import { median } from './stats.js';
 
 const entries = Number(process.argv[2] ?? 5000);
 const READS = 200_000;
@@ -34,8 +35,6 @@ const run = (budgetEntries: number, reads: readonly number[]): { ns: number; hit
   }
   return { ns: Number(process.hrtime.bigint() - started) / reads.length, hitRate: hits / reads.length };
 };
-
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const report = (label: string, budgetEntries: number, spread: number): void => {
   const reads = sequence(spread);

@@ -16,6 +16,9 @@ export const percentile = (sorted: ArrayLike<number>, p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? 0;
 };
 
+/** The middle value (the upper of the two middle ones for an even count) of repeated timings; sorts a copy. */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
 export const round = (x: number, digits = 2): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
